@@ -1,0 +1,311 @@
+package filter
+
+import (
+	"image"
+	"sync"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// planes holds a rectangle of an image as one float32 plane per channel,
+// samples in [0, 1], rows r.Dx() samples apart. When alpha is set the last
+// plane is alpha, and premul says whether the colour planes are multiplied
+// by it.
+//
+// With levels8 set, every sample is exactly lut8[k] for some 8-bit level k,
+// as after loading an 8-bit tile; rank filters then work on bytes. The flag
+// depends only on the chain, never on the tile, so every tile takes the same
+// path (and both paths give the same samples).
+type planes struct {
+	r       image.Rectangle
+	p       [][]float32
+	alpha   bool
+	premul  bool
+	levels8 bool
+}
+
+// colour returns the planes that are not alpha.
+func (b *planes) colour() [][]float32 {
+	if b.alpha {
+		return b.p[:len(b.p)-1]
+	}
+	return b.p
+}
+
+// premultiply multiplies the colour planes by alpha.
+func (b *planes) premultiply() {
+	a := b.p[len(b.p)-1]
+	for _, c := range b.colour() {
+		c = c[:len(a)]
+		for i, v := range a {
+			c[i] *= v
+		}
+	}
+	b.premul = true
+	b.levels8 = false
+}
+
+// unpremultiply divides the colour planes by alpha; colour under zero alpha
+// becomes 0, and colour is clamped to [0, 1].
+func (b *planes) unpremultiply() {
+	a := b.p[len(b.p)-1]
+	for _, c := range b.colour() {
+		c = c[:len(a)]
+		for i, v := range a {
+			c[i] = unpremul(c[i], v)
+		}
+	}
+	b.premul = false
+	b.levels8 = false
+}
+
+func unpremul(c, a float32) float32 {
+	if a <= 0 {
+		return 0
+	}
+	c /= a
+	return min(max(c, 0), 1)
+}
+
+// scratch recycles the buffers of one Run. It is not safe for concurrent
+// use; Run takes one from a sync.Pool.
+type scratch struct {
+	f32 [][]float32
+	i64 [][]int64
+	u8  [][]byte
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch  { return scratchPool.Get().(*scratch) }
+func putScratch(s *scratch) { scratchPool.Put(s) }
+
+// maxKept bounds how many free buffers a scratch keeps.
+const maxKept = 16
+
+// floats returns a slice of n float32 with undefined contents.
+func (s *scratch) floats(n int) []float32 {
+	best := -1
+	for i, f := range s.f32 {
+		if cap(f) >= n && (best < 0 || cap(f) < cap(s.f32[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return make([]float32, n)
+	}
+	f := s.f32[best]
+	s.f32[best] = s.f32[len(s.f32)-1]
+	s.f32 = s.f32[:len(s.f32)-1]
+	return f[:n]
+}
+
+// putFloats returns f to s.
+func (s *scratch) putFloats(f []float32) {
+	if cap(f) == 0 {
+		return
+	}
+	if len(s.f32) >= maxKept {
+		// Drop the smallest.
+		small := 0
+		for i, g := range s.f32 {
+			if cap(g) < cap(s.f32[small]) {
+				small = i
+			}
+		}
+		if cap(s.f32[small]) >= cap(f) {
+			return
+		}
+		s.f32[small] = f
+		return
+	}
+	s.f32 = append(s.f32, f)
+}
+
+// ints returns a slice of n int64 with undefined contents.
+func (s *scratch) ints(n int) []int64 {
+	for i, f := range s.i64 {
+		if cap(f) >= n {
+			s.i64[i] = s.i64[len(s.i64)-1]
+			s.i64 = s.i64[:len(s.i64)-1]
+			return f[:n]
+		}
+	}
+	return make([]int64, n)
+}
+
+func (s *scratch) putInts(f []int64) {
+	if len(s.i64) < maxKept {
+		s.i64 = append(s.i64, f)
+	}
+}
+
+// bytes returns a slice of n bytes with undefined contents.
+func (s *scratch) bytes(n int) []byte {
+	for i, f := range s.u8 {
+		if cap(f) >= n {
+			s.u8[i] = s.u8[len(s.u8)-1]
+			s.u8 = s.u8[:len(s.u8)-1]
+			return f[:n]
+		}
+	}
+	return make([]byte, n)
+}
+
+func (s *scratch) putBytes(f []byte) {
+	if len(s.u8) < maxKept {
+		s.u8 = append(s.u8, f)
+	}
+}
+
+// newPlanes returns planes for r with c channels, contents undefined.
+func (s *scratch) newPlanes(r image.Rectangle, c int, alpha, premul bool) *planes {
+	b := &planes{r: r, p: make([][]float32, c), alpha: alpha, premul: premul}
+	n := r.Dx() * r.Dy()
+	for i := range b.p {
+		b.p[i] = s.floats(n)
+	}
+	return b
+}
+
+// release returns b's planes to s.
+func (s *scratch) release(b *planes) {
+	for i, p := range b.p {
+		s.putFloats(p)
+		b.p[i] = nil
+	}
+}
+
+// lut8 maps an 8-bit sample to [0, 1].
+var lut8 = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+// load converts the pixels r of src to planes, premultiplying if asked.
+func (s *scratch) load(src *raster.Tile, r image.Rectangle, premul bool) *planes {
+	f := src.Format
+	b := s.newPlanes(r, f.Channels, f.HasAlpha(), false)
+	w, c := r.Dx(), f.Channels
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		o := src.PixOffset(r.Min.X, y)
+		row := src.Pix[o : o+w*f.BytesPerPixel()]
+		off := (y - r.Min.Y) * w
+		if f.Depth == 8 {
+			switch c {
+			case 1:
+				deint1x8(b.p[0][off:off+w], row)
+			case 3:
+				deint3x8(b.p[0][off:off+w], b.p[1][off:off+w], b.p[2][off:off+w], row)
+			default:
+				for ch := 0; ch < c; ch++ {
+					p := b.p[ch][off : off+w]
+					for x := range p {
+						p[x] = lut8[row[x*c+ch]]
+					}
+				}
+			}
+			continue
+		}
+		for ch := 0; ch < c; ch++ {
+			p := b.p[ch][off : off+w]
+			for x := range p {
+				i := 2 * (x*c + ch)
+				p[x] = float32(int(row[i])<<8|int(row[i+1])) * (1.0 / 65535)
+			}
+		}
+	}
+	b.levels8 = f.Depth == 8
+	if premul && b.alpha {
+		b.premultiply()
+	}
+	return b
+}
+
+func deint1x8(p []float32, row []byte) {
+	row = row[:len(p)]
+	for x, v := range row {
+		p[x] = lut8[v]
+	}
+}
+
+func deint3x8(r, g, bl []float32, row []byte) {
+	g = g[:len(r)]
+	bl = bl[:len(r)]
+	row = row[:3*len(r)]
+	for x := range r {
+		px := row[3*x : 3*x+3 : 3*x+3]
+		r[x] = lut8[px[0]]
+		g[x] = lut8[px[1]]
+		bl[x] = lut8[px[2]]
+	}
+}
+
+// quant rounds v in [0, 1] (clamped) to an integer sample of maximum m,
+// half up.
+func quant(v, m float32) int {
+	// The conversion truncates toward zero, which is floor for the values
+	// that matter; anything below 0 or above m is clamped as an integer,
+	// which is cheaper than clamping the float.
+	return min(max(int(v*m+0.5), 0), int(m))
+}
+
+// store writes b, which covers dst.Rect, into dst, unpremultiplying colour.
+func (s *scratch) store(dst *raster.Tile, b *planes) {
+	if b.premul {
+		b.unpremultiply()
+	}
+	f := dst.Format
+	w, c := b.r.Dx(), f.Channels
+	m := float32(f.MaxValue())
+	for y := b.r.Min.Y; y < b.r.Max.Y; y++ {
+		row := dst.Row(y)
+		off := (y - b.r.Min.Y) * w
+		if f.Depth == 8 {
+			switch c {
+			case 1:
+				int1x8(row, b.p[0][off:off+w])
+			case 3:
+				int3x8(row, b.p[0][off:off+w], b.p[1][off:off+w], b.p[2][off:off+w])
+			default:
+				for ch := 0; ch < c; ch++ {
+					p := b.p[ch][off : off+w]
+					for x, v := range p {
+						row[x*c+ch] = byte(quant(v, 255))
+					}
+				}
+			}
+			continue
+		}
+		for ch := 0; ch < c; ch++ {
+			p := b.p[ch][off : off+w]
+			for x, v := range p {
+				q := quant(v, m)
+				i := 2 * (x*c + ch)
+				row[i] = byte(q >> 8)
+				row[i+1] = byte(q)
+			}
+		}
+	}
+}
+
+func int1x8(row []byte, p []float32) {
+	row = row[:len(p)]
+	for x, v := range p {
+		row[x] = byte(quant(v, 255))
+	}
+}
+
+func int3x8(row []byte, r, g, bl []float32) {
+	g = g[:len(r)]
+	bl = bl[:len(r)]
+	row = row[:3*len(r)]
+	for x := range r {
+		px := row[3*x : 3*x+3 : 3*x+3]
+		px[0] = byte(quant(r[x], 255))
+		px[1] = byte(quant(g[x], 255))
+		px[2] = byte(quant(bl[x], 255))
+	}
+}

@@ -1,0 +1,272 @@
+package filter
+
+import (
+	"errors"
+	"fmt"
+	"image"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// alphaMode is how an operation wants colour held when the image has alpha.
+type alphaMode uint8
+
+const (
+	anyAlpha      alphaMode = iota // either: geometry, gray
+	premulAlpha                    // premultiplied: area operations
+	straightAlpha                  // straight: point operations
+)
+
+// stage is the logic behind an Op.
+type stage interface {
+	// validate checks the parameters alone.
+	validate() error
+	// shape returns the size and format of the output for an input of
+	// w×h pixels in format f, or an error when the operation cannot apply.
+	shape(w, h int, f raster.PixelFormat) (int, int, raster.PixelFormat, error)
+	// need returns the input pixels needed to compute out, clamped to the
+	// input image bounds in.
+	need(out, in image.Rectangle) image.Rectangle
+	// alpha says how colour must be held on input.
+	alpha() alphaMode
+	// run computes out from b, which covers need(out, in). It may return b
+	// itself; otherwise the caller recycles b.
+	run(s *scratch, b *planes, out, in image.Rectangle) *planes
+}
+
+// Plan is a Chain fitted to one image size and pixel format, ready to run on
+// tiles. A Plan is immutable and safe for concurrent use: Run may be called
+// from many goroutines at once.
+type Plan struct {
+	chain  Chain
+	stages []planStage
+	in     raster.PixelFormat
+	inB    image.Rectangle
+	out    raster.PixelFormat
+	outB   image.Rectangle
+	loadPM bool // premultiply when loading the source tile
+	halo   int
+}
+
+type planStage struct {
+	st    stage
+	inB   image.Rectangle // bounds of the stage's input image
+	mode  alphaMode       // how the stage wants colour held
+	alpha bool            // the stage's input has alpha
+}
+
+// Plan checks c against an image of w×h pixels in format in (every crop
+// inside its input, every shrink no larger than its input, parameters in
+// range) and returns the plan that runs it. Consecutive point operations are
+// merged into one pass.
+func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
+	if !in.Valid() {
+		return nil, fmt.Errorf("filter: invalid pixel format %v", in)
+	}
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("filter: image size %d×%d must be positive", w, h)
+	}
+	p := &Plan{chain: append(Chain(nil), c...), in: in, inB: image.Rect(0, 0, w, h)}
+	var stages []stage
+	for i, op := range c {
+		if op == nil {
+			return nil, fmt.Errorf("filter: operation %d is nil", i+1)
+		}
+		if err := op.validate(); err != nil {
+			return nil, err
+		}
+		if pt, ok := op.(pointOp); ok {
+			if n := len(stages); n > 0 {
+				if ps, ok := stages[n-1].(*pointStage); ok {
+					ps.ops = append(ps.ops, pt)
+					continue
+				}
+			}
+			stages = append(stages, &pointStage{ops: []pointOp{pt}})
+			continue
+		}
+		stages = append(stages, op)
+	}
+	f, b := in, p.inB
+	for i, st := range stages {
+		if i == 0 {
+			p.loadPM = f.HasAlpha() && st.alpha() == premulAlpha
+		}
+		ps := planStage{st: st, inB: b, alpha: f.HasAlpha(), mode: st.alpha()}
+		ow, oh, of, err := st.shape(b.Dx(), b.Dy(), f)
+		if err != nil {
+			return nil, fmt.Errorf("filter: %v on a %d×%d %v image: %w", st, b.Dx(), b.Dy(), f, err)
+		}
+		p.stages = append(p.stages, ps)
+		f, b = of, image.Rect(0, 0, ow, oh)
+	}
+	p.out, p.outB = f, b
+	p.halo = p.computeHalo()
+	return p, nil
+}
+
+// computeHalo adds up the halos of the chain in input pixels, scaling the
+// halos after a shrink by its factor.
+func (p *Plan) computeHalo() int {
+	h := 0
+	for i := len(p.chain) - 1; i >= 0; i-- {
+		if s, ok := p.chain[i].(Shrink); ok {
+			h *= s.N
+			continue
+		}
+		h += p.chain[i].Halo()
+	}
+	return h
+}
+
+// Chain returns the operations the plan runs.
+func (p *Plan) Chain() Chain { return append(Chain(nil), p.chain...) }
+
+// OutputSize is the size of the output image.
+func (p *Plan) OutputSize() (w, h int) { return p.outB.Dx(), p.outB.Dy() }
+
+// Output is the pixel format of the output image: the input's, except that
+// gray turns colour into gray. The depth is kept.
+func (p *Plan) Output() raster.PixelFormat { return p.out }
+
+// Input is the pixel format of the input image.
+func (p *Plan) Input() raster.PixelFormat { return p.in }
+
+// Halo is the total border, in input pixels, that the fused chain reads
+// around an output pixel. It is informative: SourceRect is exact.
+func (p *Plan) Halo() int { return p.halo }
+
+// rects returns, for each stage, the rectangle of its input needed for the
+// output rectangle out, and out itself last.
+func (p *Plan) rects(out image.Rectangle) []image.Rectangle {
+	rs := make([]image.Rectangle, len(p.stages)+1)
+	rs[len(p.stages)] = out
+	for i := len(p.stages) - 1; i >= 0; i-- {
+		out = p.stages[i].st.need(out, p.stages[i].inB)
+		rs[i] = out
+	}
+	return rs
+}
+
+// SourceRect returns the input pixels needed to compute the output
+// rectangle out, clamped to the input image. out is first clamped to the
+// output image. The result grows monotonically with out's rows, so an engine
+// can stream rows from top to bottom.
+func (p *Plan) SourceRect(out image.Rectangle) image.Rectangle {
+	out = out.Intersect(p.outB)
+	if out.Empty() {
+		return image.Rectangle{}
+	}
+	return p.rects(out)[0]
+}
+
+var errEmptyTile = errors.New("filter: tile has no pixels")
+
+// Run computes the pixels dst.Rect of the output image from src, which must
+// hold the input pixels SourceRect(dst.Rect) in the plan's input format;
+// dst must be in Output format and lie inside the output image. The result
+// is the same, byte for byte, for every tiling of the output. Run reuses
+// scratch buffers across calls and is safe to call from many goroutines.
+func (p *Plan) Run(dst, src *raster.Tile) error {
+	if dst == nil || src == nil {
+		return errors.New("filter: nil tile")
+	}
+	if dst.Format != p.out {
+		return fmt.Errorf("filter: destination tile is %v, want %v", dst.Format, p.out)
+	}
+	if src.Format != p.in {
+		return fmt.Errorf("filter: source tile is %v, want %v", src.Format, p.in)
+	}
+	if dst.Rect.Empty() {
+		return nil
+	}
+	if !dst.Rect.In(p.outB) {
+		return fmt.Errorf("filter: destination %v lies outside the output image %v", dst.Rect, p.outB)
+	}
+	if err := checkTile(dst); err != nil {
+		return err
+	}
+	rs := p.rects(dst.Rect)
+	if !rs[0].In(src.Rect) {
+		return fmt.Errorf("filter: source tile %v does not cover %v, needed for %v", src.Rect, rs[0], dst.Rect)
+	}
+	if err := checkTile(src); err != nil {
+		return err
+	}
+	if len(p.stages) == 0 {
+		copyTile(dst, src)
+		return nil
+	}
+	s := getScratch()
+	defer putScratch(s)
+	// A large tile runs as blocks small enough for their float32 buffers
+	// to stay in cache; the tiling does not change a byte of the result.
+	bw, bh := blockSize(dst.Rect.Dx(), p.in.Channels)
+	if dst.Rect.Dx() <= bw && dst.Rect.Dy() <= bh {
+		p.runBlock(s, dst, src, rs)
+		return nil
+	}
+	for y := dst.Rect.Min.Y; y < dst.Rect.Max.Y; y += bh {
+		for x := dst.Rect.Min.X; x < dst.Rect.Max.X; x += bw {
+			r := image.Rect(x, y, min(x+bw, dst.Rect.Max.X), min(y+bh, dst.Rect.Max.Y))
+			p.runBlock(s, dst.Sub(r), src, p.rects(r))
+		}
+	}
+	return nil
+}
+
+// blockBytes is the float32 working set Run aims for per block.
+const blockBytes = 256 << 10
+
+// blockSize returns the block Run cuts a tile of width w into.
+func blockSize(w, channels int) (int, int) {
+	bw := min(w, 512)
+	bh := max(16, blockBytes/(bw*channels*4))
+	return bw, bh
+}
+
+// runBlock computes dst from src through every stage; rs are the
+// rectangles of p.rects(dst.Rect).
+func (p *Plan) runBlock(s *scratch, dst, src *raster.Tile, rs []image.Rectangle) {
+	b := s.load(src, rs[0], p.loadPM)
+	for i, ps := range p.stages {
+		if ps.alpha {
+			// Whether colour is premultiplied here depends on the chain
+			// alone, never on the tile, so every tile takes the same path.
+			switch {
+			case ps.mode == premulAlpha && !b.premul:
+				b.premultiply()
+			case ps.mode == straightAlpha && b.premul:
+				b.unpremultiply()
+			}
+		}
+		nb := ps.st.run(s, b, rs[i+1], ps.inB)
+		if nb != b {
+			s.release(b)
+		}
+		b = nb
+	}
+	s.store(dst, b)
+	s.release(b)
+}
+
+// checkTile reports a tile whose Pix is too short for its Rect and Stride.
+func checkTile(t *raster.Tile) error {
+	if t.Rect.Empty() {
+		return errEmptyTile
+	}
+	rb := t.Rect.Dx() * t.Format.BytesPerPixel()
+	if t.Stride < rb || len(t.Pix) < (t.Rect.Dy()-1)*t.Stride+rb {
+		return fmt.Errorf("filter: tile %v has %d bytes with stride %d, too few for its rectangle", t.Rect, len(t.Pix), t.Stride)
+	}
+	return nil
+}
+
+// copyTile copies the pixels of dst.Rect from src.
+func copyTile(dst, src *raster.Tile) {
+	for y := dst.Rect.Min.Y; y < dst.Rect.Max.Y; y++ {
+		d := dst.Row(y)
+		o := src.PixOffset(dst.Rect.Min.X, y)
+		copy(d, src.Pix[o:o+len(d)])
+	}
+}
