@@ -1,0 +1,95 @@
+package sluice
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// Sink adds a consumer stage that calls fn on every item of in. Workers
+// defaults to 1 here; with more, fn must be safe for concurrent use. With
+// o.Ordered, fn is called one item at a time in input order, whatever
+// Workers says. An item's budget charge is released when fn returns.
+func Sink[T any](in *Stream[T], name string, o Opts, fn func(ctx context.Context, v T) error) {
+	if fn == nil {
+		panic(fmt.Sprintf("sluice: nil function for sink %q", name))
+	}
+	if o.Ordered {
+		o.Workers = 1
+	}
+	newStage(in, name, o, 1, false, func(_ *worker[T, struct{}], ctx context.Context, v T) error {
+		return fn(ctx, v)
+	})
+}
+
+// Collected holds the items a Collect stage gathered. Items may be read
+// once Run has returned; Collected is not safe for use while Run runs.
+type Collected[T any] struct {
+	items []T
+}
+
+// Items returns the items gathered, in the order they arrived: input order
+// if every stage before is ordered. After a failed run it holds what
+// arrived before the failure.
+func (c *Collected[T]) Items() []T { return c.items }
+
+// Collect adds a consumer stage that appends every item of in to a slice,
+// read with Items after Run returns. It holds every item in memory; prefer
+// Sink or All for long streams.
+func Collect[T any](in *Stream[T], name string) *Collected[T] {
+	c := &Collected[T]{}
+	Sink(in, name, Opts{Workers: 1}, func(_ context.Context, v T) error {
+		c.items = append(c.items, v)
+		return nil
+	})
+	return c
+}
+
+// All returns an iterator over the items of in that runs in's pipeline
+// while the caller iterates: the loop body is the pipeline's consumer.
+// Breaking out of the loop cancels the run and waits for its goroutines to
+// exit. If the run fails, the last pair yields the error. The iterator may
+// be used once, and Run must not be called on the pipeline elsewhere.
+func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
+	const name = "all"
+	p := in.p
+	st := p.addStage(name, 1)
+	q := consume(in, name, 0)
+	st.gauge = q.gauge
+	q.limit.Store(maxBatch)
+	return func(yield func(T, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errc := make(chan error, 1)
+		go func() { errc <- p.Run(ctx) }()
+		for {
+			t0 := time.Now()
+			b, ok := <-q.ch
+			st.waitIn.Add(int64(time.Since(t0)))
+			if !ok {
+				break
+			}
+			st.in.Add(int64(len(b.items)))
+			t0 = time.Now()
+			for i := range b.items {
+				e := &b.items[i]
+				more := yield(e.v, nil)
+				if e.c != nil {
+					e.c.release()
+				}
+				if !more {
+					cancel()
+					<-errc
+					return
+				}
+			}
+			st.busy.Add(int64(time.Since(t0)))
+			q.put(b)
+		}
+		if err := <-errc; err != nil {
+			var zero T
+			yield(zero, err)
+		}
+	}
+}
