@@ -1,0 +1,152 @@
+package suite
+
+import "strconv"
+
+// FullSize is the side of the images in the full run.
+const FullSize = 10_000
+
+// QuickSize is the side of the images in the quick run.
+const QuickSize = 2_000
+
+// sharpenKernel is the 3×3 kernel of the libvips benchmark: it sums to 8,
+// and every tool divides by the sum.
+const sharpenKernel = "-1,-1,-1,-1,16,-1,-1,-1,-1"
+
+// Notes that say where a peer does different work from sluice.
+const (
+	noteVipsBlur = "shorter kernel: libvips cuts its Gaussian where it falls below 0.2 of the peak " +
+		"(radius 3 at σ=2, 7 taps); sluice keeps radius 3σ = 6 (13 taps)"
+	noteVipsBlurAmpl = "same kernel radius as sluice (6 at σ=2)"
+	noteIMBlur       = "works in 16-bit (Q16) floating point; kernel radius chosen by ImageMagick"
+	noteBildBlur     = "shorter kernel: bild.Gaussian(2) has σ=2 but radius 2 (5 taps; sluice: 13)"
+	noteWhole        = "decodes the whole image into memory"
+)
+
+// blurTools are the peers of the Gaussian blur σ=2 comparisons, writing
+// format ext with matching settings (JPEG quality 90, PNG deflate level 6).
+func blurTools(ext string) []Tool {
+	sluiceArgs := []string{"run", "--quiet", "{in}", "{out}", "blur:2"}
+	vipsOut, imOpts := "{out}", []string{}
+	switch ext {
+	case "jpg":
+		sluiceArgs = append(sluiceArgs, "--quality", "90")
+		vipsOut, imOpts = "{out}[Q=90]", []string{"-quality", "90"}
+	case "png":
+		sluiceArgs = append(sluiceArgs, "--level", "6")
+		// ImageMagick reads PNG quality as zlib level × 10 + filter (5 =
+		// adaptive).
+		vipsOut, imOpts = "{out}[compression=6]", []string{"-quality", "65"}
+	}
+	im := append([]string{"{in}", "-gaussian-blur", "0x2"}, imOpts...)
+	gm := append([]string{"convert", "{in}", "-gaussian", "0x2"}, imOpts...)
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: sluiceArgs},
+		{Name: "vips", Program: "vips", Args: []string{"gaussblur", "{in}", vipsOut, "2"}, Note: noteVipsBlur},
+		{Name: "vips --min-ampl 0.011", Program: "vips", Args: []string{"gaussblur", "{in}", vipsOut, "2", "--min-ampl", "0.011"}, Note: noteVipsBlurAmpl},
+		{Name: "ImageMagick", Program: "convert", Args: append(im, "{out}"), Note: noteWhole + "; " + noteIMBlur},
+		{Name: "GraphicsMagick", Program: "gm", Args: append(gm, "{out}"), Note: noteWhole + "; 16-bit (Q16)"},
+		{Name: "imaging", Program: "goblur", Args: []string{"-lib", "imaging", "-op", "blur", "-quality", "90", "{in}", "{out}"}, Note: noteWhole + " (Go std decoders)"},
+		{Name: "bild", Program: "goblur", Args: []string{"-lib", "bild", "-op", "blur", "-quality", "90", "{in}", "{out}"}, Note: noteWhole + "; " + noteBildBlur},
+	}
+}
+
+// Full returns the comparisons of the full run, in the order they run:
+// grouped by input so that each input can be deleted after its last use.
+func Full() []Comparison {
+	ppm := Input{Size: FullSize, Ext: "ppm"}
+	tif := Input{Size: FullSize, Ext: "tif"}
+	return []Comparison{
+		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
+		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
+		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
+		{Name: "median-tif", Work: "median 5×5, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: medianTools()},
+		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
+		{Name: "blur-jpg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		{Name: "vips-bench", Work: "the libvips benchmark: crop 100 px from each edge, shrink 10%, 3×3 sharpen, tiled TIFF in and out",
+			Input: Input{Size: FullSize, Ext: "tif", Tiled: true}, OutExt: "tif", Tools: vipsBenchTools()},
+		scaling(20_000, true),
+		scaling(30_000, false),
+	}
+}
+
+// Quick returns a small subset for CI and developers: three comparisons on
+// 2,000 × 2,000 images, which with three runs each take well under two
+// minutes on two cores.
+func Quick() []Comparison {
+	var out []Comparison
+	for _, c := range Full() {
+		switch c.Name {
+		case "blur-ppm", "sharpen-tif", "median-tif":
+			c.Input.Size = QuickSize
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func sharpenTools() []Tool {
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "sharpen"}},
+		{Name: "vips", Program: "vips", Args: []string{"sharpen", "{in}", "{out}", "--sigma", "1"},
+			Note: "sharpens lightness only, in CIELAB, with a non-linear gain curve"},
+		{Name: "ImageMagick", Program: "convert", Args: []string{"{in}", "-unsharp", "0x1+1+0", "{out}"}, Note: noteWhole + "; 16-bit (Q16)"},
+		{Name: "imaging", Program: "goblur", Args: []string{"-lib", "imaging", "-op", "sharpen", "{in}", "{out}"}, Note: noteWhole + " (Go std decoders)"},
+	}
+}
+
+func medianTools() []Tool {
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "median:2"}},
+		{Name: "sluice --workers 1", Program: "sluice", Args: []string{"run", "--quiet", "--workers", "1", "{in}", "{out}", "median:2"},
+			Note: "one filter worker: the ratio is what the second core gives"},
+		// vips median is rank with the middle index; the command line has
+		// only rank.
+		{Name: "vips", Program: "vips", Args: []string{"rank", "{in}", "{out}", "5", "5", "12"}},
+		{Name: "ImageMagick", Program: "convert", Args: []string{"{in}", "-statistic", "Median", "5x5", "{out}"}, Note: noteWhole + "; 16-bit (Q16)"},
+	}
+}
+
+func vipsBenchTools() []Tool {
+	// As in the libvips benchmark's own scripts: three vips commands joined
+	// by files in vips' native format, which it maps into memory.
+	vipsScript := "vips extract_area {in} {tmp}/t1.v 100 100 {crop} {crop} && " +
+		"vips similarity {tmp}/t1.v {tmp}/t2.v --scale 0.9 --interpolate bilinear && " +
+		"vips conv {tmp}/t2.v '{out}[tile,tile-width=128,tile-height=128]' {mask}"
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "--tiled", "--tile", "128", "{in}", "{out}",
+			"crop:100,100,{crop},{crop}", "conv:" + sharpenKernel},
+			Note: "does less work: sluice has no fractional resize yet, so it skips the 10% shrink and sharpens 23% more pixels"},
+		{Name: "vips", Program: "sh", Args: []string{"-c", vipsScript}},
+		{Name: "ImageMagick", Program: "convert", Args: []string{"{in}", "-crop", "{crop}x{crop}+100+100", "+repage",
+			"-resize", "90%", "-convolve", sharpenKernel, "-define", "tiff:tile-geometry=128x128", "{out}"},
+			Note: noteWhole + "; 16-bit (Q16)"},
+	}
+}
+
+// scaling is blur σ=2 TIFF→TIFF at size², for the memory chart. ImageMagick
+// takes part where its whole-image buffers fit in memory.
+func scaling(size int, withIM bool) Comparison {
+	var tools []Tool
+	for _, t := range blurTools("tif") {
+		switch t.Name {
+		case "sluice", "vips", "vips --min-ampl 0.011":
+			tools = append(tools, t)
+		case "ImageMagick":
+			if withIM {
+				tools = append(tools, t)
+			}
+		}
+	}
+	return Comparison{
+		Name: "blur-tif-" + itoaK(size), Work: "Gaussian blur σ=2, TIFF→TIFF",
+		Input: Input{Size: size, Ext: "tif"}, OutExt: "tif", Tools: tools, Scaling: true,
+	}
+}
+
+// itoaK writes 20000 as "20k".
+func itoaK(n int) string {
+	if n%1000 == 0 {
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return strconv.Itoa(n)
+}

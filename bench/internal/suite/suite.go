@@ -1,0 +1,158 @@
+// Package suite lists the image comparisons that bench/run measures: what
+// each one does, on which input, and the exact command line of every tool.
+// It runs nothing; package measure runs what it describes.
+package suite
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Input is a generated test image: Size×Size pixels, RGB 8-bit, in the
+// format named by Ext ("ppm", "tif", "png" or "jpg"), stored in tiles of
+// 128×128 when Tiled.
+type Input struct {
+	Size  int
+	Ext   string
+	Tiled bool
+}
+
+// File is the input's file name, e.g. "in-10000.ppm" or
+// "in-10000-tiled.tif".
+func (in Input) File() string {
+	if in.Tiled {
+		return fmt.Sprintf("in-%d-tiled.%s", in.Size, in.Ext)
+	}
+	return fmt.Sprintf("in-%d.%s", in.Size, in.Ext)
+}
+
+// String describes the input, e.g. "10000×10000 RGB8 tiled TIFF".
+func (in Input) String() string {
+	name := map[string]string{"ppm": "PPM", "tif": "TIFF", "png": "PNG", "jpg": "JPEG"}[in.Ext]
+	if in.Tiled {
+		name = "tiled " + name
+	}
+	return fmt.Sprintf("%d×%d RGB8 %s", in.Size, in.Size, name)
+}
+
+// GenArgs are the arguments of "sluice gen" that write this input as file
+// out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90.
+func (in Input) GenArgs(out string) []string {
+	args := []string{"gen", "--quiet", "--seed", "1"}
+	switch in.Ext {
+	case "tif":
+		args = append(args, "--compression", "none")
+		if in.Tiled {
+			args = append(args, "--tiled", "--tile", "128")
+		}
+	case "jpg":
+		args = append(args, "--quality", "90")
+	}
+	return append(args, fmt.Sprintf("%dx%d", in.Size, in.Size), out)
+}
+
+// Tool is one program doing a comparison's work.
+type Tool struct {
+	// Name identifies the tool in tables and on the chart, e.g. "vips" or
+	// "vips --min-ampl 0.011". The same name in two comparisons is the
+	// same program with the same settings.
+	Name string
+	// Program is the key of the executable, resolved by the runner:
+	// "sluice", "vips", "convert" (ImageMagick), "gm", "goblur" or "sh".
+	Program string
+	// Args follow the program. They may hold the placeholders {in},
+	// {out}, {tmp} (a scratch directory), {mask} (the 3×3 sharpen matrix
+	// for vips), {size}, {crop} (size-200) and {shrunk} (90% of {crop}).
+	Args []string
+	// Note says how the tool's work differs from sluice's, when it does.
+	Note string
+}
+
+// Comparison is one row group of the results: one piece of work done by
+// several tools on the same input. Tools[0] is sluice, the base that every
+// ratio divides by.
+type Comparison struct {
+	Name   string // short, for --only: "blur-ppm"
+	Work   string // what is done, e.g. "Gaussian blur σ=2, PPM→PPM"
+	Input  Input
+	OutExt string // the output's extension
+	Tools  []Tool
+	// Scaling marks the comparisons that share Work across input sizes;
+	// the chart plots their peak memory against size.
+	Scaling bool
+}
+
+// Expand returns t's arguments with the placeholders filled in.
+func (c Comparison) Expand(t Tool, in, out, tmp, mask string) []string {
+	crop := c.Input.Size - 200
+	r := strings.NewReplacer(
+		"{in}", in, "{out}", out, "{tmp}", tmp, "{mask}", mask,
+		"{size}", strconv.Itoa(c.Input.Size),
+		"{crop}", strconv.Itoa(crop),
+		"{shrunk}", strconv.Itoa(crop*9/10),
+	)
+	args := make([]string, len(t.Args))
+	for i, a := range t.Args {
+		args[i] = r.Replace(a)
+	}
+	return args
+}
+
+// Programs returns the program keys that the comparisons need, sorted.
+func Programs(cs []Comparison) []string {
+	var ps []string
+	for _, c := range cs {
+		for _, t := range c.Tools {
+			if !slices.Contains(ps, t.Program) {
+				ps = append(ps, t.Program)
+			}
+		}
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// Select returns the comparisons whose names are listed in names (comma
+// separated), in the suite's order, or an error naming any unknown one.
+// An empty names selects all.
+func Select(cs []Comparison, names string) ([]Comparison, error) {
+	if strings.TrimSpace(names) == "" {
+		return cs, nil
+	}
+	want := map[string]bool{}
+	for _, n := range strings.Split(names, ",") {
+		want[strings.TrimSpace(n)] = true
+	}
+	var out []Comparison
+	for _, c := range cs {
+		if want[c.Name] {
+			out = append(out, c)
+			delete(want, c.Name)
+		}
+	}
+	if len(want) > 0 {
+		var unknown, known []string
+		for n := range want {
+			unknown = append(unknown, n)
+		}
+		for _, c := range cs {
+			known = append(known, c.Name)
+		}
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("unknown comparison %s (known: %s)", strings.Join(unknown, ", "), strings.Join(known, ", "))
+	}
+	return out, nil
+}
+
+// LastUse maps each input file to the index of the last comparison in cs
+// that reads it, so that the runner can delete an input as soon as it is no
+// longer needed.
+func LastUse(cs []Comparison) map[string]int {
+	m := map[string]int{}
+	for i, c := range cs {
+		m[c.Input.File()] = i
+	}
+	return m
+}

@@ -1,0 +1,185 @@
+package suite
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSuiteShape(t *testing.T) {
+	for _, set := range []struct {
+		name string
+		cs   []Comparison
+	}{{"full", Full()}, {"quick", Quick()}} {
+		t.Run(set.name, func(t *testing.T) {
+			names := map[string]bool{}
+			for _, c := range set.cs {
+				if names[c.Name] {
+					t.Errorf("comparison %q: got it twice, want unique names", c.Name)
+				}
+				names[c.Name] = true
+				if len(c.Tools) < 2 {
+					t.Errorf("%s: got %d tools, want sluice and at least one peer", c.Name, len(c.Tools))
+					continue
+				}
+				if c.Tools[0].Program != "sluice" {
+					t.Errorf("%s: first tool got %q, want sluice (the base of the ratios)", c.Name, c.Tools[0].Program)
+				}
+				tools := map[string]bool{}
+				for _, tool := range c.Tools {
+					if tools[tool.Name] {
+						t.Errorf("%s: tool %q twice", c.Name, tool.Name)
+					}
+					tools[tool.Name] = true
+					joined := strings.Join(tool.Args, " ")
+					if !strings.Contains(joined, "{in}") || !strings.Contains(joined, "{out}") {
+						t.Errorf("%s/%s: args %q lack {in} or {out}", c.Name, tool.Name, joined)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestQuick(t *testing.T) {
+	q := Quick()
+	if len(q) != 3 {
+		t.Fatalf("got %d quick comparisons, want 3", len(q))
+	}
+	for _, c := range q {
+		if c.Input.Size != QuickSize {
+			t.Errorf("%s: size got %d, want %d", c.Name, c.Input.Size, QuickSize)
+		}
+	}
+	// Quick must not shrink the full suite's inputs.
+	for _, c := range Full() {
+		if c.Input.Size < FullSize {
+			t.Errorf("full %s: size got %d, want at least %d", c.Name, c.Input.Size, FullSize)
+		}
+	}
+}
+
+func TestScalingSizes(t *testing.T) {
+	var sizes []int
+	for _, c := range Full() {
+		if c.Scaling {
+			sizes = append(sizes, c.Input.Size)
+		}
+	}
+	want := []int{10_000, 20_000, 30_000}
+	if !slices.Equal(sizes, want) {
+		t.Errorf("scaling sizes: got %v, want %v", sizes, want)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	c := Comparison{Input: Input{Size: 10_000, Ext: "tif", Tiled: true}, Tools: vipsBenchTools()}
+	got := c.Expand(c.Tools[2], "a.tif", "b.tif", "/t", "m.mat")
+	want := []string{"a.tif", "-crop", "9800x9800+100+100", "+repage", "-resize", "90%", "-convolve",
+		sharpenKernel, "-define", "tiff:tile-geometry=128x128", "b.tif"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	script := c.Expand(c.Tools[1], "a.tif", "b.tif", "/t", "m.mat")[1]
+	for _, part := range []string{"extract_area a.tif /t/t1.v 100 100 9800 9800", "conv /t/t2.v 'b.tif[tile,tile-width=128,tile-height=128]' m.mat"} {
+		if !strings.Contains(script, part) {
+			t.Errorf("vips script %q: want it to contain %q", script, part)
+		}
+	}
+	if c.Tools[2].Args[0] != "{in}" {
+		t.Errorf("Expand modified the tool's args: got %q, want {in}", c.Tools[2].Args[0])
+	}
+}
+
+func TestInput(t *testing.T) {
+	tests := []struct {
+		in       Input
+		file     string
+		str      string
+		wantArgs string
+	}{
+		{Input{10_000, "ppm", false}, "in-10000.ppm", "10000×10000 RGB8 PPM", "gen --quiet --seed 1 10000x10000 o"},
+		{Input{10_000, "tif", true}, "in-10000-tiled.tif", "10000×10000 RGB8 tiled TIFF",
+			"gen --quiet --seed 1 --compression none --tiled --tile 128 10000x10000 o"},
+		{Input{2_000, "jpg", false}, "in-2000.jpg", "2000×2000 RGB8 JPEG", "gen --quiet --seed 1 --quality 90 2000x2000 o"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			if got := tt.in.File(); got != tt.file {
+				t.Errorf("File: got %q, want %q", got, tt.file)
+			}
+			if got := tt.in.String(); got != tt.str {
+				t.Errorf("String: got %q, want %q", got, tt.str)
+			}
+			if got := strings.Join(tt.in.GenArgs("o"), " "); got != tt.wantArgs {
+				t.Errorf("GenArgs: got %q, want %q", got, tt.wantArgs)
+			}
+		})
+	}
+}
+
+func TestSelect(t *testing.T) {
+	all := Full()
+	tests := []struct {
+		names   string
+		want    []string
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"median-tif, blur-ppm", []string{"blur-ppm", "median-tif"}, ""},
+		{"blur-ppm,nope", nil, "unknown comparison nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.names, func(t *testing.T) {
+			got, err := Select(all, tt.names)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == nil {
+				if len(got) != len(all) {
+					t.Errorf("got %d, want all %d", len(got), len(all))
+				}
+				return
+			}
+			var names []string
+			for _, c := range got {
+				names = append(names, c.Name)
+			}
+			if !slices.Equal(names, tt.want) {
+				t.Errorf("got %v, want %v", names, tt.want)
+			}
+		})
+	}
+}
+
+func TestLastUseAndPrograms(t *testing.T) {
+	full := Full()
+	last := LastUse(full)
+	if got, want := last["in-10000.tif"], 3; got != want {
+		t.Errorf("last use of in-10000.tif: got %d, want %d (median-tif)", got, want)
+	}
+	// Inputs must be grouped, so that at most one large input is on disk
+	// at a time: the comparisons reading a file are consecutive.
+	first := map[string]int{}
+	for i, c := range full {
+		f := c.Input.File()
+		if _, ok := first[f]; !ok {
+			first[f] = i
+		}
+		for j := first[f]; j <= last[f]; j++ {
+			if full[j].Input.File() != f {
+				t.Errorf("%s (at %d) lies between two users of %s (%d…%d)", full[j].Name, j, f, first[f], last[f])
+			}
+		}
+	}
+	want := []string{"convert", "gm", "goblur", "sh", "sluice", "vips"}
+	if got := Programs(full); !slices.Equal(got, want) {
+		t.Errorf("Programs: got %v, want %v", got, want)
+	}
+}
