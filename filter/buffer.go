@@ -72,6 +72,7 @@ func unpremul(c, a float32) float32 {
 type scratch struct {
 	f32 [][]float32
 	i64 [][]int64
+	u64 [][]uint64
 	u8  [][]byte
 }
 
@@ -137,6 +138,24 @@ func (s *scratch) ints(n int) []int64 {
 func (s *scratch) putInts(f []int64) {
 	if len(s.i64) < maxKept {
 		s.i64 = append(s.i64, f)
+	}
+}
+
+// words returns a slice of n uint64 with undefined contents.
+func (s *scratch) words(n int) []uint64 {
+	for i, f := range s.u64 {
+		if cap(f) >= n {
+			s.u64[i] = s.u64[len(s.u64)-1]
+			s.u64 = s.u64[:len(s.u64)-1]
+			return f[:n]
+		}
+	}
+	return make([]uint64, n)
+}
+
+func (s *scratch) putWords(f []uint64) {
+	if len(s.u64) < maxKept {
+		s.u64 = append(s.u64, f)
 	}
 }
 

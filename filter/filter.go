@@ -27,7 +27,6 @@
 package filter
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -56,14 +55,14 @@ func (c Chain) String() string {
 	return strings.Join(s, " ")
 }
 
-// ParseChain parses each spec with Parse. The error names the position and
-// spec that failed.
+// ParseChain parses each spec with Parse. The error is Parse's, which
+// quotes the spec that failed.
 func ParseChain(specs []string) (Chain, error) {
 	c := make(Chain, 0, len(specs))
-	for i, s := range specs {
+	for _, s := range specs {
 		op, err := Parse(s)
 		if err != nil {
-			return nil, fmt.Errorf("filter: operation %d: %w", i+1, err)
+			return nil, err // Parse's errors quote the spec that failed
 		}
 		c = append(c, op)
 	}

@@ -103,8 +103,8 @@ func TestParseChain(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	_, err = ParseChain([]string{"blur:2", "median:0"})
-	if err == nil || !strings.Contains(err.Error(), "operation 2") {
-		t.Fatalf("got %v, want an error naming operation 2", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "filter: median: radius") {
+		t.Fatalf("got %v, want an error naming the operation and parameter that failed", err)
 	}
 }
 

@@ -46,6 +46,7 @@ type Plan struct {
 	outB   image.Rectangle
 	loadPM bool // premultiply when loading the source tile
 	halo   int
+	fixed  *fixedSep // integer fast path, nil when the chain has none
 }
 
 type planStage struct {
@@ -87,6 +88,11 @@ func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 		}
 		stages = append(stages, op)
 	}
+	for _, st := range stages {
+		if ps, ok := st.(*pointStage); ok {
+			ps.prepare()
+		}
+	}
 	f, b := in, p.inB
 	for i, st := range stages {
 		if i == 0 {
@@ -102,6 +108,7 @@ func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 	}
 	p.out, p.outB = f, b
 	p.halo = p.computeHalo()
+	p.fixed = newFixedSep(p)
 	return p, nil
 }
 
@@ -199,6 +206,10 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 	}
 	s := getScratch()
 	defer putScratch(s)
+	if p.fixed != nil {
+		p.fixed.run(s, dst, src, p.inB)
+		return nil
+	}
 	// A large tile runs as blocks small enough for their float32 buffers
 	// to stay in cache; the tiling does not change a byte of the result.
 	bw, bh := blockSize(dst.Rect.Dx(), p.in.Channels)

@@ -16,7 +16,22 @@ type pointOp interface {
 }
 
 // pointStage runs consecutive point operations in one pass over a tile.
-type pointStage struct{ ops []pointOp }
+// On samples that are exact 8-bit levels it looks the result up in table8,
+// the operations applied once to each of the 256 levels, which gives the
+// same samples as applying them.
+type pointStage struct {
+	ops    []pointOp
+	table8 *[256]float32 // nil until prepare
+}
+
+// prepare fills table8.
+func (p *pointStage) prepare() {
+	t := lut8
+	for _, op := range p.ops {
+		op.point(t[:])
+	}
+	p.table8 = &t
+}
 
 func (p *pointStage) String() string {
 	s := make([]string, len(p.ops))
@@ -37,6 +52,14 @@ func (p *pointStage) alpha() alphaMode                            { return strai
 const pointChunk = 1024
 
 func (p *pointStage) run(_ *scratch, b *planes, _, _ image.Rectangle) *planes {
+	if b.levels8 && p.table8 != nil {
+		for _, c := range b.colour() {
+			lookup8(c, p.table8)
+		}
+		b.levels8 = false
+		return b
+	}
+	b.levels8 = false
 	for _, c := range b.colour() {
 		for i := 0; i < len(c); i += pointChunk {
 			chunk := c[i:min(i+pointChunk, len(c))]
@@ -46,6 +69,14 @@ func (p *pointStage) run(_ *scratch, b *planes, _, _ image.Rectangle) *planes {
 		}
 	}
 	return b
+}
+
+// lookup8 replaces each sample of v, an exact 8-bit level, with its entry
+// in t.
+func lookup8(v []float32, t *[256]float32) {
+	for i, x := range v {
+		v[i] = t[uint8(x*255+0.5)]
+	}
 }
 
 // pointShape, pointNeed and pointAlpha serve the point operations, which are
@@ -263,6 +294,7 @@ func (Gray) run(s *scratch, b *planes, _, _ image.Rectangle) *planes {
 	for i, v := range r {
 		r[i] = lumaR*v + lumaG*g[i] + lumaB*bl[i]
 	}
+	b.levels8 = false
 	s.putFloats(b.p[1])
 	s.putFloats(b.p[2])
 	b.p[2] = nil

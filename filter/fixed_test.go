@@ -1,0 +1,222 @@
+package filter
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// TestFixedPathChosen checks which plans take the integer fast path: the
+// choice depends on the chain and the pixel format only.
+func TestFixedPathChosen(t *testing.T) {
+	tests := []struct {
+		chain string
+		f     raster.PixelFormat
+		want  bool
+	}{
+		{"blur:2", raster.RGB8, true},
+		{"blur:2", raster.Gray8, true},
+		{"blur:0.3", raster.Gray16, true},
+		{"blur:2", raster.RGB16, true},
+		{"sharpen", raster.RGB8, true},
+		{"sharpen:1.5,4", raster.Gray16, true},
+		{"blur:2", raster.RGBA8, false},
+		{"blur:2", raster.GrayAlpha16, false},
+		{"blur:9", raster.RGB8, false},
+		{"sharpen:1,1,0.01", raster.RGB8, false},
+		{"sharpen:1,4.5", raster.RGB8, false},
+		{"blur:2 invert", raster.RGB8, false},
+		{"median:2", raster.RGB8, false},
+		{"", raster.RGB8, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.chain+"/"+tt.f.String(), func(t *testing.T) {
+			c, err := ParseChain(strings.Fields(tt.chain))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := c.Plan(40, 30, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.fixed != nil; got != tt.want {
+				t.Fatalf("fast path: got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFixedWeights checks that the integer kernels sum exactly to their
+// scale and that each weight is the float weight rounded.
+func TestFixedWeights(t *testing.T) {
+	for _, sigma := range []float64{0.1, 0.6, 1, 2, 3.7, 8} {
+		for _, bits := range []int{fixedBits8, fixedBits16} {
+			t.Run(fmt.Sprintf("%g/%d", sigma, bits), func(t *testing.T) {
+				w := gaussWeights(sigma)
+				q := fixedWeights(w, bits)
+				sum := q[0]
+				for _, v := range q[1:] {
+					sum += 2 * v
+				}
+				if sum != 1<<bits {
+					t.Fatalf("sum: got %d, want %d", sum, 1<<bits)
+				}
+				scale := float64(uint64(1) << bits)
+				for k := 1; k < len(q); k++ {
+					if d := math.Abs(float64(q[k]) - w[k]*scale); d > 0.5 {
+						t.Errorf("weight %d: got %d, want %.2f±0.5", k, q[k], w[k]*scale)
+					}
+				}
+				if d := math.Abs(float64(q[0]) - w[0]*scale); d > float64(len(q)) {
+					t.Errorf("centre: got %d, want %.2f±%d", q[0], w[0]*scale, len(q))
+				}
+			})
+		}
+	}
+}
+
+var fixedFormats = []raster.PixelFormat{raster.Gray8, raster.RGB8, raster.Gray16, raster.RGB16}
+
+// TestFixedFlat checks that the fast path keeps a flat image flat at every
+// level: the kernels sum exactly to one and the rounding is unbiased.
+func TestFixedFlat(t *testing.T) {
+	for _, spec := range []string{"blur:2", "blur:0.4", "sharpen:1,3"} {
+		for _, f := range fixedFormats {
+			t.Run(spec+"/"+f.String(), func(t *testing.T) {
+				op, _ := Parse(spec)
+				p, err := Chain{op}.Plan(9, 5, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.fixed == nil {
+					t.Fatal("no fast path")
+				}
+				step := max(1, f.MaxValue()/300)
+				for v := 0; v <= f.MaxValue(); v += step {
+					src := raster.NewTile(image.Rect(0, 0, 9, 5), f)
+					for x := 0; x < 9; x++ {
+						for y := 0; y < 5; y++ {
+							setPixel(src, x, y, []int{v, v, v}[:f.Channels])
+						}
+					}
+					out := runWhole(t, p, src)
+					for y := 0; y < 5; y++ {
+						for x := 0; x < 9; x++ {
+							if got := getPixel(out, x, y)[0]; got != v {
+								t.Fatalf("level %d: pixel (%d,%d) got %d, want %d", v, x, y, got, v)
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFixedMatchesReference compares the fast path with the float64
+// reference on noise and on hard edges (where the kernels' rounding
+// errors add up most), for radii from 1 to the largest it takes, at sizes
+// narrower than the kernel and wider than a strip.
+func TestFixedMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	specs := []string{"blur:0.3", "blur:1", "blur:1.7", "blur:2", "blur:3.3", "blur:8", "sharpen", "sharpen:0.7,4", "sharpen:2,0.5"}
+	sizes := [][2]int{{1, 1}, {3, 40}, {300, 9}, {23, 17}}
+	for _, spec := range specs {
+		op, err := Parse(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fixedFormats {
+			for _, sz := range sizes {
+				for _, pattern := range []string{"noise", "edges"} {
+					t.Run(fmt.Sprintf("%s/%v/%dx%d/%s", spec, f, sz[0], sz[1], pattern), func(t *testing.T) {
+						src := randomTile(rng, sz[0], sz[1], f)
+						if pattern == "edges" {
+							edgeTile(src)
+						}
+						p := mustPlan(t, Chain{op}, src)
+						if p.fixed == nil {
+							t.Fatal("no fast path")
+						}
+						got := runWhole(t, p, src)
+						want := refEncode(refApply(op, refDecode(src.Pix, sz[0], sz[1], f)), f)
+						if d := firstDiff(got.Pix, want, f, sz[0], 1); d != "" {
+							t.Error(d)
+						}
+						// On noise, off by one only where the exact value lies
+						// within the kernels' rounding error of a half level.
+						// (Hard edges give many exact halves, where any error
+						// flips the rounding.)
+						total := len(want) / f.BytesPerSample()
+						if n := countDiff(got.Pix, want, f); pattern == "noise" && n > total/100 {
+							t.Errorf("%d of %d samples differ from the reference, want at most 1%%", n, total)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// edgeTile fills t with full-scale and zero samples in vertical and
+// horizontal bands of varying width.
+func edgeTile(t *raster.Tile) {
+	m := t.Format.MaxValue()
+	for y := t.Rect.Min.Y; y < t.Rect.Max.Y; y++ {
+		for x := t.Rect.Min.X; x < t.Rect.Max.X; x++ {
+			v := 0
+			if (x*x/7+y/3)%2 == 0 {
+				v = m
+			}
+			setPixel(t, x, y, []int{v, m - v, v}[:t.Format.Channels])
+		}
+	}
+}
+
+// TestFixedTiling checks that the fast path gives the same bytes for every
+// tiling, for strips wider than stripWidth too.
+func TestFixedTiling(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, spec := range []string{"blur:2", "blur:0.5", "sharpen:1.2,2"} {
+		for _, f := range fixedFormats {
+			t.Run(spec+"/"+f.String(), func(t *testing.T) {
+				w, h := stripWidth+77, 31
+				src := randomTile(rng, w, h, f)
+				op, _ := Parse(spec)
+				p := mustPlan(t, Chain{op}, src)
+				want := runWhole(t, p, src)
+				for _, tl := range []struct {
+					name   string
+					xs, ys []int
+				}{
+					{"columns", cuts(rng, w, 3), []int{0, h}},
+					{"random", cuts(rng, w, 40), cuts(rng, h, 9)},
+					{"1x1", cuts(rng, w, 1), cuts(rng, h, 1)},
+				} {
+					for _, exact := range []bool{false, true} {
+						got := runTiled(t, p, src, tl.xs, tl.ys, exact)
+						if d := firstDiff(got.Pix, want.Pix, f, w, 0); d != "" {
+							t.Errorf("tiling %s (exact source %v): %s", tl.name, exact, d)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// countDiff counts the samples where a and b differ.
+func countDiff(a, b []byte, f raster.PixelFormat) int {
+	n, bps := 0, f.BytesPerSample()
+	for i := 0; i+bps <= len(a); i += bps {
+		if string(a[i:i+bps]) != string(b[i:i+bps]) {
+			n++
+		}
+	}
+	return n
+}
