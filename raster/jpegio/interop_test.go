@@ -8,16 +8,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/testtool"
 	"github.com/sluice-go/sluice/raster"
 )
 
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed; CI installs it for the interop tests", name)
-	}
-	return p
+	return testtool.Require(t, name)
 }
 
 // pngRows decodes a PNG written by a tool into Gray8 or RGB8 rows.

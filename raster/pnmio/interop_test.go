@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/testtool"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -62,11 +63,7 @@ func testImage(w, h int, f raster.PixelFormat) (image.Image, []byte) {
 
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed; CI installs it for the interop tests", name)
-	}
-	return p
+	return testtool.Require(t, name)
 }
 
 func run(t *testing.T, name string, args ...string) {

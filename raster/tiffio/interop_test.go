@@ -10,15 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/testtool"
 	"github.com/sluice-go/sluice/raster"
 )
 
 // needTool skips the test when an external program is not installed.
 func needTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed (Debian: libtiff-tools / libvips-tools); interop test skipped", name)
-	}
+	testtool.Require(t, name)
 }
 
 // run runs a program and fails the test if it fails or writes to stderr.
