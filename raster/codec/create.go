@@ -1,0 +1,256 @@
+package codec
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/jpegio"
+	"github.com/sluice-go/sluice/raster/pngio"
+	"github.com/sluice-go/sluice/raster/pnmio"
+	"github.com/sluice-go/sluice/raster/tiffio"
+)
+
+// WriteOptions configure Create. The zero value means the format from the
+// path's extension and each codec's defaults.
+type WriteOptions struct {
+	// Format is "pnm", "png", "tiff" or "jpeg" (an extension such as "tif"
+	// or "jpg" is accepted too); "" chooses by the path's extension: .pnm
+	// .ppm .pgm .pam .png .tif .tiff .jpg .jpeg.
+	Format string
+	// Workers is the number of encoder goroutines for PNG and TIFF;
+	// 0 means GOMAXPROCS.
+	Workers int
+	// Level is the compression level for PNG and TIFF deflate; 0 means the
+	// codec's default, -1 no compression (PNG).
+	Level int
+	// Compression is the TIFF compression: "none", "deflate" or "lzw";
+	// "" means the codec's default.
+	Compression string
+	// Predictor turns on the TIFF horizontal predictor.
+	Predictor bool
+	// Tiled writes a TIFF in tiles of TileSize × TileSize pixels (0 means
+	// the codec's default) instead of strips.
+	Tiled    bool
+	TileSize int
+	// BigTIFF forces the BigTIFF layout; without it, BigTIFF is chosen
+	// when offsets would pass 4 GiB.
+	BigTIFF bool
+	// Quality is the JPEG quality, 1..100; 0 means 90. A JPEG is buffered
+	// whole until Close, so its size is bounded by
+	// raster.DefaultLimits.MaxWholePixels and 65535 pixels a side.
+	Quality int
+	// Sync flushes the file to stable storage (fsync) before the rename
+	// and the directory after it, so that a crash just after Close cannot
+	// leave an empty file at the target. It is off by default, as in most
+	// image tools: on large files it can take longer than the encoding.
+	Sync bool
+}
+
+// Writer writes an image file row by row through a temporary file beside
+// the target, renamed onto the target by a successful Close. It implements
+// raster.RowWriter; every error it returns names the target path. A Writer
+// is not safe for concurrent use.
+//
+// Call Abort, typically deferred, to drop an unfinished file: nothing
+// appears at the target path unless Close succeeds, and a file already
+// there is untouched until then.
+type Writer struct {
+	path string
+	tmp  *os.File
+	bw   *bufio.Writer // nil when the codec writes to the file directly
+	enc  raster.RowWriter
+	h    raster.Header
+	stop bool // enc.Close must run on Abort to stop goroutines
+	err  error
+	done bool // the temporary file is gone: renamed or removed
+	res  error
+	sync bool // fsync before the rename
+}
+
+// headerer is implemented by encoders that report what they store.
+type headerer interface{ Header() raster.Header }
+
+// Create starts writing an image described by h to path, in the format
+// that o.Format names or, if empty, that the path's extension names. The
+// header is checked by the codec before anything is allocated. Errors name
+// the path.
+func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
+	format, err := chooseFormat(path, o.Format)
+	if err != nil {
+		return nil, err
+	}
+	f, err := createTemp(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	w := &Writer{path: path, tmp: f, sync: o.Sync}
+	if err := w.start(format, h, o); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if hh, ok := w.enc.(headerer); ok {
+		w.h = hh.Header()
+	} else {
+		w.h = h
+		w.h.Format = format
+	}
+	return w, nil
+}
+
+func chooseFormat(path, name string) (string, error) {
+	if name == "" {
+		return FormatFromPath(path)
+	}
+	if f, ok := formatName(name); ok {
+		return f, nil
+	}
+	return "", fmt.Errorf("%s: %w %q; known formats are %v", path, ErrUnknownFormat, name, Formats())
+}
+
+// start builds the encoder for format on the temporary file. A constructor
+// that fails has started no goroutines, so there is nothing to stop.
+func (w *Writer) start(format string, h raster.Header, o WriteOptions) error {
+	switch format {
+	case "pnm":
+		enc, err := pnmio.NewWriter(w.tmp, h) // buffers by itself
+		if err != nil {
+			return err
+		}
+		w.enc = enc
+	case "png":
+		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
+		enc, err := pngio.NewWriter(w.bw, h, pngio.WriterOptions{Level: o.Level, Workers: o.Workers})
+		if err != nil {
+			return err
+		}
+		w.enc, w.stop = enc, true
+	case "jpeg":
+		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
+		enc, err := jpegio.NewWriter(w.bw, h, jpegio.WriterOptions{Quality: o.Quality})
+		if err != nil {
+			return err
+		}
+		w.enc = enc
+	case "tiff":
+		enc, err := tiffio.NewWriter(w.tmp, h, tiffio.WriterOptions{
+			Compression: o.Compression,
+			Predictor:   o.Predictor,
+			Level:       o.Level,
+			Tiled:       o.Tiled,
+			TileSize:    o.TileSize,
+			BigTIFF:     o.BigTIFF,
+			Workers:     o.Workers,
+		})
+		if err != nil {
+			return err
+		}
+		w.enc, w.stop = enc, true
+	default:
+		return fmt.Errorf("%w %q", ErrUnknownFormat, format)
+	}
+	return nil
+}
+
+// Path returns the target path.
+func (w *Writer) Path() string { return w.path }
+
+// Header returns what the file stores, which may differ from the header
+// given to Create: a JPEG stores 8-bit gray or RGB without alpha.
+func (w *Writer) Header() raster.Header { return w.h }
+
+// WriteRows encodes whole rows, as raster.RowWriter describes. After an
+// error the Writer is failed: Close will report it and remove the
+// temporary file.
+func (w *Writer) WriteRows(src []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("%s: write after Close or Abort", w.path)
+	}
+	if err := w.enc.WriteRows(src); err != nil {
+		w.err = fmt.Errorf("%s: %w", w.path, err)
+		return w.err
+	}
+	return nil
+}
+
+// Close finishes the encoding, flushes and syncs the temporary file,
+// closes it and renames it onto the target path. On any error, including
+// an earlier one from WriteRows, it removes the temporary file, leaves the
+// target untouched and returns the error. Calling Close again returns the
+// first result.
+func (w *Writer) Close() error {
+	if w.done {
+		return w.res
+	}
+	w.done = true
+	err := w.finish()
+	if err != nil {
+		w.tmp.Close()
+		os.Remove(w.tmp.Name())
+		if w.err == nil {
+			err = fmt.Errorf("%s: %w", w.path, err)
+		}
+	}
+	w.res = err
+	return err
+}
+
+// finish runs the steps of a successful Close; the first failure stops it.
+func (w *Writer) finish() error {
+	if w.err != nil {
+		if w.stop {
+			_ = w.enc.Close()
+		}
+		return w.err
+	}
+	if err := w.enc.Close(); err != nil {
+		return err
+	}
+	if w.bw != nil {
+		if err := w.bw.Flush(); err != nil {
+			return err
+		}
+	}
+	if w.sync {
+		if err := w.tmp.Sync(); err != nil {
+			return err
+		}
+	}
+	if err := w.tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(w.tmp.Name(), w.path); err != nil {
+		return err
+	}
+	if w.sync {
+		syncDir(filepath.Dir(w.path))
+	}
+	return nil
+}
+
+// Abort drops the file being written: it stops the encoder, closes the
+// temporary file and removes it. Nothing appears at the target path. After
+// Close, successful or not, Abort does nothing and returns nil, so it can
+// be deferred right after Create.
+func (w *Writer) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	w.res = fmt.Errorf("%s: aborted", w.path)
+	if w.stop {
+		_ = w.enc.Close()
+	}
+	w.tmp.Close()
+	if err := os.Remove(w.tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+// Package pngio reads and writes PNG images as streams of rows, so that an
+// image far larger than memory passes through in a few rows at a time.
+//
+// The Reader decodes every colour type and bit depth of the PNG
+// specification, checks every chunk's CRC and the zlib checksum, and hands
+// out rows in one of the raster pixel formats (see Reader for the mapping).
+// An interlaced (Adam7) file cannot be streamed; it is decoded whole, under
+// raster.Limits.MaxWholePixels.
+//
+// The Writer encodes the eight raster pixel formats. It cuts the image into
+// groups of rows that worker goroutines filter and deflate independently;
+// the compressed groups are joined into one zlib stream the way pigz joins
+// its independent blocks (each group starts with an empty window, a sync
+// flush ends every group but the last, and the Adler-32 checksums of the
+// groups are combined), so encoding scales with cores and the output is one
+// ordinary PNG. The bytes written depend only on the header and the
+// compression level, never on the number of workers.
+package pngio
