@@ -1,0 +1,14 @@
+# make test runs the whole suite with the race detector. The interop tests
+# use vips, tiffcp, tiffinfo, pngcheck, convert and gm when they are on the
+# PATH (Debian: libvips-tools libtiff-tools pngcheck imagemagick
+# graphicsmagick); with CI=true a missing tool fails the run.
+.PHONY: test bench build fuzz
+
+test:
+	go test -race ./...
+
+build:
+	go build -o sluice ./cmd/sluice
+
+bench:
+	bench/run

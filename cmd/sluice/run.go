@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/sluice-go/sluice/engine"
+	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/codec"
+)
+
+const runUsage = `usage: sluice run [flags] INPUT OUTPUT [OP ...]
+
+Applies the operations in order to INPUT and writes OUTPUT, streaming: the
+image is never held whole in memory. With no operations it converts formats.
+The input format is read from the file's first bytes; the output format comes
+from OUTPUT's extension (.ppm .pgm .pnm .pam .png .tif .tiff .jpg .jpeg).
+
+Run 'sluice help ops' for the operations. Example:
+
+  sluice run --stats scan.tif out.png blur:2 sharpen`
+
+type runOptions struct {
+	commonFlags
+}
+
+func runRun(ctx context.Context, e *env, args []string) error {
+	var o runOptions
+	fs := newFlagSet("run", runUsage)
+	o.register(fs)
+	pos, err := parseArgs(fs, e.stdout, args)
+	if err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if len(pos) < 2 {
+		return usageErrorf("run needs INPUT and OUTPUT (run 'sluice run --help')")
+	}
+	chain, err := filter.ParseChain(pos[2:])
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if _, err := codec.FormatFromPath(pos[1]); err != nil {
+		return usageErrorf("%v", err)
+	}
+	in, err := codec.Open(pos[0], codec.ReadOptions{Workers: o.workers})
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run")
+	return err
+}
+
+// process runs chain over src and writes outPath, showing progress and
+// stats as the flags ask. It returns the finished job.
+func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string) (*engine.Job, error) {
+	h := src.Header()
+	name := sourceName(src)
+	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	w, ht := plan.OutputSize()
+	out, err := codec.Create(outPath, raster.Header{Width: w, Height: ht, Pixel: plan.Output()}, c.write)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Abort()
+	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n})
+	if err != nil {
+		return nil, err
+	}
+	var bar *progress
+	if !c.quiet {
+		bar = startProgress(ctx, e.stderr, job, label+" "+outPath)
+	}
+	err = job.Run(ctx)
+	if err == nil {
+		err = out.Close()
+	}
+	if bar != nil {
+		bar.stop(err == nil)
+	}
+	if err != nil {
+		return job, err
+	}
+	if c.stats.mode != "" {
+		if err := printStats(e.stdout, c.stats.mode, job); err != nil {
+			return job, err
+		}
+	}
+	return job, nil
+}
+
+// sourceName names a reader in messages: its path when it has one.
+func sourceName(src raster.RowReader) string {
+	if p, ok := src.(interface{ Path() string }); ok {
+		return p.Path()
+	}
+	return strings.ToLower(src.Header().Format)
+}
+
+// fileSize returns the size of the file at path, or 0.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}

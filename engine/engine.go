@@ -1,0 +1,325 @@
+// Package engine runs a filter chain over an image that streams through the
+// pipeline core: a producer reads bands of rows, a pool of workers filters
+// the tiles of each band, and a consumer writes the bands in order while the
+// producer is still reading.
+//
+//	read bands ─▶ cut tiles ─▶ N workers: fused chain ─▶ write bands in order
+//
+// The producer keeps only the rows the next band needs: the band's own rows
+// plus the halo the whole chain asks for. Each band carries its source rows
+// and the buffer its output tiles are written into, and it is charged to the
+// memory budget from the moment it is read until its rows are written, so
+// memory stays flat however large the image. The output bytes do not depend
+// on the worker count, the tile size or the budget.
+//
+// Package engine knows the core (package sluice), raster and filter; it
+// does not know file formats: the caller opens the reader and creates the
+// writer (package codec does both).
+package engine
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-go/sluice"
+	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/raster"
+)
+
+// DefaultMemory is the memory budget when Options.Memory is zero: the bytes
+// of source and output rows in flight at once.
+const DefaultMemory = 64 << 20
+
+// DefaultTile is the tile side when Options.Tile is zero.
+const DefaultTile = 256
+
+// Options configure a Job. The zero value means the defaults.
+type Options struct {
+	Workers int   // filter goroutines; 0 = GOMAXPROCS
+	Tile    int   // tile side in pixels; 0 = DefaultTile
+	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
+}
+
+// Job filters one image. Create it with New, call Run once; Progress and
+// Stats may be read from any goroutine while it runs and after.
+type Job struct {
+	src  raster.RowReader
+	dst  raster.RowWriter
+	plan *filter.Plan
+	in   raster.Header
+
+	workers int
+	tileW   int // tile width in output pixels
+	bandH   int // band height in output rows
+	outW    int
+	outH    int
+	outFmt  raster.PixelFormat
+	budget  int64
+
+	pipe    *sluice.Pipeline
+	rows    atomic.Int64 // output rows written
+	started time.Time
+
+	bufs sync.Pool // *[]byte of bandBytes capacity
+}
+
+// New prepares a job that reads src, applies plan and writes dst. The plan
+// must have been made for src's header, and dst must take rows of the plan's
+// output size and pixel format.
+func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
+	h := src.Header()
+	j := &Job{src: src, dst: dst, plan: plan, in: h}
+	j.outW, j.outH = plan.OutputSize()
+	j.outFmt = plan.Output()
+	j.workers = o.Workers
+	if j.workers <= 0 {
+		j.workers = runtime.GOMAXPROCS(0)
+	}
+	tile := o.Tile
+	if tile <= 0 {
+		tile = DefaultTile
+	}
+	j.budget = o.Memory
+	if j.budget <= 0 {
+		j.budget = DefaultMemory
+	}
+	j.tileW = min(tile, j.outW)
+	j.bandH = min(tile, j.outH)
+	// A band must fit the budget several times over, so that reading,
+	// filtering and writing overlap: shrink its height until it does.
+	slots := int64(j.workers + 3)
+	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
+		j.bandH = max(1, j.bandH*3/4)
+	}
+	if need := j.bandBytes(j.bandH); need > j.budget {
+		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
+			raster.FormatBytes(j.budget), raster.FormatBytes(need))
+	}
+	return j, nil
+}
+
+// bandBytes is the worst-case size of a band of h output rows: the source
+// rows it needs (with halo) and its output rows.
+func (j *Job) bandBytes(h int) int64 {
+	if h > j.outH {
+		h = j.outH
+	}
+	worst := 0
+	// Bands differ only near the edges and for geometry; measure the
+	// tallest source window over the first few and a middle band.
+	for _, y0 := range []int{0, h, (j.outH / 2 / h) * h} {
+		if y0 >= j.outH {
+			continue
+		}
+		r := j.plan.SourceRect(image.Rect(0, y0, j.outW, min(y0+h, j.outH)))
+		worst = max(worst, r.Dy())
+	}
+	return int64(worst)*int64(j.in.RowBytes()) + int64(h)*int64(j.outW*j.outFmt.BytesPerPixel())
+}
+
+// band is one horizontal stripe of output rows, with the source rows that
+// compute it. It reports its size to the budget.
+type band struct {
+	index int
+	src   *raster.Tile // source rows, full input width
+	out   *raster.Tile // output rows, full output width
+	tiles int          // how many tiles the band was cut into
+	buf   *[]byte      // backing store of src and out, recycled after writing
+	size  int64        // bytes charged to the budget
+	done  atomic.Int32 // tiles filtered
+}
+
+// Size is the band's charge against the memory budget.
+func (b *band) Size() int64 { return b.size }
+
+// tile is the unit of work: one rectangle of a band's output.
+type tile struct {
+	b    *band
+	rect image.Rectangle
+}
+
+// Progress returns the output rows written so far and the total.
+func (j *Job) Progress() (done, total int) { return int(j.rows.Load()), j.outH }
+
+// Stats returns the pipeline's figures: per stage, and peak memory in flight.
+// It is the zero Stats before Run starts.
+func (j *Job) Stats() sluice.Stats {
+	if j.pipe == nil {
+		return sluice.Stats{}
+	}
+	return j.pipe.Stats()
+}
+
+// Workers is the number of filter goroutines the job runs.
+func (j *Job) Workers() int { return j.workers }
+
+// Budget is the memory budget in bytes.
+func (j *Job) Budget() int64 { return j.budget }
+
+// Run reads, filters and writes the whole image. It returns the first error,
+// or the context's cause if ctx is cancelled; it does not close src or dst.
+func (j *Job) Run(ctx context.Context) error {
+	if j.pipe != nil {
+		panic("engine: Job.Run called twice")
+	}
+	j.started = time.Now()
+	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4})
+	bands := sluice.Source(j.pipe, "read", j.read)
+	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
+	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true}, j.filter)
+	sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	return j.pipe.Run(ctx)
+}
+
+// sourceRows is the range of input rows that output rows [y0, y1) need.
+func (j *Job) sourceRows(y0, y1 int) (int, int) {
+	r := j.plan.SourceRect(image.Rect(0, y0, j.outW, y1))
+	return r.Min.Y, r.Max.Y
+}
+
+// read is the producer: it reads the input top to bottom once, keeping only
+// the rows that the next band shares with the one before (the halo).
+func (j *Job) read(ctx context.Context, emit func(*band) error) error {
+	rb := j.in.RowBytes()
+	next := 0 // next input row the reader will return
+	var carry []byte
+	carryY0, carryY1 := 0, 0 // input rows held in carry
+	for i, y0 := 0, 0; y0 < j.outH; i, y0 = i+1, y0+j.bandH {
+		y1 := min(y0+j.bandH, j.outH)
+		sy0, sy1 := j.sourceRows(y0, y1)
+		b := j.newBand(i, y0, y1, sy0, sy1)
+		// Rows shared with the previous band come from carry.
+		y := sy0
+		if carryY1 > sy0 && carryY0 <= sy0 {
+			n := min(carryY1, sy1) - sy0
+			copy(b.src.Pix, carry[(sy0-carryY0)*rb:(sy0-carryY0+n)*rb])
+			y += n
+		}
+		// Skip input rows no band needs (cropped away).
+		for next < y {
+			if err := j.skipRows(y - next); err != nil {
+				return err
+			}
+			next = y
+		}
+		if y < sy1 {
+			if err := readFull(j.src, b.src.Pix[(y-sy0)*rb:(sy1-sy0)*rb]); err != nil {
+				return fmt.Errorf("reading rows %d to %d: %w", y, sy1, err)
+			}
+			next = sy1
+		}
+		// Keep what the next band shares with this one.
+		if y1 < j.outH {
+			ny0, _ := j.sourceRows(y1, min(y1+j.bandH, j.outH))
+			if ny0 < sy1 {
+				n := sy1 - max(ny0, sy0)
+				carry = append(carry[:0], b.src.Pix[(sy1-sy0-n)*rb:(sy1-sy0)*rb]...)
+				carryY0, carryY1 = sy1-n, sy1
+			} else {
+				carryY0, carryY1 = 0, 0
+			}
+		}
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipRows reads and drops n input rows.
+func (j *Job) skipRows(n int) error {
+	rb := j.in.RowBytes()
+	buf := make([]byte, rb*min(n, max(1, (1<<20)/rb)))
+	for n > 0 {
+		k := min(n, len(buf)/rb)
+		if err := readFull(j.src, buf[:k*rb]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// readFull fills dst with whole rows, treating an early end as an error.
+func readFull(r raster.RowReader, dst []byte) error {
+	rb := r.Header().RowBytes()
+	for len(dst) > 0 {
+		n, err := r.ReadRows(dst)
+		dst = dst[n*rb:]
+		if len(dst) == 0 {
+			return nil
+		}
+		if err == io.EOF || (err == nil && n == 0) {
+			return fmt.Errorf("image ended early: %w", io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
+	srcN := (sy1 - sy0) * j.in.RowBytes()
+	outStride := j.outW * j.outFmt.BytesPerPixel()
+	outN := (y1 - y0) * outStride
+	need := srcN + outN
+	var buf *[]byte
+	if p, ok := j.bufs.Get().(*[]byte); ok && cap(*p) >= need {
+		buf = p
+	} else {
+		s := make([]byte, need, max(need, int(j.bandBytes(j.bandH))))
+		buf = &s
+	}
+	*buf = (*buf)[:need]
+	b := &band{index: index, buf: buf, size: int64(cap(*buf))}
+	b.src = &raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: (*buf)[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
+	b.out = &raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: (*buf)[srcN:], Stride: outStride, Format: j.outFmt}
+	b.tiles = (j.outW + j.tileW - 1) / j.tileW
+	return b
+}
+
+// cut splits a band into tiles along its width.
+func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
+	r := b.out.Rect
+	for x := 0; x < j.outW; x += j.tileW {
+		t := tile{b: b, rect: image.Rect(x, r.Min.Y, min(x+j.tileW, j.outW), r.Max.Y)}
+		if err := emit(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filter runs the fused chain on one tile, writing into the band's output.
+func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
+	if err := j.plan.Run(t.b.out.Sub(t.rect), t.b.src); err != nil {
+		return t, fmt.Errorf("tile at %d,%d: %w", t.rect.Min.X, t.rect.Min.Y, err)
+	}
+	return t, nil
+}
+
+// write receives tiles in order and writes a band once all of its tiles
+// are filtered.
+func (j *Job) write(ctx context.Context, t tile) error {
+	b := t.b
+	if int(b.done.Add(1)) < b.tiles {
+		return nil
+	}
+	if err := j.dst.WriteRows(b.out.Pix); err != nil {
+		return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
+	}
+	j.rows.Add(int64(b.out.Rect.Dy()))
+	j.bufs.Put(b.buf)
+	b.buf = nil
+	return nil
+}
+
+// OutputWidth is the width of the image the job writes.
+func (j *Job) OutputWidth() int { return j.outW }
