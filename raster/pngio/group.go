@@ -2,7 +2,7 @@ package pngio
 
 import (
 	"bytes"
-	"compress/flate"
+	"github.com/klauspost/compress/flate"
 	"hash/adler32"
 )
 

@@ -2,10 +2,10 @@ package pngio
 
 import (
 	"bufio"
-	"compress/flate"
-	"compress/zlib"
 	"errors"
 	"fmt"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/zlib"
 	"io"
 	"slices"
 

@@ -1,9 +1,9 @@
 package pngio
 
 import (
-	"compress/flate"
 	"encoding/binary"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"io"
 	"runtime"

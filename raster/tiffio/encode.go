@@ -2,8 +2,8 @@ package tiffio
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
+	"github.com/klauspost/compress/zlib"
 
 	"github.com/sluice-go/sluice/raster"
 )

@@ -1,9 +1,9 @@
 package tiffio
 
 import (
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"github.com/klauspost/compress/zlib"
 )
 
 // stripStreamer writes strips too large to hold (more than streamStripBytes
