@@ -74,6 +74,8 @@ type scratch struct {
 	i64 [][]int64
 	u64 [][]uint64
 	u8  [][]byte
+	i16 [][]int16
+	i32 [][]int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -174,6 +176,42 @@ func (s *scratch) bytes(n int) []byte {
 func (s *scratch) putBytes(f []byte) {
 	if len(s.u8) < maxKept {
 		s.u8 = append(s.u8, f)
+	}
+}
+
+// shorts returns a slice of n int16 with undefined contents.
+func (s *scratch) shorts(n int) []int16 {
+	for i, f := range s.i16 {
+		if cap(f) >= n {
+			s.i16[i] = s.i16[len(s.i16)-1]
+			s.i16 = s.i16[:len(s.i16)-1]
+			return f[:n]
+		}
+	}
+	return make([]int16, n)
+}
+
+func (s *scratch) putShorts(f []int16) {
+	if len(s.i16) < maxKept {
+		s.i16 = append(s.i16, f)
+	}
+}
+
+// longs returns a slice of n int32 with undefined contents.
+func (s *scratch) longs(n int) []int32 {
+	for i, f := range s.i32 {
+		if cap(f) >= n {
+			s.i32[i] = s.i32[len(s.i32)-1]
+			s.i32 = s.i32[:len(s.i32)-1]
+			return f[:n]
+		}
+	}
+	return make([]int32, n)
+}
+
+func (s *scratch) putLongs(f []int32) {
+	if len(s.i32) < maxKept {
+		s.i32 = append(s.i32, f)
 	}
 }
 

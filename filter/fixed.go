@@ -7,18 +7,21 @@ import (
 	"github.com/sluice-go/sluice/raster"
 )
 
+// fixedPath is an integer fast path that computes a whole tile of a plan
+// without the float32 planes.
+type fixedPath interface {
+	// run computes dst.Rect from src; in is the input image's bounds.
+	run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
+}
+
 // fixedSep is the integer fast path for a chain that is one Gaussian blur,
-// or one sharpen without threshold, on an image without alpha. It skips
-// the float32 planes: rows are convolved straight from the interleaved
-// samples, vertically into an accumulator row, then horizontally into the
-// output, with integer weights that sum exactly to a power of two. The
-// arithmetic is exact integer arithmetic, so every tiling gives the same
-// bytes, and the result lies within one level of the float64 reference.
-//
-// Eight-bit samples are processed two at a time, one in each 32-bit half
-// of a uint64 (SIMD within a register): word j of a row holds padded
-// samples j and j+half, so the neighbour k pixels away is k·channels words
-// away in both halves. Sixteen-bit samples take a whole word each.
+// or one sharpen without threshold, on a 16-bit image without alpha (8-bit
+// images take blur8). It skips the float32 planes: rows are convolved
+// straight from the interleaved samples, vertically into an accumulator
+// row, then horizontally into the output, with integer weights that sum
+// exactly to a power of two. The arithmetic is exact integer arithmetic,
+// so every tiling gives the same bytes, and the result lies within one
+// level of the float64 reference.
 //
 // Which path runs depends only on the plan (the chain and the pixel
 // format), never on the tile.
@@ -26,37 +29,29 @@ type fixedSep struct {
 	r       int      // kernel radius
 	w       []uint64 // w[0] the centre weight, w[k] the weight at ±k
 	c       int      // samples per pixel
-	lanes   int      // samples per word: 2 at 8 bits, 1 at 16
 	vrnd    uint64   // rounding added to the vertical sums
-	vfin    finish   // how the vertical pass stores its sums
 	hrnd    uint64   // rounding added to the horizontal sums
 	sharpen bool     // unsharp mask after the blur
 	amount  float64  // sharpen amount
 	maxV    int      // largest sample value
 }
 
-// Fixed-point scales. At 8 bits a lane holds at most 255·2^16 after the
-// vertical pass (< 2^32), stored as 1/256 levels (< 2^16); the horizontal
-// pass sums to at most 255·2^24 < 2^32. At 16 bits a word holds at most
-// 65535·2^24 after the vertical pass, stored as 1/256 levels (< 2^24), and
-// at most 2^48 after the horizontal pass.
-const (
-	fixedBits8  = 16
-	fixedBits16 = 24
-	lowLanes    = 0x0000_0001_0000_0001 // 1 in each 32-bit lane
-)
+// The fixed-point scale at 16 bits: a word holds at most 65535·2^24 after
+// the vertical pass, stored as 1/256 levels (< 2^24), and at most 2^48
+// after the horizontal pass.
+const fixedBits16 = 24
 
 // fixedSharpenMaxAmount bounds the sharpen amount the fast path takes: the
 // blur's error of a few hundredths of a level is multiplied by the amount.
 const fixedSharpenMaxAmount = 4
 
-// newFixedSep returns the fast path for p, or nil when it does not apply.
-func newFixedSep(p *Plan) *fixedSep {
+// newFixedPath returns the fast path for p, or nil when it does not apply.
+func newFixedPath(p *Plan) fixedPath {
 	if len(p.chain) != 1 || p.in.HasAlpha() {
 		return nil
 	}
-	var sigma float64
-	f := &fixedSep{c: p.in.Channels, maxV: p.in.MaxValue()}
+	var sigma, amount float64
+	sharpen := false
 	switch op := p.chain[0].(type) {
 	case Gaussian:
 		sigma = op.Sigma
@@ -64,27 +59,23 @@ func newFixedSep(p *Plan) *fixedSep {
 		if op.Threshold != 0 || op.Amount > fixedSharpenMaxAmount {
 			return nil
 		}
-		sigma, f.sharpen, f.amount = op.Sigma, true, op.Amount
+		sigma, sharpen, amount = op.Sigma, true, op.Amount
 	default:
 		return nil
 	}
-	f.r = gaussRadius(sigma)
-	if f.r > maxFixedRadius {
+	r := gaussRadius(sigma)
+	if r > maxFixedRadius {
 		return nil
 	}
-	bits := fixedBits8
 	if p.in.Depth == 8 {
-		f.lanes = 2
-		f.vrnd, f.vfin, f.hrnd = 1<<7*lowLanes, fin8, 1<<23*lowLanes
-	} else {
-		bits = fixedBits16
-		f.lanes = 1
-		f.vrnd, f.vfin, f.hrnd = 1<<15, fin16, 1<<31
+		return newBlur8(sigma, p.in.Channels, sharpen, amount)
 	}
+	f := &fixedSep{r: r, c: p.in.Channels, maxV: p.in.MaxValue(), sharpen: sharpen, amount: amount}
+	f.vrnd, f.hrnd = 1<<15, 1<<31
 	if f.sharpen {
 		f.hrnd = 0
 	}
-	f.w = fixedWeights(gaussWeights(sigma), bits)
+	f.w = fixedWeights(gaussWeights(sigma), fixedBits16)
 	return f
 }
 
@@ -124,11 +115,8 @@ func (f *fixedSep) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 func (f *fixedSep) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectangle) {
 	r, c := f.r, f.c
 	n := 2*r + 1
-	no := out.Dx() * c   // output samples in a row
-	half := (no + 1) / 2 // words in an output row
-	if f.lanes == 1 {
-		half = no
-	}
+	no := out.Dx() * c // output samples in a row
+	half := no         // words in an output row
 	nw := half + 2*r*c // words in a padded row
 	np := no + 2*r*c   // samples in a padded row
 
@@ -144,10 +132,7 @@ func (f *fixedSep) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectan
 	for k := 0; k < n; k++ {
 		hrows[k] = acc[k*c : k*c+half]
 	}
-	bps := 1
-	if f.lanes == 1 {
-		bps = 2
-	}
+	const bps = 2
 	pad := s.bytes((np + 1) * bps)
 	for y := out.Min.Y; y < out.Max.Y; y++ {
 		for k := 0; k < n; k++ {
@@ -156,24 +141,17 @@ func (f *fixedSep) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectan
 			row := ring[slot*nw : (slot+1)*nw]
 			if slotRow[slot] != sy {
 				padSamples(pad, src, sy, out.Min.X-r, out.Max.X+r, in, bps)
-				if f.lanes == 2 {
-					pack8(row, pad, half)
-				} else {
-					pack16(row, pad)
-				}
+				pack16(row, pad)
 				slotRow[slot] = sy
 			}
 			rows[k] = row
 		}
-		symPass(acc, rows[:n], f.w, f.vrnd, f.vfin)
+		symPass(acc, rows[:n], f.w, f.vrnd, fin16)
 		symPass(res, hrows[:n], f.w, f.hrnd, finRaw)
 		d := dst.Row(y)[(out.Min.X-dst.Rect.Min.X)*c*bps:][:no*bps]
-		switch {
-		case f.sharpen:
-			f.unsharp(d, res, src, y, out, half)
-		case f.lanes == 2:
-			unpack8(d, res, half)
-		default:
+		if f.sharpen {
+			f.unsharp(d, res, src, y, out)
+		} else {
 			unpack16(d, res)
 		}
 	}
@@ -202,38 +180,12 @@ func padSamples(pad []byte, src *raster.Tile, y, x0, x1 int, in image.Rectangle,
 	clear(pad[end:])
 }
 
-// pack8 fills the words of a padded 8-bit row: word j holds sample j in
-// its low lane and sample j+half in its high lane.
-func pack8(row []uint64, pad []byte, half int) {
-	lo := pad[:len(row)]
-	hi := pad[half : half+len(row)]
-	for j := range row {
-		row[j] = uint64(lo[j]) | uint64(hi[j])<<32
-	}
-}
-
 // pack16 fills the words of a padded 16-bit row, one big-endian sample
 // each.
 func pack16(row []uint64, pad []byte) {
 	pad = pad[:2*len(row)]
 	for j := range row {
 		row[j] = uint64(pad[2*j])<<8 | uint64(pad[2*j+1])
-	}
-}
-
-// unpack8 stores the 8-bit samples of the rounded sums res, in units of
-// 2^-24 levels: the low lanes first, then the high lanes, which hold
-// samples half on.
-func unpack8(d []byte, res []uint64, half int) {
-	lo := d[:half]
-	res = res[:half]
-	for j, v := range res {
-		lo[j] = byte(v >> 24)
-	}
-	hi := d[half:]
-	res = res[:len(hi)]
-	for j, v := range res {
-		hi[j] = byte(v >> 56)
 	}
 }
 
@@ -248,18 +200,11 @@ func unpack16(d []byte, res []uint64) {
 }
 
 // unsharp stores the sharpened samples of row y of out into d: res holds
-// the raw horizontal sums of the blur, in units of 2^-24 levels at 8 bits
-// and 2^-32 levels at 16.
-func (f *fixedSep) unsharp(d []byte, res []uint64, src *raster.Tile, y int, out image.Rectangle, half int) {
+// the raw horizontal sums of the blur, in units of 2^-32 levels.
+func (f *fixedSep) unsharp(d []byte, res []uint64, src *raster.Tile, y int, out image.Rectangle) {
 	o := src.PixOffset(out.Min.X, y)
 	v := src.Pix[o : o+len(d)]
 	a := f.amount
-	if f.lanes == 2 {
-		lo, hi := v[:half], v[half:]
-		unsharp8(d[:half], lo, res[:half], 0, a)
-		unsharp8(d[half:], hi, res[:len(hi)], 32, a)
-		return
-	}
 	m := float64(f.maxV)
 	v = v[:2*len(res)]
 	d = d[:len(v)]
@@ -268,18 +213,5 @@ func (f *fixedSep) unsharp(d []byte, res []uint64, src *raster.Tile, y int, out 
 		b := float64(s) * 0x1p-32
 		q := min(max(int(x+a*(x-b)+0.5), 0), int(m))
 		d[2*j], d[2*j+1] = byte(q>>8), byte(q)
-	}
-}
-
-// unsharp8 sharpens the 8-bit samples v against the blur in the lanes
-// res >> sh, writing d.
-func unsharp8(d, v []byte, res []uint64, sh uint, a float64) {
-	v = v[:len(d)]
-	res = res[:len(d)]
-	af := float32(a)
-	for j, x := range v {
-		fx := float32(x)
-		b := float32(uint32(res[j]>>sh)) * 0x1p-24
-		d[j] = byte(min(max(int(fx+af*(fx-b)+0.5), 0), 255))
 	}
 }

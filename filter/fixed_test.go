@@ -55,7 +55,7 @@ func TestFixedPathChosen(t *testing.T) {
 // scale and that each weight is the float weight rounded.
 func TestFixedWeights(t *testing.T) {
 	for _, sigma := range []float64{0.1, 0.6, 1, 2, 3.7, 8} {
-		for _, bits := range []int{fixedBits8, fixedBits16} {
+		for _, bits := range []int{blur8Bits, fixedBits16} {
 			t.Run(fmt.Sprintf("%g/%d", sigma, bits), func(t *testing.T) {
 				w := gaussWeights(sigma)
 				q := fixedWeights(w, bits)

@@ -5,13 +5,8 @@ type finish uint8
 
 const (
 	finRaw finish = iota // store the sums as they are
-	fin8                 // two 32-bit lanes: (sum >> 8) lane by lane
 	fin16                // one word: sum >> 16
 )
-
-// lane8Mask keeps the low 24 bits of each 32-bit lane, so that a shift
-// right by 8 leaves no bit of the high lane in the low one.
-const lane8Mask = 0x00ff_ffff_00ff_ffff
 
 // symPass sets d[i] to rnd plus the symmetric convolution at i of rows,
 // whose middle row is the centre, with the integer half kernel w (w[0] the
@@ -40,21 +35,12 @@ func symPass(d []uint64, rows [][]uint64, w []uint64, rnd uint64, fin finish) {
 		if k+3 > r {
 			f = fin
 		}
-		switch {
-		case k == 1:
+		if k == 1 {
 			set3(d, c, l1, r1, l2, r2, l3, r3, w[0], w1, w2, w3, rnd)
-		case f == fin8:
-			add3fin8(d, l1, r1, l2, r2, l3, r3, w1, w2, w3)
-			continue
-		default:
+		} else {
 			add3(d, l1, r1, l2, r2, l3, r3, w1, w2, w3)
 		}
-		switch f {
-		case fin8:
-			for i, s := range d {
-				d[i] = s >> 8 & lane8Mask
-			}
-		case fin16:
+		if f == fin16 {
 			for i, s := range d {
 				d[i] = s >> 16
 			}
@@ -78,16 +64,5 @@ func add3(d, l1, r1, l2, r2, l3, r3 []uint64, w1, w2, w3 uint64) {
 	l1, r1, l2, r2, l3, r3 = l1[:n], r1[:n], l2[:n], r2[:n], l3[:n], r3[:n]
 	for i, s := range d {
 		d[i] = s + w1*(l1[i]+r1[i]) + w2*(l2[i]+r2[i]) + w3*(l3[i]+r3[i])
-	}
-}
-
-// add3fin8 adds three mirrored pairs to d and stores the sums shifted
-// right by 8, lane by lane.
-func add3fin8(d, l1, r1, l2, r2, l3, r3 []uint64, w1, w2, w3 uint64) {
-	n := len(d)
-	l1, r1, l2, r2, l3, r3 = l1[:n], r1[:n], l2[:n], r2[:n], l3[:n], r3[:n]
-	for i, s := range d {
-		s += w1*(l1[i]+r1[i]) + w2*(l2[i]+r2[i]) + w3*(l3[i]+r3[i])
-		d[i] = s >> 8 & lane8Mask
 	}
 }

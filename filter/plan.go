@@ -46,7 +46,7 @@ type Plan struct {
 	outB   image.Rectangle
 	loadPM bool // premultiply when loading the source tile
 	halo   int
-	fixed  *fixedSep // integer fast path, nil when the chain has none
+	fixed  fixedPath // integer fast path, nil when the chain has none
 }
 
 type planStage struct {
@@ -108,7 +108,7 @@ func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 	}
 	p.out, p.outB = f, b
 	p.halo = p.computeHalo()
-	p.fixed = newFixedSep(p)
+	p.fixed = newFixedPath(p)
 	return p, nil
 }
 
