@@ -3,7 +3,6 @@ package sluice
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // Broadcast adds a stage that passes every item of in to each of n new
@@ -20,11 +19,11 @@ func Broadcast[T any](in *Stream[T], name string, n int) []*Stream[T] {
 	}
 	p := in.p
 	st := p.addStage(name, 1)
-	b := &broadcaster[T]{p: p, st: st, in: consume(in, name, 0)}
+	b := &broadcaster[T]{p: p, st: st, in: consume(in, name, st, 0)}
 	st.gauge = b.in.gauge
 	outs := make([]*Stream[T], n)
 	for i := range outs {
-		outs[i] = newStream[T](p, fmt.Sprintf("%s[%d]", name, i), 1)
+		outs[i] = newStream[T](p, fmt.Sprintf("%s[%d]", name, i), st, 1)
 		b.outs = append(b.outs, outs[i].q)
 	}
 	p.addRun(b.run)
@@ -47,11 +46,12 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 	for i := range live {
 		live[i] = true
 	}
-	var item int64
+	mt := &b.st.meters[0]
+	mt.start()
+	defer mt.pause()
 	for {
-		t0 := time.Now()
-		in, ok := b.in.recv(ctx)
-		b.st.waitIn.Add(int64(time.Since(t0)))
+		in, ok, slept := b.in.next(ctx, mt)
+		b.st.waitIn.Add(int64(slept))
 		if !ok {
 			if ctx.Err() != nil {
 				b.p.abort()
@@ -74,7 +74,7 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 					e.c.ref()
 				}
 			}
-			d, err := q.send(ctx, out)
+			d, err := q.send(ctx, out, mt)
 			b.st.waitOut.Add(int64(d))
 			switch {
 			case err == errStopped: // send released out's charges
@@ -93,7 +93,6 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 				e.c.release()
 			}
 		}
-		item += int64(n)
 		b.in.put(in)
 		if nlive == 0 {
 			b.in.stopReading(ctx)

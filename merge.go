@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // Merge adds a stage that passes on the items of every stream in ins as
@@ -25,16 +24,16 @@ func Merge[T any](name string, ins ...*Stream[T]) *Stream[T] {
 	st := p.addStage(name, len(ins))
 	m := &merger[T]{p: p, st: st}
 	for _, in := range ins {
-		m.ins = append(m.ins, consume(in, name, 0))
+		m.ins = append(m.ins, consume(in, name, st, 0))
 	}
-	st.gauge = func() (n, c int) {
+	st.gauge = func() (n, c int, items int64) {
 		for _, q := range m.ins {
-			qn, qc := q.gauge()
-			n, c = n+qn, c+qc
+			qn, qc, qi := q.gauge()
+			n, c, items = n+qn, c+qc, items+qi
 		}
-		return n, c
+		return n, c, items
 	}
-	out := newStream[T](p, name, len(ins))
+	out := newStream[T](p, name, st, len(ins))
 	m.out = out.q
 	p.addRun(m.run)
 	return out
@@ -49,19 +48,20 @@ type merger[T any] struct {
 
 func (m *merger[T]) run(ctx context.Context) {
 	var wg sync.WaitGroup
-	for _, in := range m.ins {
-		wg.Go(func() { m.forward(ctx, in) })
+	for i, in := range m.ins {
+		wg.Go(func() { m.forward(ctx, in, &m.st.meters[i]) })
 	}
 	wg.Wait()
 }
 
 // forward moves the batches of one input to the output.
-func (m *merger[T]) forward(ctx context.Context, in *queue[T]) {
+func (m *merger[T]) forward(ctx context.Context, in *queue[T], mt *meter) {
 	defer m.out.writerDone()
+	mt.start()
+	defer mt.pause()
 	for {
-		t0 := time.Now()
-		b, ok := in.recv(ctx)
-		m.st.waitIn.Add(int64(time.Since(t0)))
+		b, ok, slept := in.next(ctx, mt)
+		m.st.waitIn.Add(int64(slept))
 		if !ok {
 			if ctx.Err() != nil {
 				m.p.abort()
@@ -71,7 +71,7 @@ func (m *merger[T]) forward(ctx context.Context, in *queue[T]) {
 		n := int64(len(b.items))
 		m.st.in.Add(n)
 		in.limit.Store(m.out.limit.Load())
-		d, err := m.out.send(ctx, b)
+		d, err := m.out.send(ctx, b, mt)
 		m.st.waitOut.Add(int64(d))
 		switch {
 		case err == errStopped:

@@ -2,8 +2,9 @@ package sluice
 
 import (
 	"context"
+	"runtime"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // slotMax is how many output batches a worker may hold for an input batch
@@ -20,8 +21,9 @@ const slotMax = 4
 type orderer[U any] struct {
 	mu       sync.Mutex
 	cond     sync.Cond
-	head     uint64 // lowest ticket whose outputs are not all sent
-	flushing bool   // a worker is sending finished slots after the head
+	head     uint64        // lowest ticket whose outputs are not all sent
+	headA    atomic.Uint64 // head, readable without mu
+	flushing bool          // a worker is sending finished slots after the head
 	window   uint64
 	slots    []oslot[U]
 	err      error // set once a worker quits: the others quit too
@@ -65,14 +67,85 @@ func (o *orderer[U]) wake() {
 	o.mu.Unlock()
 }
 
-func (o *orderer[U]) hasRoom(t uint64) bool {
+// isHead reports whether ticket t is at the head of the window: its
+// outputs may go straight on.
+func (o *orderer[U]) isHead(t uint64) bool { return o.headA.Load() == t }
+
+// headHold returns the hold of the worker gathering the head ticket's
+// outputs, or nil; o.mu is held.
+func (o *orderer[U]) headHold(q *queue[U]) *hold[U] {
+	for _, h := range q.holds {
+		if h.ticket.Load() == o.head+1 {
+			return h
+		}
+	}
+	return nil
+}
+
+// grab takes for the reader of q the outputs the head ticket's worker has
+// gathered, unless someone is sending the head's outputs: those come
+// first. A batch that arrived in the channel meanwhile is returned instead.
+func (o *orderer[U]) grab(q *queue[U]) (*batch[U], bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return t < o.head+o.window
+	if o.flushing || o.err != nil {
+		return nil, false
+	}
+	h := o.headHold(q)
+	if h == nil {
+		return nil, false
+	}
+	s := h.word.Load()
+	if !holdReady(s) {
+		return nil, false
+	}
+	if b, ok, closed := q.tryRecv(); ok || closed {
+		return b, closed
+	}
+	b := q.get()
+	if n := h.steal(b, s); n > 0 {
+		h.out.Add(int64(n))
+		return b, false
+	}
+	q.put(b)
+	return nil, false
 }
+
+// stealHead takes the outputs gathered by the head ticket's worker if the
+// reader sleeps for want of them; o.mu is held by the worker flushing.
+func stealHead[T, U any](o *orderer[U], w *worker[T, U]) *batch[U] {
+	h := o.headHold(w.s.out)
+	if h == nil {
+		return nil
+	}
+	s := h.word.Load()
+	if s&holdWaiting == 0 || !holdReady(s) {
+		return nil
+	}
+	b := w.s.out.get()
+	if h.steal(b, s) == 0 {
+		w.s.out.put(b)
+		return nil
+	}
+	return b
+}
+
+// hasRoom reports whether ticket t fits in the window.
+func (o *orderer[U]) hasRoom(t uint64) bool { return t < o.headA.Load()+o.window }
+
+// roomSpins is how many times waitRoom yields its thread, for the worker at
+// the head to run, before it sleeps: the head is usually a batch away from
+// done, and sleeping and waking cost more.
+const roomSpins = 8
 
 // waitRoom blocks until ticket t fits in the window.
 func (o *orderer[U]) waitRoom(ctx context.Context, t uint64) error {
+	for range roomSpins {
+		runtime.Gosched()
+		if o.hasRoom(t) {
+			return nil
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for t >= o.head+o.window {
@@ -121,10 +194,13 @@ func sendTmp[T, U any](w *worker[T, U]) error {
 func orderPut[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 	o := w.s.ord
 	o.mu.Lock()
-	var t0 time.Time
+	var t0 int64
 	for {
 		if o.err != nil {
 			o.mu.Unlock()
+			if t0 != 0 {
+				w.m.resume(t0)
+			}
 			w.s.out.discard(b)
 			return o.err
 		}
@@ -132,8 +208,8 @@ func orderPut[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 			takeSlot(o, w, t)
 			w.tmp = append(w.tmp, b)
 			o.mu.Unlock()
-			if !t0.IsZero() {
-				d := time.Since(t0)
+			if t0 != 0 {
+				d := w.m.resume(t0)
 				w.wait += d
 				w.s.st.waitOut.Add(int64(d))
 			}
@@ -142,38 +218,49 @@ func orderPut[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 		if sl := o.slot(t); len(sl.batches) < slotMax {
 			sl.batches = append(sl.batches, b)
 			o.mu.Unlock()
+			if t0 != 0 {
+				d := w.m.resume(t0)
+				w.wait += d
+				w.s.st.waitOut.Add(int64(d))
+			}
 			return nil
 		}
 		if err := w.ctx.Err(); err != nil {
 			o.mu.Unlock()
+			if t0 != 0 {
+				w.m.resume(t0)
+			}
 			w.s.out.put(b)
 			return err
 		}
-		if t0.IsZero() {
-			t0 = time.Now()
+		if t0 == 0 {
+			t0 = w.m.pause()
 		}
 		o.cond.Wait()
 	}
 }
 
-// orderFinish hands over the last outputs b of ticket t (b may be empty).
+// orderFinish hands over the last outputs b of ticket t (b is nil or not
+// empty).
 // At the head, the worker sends them, then the outputs of every finished
-// ticket after it; elsewhere it leaves them in the slot for whoever is at
-// the head when t comes up.
+// ticket after it, then what the next unfinished ticket has put in its
+// slot, so that nothing ready waits while that ticket's worker is busy,
+// and, if the reader sleeps, what that worker has gathered. Elsewhere it
+// leaves them in the slot for whoever is at the head when t comes up.
 func orderFinish[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 	o := w.s.ord
 	o.mu.Lock()
 	if o.err != nil {
 		o.mu.Unlock()
-		w.s.out.discard(b)
+		if b != nil {
+			w.s.out.discard(b)
+		}
 		return o.err
 	}
 	if o.head != t || o.flushing {
 		sl := o.slot(t)
-		if len(b.items) > 0 {
+		if b != nil {
 			sl.batches = append(sl.batches, b)
-		} else {
-			w.s.out.put(b)
 		}
 		sl.done = true
 		o.mu.Unlock()
@@ -181,11 +268,10 @@ func orderFinish[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 	}
 	o.flushing = true
 	takeSlot(o, w, t)
-	if len(b.items) > 0 {
+	if b != nil {
 		w.tmp = append(w.tmp, b)
-	} else {
-		w.s.out.put(b)
 	}
+	complete := true // w.tmp ends ticket o.head
 	for {
 		o.mu.Unlock()
 		err := sendTmp(w)
@@ -196,12 +282,22 @@ func orderFinish[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 			o.mu.Unlock()
 			return err
 		}
-		o.head++
-		o.cond.Broadcast()
-		if !o.slot(o.head).done {
-			break
+		if complete {
+			o.head++
+			o.headA.Store(o.head)
+			o.cond.Broadcast()
 		}
-		takeSlot(o, w, o.head)
+		sl := o.slot(o.head)
+		complete = sl.done
+		if complete || len(sl.batches) > 0 {
+			takeSlot(o, w, o.head)
+			continue
+		}
+		if b := stealHead(o, w); b != nil {
+			w.tmp = append(w.tmp, b)
+			continue
+		}
+		break
 	}
 	o.flushing = false
 	o.cond.Broadcast()

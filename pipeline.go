@@ -157,7 +157,10 @@ func (p *Pipeline) addStage(name string, workers int) *stageStats {
 	if p.started {
 		panic(fmt.Sprintf("sluice: cannot add stage %q after Run started", name))
 	}
-	st := &stageStats{name: name, workers: workers}
+	st := &stageStats{name: name, workers: workers, meters: make([]meter, workers)}
+	for i := range st.meters {
+		st.meters[i].st = st
+	}
 	p.stages = append(p.stages, st)
 	return st
 }
@@ -215,6 +218,7 @@ type Stream[T any] struct {
 	p    *Pipeline
 	q    *queue[T]
 	from string
+	st   *stageStats // the producing stage
 	to   string
 	src  *source[T] // set when a source produces the stream
 }
@@ -227,10 +231,10 @@ func (s *Stream[T]) drain() {
 	}
 }
 
-// newStream makes the output stream of stage from, written by writers
-// goroutines.
-func newStream[T any](p *Pipeline, from string, writers int) *Stream[T] {
-	s := &Stream[T]{p: p, q: newQueue[T](), from: from}
+// newStream makes the output stream of stage st, named from, written by
+// writers goroutines.
+func newStream[T any](p *Pipeline, from string, st *stageStats, writers int) *Stream[T] {
+	s := &Stream[T]{p: p, q: newQueue[T](), from: from, st: st}
 	s.q.writers.Store(int32(writers))
 	p.mu.Lock()
 	p.edges = append(p.edges, s)
@@ -238,8 +242,9 @@ func newStream[T any](p *Pipeline, from string, writers int) *Stream[T] {
 	return s
 }
 
-// consume marks s as read by stage to and sizes its queue.
-func consume[T any](s *Stream[T], to string, queueLen int) *queue[T] {
+// consume marks s as read by stage to, whose figures are st, and sizes
+// its queue.
+func consume[T any](s *Stream[T], to string, st *stageStats, queueLen int) *queue[T] {
 	if s == nil {
 		panic(fmt.Sprintf("sluice: nil Stream given to stage %q", to))
 	}
@@ -253,6 +258,7 @@ func consume[T any](s *Stream[T], to string, queueLen int) *queue[T] {
 		panic(fmt.Sprintf("sluice: the output of stage %q is already read by %q; use Broadcast to read it twice", s.from, s.to))
 	}
 	s.to = to
+	st.inputs = append(st.inputs, s.st)
 	s.q.ch = make(chan *batch[T], p.queueLen(queueLen))
 	return s.q
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"time"
 )
 
 // Sink adds a consumer stage that calls fn on every item of in. Workers
@@ -55,7 +54,7 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 	const name = "all"
 	p := in.p
 	st := p.addStage(name, 1)
-	q := consume(in, name, 0)
+	q := consume(in, name, st, 0)
 	st.gauge = q.gauge
 	q.limit.Store(maxBatch)
 	return func(yield func(T, error) bool) {
@@ -63,15 +62,15 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 		defer cancel()
 		errc := make(chan error, 1)
 		go func() { errc <- p.Run(ctx) }()
+		m := &st.meters[0]
+		m.start()
 		for {
-			t0 := time.Now()
-			b, ok := <-q.ch
-			st.waitIn.Add(int64(time.Since(t0)))
+			b, ok, slept := q.next(ctx, m)
+			st.waitIn.Add(int64(slept))
 			if !ok {
 				break
 			}
 			st.in.Add(int64(len(b.items)))
-			t0 = time.Now()
 			for i := range b.items {
 				e := &b.items[i]
 				more := yield(e.v, nil)
@@ -79,14 +78,16 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 					e.c.release()
 				}
 				if !more {
+					m.pause()
+					releaseAll(b.items[i+1:])
 					cancel()
 					<-errc
 					return
 				}
 			}
-			st.busy.Add(int64(time.Since(t0)))
 			q.put(b)
 		}
+		m.pause()
 		if err := <-errc; err != nil {
 			var zero T
 			yield(zero, err)

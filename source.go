@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"time"
 )
 
 // Sizer is implemented by items that hold memory worth counting against
@@ -25,6 +24,7 @@ type source[T any] struct {
 	out  *queue[T]
 	fn   func(ctx context.Context, emit func(T) error) error
 	size func(T) int64
+	hold *hold[T]
 }
 
 // Source adds a producer stage that calls fn once, in its own goroutine.
@@ -42,8 +42,9 @@ func Source[T any](p *Pipeline, name string, fn func(ctx context.Context, emit f
 		panic(fmt.Sprintf("sluice: nil function for source %q", name))
 	}
 	st := p.addStage(name, 1)
-	s := newStream[T](p, name, 1)
+	s := newStream[T](p, name, st, 1)
 	src := &source[T]{p: p, st: st, out: s.q, fn: fn, size: sizerOf[T]()}
+	src.hold = s.q.newHold(&st.out)
 	s.src = src
 	p.addRun(src.run)
 	return s
@@ -120,18 +121,19 @@ func sizerOf[T any]() func(T) int64 {
 type emitter[T any] struct {
 	src   *source[T]
 	ctx   context.Context
-	pend  *batch[T]
-	count int64 // items emitted
-	wait  time.Duration
-	err   error // sticky: once emit fails it keeps failing
+	m     *meter
+	pend  *batch[T] // items gathered, shared with the reader through src.hold
+	count int64     // items emitted
+	err   error     // sticky: once emit fails it keeps failing
 }
 
 func (s *source[T]) run(ctx context.Context) {
 	defer s.out.writerDone()
-	e := &emitter[T]{src: s, ctx: ctx, pend: s.out.get()}
-	t0 := time.Now()
+	e := &emitter[T]{src: s, ctx: ctx, m: &s.st.meters[0], pend: s.out.get()}
+	s.hold.reset(e.pend)
+	e.m.start()
 	defer func() {
-		s.st.busy.Add(int64(time.Since(t0) - e.wait))
+		e.m.pause()
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, e.count, r)
 		}
@@ -149,7 +151,11 @@ func (s *source[T]) run(ctx context.Context) {
 	}
 }
 
-// emit is the function a source's fn calls for each item.
+// emit is the function a source's fn calls for each item. The item joins
+// the batch being gathered, which goes on when it is full or when the
+// reader has nothing else to do; until then the reader can take the items
+// gathered at any moment, so none is held back while fn goes on to slow
+// work. An item costs one atomic add here.
 func (e *emitter[T]) emit(v T) error {
 	if e.err != nil {
 		return e.err
@@ -166,7 +172,8 @@ func (e *emitter[T]) emit(v T) error {
 	}
 	e.pend.items = append(e.pend.items, env[T]{v, c})
 	e.count++
-	if len(e.pend.items) >= e.src.out.batchLimit() || e.src.out.idle() {
+	st := e.src.hold.publish()
+	if len(e.pend.items) >= e.src.out.batchLimit() || st&holdWaiting != 0 {
 		if err := e.flush(); err != nil {
 			e.err = err
 			return err
@@ -186,11 +193,9 @@ func (e *emitter[T]) charge(n int64) (*charge, error) {
 		if err := e.flush(); err != nil {
 			return nil, err
 		}
-		t0 := time.Now()
+		t0 := e.m.pause()
 		err := b.acquire(e.ctx, n)
-		d := time.Since(t0)
-		e.wait += d
-		e.src.st.waitBudget.Add(int64(d))
+		e.src.st.waitBudget.Add(int64(e.m.resume(t0)))
 		if err != nil {
 			return nil, err
 		}
@@ -200,8 +205,9 @@ func (e *emitter[T]) charge(n int64) (*charge, error) {
 	return c, nil
 }
 
-// flush sends the gathered items, if any.
+// flush sends the gathered items that the reader has not taken, if any.
 func (e *emitter[T]) flush() error {
+	sealBatch(e.src.hold, e.pend, true)
 	n := len(e.pend.items)
 	if n == 0 {
 		return nil
@@ -209,9 +215,10 @@ func (e *emitter[T]) flush() error {
 	if err := e.ctx.Err(); err != nil {
 		return err
 	}
-	d, err := e.src.out.send(e.ctx, e.pend)
+	b := e.pend
 	e.pend = e.src.out.get()
-	e.wait += d
+	e.src.hold.reset(e.pend)
+	d, err := e.src.out.send(e.ctx, b, e.m)
 	e.src.st.waitOut.Add(int64(d))
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package sluice
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,47 +18,111 @@ type Stats struct {
 }
 
 // StageStats holds one stage's figures. Durations are summed over the
-// stage's workers, so Busy can reach Workers × Elapsed.
+// stage's workers, so Busy can reach Workers × Elapsed. Busy includes the
+// stretch each worker is in now, so it grows while a long item is being
+// handled.
 type StageStats struct {
 	Name    string
 	Workers int
-	In      int64 // items received
-	Out     int64 // items sent on
-	Errors  int64 // failures in user code, panics included
+	Inputs  []string // stages whose output this stage reads; none for a source
+	In      int64    // items received
+	Out     int64    // items sent on
+	Errors  int64    // failures in user code, panics included
 
 	Busy       time.Duration // in user code (and the few ns per item around it)
 	WaitIn     time.Duration // waiting for input
 	WaitOut    time.Duration // blocked on a full output queue or the reorder window
 	WaitBudget time.Duration // sources only: waiting for room in the memory budget
 
-	QueueLen int // batches waiting in the queue that feeds the stage
-	QueueCap int // capacity of that queue, in batches
+	// QueueItems is the number of items waiting in the queue that feeds
+	// the stage. QueueLen and QueueCap count that queue in batches of up
+	// to 32 items, the unit its capacity is set in (Opts.QueueLen).
+	QueueItems int64
+	QueueLen   int // batches waiting in the queue that feeds the stage
+	QueueCap   int // capacity of that queue, in batches
 }
 
 // stageStats is the live, atomically updated form of StageStats.
 type stageStats struct {
 	name    string
 	workers int
-	gauge   func() (int, int)
+	inputs  []*stageStats
+	gauge   func() (n, capacity int, items int64)
+	meters  []meter // one per goroutine that runs user code
 
 	in, out, errors                   atomic.Int64
 	busy, waitIn, waitOut, waitBudget atomic.Int64 // nanoseconds
 }
 
-func (s *stageStats) snapshot() StageStats {
+// epoch is the origin of nanotime.
+var epoch = time.Now()
+
+// nanotime reads the monotonic clock, in nanoseconds since epoch plus
+// one, so that it is never 0. It costs one clock read, half of time.Now.
+func nanotime() int64 { return int64(time.Since(epoch)) + 1 }
+
+// meter times the busy stretches of one goroutine of a stage: it holds the
+// time the current stretch began, so that Stats can count it while it
+// lasts. Stretches end only where the goroutine blocks, so a goroutine that
+// never waits reads the clock twice in its life. A nil *meter does nothing
+// but read the clock.
+type meter struct {
+	st    *stageStats
+	since atomic.Int64 // nanotime the current busy stretch began; 0 if none
+	_     [48]byte     // one cache line per goroutine
+}
+
+// start begins a busy stretch and returns the time.
+func (m *meter) start() int64 {
+	now := nanotime()
+	if m != nil {
+		m.since.Store(now)
+	}
+	return now
+}
+
+// pause ends the busy stretch, counting it, and returns the time.
+func (m *meter) pause() int64 {
+	now := nanotime()
+	if m != nil {
+		if t := m.since.Swap(0); t != 0 {
+			m.st.busy.Add(now - t)
+		}
+	}
+	return now
+}
+
+// resume begins a new busy stretch after a wait that began at t0 and
+// returns the length of the wait.
+func (m *meter) resume(t0 int64) time.Duration {
+	return time.Duration(m.start() - t0)
+}
+
+func (s *stageStats) snapshot(now int64) StageStats {
 	r := StageStats{
 		Name:       s.name,
 		Workers:    s.workers,
 		In:         s.in.Load(),
 		Out:        s.out.Load(),
 		Errors:     s.errors.Load(),
-		Busy:       time.Duration(s.busy.Load()),
 		WaitIn:     time.Duration(s.waitIn.Load()),
 		WaitOut:    time.Duration(s.waitOut.Load()),
 		WaitBudget: time.Duration(s.waitBudget.Load()),
 	}
+	// The stretches first: a stretch that ends meanwhile is then missed
+	// for a moment rather than counted twice.
+	var live int64
+	for i := range s.meters {
+		if t := s.meters[i].since.Load(); t != 0 && now > t {
+			live += now - t
+		}
+	}
+	r.Busy = time.Duration(s.busy.Load() + live)
+	for _, in := range s.inputs {
+		r.Inputs = append(r.Inputs, in.name)
+	}
 	if s.gauge != nil {
-		r.QueueLen, r.QueueCap = s.gauge()
+		r.QueueLen, r.QueueCap, r.QueueItems = s.gauge()
 	}
 	return r
 }
@@ -68,9 +133,10 @@ func (p *Pipeline) Stats() Stats {
 	p.mu.Lock()
 	stages := p.stages[:len(p.stages):len(p.stages)]
 	p.mu.Unlock()
+	now := nanotime()
 	s := Stats{Budget: p.cfg.Budget, Stages: make([]StageStats, len(stages))}
 	for i, st := range stages {
-		s.Stages[i] = st.snapshot()
+		s.Stages[i] = st.snapshot(now)
 	}
 	s.InFlight, s.PeakBytes = p.budget.snapshot()
 	if start := p.start.Load(); start != 0 {
@@ -93,24 +159,35 @@ func share(d time.Duration, workers int, elapsed time.Duration) float64 {
 
 // Bottleneck names the stage that limits throughput and says why, in one
 // sentence, such as "blur limits throughput: its 2 workers were busy 97% of
-// the time; write waited for input 81%". The limiting stage is the one
-// whose workers were busiest; a source that mostly waited for the memory
-// budget names the budget instead. It returns "" if nothing ran.
+// the time; write waited for input 81%".
+//
+// The limiting stage is the one whose workers were busiest, as a share of
+// Workers × Elapsed. If a source waited for room in the memory budget for
+// most of the run, longer than any stage was busy, the budget is named
+// instead. The second clause names the stage directly downstream of the
+// limiting one that waited longest for input or, failing that (the
+// limiting stage is the last, or nothing after it waited 10% of the time),
+// the stage directly upstream most blocked on output. It returns "" if
+// nothing ran.
 func (s Stats) Bottleneck() string {
 	if s.Elapsed <= 0 || len(s.Stages) == 0 {
 		return ""
 	}
-	top, topShare := -1, -1.0
+	top, topShare := 0, -1.0
 	for i, st := range s.Stages {
 		if f := share(st.Busy, st.Workers, s.Elapsed); f > topShare {
 			top, topShare = i, f
 		}
 	}
-	for _, st := range s.Stages {
-		if f := share(st.WaitBudget, 1, s.Elapsed); f > topShare && f >= 0.2 {
-			return fmt.Sprintf("the memory budget of %s limits throughput: %s waited for room %s of the time (peak %s in flight)",
-				bytesText(s.Budget), st.Name, percent(f), bytesText(s.PeakBytes))
+	budget, budgetShare := -1, 0.0
+	for i, st := range s.Stages {
+		if f := share(st.WaitBudget, 1, s.Elapsed); f > budgetShare {
+			budget, budgetShare = i, f
 		}
+	}
+	if budget >= 0 && budgetShare >= 0.5 && budgetShare > topShare {
+		return fmt.Sprintf("the memory budget of %s limits throughput: %s waited for room %s of the time (peak %s in flight)",
+			bytesText(s.Budget), s.Stages[budget].Name, percent(budgetShare), bytesText(s.PeakBytes))
 	}
 	b := s.Stages[top]
 	var sb strings.Builder
@@ -119,14 +196,25 @@ func (s Stats) Bottleneck() string {
 	} else {
 		fmt.Fprintf(&sb, "%s limits throughput: its %d workers were busy %s of the time", b.Name, b.Workers, percent(topShare))
 	}
-	waiter, waitShare := -1, 0.0
+	const minShare = 0.1
+	next, nextShare := -1, 0.0
 	for i, st := range s.Stages {
-		if f := share(st.WaitIn, st.Workers, s.Elapsed); i != top && f > waitShare {
-			waiter, waitShare = i, f
+		if f := share(st.WaitIn, st.Workers, s.Elapsed); i != top && slices.Contains(st.Inputs, b.Name) && f > nextShare {
+			next, nextShare = i, f
 		}
 	}
-	if waiter >= 0 && waitShare >= 0.1 {
-		fmt.Fprintf(&sb, "; %s waited for input %s", s.Stages[waiter].Name, percent(waitShare))
+	if next >= 0 && nextShare >= minShare {
+		fmt.Fprintf(&sb, "; %s waited for input %s", s.Stages[next].Name, percent(nextShare))
+		return sb.String()
+	}
+	prev, prevShare := -1, 0.0
+	for i, st := range s.Stages {
+		if f := share(st.WaitOut, st.Workers, s.Elapsed); i != top && slices.Contains(b.Inputs, st.Name) && f > prevShare {
+			prev, prevShare = i, f
+		}
+	}
+	if prev >= 0 && prevShare >= minShare {
+		fmt.Fprintf(&sb, "; %s was blocked on output %s", s.Stages[prev].Name, percent(prevShare))
 	}
 	return sb.String()
 }

@@ -44,21 +44,75 @@ func TestStatsCounts(t *testing.T) {
 	})
 }
 
-func TestBottleneck(t *testing.T) {
-	p := New(Config{})
-	s := Map(FromSlice(p, "read", ints(200)), "blur", Opts{Workers: 2}, func(_ context.Context, v int) (int, error) {
-		time.Sleep(500 * time.Microsecond)
+// sleeper returns a Map function that sleeps d per item.
+func sleeper(d time.Duration) func(context.Context, int) (int, error) {
+	return func(_ context.Context, v int) (int, error) {
+		time.Sleep(d)
 		return v, nil
-	})
-	Sink(s, "write", Opts{}, func(context.Context, int) error { return nil })
-	if got := p.Stats().Bottleneck(); got != "" {
-		t.Errorf("before Run: got %q, want \"\"", got)
 	}
-	run(t, p)
-	got := p.Stats().Bottleneck()
-	if !strings.HasPrefix(got, "blur limits throughput: its 2 workers were busy ") ||
-		!strings.Contains(got, "; write waited for input ") {
-		t.Errorf("got %q, want blur named as the limit and write as waiting", got)
+}
+
+// TestBottleneck runs chains whose stages sleep for set times and checks
+// which stage the sentence names as the limit and which neighbour it names
+// in its second clause.
+func TestBottleneck(t *testing.T) {
+	// Sleeps are whole milliseconds: on a loaded machine a shorter sleep
+	// may last a millisecond anyway.
+	tests := []struct {
+		name   string
+		build  func(p *Pipeline)
+		prefix string // the limiting stage
+		clause string // the neighbour named after it
+	}{
+		{
+			name: "middle",
+			build: func(p *Pipeline) {
+				s := Map(FromSlice(p, "read", ints(200)), "filter", Opts{Workers: 2}, sleeper(time.Millisecond))
+				Sink(s, "write", Opts{}, func(context.Context, int) error { return nil })
+			},
+			prefix: "filter limits throughput: its 2 workers were busy ",
+			clause: "; write waited for input ",
+		},
+		{
+			// The sink waits for input longer than light, but light is
+			// the stage right after the limit.
+			name: "next is not last",
+			build: func(p *Pipeline) {
+				s := Map(FromSlice(p, "read", ints(50)), "slow", Opts{Workers: 1}, sleeper(4*time.Millisecond))
+				s = Map(s, "light", Opts{Workers: 1}, sleeper(time.Millisecond))
+				Sink(s, "write", Opts{}, func(context.Context, int) error { return nil })
+			},
+			prefix: "slow limits throughput: its 1 worker was busy ",
+			clause: "; light waited for input ",
+		},
+		{
+			// Nothing follows the sink: the stage before it is named,
+			// blocked on its output; the source further up is not.
+			name: "last",
+			build: func(p *Pipeline) {
+				s := Map(FromSlice(p, "read", ints(100)), "map", Opts{Workers: 1}, sleeper(0))
+				Sink(s, "write", Opts{}, func(context.Context, int) error {
+					time.Sleep(time.Millisecond)
+					return nil
+				})
+			},
+			prefix: "write limits throughput: its 1 worker was busy ",
+			clause: "; map was blocked on output ",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := New(Config{QueueLen: 1})
+			tt.build(p)
+			if got := p.Stats().Bottleneck(); got != "" {
+				t.Errorf("before Run: got %q, want \"\"", got)
+			}
+			run(t, p)
+			got := p.Stats().Bottleneck()
+			if !strings.HasPrefix(got, tt.prefix) || !strings.Contains(got, tt.clause) {
+				t.Errorf("got %q, want %q…%q…", got, tt.prefix, tt.clause)
+			}
+		})
 	}
 }
 
@@ -102,5 +156,121 @@ func TestStatsWhileRunning(t *testing.T) {
 	close(stop)
 	if s := p.Stats(); s.Stages[2].In != 20000 || s.InFlight != 0 || s.PeakBytes == 0 {
 		t.Errorf("sink In, InFlight, PeakBytes: got %d, %d, %d, want 20000, 0, > 0", s.Stages[2].In, s.InFlight, s.PeakBytes)
+	}
+}
+
+// TestBusyIsLive reads Stats while a stage is in the middle of a long call
+// to user code: its Busy must already count that call, and a stage
+// waiting for input meanwhile must not count as busy.
+func TestBusyIsLive(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(p *Pipeline, started chan<- struct{}, release <-chan struct{})
+		busy  int // the stage in user code
+		idle  int // a stage waiting for it
+	}{
+		{"source", func(p *Pipeline, started chan<- struct{}, release <-chan struct{}) {
+			src := Source(p, "read", func(ctx context.Context, emit func(int) error) error {
+				close(started)
+				<-release
+				return nil
+			})
+			Sink(src, "write", Opts{}, func(context.Context, int) error { return nil })
+		}, 0, 1},
+		{"map", func(p *Pipeline, started chan<- struct{}, release <-chan struct{}) {
+			s := Map(FromSlice(p, "read", ints(1)), "filter", Opts{Workers: 2}, func(_ context.Context, v int) (int, error) {
+				close(started)
+				<-release
+				return v, nil
+			})
+			Sink(s, "write", Opts{}, func(context.Context, int) error { return nil })
+		}, 1, 2},
+	}
+	const hold = 60 * time.Millisecond
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := New(Config{})
+			started, release := make(chan struct{}), make(chan struct{})
+			tt.build(p, started, release)
+			done := make(chan error, 1)
+			go func() { done <- p.Run(context.Background()) }()
+			<-started
+			time.Sleep(hold)
+			s := p.Stats()
+			close(release)
+			if err := <-done; err != nil {
+				t.Fatalf("Run: got %v, want nil", err)
+			}
+			if got := s.Stages[tt.busy].Busy; got < hold {
+				t.Errorf("%s Busy during the call: got %v, want at least %v", s.Stages[tt.busy].Name, got, hold)
+			}
+			if got := s.Stages[tt.idle].Busy; got > hold/2 {
+				t.Errorf("%s Busy while waiting for input: got %v, want under %v", s.Stages[tt.idle].Name, got, hold/2)
+			}
+			if got := p.Stats().Stages[tt.busy].Busy; got < hold {
+				t.Errorf("%s Busy after the run: got %v, want at least %v", s.Stages[tt.busy].Name, got, hold)
+			}
+		})
+	}
+}
+
+// TestQueueItems stops a sink on an item and checks the queue that feeds
+// it: the items not yet taken are counted one by one, while QueueLen counts
+// the batches that carry them.
+func TestQueueItems(t *testing.T) {
+	const n = 60 // fits the queue even in batches of one
+	p := New(Config{})
+	reached, release := make(chan struct{}), make(chan struct{})
+	tuned := make(chan struct{})
+	src := Source(p, "read", func(ctx context.Context, emit func(int) error) error {
+		if err := emit(0); err != nil {
+			return err
+		}
+		<-tuned
+		// Let the sink finish its first batch and ask for larger ones.
+		time.Sleep(20 * time.Millisecond)
+		for i := 1; i < n; i++ {
+			if err := emit(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	Sink(src, "write", Opts{}, func(_ context.Context, v int) error {
+		switch v {
+		case 0:
+			close(tuned)
+		case 1:
+			close(reached)
+			<-release
+		}
+		return nil
+	})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	<-reached
+	var s Stats
+	for range 1000 {
+		if s = p.Stats(); s.Stages[0].Out == n {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("Run: got %v, want nil", err)
+	}
+	src0, sink := s.Stages[0], s.Stages[1]
+	if src0.Out != n {
+		t.Fatalf("source Out: got %d, want %d", src0.Out, n)
+	}
+	if want := n - sink.In; sink.QueueItems != want {
+		t.Errorf("QueueItems: got %d, want %d (sent %d, received %d)", sink.QueueItems, want, n, sink.In)
+	}
+	if sink.QueueLen < 1 || int64(sink.QueueLen) > sink.QueueItems {
+		t.Errorf("QueueLen: got %d batches for %d items, want 1 to %d", sink.QueueLen, sink.QueueItems, sink.QueueItems)
+	}
+	if after := p.Stats().Stages[1]; after.QueueItems != 0 || after.QueueLen != 0 {
+		t.Errorf("QueueItems, QueueLen after the run: got %d, %d, want 0, 0", after.QueueItems, after.QueueLen)
 	}
 }

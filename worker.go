@@ -18,6 +18,7 @@ type stage[T, U any] struct {
 	workers int
 	apply   func(w *worker[T, U], ctx context.Context, v T) error
 	ord     *orderer[U] // nil when unordered
+	holds   []*hold[U]  // one per worker when there is an output
 
 	mu     sync.Mutex // intake: receiving, numbering items, taking tickets
 	inDone bool
@@ -29,29 +30,46 @@ type stage[T, U any] struct {
 type worker[T, U any] struct {
 	s      *stage[T, U]
 	ctx    context.Context
-	pend   *batch[U] // outputs gathered, not yet sent
+	m      *meter
+	hold   *hold[U]
+	pend   *batch[U] // outputs gathered, not yet sent, shared through hold
 	cur    *charge   // charge of the item being processed
 	idx    int64     // index of the item being processed
 	ticket uint64
 	emitFn func(U) error
-	wait   time.Duration // blocked on output during the current batch
+	wait   time.Duration // blocked during the current batch
 	err    error         // sticky emit failure
 	tmp    []*batch[U]
+
+	// The batch size the input queue asks for is tuned from the time
+	// items take. Timing costs two clock reads, so only one batch in
+	// sampleEvery is timed while items are quick.
+	sample int
+	slow   bool // the last timed batch took at least slowItem per item
 }
+
+const (
+	sampleEvery = 16
+	slowItem    = time.Microsecond
+)
 
 func newStage[T, U any](in *Stream[T], name string, o Opts, defWorkers int, hasOut bool,
 	apply func(w *worker[T, U], ctx context.Context, v T) error) (*stage[T, U], *Stream[U]) {
 	p := in.p
 	n := o.workers(defWorkers)
 	st := p.addStage(name, n)
-	s := &stage[T, U]{p: p, st: st, in: consume(in, name, o.QueueLen), workers: n, apply: apply}
+	s := &stage[T, U]{p: p, st: st, in: consume(in, name, st, o.QueueLen), workers: n, apply: apply}
 	st.gauge = s.in.gauge
 	var out *Stream[U]
 	if hasOut {
-		out = newStream[U](p, name, n)
+		out = newStream[U](p, name, st, n)
 		s.out = out.q
+		for range n {
+			s.holds = append(s.holds, s.out.newHold(&st.out))
+		}
 		if o.Ordered {
 			s.ord = newOrderer[U](n)
+			s.out.ord = s.ord
 		}
 	}
 	p.addRun(s.run)
@@ -64,19 +82,23 @@ func (s *stage[T, U]) run(ctx context.Context) {
 		defer stop()
 	}
 	var wg sync.WaitGroup
-	for range s.workers {
-		wg.Go(func() { s.work(ctx) })
+	for i := range s.workers {
+		wg.Go(func() { s.work(ctx, i) })
 	}
 	wg.Wait()
 }
 
-func (s *stage[T, U]) work(ctx context.Context) {
-	w := &worker[T, U]{s: s, ctx: ctx}
+func (s *stage[T, U]) work(ctx context.Context, i int) {
+	w := &worker[T, U]{s: s, ctx: ctx, m: &s.st.meters[i]}
 	w.emitFn = w.emit
 	if s.out != nil {
+		w.hold = s.holds[i]
 		w.pend = s.out.get()
+		w.hold.reset(w.pend)
 		defer s.out.writerDone()
 	}
+	w.m.start()
+	defer w.m.pause()
 	defer func() {
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, w.idx, r)
@@ -116,11 +138,17 @@ func (w *worker[T, U]) loop() error {
 		}
 		select {
 		case <-done:
+			s.in.put(b)
 			return w.ctx.Err()
 		default:
 		}
-		w.wait = 0
-		t0 := time.Now()
+		var t0 int64
+		timed := w.slow || w.sample == 0
+		if timed {
+			w.wait = 0
+			t0 = nanotime()
+		}
+		w.sample = (w.sample + 1) % sampleEvery
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
@@ -135,17 +163,17 @@ func (w *worker[T, U]) loop() error {
 			}
 		}
 		n := len(b.items)
-		d := time.Since(t0) - w.wait
-		s.st.busy.Add(int64(d))
-		s.in.tune(d, n)
+		if timed {
+			d := time.Duration(nanotime()-t0) - w.wait
+			w.slow = d >= slowItem*time.Duration(n)
+			s.in.tune(d, n)
+		}
 		s.in.put(b)
 		if s.ord != nil {
-			b := w.pend
-			w.pend = s.out.get()
-			if err := orderFinish(w, w.ticket, b); err != nil {
+			if err := w.finish(); err != nil {
 				return err
 			}
-		} else if s.out != nil && s.out.idle() {
+		} else if s.out != nil && w.hold.waiting() {
 			if err := w.flush(); err != nil {
 				return err
 			}
@@ -153,18 +181,15 @@ func (w *worker[T, U]) loop() error {
 	}
 }
 
-// intake takes the next input batch, numbering its items. Before it would
-// block it hands over gathered outputs, so that nothing waits in a worker
-// while the next stage is idle. ok is false at the end of the input.
+// intake takes the next input batch, numbering its items. ok is false at
+// the end of the input.
 func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 	s := w.s
-	flushed := false
 	if !s.mu.TryLock() {
-		if err := w.flush(); err != nil {
-			return nil, 0, false, err
-		}
-		flushed = true
+		// Another worker is taking a batch, or waiting for one.
+		t0 := w.m.pause()
 		s.mu.Lock()
+		s.st.waitIn.Add(int64(w.m.resume(t0)))
 	}
 	for {
 		if s.inDone {
@@ -174,54 +199,40 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 		if s.ord != nil && !s.ord.hasRoom(s.ticket) {
 			t := s.ticket
 			s.mu.Unlock()
-			t0 := time.Now()
+			t0 := w.m.pause()
 			err := s.ord.waitRoom(w.ctx, t)
-			s.st.waitOut.Add(int64(time.Since(t0)))
+			d := w.m.resume(t0)
+			s.st.waitOut.Add(int64(d))
 			if err != nil {
 				return nil, 0, false, err
 			}
 			s.mu.Lock()
 			continue
 		}
-		b, got, closed := s.in.tryRecv()
-		if !got && !closed && !flushed && w.pend != nil && len(w.pend.items) > 0 {
-			s.mu.Unlock()
-			if err := w.flush(); err != nil {
-				return nil, 0, false, err
-			}
-			flushed = true
-			s.mu.Lock()
-			continue
-		}
-		if !got && !closed {
-			t0 := time.Now()
-			b, got = s.in.recv(w.ctx)
-			s.st.waitIn.Add(int64(time.Since(t0)))
-			if !got {
-				if err := w.ctx.Err(); err != nil {
-					s.mu.Unlock()
-					return nil, 0, false, err
-				}
-				closed = true
-			}
-		}
-		if closed {
+		b, got, slept := s.in.next(w.ctx, w.m)
+		s.st.waitIn.Add(int64(slept))
+		if !got {
 			s.inDone = true
 			s.mu.Unlock()
-			return nil, 0, false, nil
+			return nil, 0, false, w.ctx.Err()
 		}
 		base = s.next
 		s.next += int64(len(b.items))
 		w.ticket = s.ticket
 		s.ticket++
 		s.mu.Unlock()
+		if w.hold != nil {
+			w.hold.ticket.Store(w.ticket + 1)
+		}
 		s.st.in.Add(int64(len(b.items)))
 		return b, base, true, nil
 	}
 }
 
 // emit adds one output of the current item. The output inherits the
-// item's budget charge.
+// item's budget charge. It goes on with the batch being gathered, when
+// that is full or the reader has nothing to do; until then the reader may
+// take it from the worker's hold.
 func (w *worker[T, U]) emit(u U) error {
 	if w.err != nil {
 		return w.err
@@ -230,14 +241,14 @@ func (w *worker[T, U]) emit(u U) error {
 		w.cur.ref()
 	}
 	w.pend.items = append(w.pend.items, env[U]{u, w.cur})
-	if len(w.pend.items) < w.s.out.batchLimit() {
+	st := w.hold.publish()
+	if len(w.pend.items) < w.s.out.batchLimit() &&
+		(st&holdWaiting == 0 || w.s.ord != nil && !w.s.ord.isHead(w.ticket)) {
 		return nil
 	}
 	var err error
 	if w.s.ord != nil {
-		b := w.pend
-		w.pend = w.s.out.get()
-		err = orderPut(w, w.ticket, b)
+		err = w.put()
 	} else {
 		err = w.flush()
 	}
@@ -247,20 +258,47 @@ func (w *worker[T, U]) emit(u U) error {
 	return err
 }
 
-// flush sends the gathered outputs of an unordered stage.
-func (w *worker[T, U]) flush() error {
-	if w.s.ord != nil || w.pend == nil || len(w.pend.items) == 0 {
+// take seals the hold and returns the gathered outputs the reader left,
+// replacing them with an empty batch; nil if there are none.
+func (w *worker[T, U]) take() *batch[U] {
+	sealBatch(w.hold, w.pend, w.s.ord == nil || w.s.ord.isHead(w.ticket))
+	if len(w.pend.items) == 0 {
 		return nil
 	}
-	err := w.send(w.pend)
+	b := w.pend
 	w.pend = w.s.out.get()
-	return err
+	w.hold.reset(w.pend)
+	return b
+}
+
+// put passes on the outputs gathered so far of an ordered stage's ticket.
+func (w *worker[T, U]) put() error {
+	if b := w.take(); b != nil {
+		return orderPut(w, w.ticket, b)
+	}
+	return nil
+}
+
+// finish passes on the last outputs of an ordered stage's ticket.
+func (w *worker[T, U]) finish() error {
+	return orderFinish(w, w.ticket, w.take())
+}
+
+// flush sends the gathered outputs of an unordered stage.
+func (w *worker[T, U]) flush() error {
+	if w.s.ord != nil || w.pend == nil {
+		return nil
+	}
+	if b := w.take(); b != nil {
+		return w.send(b)
+	}
+	return nil
 }
 
 // send hands one output batch to the next stage, counting it.
 func (w *worker[T, U]) send(b *batch[U]) error {
 	n := len(b.items)
-	d, err := w.s.out.send(w.ctx, b)
+	d, err := w.s.out.send(w.ctx, b, w.m)
 	w.wait += d
 	w.s.st.waitOut.Add(int64(d))
 	if err != nil {
