@@ -35,7 +35,7 @@ var benchOps = []string{
 	"blur:2", "box:3", "sharpen", "sobel", "conv:0,-1,0,-1,5,-1,0,-1,0",
 	"median:1", "median:2", "erode:2", "dilate:2",
 	"gray", "invert", "brightness:0.1", "contrast:1.5", "gamma:2.2", "threshold:0.5", "levels:0.1,0.9",
-	"crop:100,100,800,800", "shrink:2",
+	"crop:100,100,800,800", "shrink:2", "resize:0.9", "resize:0.5", "resize:2",
 }
 
 // BenchmarkOps runs each operation on a 1024×1024 RGB8 tile, fused (the
@@ -80,7 +80,8 @@ func BenchmarkOps(b *testing.B) {
 func BenchmarkChain(b *testing.B) {
 	const w, h, strip = 2048, 1024, 256
 	src := benchImage(w, h)
-	for _, spec := range [][]string{{"blur:2"}, {"sharpen"}, {"median:2"}, {"blur:1.5", "sharpen", "median:1", "shrink:3", "invert"}} {
+	for _, spec := range [][]string{{"blur:2"}, {"sharpen"}, {"median:2"}, {"blur:1.5", "sharpen", "median:1", "shrink:3", "invert"},
+		{"crop:100,100,1848,824", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"}} {
 		c, _ := ParseChain(spec)
 		p, err := c.Plan(w, h, raster.RGB8)
 		if err != nil {

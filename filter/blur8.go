@@ -1,6 +1,6 @@
 package filter
 
-//go:generate sh -c "cd internal/asmgen && go run . -out ../../blur_amd64.s -stubs ../../blur_amd64_stub.go -pkg filter"
+//go:generate sh -c "cd internal/asmgen && go run . -out ../../blur_amd64.s -stubs ../../blur_amd64_stub.go -pkg filter -net ../../median8_net.go"
 
 import (
 	"image"

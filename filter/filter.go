@@ -15,7 +15,7 @@
 //     so a chain gives the same bytes as applying its operations one after
 //     the other to the whole image, whatever the tiling.
 //   - Area operations (blur, box, sharpen, sobel, conv, median, erode, dilate,
-//     shrink) work on premultiplied colour when the image has alpha, so
+//     shrink, resize) work on premultiplied colour when the image has alpha, so
 //     transparent pixels do not bleed colour into opaque ones. Point
 //     operations work on straight colour and leave alpha alone.
 //   - Samples are held as float32 in [0, 1] inside a tile; values a filter

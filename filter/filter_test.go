@@ -130,7 +130,7 @@ var opTolerance = map[string][2]int{
 	"median": {0, 1}, "erode": {0, 1}, "dilate": {0, 1},
 	"crop": {0, 0}, "invert": {0, 0}, "threshold": {0, 0},
 	"blur": {1, 1}, "box": {1, 1}, "sharpen": {1, 1}, "sobel": {1, 1}, "conv": {1, 1},
-	"shrink": {1, 1}, "gray": {1, 1}, "brightness": {1, 1}, "contrast": {1, 1},
+	"shrink": {1, 1}, "resize": {1, 1}, "gray": {1, 1}, "brightness": {1, 1}, "contrast": {1, 1},
 	"gamma": {1, 1}, "levels": {1, 1},
 }
 
@@ -141,6 +141,7 @@ var testOps = []string{
 	"median:1", "median:2", "median:3", "erode:1", "erode:2", "dilate:2",
 	"gray", "invert", "brightness:0.2", "brightness:-0.3", "contrast:1.7", "gamma:2.2",
 	"threshold:0.4987", "levels:0.1,0.8", "crop:2,3,9,5", "shrink:2", "shrink:3", "shrink:5",
+	"resize:0.5", "resize:0.9", "resize:0.23", "resize:1", "resize:2.5",
 }
 
 func TestOpsMatchReference(t *testing.T) {
@@ -205,6 +206,8 @@ func TestTilingInvariance(t *testing.T) {
 		{"sobel", "levels:0.1,0.9", "erode:2", "conv:1,2,1,2,4,2,1,2,1"},
 		{"shrink:2", "median:2", "gray", "sharpen:0.8,1.5,0.01", "brightness:0.1"},
 		{"crop:0,0,1,1"},
+		{"crop:2,2,33,25", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"},
+		{"resize:2.2", "median:2", "resize:0.3"},
 		{},
 	}
 	for _, s := range testOps {

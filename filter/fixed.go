@@ -60,6 +60,11 @@ func newFixedPath(p *Plan) fixedPath {
 			return nil
 		}
 		sigma, sharpen, amount = op.Sigma, true, op.Amount
+	case Median:
+		if m := newMedianNet(op.R, p.in); m != nil {
+			return m
+		}
+		return nil
 	default:
 		return nil
 	}

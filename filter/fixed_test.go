@@ -31,7 +31,13 @@ func TestFixedPathChosen(t *testing.T) {
 		{"sharpen:1,1,0.01", raster.RGB8, false},
 		{"sharpen:1,4.5", raster.RGB8, false},
 		{"blur:2 invert", raster.RGB8, false},
-		{"median:2", raster.RGB8, false},
+		{"median:2", raster.RGB8, true},
+		{"median:1", raster.Gray8, true},
+		{"median:2", raster.RGBA8, false},
+		{"median:2", raster.GrayAlpha8, false},
+		{"median:3", raster.RGB8, false},
+		{"median:2", raster.RGB16, false},
+		{"median:2 invert", raster.RGB8, false},
 		{"", raster.RGB8, false},
 	}
 	for _, tt := range tests {

@@ -35,6 +35,7 @@ func init() {
 		{OpInfo{"levels", "LO,HI", "stretch [LO, HI] to full scale"}, parseLevels},
 		{OpInfo{"crop", "X,Y,W,H", "keep the W×H rectangle at X,Y"}, parseCrop},
 		{OpInfo{"shrink", "N", "average each N×N block into one pixel"}, parseRank("shrink", func(n int) Op { return Shrink{n} })},
+		{OpInfo{"resize", "S", "scale by S with a Lanczos-3 kernel"}, parseOne("resize", "scale", func(v float64) Op { return Resize{v} })},
 	}
 }
 

@@ -28,6 +28,8 @@ func TestParseCanonical(t *testing.T) {
 		{"levels:0.1,0.9", "levels:0.1,0.9"},
 		{"crop:1,2,30,40", "crop:1,2,30,40"},
 		{"shrink:4", "shrink:4"},
+		{"resize:0.90", "resize:0.9"},
+		{"resize:4", "resize:4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -48,7 +50,7 @@ func TestParseCanonical(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
-		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink)`},
+		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink, resize)`},
 		{"", `unknown operation ""`},
 		{"blur", "want blur:SIGMA"},
 		{"blur:0", "sigma must be in (0, 300], got 0"},
@@ -80,6 +82,11 @@ func TestParseErrors(t *testing.T) {
 		{"crop:-1,0,3,3", "x and y must be at least 0"},
 		{"crop:0,0,0,3", "width and height must be at least 1"},
 		{"shrink:0", "factor must be in [1, 65536]"},
+		{"resize:0", "scale must be in [1.52587890625e-05, 4], got 0"},
+		{"resize:4.5", "scale must be in [1.52587890625e-05, 4]"},
+		{"resize:1e-300", "scale must be in"},
+		{"resize:NaN", "scale must be in"},
+		{"resize", "want resize:S"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -127,5 +134,5 @@ func TestOps(t *testing.T) {
 var sampleParams = map[string]string{
 	"blur": ":1", "box": ":1", "conv:": ":1", "conv": ":1", "median": ":1", "erode": ":1", "dilate": ":1",
 	"brightness": ":0", "contrast": ":1", "gamma": ":1", "threshold": ":0.5", "levels": ":0,1",
-	"crop": ":0,0,1,1", "shrink": ":1",
+	"crop": ":0,0,1,1", "shrink": ":1", "resize": ":0.5",
 }

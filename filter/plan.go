@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -113,13 +114,16 @@ func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 }
 
 // computeHalo adds up the halos of the chain in input pixels, scaling the
-// halos after a shrink by its factor.
+// halos after a shrink or a resize by its factor.
 func (p *Plan) computeHalo() int {
 	h := 0
 	for i := len(p.chain) - 1; i >= 0; i-- {
-		if s, ok := p.chain[i].(Shrink); ok {
-			h *= s.N
+		switch op := p.chain[i].(type) {
+		case Shrink:
+			h *= op.N
 			continue
+		case Resize:
+			h = int(math.Ceil(float64(h) / op.S))
 		}
 		h += p.chain[i].Halo()
 	}

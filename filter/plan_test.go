@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"fmt"
 	"image"
 	"math/rand/v2"
 	"strings"
@@ -35,6 +36,8 @@ func TestPlanShape(t *testing.T) {
 		{"shrink:2 crop:0,0,5,4", 10, 7, raster.Gray8, 0, 0, raster.Gray8, 0, "reaches outside the 5×3 image"},
 		{"blur:1 median:2 box:1", 100, 100, raster.RGBA8, 100, 100, raster.RGBA8, 6, ""},
 		{"shrink:2 blur:1", 100, 100, raster.RGB8, 50, 50, raster.RGB8, 6, ""},
+		{"resize:0.5 blur:1", 100, 100, raster.RGB8, 50, 50, raster.RGB8, 12, ""},
+		{"crop:100,100,800,800 resize:0.9 sharpen", 1000, 1000, raster.RGB8, 720, 720, raster.RGB8, 8, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.chain, func(t *testing.T) {
@@ -124,7 +127,8 @@ func TestSourceRect(t *testing.T) {
 // TestSourceRectMonotonic checks that as output rows move down, the source
 // rows needed never move up, so an engine can stream rows.
 func TestSourceRectMonotonic(t *testing.T) {
-	for _, chain := range []string{"blur:2 shrink:3 median:1", "crop:5,7,50,40 sharpen shrink:2 box:3", "shrink:4 blur:3"} {
+	for _, chain := range []string{"blur:2 shrink:3 median:1", "crop:5,7,50,40 sharpen shrink:2 box:3", "shrink:4 blur:3",
+		"resize:0.9", "resize:0.37 blur:1", "crop:3,3,80,70 resize:2.3 median:2", "resize:0.05"} {
 		t.Run(chain, func(t *testing.T) {
 			c, _ := ParseChain(strings.Fields(chain))
 			p, err := c.Plan(97, 89, raster.Gray8)
@@ -324,7 +328,7 @@ func TestConcurrentRun(t *testing.T) {
 // the reference applying them one after the other, unquantised.
 func TestChainMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, chain := range []string{"blur:1 sharpen gamma:1.5 shrink:2", "box:1 crop:2,2,10,8 contrast:1.3 conv:1,2,1,2,4,2,1,2,1", "gray blur:0.8 invert"} {
+	for _, chain := range []string{"blur:1 sharpen gamma:1.5 shrink:2", "box:1 crop:2,2,10,8 contrast:1.3 conv:1,2,1,2,4,2,1,2,1", "gray blur:0.8 invert", "crop:1,1,13,10 resize:0.9 conv:0,-1,0,-1,5,-1,0,-1,0", "resize:1.7 gamma:2 resize:0.4"} {
 		for _, f := range allFormats {
 			t.Run(chain+"/"+f.String(), func(t *testing.T) {
 				src := randomTile(rng, 15, 12, f)
@@ -341,5 +345,47 @@ func TestChainMatchesReference(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestResizeShape checks the output size of resize, round(side·S) and at
+// least 1, and its exact source rectangles.
+func TestResizeShape(t *testing.T) {
+	tests := []struct {
+		spec   string
+		w, h   int
+		ow, oh int
+		out    image.Rectangle // an output rectangle
+		src    image.Rectangle // the input it needs
+	}{
+		// Centre of output 0 at 0.5/0.5-0.5 = 0.5, support 6: inputs -5…6.
+		{"resize:0.5", 10, 7, 5, 4, image.Rect(0, 0, 1, 1), image.Rect(0, 0, 7, 7)},
+		// Output 2 centred at 4.5: inputs -1…10, clamped.
+		{"resize:0.5", 10, 7, 5, 4, image.Rect(2, 3, 3, 4), image.Rect(0, 1, 10, 7)},
+		{"resize:0.01", 10, 7, 1, 1, image.Rect(0, 0, 1, 1), image.Rect(0, 0, 10, 7)},
+		// Upsizing by 2: output 10 centred at 4.75, inputs 2…7.
+		{"resize:2", 10, 7, 20, 14, image.Rect(10, 10, 11, 11), image.Rect(2, 2, 8, 7)},
+		{"resize:2.5", 10, 7, 25, 18, image.Rect(0, 0, 25, 18), image.Rect(0, 0, 10, 7)},
+		// Exactly 1: output pixel i centred on input i, support 3 either side.
+		{"resize:1", 10, 7, 10, 7, image.Rect(4, 3, 5, 4), image.Rect(2, 1, 7, 6)},
+		{"resize:0.9", 100, 100, 90, 90, image.Rect(10, 10, 20, 20), image.Rect(8, 8, 25, 25)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%dx%d/%v", tt.spec, tt.w, tt.h, tt.out), func(t *testing.T) {
+			c, err := ParseChain([]string{tt.spec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := c.Plan(tt.w, tt.h, raster.RGB8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w, h := p.OutputSize(); w != tt.ow || h != tt.oh {
+				t.Fatalf("OutputSize: got %d×%d, want %d×%d", w, h, tt.ow, tt.oh)
+			}
+			if got := p.SourceRect(tt.out); got != tt.src {
+				t.Fatalf("SourceRect(%v): got %v, want %v", tt.out, got, tt.src)
+			}
+		})
 	}
 }

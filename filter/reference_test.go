@@ -253,6 +253,20 @@ func refApply(op Op, m fimg) fimg {
 			}
 			return s / float64(n*n)
 		})
+	case Resize:
+		ow := max(1, int(math.Round(float64(m.w)*op.S)))
+		oh := max(1, int(math.Round(float64(m.h)*op.S)))
+		return refArea(m, ow, oh, func(m fimg, c, x, y int) float64 {
+			wx, x0 := refLanczosWeights(x, op.S)
+			wy, y0 := refLanczosWeights(y, op.S)
+			s := 0.0
+			for j, vy := range wy {
+				for i, vx := range wx {
+					s += vx * vy * m.at(c, x0+i, y0+j)
+				}
+			}
+			return min(max(s, 0), 1)
+		})
 	case Crop:
 		o := newFimg(op.W, op.H, len(m.p), m.alpha)
 		for c := range o.p {
@@ -294,4 +308,38 @@ func refApply(op Op, m fimg) fimg {
 		return refPoint(m, func(v float64) float64 { return min(max((v-op.Lo)/(op.Hi-op.Lo), 0), 1) })
 	}
 	panic("reference: no reference for " + op.String())
+}
+
+// refLanczosWeights returns the normalised Lanczos-3 weights of output
+// pixel i of a resize by s, and the input pixel the first one weighs: every
+// input pixel closer to the centre (i+0.5)/s-0.5 than 3/min(s, 1).
+func refLanczosWeights(i int, s float64) ([]float64, int) {
+	centre := (float64(i)+0.5)/s - 0.5
+	stretch := 1.0
+	if s < 1 {
+		stretch = 1 / s
+	}
+	reach := 3 * stretch
+	var w []float64
+	first := math.MinInt
+	sum := 0.0
+	for k := int(centre - reach - 2); k <= int(centre+reach+2); k++ {
+		d := math.Abs(float64(k)-centre) / stretch
+		if d >= 3 {
+			continue
+		}
+		if first == math.MinInt {
+			first = k
+		}
+		v := 1.0
+		if d > 0 {
+			v = 3 * math.Sin(math.Pi*d) * math.Sin(math.Pi*d/3) / (math.Pi * math.Pi * d * d)
+		}
+		w = append(w, v)
+		sum += v
+	}
+	for j := range w {
+		w[j] /= sum
+	}
+	return w, first
 }

@@ -6,9 +6,18 @@
 // The kernels implement exactly the integer arithmetic of the pure-Go
 // kernels in filter/blur8.go (vert8Go, horiz8Go, sharpen8Go) on whole
 // blocks of 16 samples; the caller finishes any remainder in Go.
+//
+// It also writes the 8-bit median kernels (see medianet.go): the selection
+// networks, checked here on every 0-1 input, as AVX2 code in the same file
+// and as pure Go in the file named by -net, so both compute the same
+// network.
 package main
 
 import (
+	"flag"
+	"log"
+	"os"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -22,12 +31,26 @@ const (
 	blur8HShift = blur8Bits + blur8Frac
 )
 
+var netOut = flag.String("net", "", "write the pure-Go median networks to `file`")
+
 func main() {
 	ConstraintExpr("amd64,!purego")
 	vert8()
 	horiz8()
 	sharpen8()
+	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
+	for _, n := range []int{3, 5} {
+		sortKernel(n)
+		for _, c := range []int{1, 3} {
+			medianKernel(n, c, nets[n])
+		}
+	}
 	Generate()
+	if *netOut != "" {
+		if err := os.WriteFile(*netOut, goNetworks(nets), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 // vert8 writes vert8AVX2: the vertical pass over 16 samples at a time.

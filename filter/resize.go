@@ -1,0 +1,179 @@
+package filter
+
+import (
+	"image"
+	"math"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// Resize scales the image by S with a separable Lanczos-3 kernel. The
+// output is round(width·S) × round(height·S) pixels, at least 1×1. Output
+// pixel i is centred on input position (i + 0.5)/S − 0.5, so the centres
+// of the two images line up. When downsizing (S < 1) the kernel is
+// stretched by 1/S, to a support of 3/S input pixels either side, so that
+// every input pixel contributes, as libvips' resize does; when upsizing
+// (1 < S ≤ 4) it keeps its support of 3 pixels and interpolates. The weights
+// of each output pixel are normalised to sum to 1, edges replicate, colour
+// is premultiplied by alpha like the other area operations, and the ringing
+// of the kernel is clamped to full scale (premultiplied colour to alpha). S lies in [1/65536, 4]. Spec
+// "resize:S".
+type Resize struct{ S float64 }
+
+// Limits on the scale of Resize.
+const (
+	minResizeScale = 1.0 / maxShrinkRatio
+	maxResizeScale = 4
+)
+
+// lanczosA is the number of lobes of the Lanczos kernel.
+const lanczosA = 3
+
+// String returns the spec, e.g. "resize:0.5".
+func (z Resize) String() string { return "resize:" + num(z.S) }
+
+// Halo is the kernel's support in input pixels, rounded up: ceil(3/S) when
+// downsizing, 3 otherwise. It is informative; SourceRect is exact.
+func (z Resize) Halo() int { return int(math.Ceil(z.support())) }
+
+func (z Resize) validate() error {
+	return checkFloat("resize", "scale", z.S, minResizeScale, maxResizeScale, false)
+}
+
+// support is how far from its centre, in input pixels, the kernel reaches.
+func (z Resize) support() float64 { return lanczosA / min(z.S, 1) }
+
+// resizedLen is the output length for an input of n pixels.
+func (z Resize) resizedLen(n int) int { return max(1, int(math.Round(float64(n)*z.S))) }
+
+func (z Resize) shape(w, h int, f raster.PixelFormat) (int, int, raster.PixelFormat, error) {
+	return z.resizedLen(w), z.resizedLen(h), f, nil
+}
+
+// span returns the input pixels output pixel i reads, before clamping to
+// the image: first … last.
+func (z Resize) span(i int) (first, last int) {
+	u := (float64(i)+0.5)/z.S - 0.5
+	s := z.support()
+	return int(math.Floor(u-s)) + 1, int(math.Ceil(u+s)) - 1
+}
+
+// taps returns the normalised weights of output pixel i over input pixels
+// span(i), each a function of i and S alone, so that every tile computes
+// the same weights.
+func (z Resize) taps(i int, w []float32) []float32 {
+	first, last := z.span(i)
+	u := (float64(i)+0.5)/z.S - 0.5
+	fs := min(z.S, 1)
+	var ws [1024]float64
+	wf := ws[:0]
+	if n := last - first + 1; n > len(ws) {
+		wf = make([]float64, 0, n)
+	}
+	sum := 0.0
+	for k := first; k <= last; k++ {
+		v := lanczos((float64(k) - u) * fs)
+		wf = append(wf, v)
+		sum += v
+	}
+	w = w[:0]
+	for _, v := range wf {
+		w = append(w, float32(v/sum))
+	}
+	return w
+}
+
+// lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0.
+func lanczos(x float64) float64 {
+	x = math.Abs(x)
+	switch {
+	case x < 1e-12:
+		return 1
+	case x >= lanczosA:
+		return 0
+	}
+	px := math.Pi * x
+	return lanczosA * math.Sin(px) * math.Sin(px/lanczosA) / (px * px)
+}
+
+// need is the input that rows and columns of out read, clamped to in.
+// Both ends move right and down with out, so the rows an engine must hold
+// only move forward.
+func (z Resize) need(out, in image.Rectangle) image.Rectangle {
+	x0, _ := z.span(out.Min.X)
+	_, x1 := z.span(out.Max.X - 1)
+	y0, _ := z.span(out.Min.Y)
+	_, y1 := z.span(out.Max.Y - 1)
+	cx := func(x int) int { return min(max(x, in.Min.X), in.Max.X-1) }
+	cy := func(y int) int { return min(max(y, in.Min.Y), in.Max.Y-1) }
+	return image.Rect(cx(x0), cy(y0), cx(x1)+1, cy(y1)+1)
+}
+
+func (Resize) alpha() alphaMode { return premulAlpha }
+
+// run resizes b, which covers need(out, in), vertically into out's rows,
+// then horizontally into out's columns.
+func (z Resize) run(s *scratch, b *planes, out, in image.Rectangle) *planes {
+	o := s.newPlanes(out, len(b.p), b.alpha, b.premul)
+	bw := b.r.Dx()
+	ow := out.Dx()
+	tmp := s.floats(bw)
+	w := s.floats(0)
+	// The horizontal taps of every output column, computed once: their
+	// first input index in b and their weights, end to end.
+	hfirst := make([]int, ow)
+	hn := make([]int, ow)
+	var hw []float32
+	for x := range ow {
+		first, _ := z.span(out.Min.X + x)
+		w = z.taps(out.Min.X+x, w)
+		hfirst[x], hn[x] = first, len(w)
+		hw = append(hw, w...)
+	}
+	for ch := range b.p {
+		src, dst := b.p[ch], o.p[ch]
+		for y := range out.Dy() {
+			first, _ := z.span(out.Min.Y + y)
+			w = z.taps(out.Min.Y+y, w)
+			clear(tmp)
+			for k, wk := range w {
+				sy := min(max(first+k, in.Min.Y), in.Max.Y-1) - b.r.Min.Y
+				axpy(tmp, src[sy*bw:(sy+1)*bw], wk)
+			}
+			d := dst[y*ow : (y+1)*ow]
+			off := 0
+			for x := range d {
+				acc := float32(0)
+				f, ws := hfirst[x], hw[off:off+hn[x]]
+				off += hn[x]
+				if f >= in.Min.X && f+len(ws) <= in.Max.X {
+					// Inside the image: no edge to replicate.
+					v := tmp[f-b.r.Min.X:][:len(ws)]
+					for k, wk := range ws {
+						acc += wk * v[k]
+					}
+				} else {
+					for k, wk := range ws {
+						sx := min(max(f+k, in.Min.X), in.Max.X-1) - b.r.Min.X
+						acc += wk * tmp[sx]
+					}
+				}
+				d[x] = min(max(acc, 0), 1)
+			}
+		}
+	}
+	if o.alpha && o.premul {
+		// Ringing can push premultiplied colour above alpha, which no
+		// straight colour stands for: clamp it, as unpremultiplying would.
+		a := o.p[len(o.p)-1]
+		for _, c := range o.colour() {
+			c = c[:len(a)]
+			for i, v := range a {
+				c[i] = min(c[i], v)
+			}
+		}
+	}
+	s.putFloats(tmp)
+	s.putFloats(w)
+	return o
+}
