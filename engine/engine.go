@@ -34,7 +34,7 @@ import (
 
 // DefaultMemory is the memory budget when Options.Memory is zero: the bytes
 // of source and output rows in flight at once.
-const DefaultMemory = 64 << 20
+const DefaultMemory = 32 << 20
 
 // DefaultTile is the tile side when Options.Tile is zero.
 const DefaultTile = 256

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluice-go/sluice/engine"
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
 	"github.com/sluice-go/sluice/raster/codec"
@@ -132,7 +133,7 @@ func budgetOf(c *commonFlags) int64 {
 	if c.memory.n > 0 {
 		return c.memory.n
 	}
-	return 64 << 20
+	return engine.DefaultMemory
 }
 
 // indented writes text with every line prefixed by three spaces.
