@@ -163,7 +163,8 @@ func share(d time.Duration, workers int, elapsed time.Duration) float64 {
 //
 // The limiting stage is the one whose workers were busiest, as a share of
 // Workers × Elapsed. If a source waited for room in the memory budget for
-// most of the run, longer than any stage was busy, the budget is named
+// most of the run, longer than any stage was busy, while no later stage
+// was busy or blocked on output for most of it, the budget is named
 // instead. The second clause names the stage directly downstream of the
 // limiting one that waited longest for input or, failing that (the
 // limiting stage is the last, or nothing after it waited 10% of the time),
@@ -185,7 +186,16 @@ func (s Stats) Bottleneck() string {
 			budget, budgetShare = i, f
 		}
 	}
-	if budget >= 0 && budgetShare >= 0.5 && budgetShare > topShare {
+	// The budget limits only when what it admitted drains quickly: if a
+	// stage after the sources was busy or blocked on output most of the
+	// time, the pipeline is full behind that stage, not short of memory.
+	occupied := 0.0
+	for _, st := range s.Stages {
+		if len(st.Inputs) > 0 {
+			occupied = max(occupied, share(st.Busy+st.WaitOut, st.Workers, s.Elapsed))
+		}
+	}
+	if budget >= 0 && budgetShare >= 0.5 && budgetShare > topShare && occupied < 0.5 {
 		return fmt.Sprintf("the memory budget of %s limits throughput: %s waited for room %s of the time (peak %s in flight)",
 			bytesText(s.Budget), s.Stages[budget].Name, percent(budgetShare), bytesText(s.PeakBytes))
 	}

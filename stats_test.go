@@ -274,3 +274,42 @@ func TestQueueItems(t *testing.T) {
 		t.Errorf("QueueItems, QueueLen after the run: got %d, %d, want 0, 0", after.QueueItems, after.QueueLen)
 	}
 }
+
+// TestBottleneckBudgetOnlyWhenDrained checks, on figures made by hand,
+// that the budget is named only when the stages after the source drain
+// what it admits; a source waiting for room behind a busy stage means that
+// stage is the limit.
+func TestBottleneckBudgetOnlyWhenDrained(t *testing.T) {
+	sec := time.Second
+	tests := []struct {
+		name  string
+		stage StageStats // the stage after the source
+		want  string
+	}{
+		{
+			name:  "downstream idle",
+			stage: StageStats{Name: "work", Workers: 2, Inputs: []string{"read"}, Busy: 4 * sec, WaitIn: 16 * sec},
+			want:  "the memory budget of 1.0 MiB limits throughput",
+		},
+		{
+			name:  "downstream busy",
+			stage: StageStats{Name: "work", Workers: 2, Inputs: []string{"read"}, Busy: 12 * sec, WaitOut: 7 * sec},
+			want:  "work limits throughput: its 2 workers were busy 60% of the time",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Stats{
+				Elapsed: 10 * sec,
+				Budget:  1 << 20,
+				Stages: []StageStats{
+					{Name: "read", Workers: 1, Busy: sec, WaitBudget: 9 * sec},
+					tt.stage,
+				},
+			}
+			if got := s.Bottleneck(); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q, want it to start with %q", got, tt.want)
+			}
+		})
+	}
+}
