@@ -95,20 +95,7 @@ func (o *orderer[U]) grab(q *queue[U]) (*batch[U], bool) {
 	if h == nil {
 		return nil, false
 	}
-	s := h.word.Load()
-	if !holdReady(s) {
-		return nil, false
-	}
-	if b, ok, closed := q.tryRecv(); ok || closed {
-		return b, closed
-	}
-	b := q.get()
-	if n := h.steal(b, s); n > 0 {
-		h.out.Add(int64(n))
-		return b, false
-	}
-	q.put(b)
-	return nil, false
+	return q.grabOne(h)
 }
 
 // stealHead takes the outputs gathered by the head ticket's worker if the

@@ -71,11 +71,11 @@ func unpremul(c, a float32) float32 {
 // use; Run takes one from a sync.Pool.
 type scratch struct {
 	f32 [][]float32
-	i64 [][]int64
-	u64 [][]uint64
-	u8  [][]byte
-	i16 [][]int16
-	i32 [][]int32
+	i64 freeList[int64]
+	u64 freeList[uint64]
+	u8  freeList[byte]
+	i16 freeList[int16]
+	i32 freeList[int32]
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -125,95 +125,50 @@ func (s *scratch) putFloats(f []float32) {
 	s.f32 = append(s.f32, f)
 }
 
-// ints returns a slice of n int64 with undefined contents.
-func (s *scratch) ints(n int) []int64 {
-	for i, f := range s.i64 {
+// freeList keeps free slices of one element type for reuse. It is not
+// safe for concurrent use.
+type freeList[T any] [][]T
+
+// get returns a slice of n elements with undefined contents: the first
+// kept slice large enough, or a new one.
+func (l *freeList[T]) get(n int) []T {
+	for i, f := range *l {
 		if cap(f) >= n {
-			s.i64[i] = s.i64[len(s.i64)-1]
-			s.i64 = s.i64[:len(s.i64)-1]
+			last := len(*l) - 1
+			(*l)[i] = (*l)[last]
+			*l = (*l)[:last]
 			return f[:n]
 		}
 	}
-	return make([]int64, n)
+	return make([]T, n)
 }
 
-func (s *scratch) putInts(f []int64) {
-	if len(s.i64) < maxKept {
-		s.i64 = append(s.i64, f)
+// put keeps f for a later get, unless maxKept slices are kept already.
+func (l *freeList[T]) put(f []T) {
+	if len(*l) < maxKept {
+		*l = append(*l, f)
 	}
 }
+
+// ints returns a slice of n int64 with undefined contents.
+func (s *scratch) ints(n int) []int64 { return s.i64.get(n) }
+func (s *scratch) putInts(f []int64)  { s.i64.put(f) }
 
 // words returns a slice of n uint64 with undefined contents.
-func (s *scratch) words(n int) []uint64 {
-	for i, f := range s.u64 {
-		if cap(f) >= n {
-			s.u64[i] = s.u64[len(s.u64)-1]
-			s.u64 = s.u64[:len(s.u64)-1]
-			return f[:n]
-		}
-	}
-	return make([]uint64, n)
-}
-
-func (s *scratch) putWords(f []uint64) {
-	if len(s.u64) < maxKept {
-		s.u64 = append(s.u64, f)
-	}
-}
+func (s *scratch) words(n int) []uint64 { return s.u64.get(n) }
+func (s *scratch) putWords(f []uint64)  { s.u64.put(f) }
 
 // bytes returns a slice of n bytes with undefined contents.
-func (s *scratch) bytes(n int) []byte {
-	for i, f := range s.u8 {
-		if cap(f) >= n {
-			s.u8[i] = s.u8[len(s.u8)-1]
-			s.u8 = s.u8[:len(s.u8)-1]
-			return f[:n]
-		}
-	}
-	return make([]byte, n)
-}
-
-func (s *scratch) putBytes(f []byte) {
-	if len(s.u8) < maxKept {
-		s.u8 = append(s.u8, f)
-	}
-}
+func (s *scratch) bytes(n int) []byte { return s.u8.get(n) }
+func (s *scratch) putBytes(f []byte)  { s.u8.put(f) }
 
 // shorts returns a slice of n int16 with undefined contents.
-func (s *scratch) shorts(n int) []int16 {
-	for i, f := range s.i16 {
-		if cap(f) >= n {
-			s.i16[i] = s.i16[len(s.i16)-1]
-			s.i16 = s.i16[:len(s.i16)-1]
-			return f[:n]
-		}
-	}
-	return make([]int16, n)
-}
-
-func (s *scratch) putShorts(f []int16) {
-	if len(s.i16) < maxKept {
-		s.i16 = append(s.i16, f)
-	}
-}
+func (s *scratch) shorts(n int) []int16 { return s.i16.get(n) }
+func (s *scratch) putShorts(f []int16)  { s.i16.put(f) }
 
 // longs returns a slice of n int32 with undefined contents.
-func (s *scratch) longs(n int) []int32 {
-	for i, f := range s.i32 {
-		if cap(f) >= n {
-			s.i32[i] = s.i32[len(s.i32)-1]
-			s.i32 = s.i32[:len(s.i32)-1]
-			return f[:n]
-		}
-	}
-	return make([]int32, n)
-}
-
-func (s *scratch) putLongs(f []int32) {
-	if len(s.i32) < maxKept {
-		s.i32 = append(s.i32, f)
-	}
-}
+func (s *scratch) longs(n int) []int32 { return s.i32.get(n) }
+func (s *scratch) putLongs(f []int32)  { s.i32.put(f) }
 
 // newPlanes returns planes for r with c channels, contents undefined.
 func (s *scratch) newPlanes(r image.Rectangle, c int, alpha, premul bool) *planes {
