@@ -55,8 +55,9 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	tileW   int // tile width in output pixels
-	bandH   int // band height in output rows
+	tileW   int   // tile width in output pixels
+	bandH   int   // band height in output rows
+	bandCap int64 // bytes of the largest band: the capacity of band buffers
 	outW    int
 	outH    int
 	outFmt  raster.PixelFormat
@@ -97,7 +98,8 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
 		j.bandH = max(1, j.bandH*3/4)
 	}
-	if need := j.bandBytes(j.bandH); need > j.budget {
+	j.bandCap = j.bandBytes(j.bandH)
+	if need := j.bandCap; need > j.budget {
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
@@ -274,7 +276,7 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 	if p, ok := j.bufs.Get().(*[]byte); ok && cap(*p) >= need {
 		buf = p
 	} else {
-		s := make([]byte, need, max(need, int(j.bandBytes(j.bandH))))
+		s := make([]byte, need, max(need, int(j.bandCap)))
 		buf = &s
 	}
 	*buf = (*buf)[:need]
