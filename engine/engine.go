@@ -67,7 +67,11 @@ type Job struct {
 	rows    atomic.Int64 // output rows written
 	started time.Time
 
-	bufs sync.Pool // *[]byte of bandBytes capacity
+	// free holds bands whose rows are written, for reuse with their
+	// buffers: the budget bounds how many exist, so the list needs no cap,
+	// and unlike a sync.Pool it is not emptied by the garbage collector.
+	freeMu sync.Mutex
+	free   []*band
 }
 
 // New prepares a job that reads src, applies plan and writes dst. The plan
@@ -129,12 +133,15 @@ func (j *Job) bandBytes(h int) int64 {
 // compute it. It reports its size to the budget.
 type band struct {
 	index int
-	src   *raster.Tile // source rows, full input width
-	out   *raster.Tile // output rows, full output width
-	tiles int          // how many tiles the band was cut into
-	buf   *[]byte      // backing store of src and out, recycled after writing
-	size  int64        // bytes charged to the budget
-	done  atomic.Int32 // tiles filtered
+	src   *raster.Tile  // source rows, full input width
+	out   *raster.Tile  // output rows, full output width
+	tiles int           // how many tiles the band was cut into
+	buf   []byte        // backing store of src and out, recycled after writing
+	size  int64         // bytes charged to the budget
+	done  atomic.Int32  // tiles filtered
+	srcT  raster.Tile   // backing store of src
+	outT  raster.Tile   // backing store of out
+	subs  []raster.Tile // the tiles' output rectangles, by tile index
 }
 
 // Size is the band's charge against the memory budget.
@@ -142,8 +149,8 @@ func (b *band) Size() int64 { return b.size }
 
 // tile is the unit of work: one rectangle of a band's output.
 type tile struct {
-	b    *band
-	rect image.Rectangle
+	b *band
+	k int // index into b.subs
 }
 
 // Progress returns the output rows written so far and the total.
@@ -272,27 +279,35 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 	outStride := j.outW * j.outFmt.BytesPerPixel()
 	outN := (y1 - y0) * outStride
 	need := srcN + outN
-	var buf *[]byte
-	if p, ok := j.bufs.Get().(*[]byte); ok && cap(*p) >= need {
-		buf = p
-	} else {
-		s := make([]byte, need, max(need, int(j.bandCap)))
-		buf = &s
+	var b *band
+	j.freeMu.Lock()
+	if n := len(j.free); n > 0 && cap(j.free[n-1].buf) >= need {
+		b, j.free = j.free[n-1], j.free[:n-1]
 	}
-	*buf = (*buf)[:need]
-	b := &band{index: index, buf: buf, size: int64(cap(*buf))}
-	b.src = &raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: (*buf)[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
-	b.out = &raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: (*buf)[srcN:], Stride: outStride, Format: j.outFmt}
-	b.tiles = (j.outW + j.tileW - 1) / j.tileW
+	j.freeMu.Unlock()
+	if b == nil {
+		tiles := (j.outW + j.tileW - 1) / j.tileW
+		b = &band{buf: make([]byte, need, max(need, int(j.bandCap))), subs: make([]raster.Tile, tiles)}
+	}
+	b.index, b.tiles = index, len(b.subs)
+	b.done.Store(0)
+	b.buf = b.buf[:need]
+	b.size = int64(cap(b.buf))
+	b.srcT = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
+	b.outT = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
+	b.src, b.out = &b.srcT, &b.outT
+	for k := range b.subs {
+		x0 := k * j.tileW
+		r := image.Rect(x0, y0, min(x0+j.tileW, j.outW), y1)
+		b.subs[k] = raster.Tile{Rect: r, Pix: b.outT.Pix[b.outT.PixOffset(r.Min.X, r.Min.Y):], Stride: outStride, Format: j.outFmt}
+	}
 	return b
 }
 
 // cut splits a band into tiles along its width.
 func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
-	r := b.out.Rect
-	for x := 0; x < j.outW; x += j.tileW {
-		t := tile{b: b, rect: image.Rect(x, r.Min.Y, min(x+j.tileW, j.outW), r.Max.Y)}
-		if err := emit(t); err != nil {
+	for k := range b.subs {
+		if err := emit(tile{b: b, k: k}); err != nil {
 			return err
 		}
 	}
@@ -301,8 +316,9 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 
 // filter runs the fused chain on one tile, writing into the band's output.
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
-	if err := j.plan.Run(t.b.out.Sub(t.rect), t.b.src); err != nil {
-		return t, fmt.Errorf("tile at %d,%d: %w", t.rect.Min.X, t.rect.Min.Y, err)
+	dst := &t.b.subs[t.k]
+	if err := j.plan.Run(dst, t.b.src); err != nil {
+		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
 	}
 	return t, nil
 }
@@ -318,8 +334,9 @@ func (j *Job) write(ctx context.Context, t tile) error {
 		return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 	}
 	j.rows.Add(int64(b.out.Rect.Dy()))
-	j.bufs.Put(b.buf)
-	b.buf = nil
+	j.freeMu.Lock()
+	j.free = append(j.free, b)
+	j.freeMu.Unlock()
 	return nil
 }
 

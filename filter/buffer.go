@@ -76,6 +76,11 @@ type scratch struct {
 	u8  freeList[byte]
 	i16 freeList[int16]
 	i32 freeList[int32]
+
+	// Plan.Run's per-call state, kept here so a tile allocates nothing.
+	rects      []image.Rectangle
+	blockRects []image.Rectangle
+	block      raster.Tile
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -148,9 +148,13 @@ func (p *Plan) Input() raster.PixelFormat { return p.in }
 func (p *Plan) Halo() int { return p.halo }
 
 // rects returns, for each stage, the rectangle of its input needed for the
-// output rectangle out, and out itself last.
-func (p *Plan) rects(out image.Rectangle) []image.Rectangle {
-	rs := make([]image.Rectangle, len(p.stages)+1)
+// output rectangle out, and out itself last. It reuses rs when it is large
+// enough.
+func (p *Plan) rects(rs []image.Rectangle, out image.Rectangle) []image.Rectangle {
+	if cap(rs) < len(p.stages)+1 {
+		rs = make([]image.Rectangle, len(p.stages)+1)
+	}
+	rs = rs[:len(p.stages)+1]
 	rs[len(p.stages)] = out
 	for i := len(p.stages) - 1; i >= 0; i-- {
 		out = p.stages[i].st.need(out, p.stages[i].inB)
@@ -168,7 +172,8 @@ func (p *Plan) SourceRect(out image.Rectangle) image.Rectangle {
 	if out.Empty() {
 		return image.Rectangle{}
 	}
-	return p.rects(out)[0]
+	var buf [8]image.Rectangle
+	return p.rects(buf[:0], out)[0]
 }
 
 var errEmptyTile = errors.New("filter: tile has no pixels")
@@ -197,7 +202,10 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 	if err := checkTile(dst); err != nil {
 		return err
 	}
-	rs := p.rects(dst.Rect)
+	s := getScratch()
+	defer putScratch(s)
+	rs := p.rects(s.rects, dst.Rect)
+	s.rects = rs
 	if !rs[0].In(src.Rect) {
 		return fmt.Errorf("filter: source tile %v does not cover %v, needed for %v", src.Rect, rs[0], dst.Rect)
 	}
@@ -208,8 +216,6 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 		copyTile(dst, src)
 		return nil
 	}
-	s := getScratch()
-	defer putScratch(s)
 	if p.fixed != nil {
 		p.fixed.run(s, dst, src, p.inB)
 		return nil
@@ -224,7 +230,9 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 	for y := dst.Rect.Min.Y; y < dst.Rect.Max.Y; y += bh {
 		for x := dst.Rect.Min.X; x < dst.Rect.Max.X; x += bw {
 			r := image.Rect(x, y, min(x+bw, dst.Rect.Max.X), min(y+bh, dst.Rect.Max.Y))
-			p.runBlock(s, dst.Sub(r), src, p.rects(r))
+			s.block = raster.Tile{Rect: r, Pix: dst.Pix[dst.PixOffset(r.Min.X, r.Min.Y):], Stride: dst.Stride, Format: dst.Format}
+			s.blockRects = p.rects(s.blockRects, r)
+			p.runBlock(s, &s.block, src, s.blockRects)
 		}
 	}
 	return nil

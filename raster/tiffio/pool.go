@@ -14,15 +14,17 @@ type pool[S any] struct {
 	jobs    chan *job[S]
 	wg      sync.WaitGroup
 	queue   []*job[S] // outstanding jobs in submission order; owner only
+	spare   []*job[S] // finished jobs for reuse; owner only
 	depth   int
 	stopped atomic.Bool
 }
 
-// job is one unit of work and its outcome.
+// job is one unit of work and its outcome. Jobs are reused, so done is
+// signalled by a send, not closed.
 type job[S any] struct {
 	run  func(S) error
 	err  error
-	done chan struct{}
+	done chan struct{} // capacity 1
 }
 
 // newPool starts workers goroutines, each with a state from newState.
@@ -37,7 +39,7 @@ func newPool[S any](workers, depth int, newState func() S) *pool[S] {
 				if !p.stopped.Load() {
 					j.err = j.run(s)
 				}
-				close(j.done)
+				j.done <- struct{}{}
 			}
 		}()
 	}
@@ -52,7 +54,13 @@ func (p *pool[S]) pending() int { return len(p.queue) }
 
 // submit queues run; the caller must first make sure the pool is not full.
 func (p *pool[S]) submit(run func(S) error) {
-	j := &job[S]{run: run, done: make(chan struct{})}
+	var j *job[S]
+	if n := len(p.spare); n > 0 {
+		j, p.spare = p.spare[n-1], p.spare[:n-1]
+		j.run, j.err = run, nil
+	} else {
+		j = &job[S]{run: run, done: make(chan struct{}, 1)}
+	}
 	p.queue = append(p.queue, j)
 	p.jobs <- j
 }
@@ -60,10 +68,14 @@ func (p *pool[S]) submit(run func(S) error) {
 // next waits for the oldest outstanding job and returns its error.
 func (p *pool[S]) next() error {
 	j := p.queue[0]
-	p.queue[0] = nil
-	p.queue = p.queue[1:]
+	n := copy(p.queue, p.queue[1:])
+	p.queue[n] = nil
+	p.queue = p.queue[:n]
 	<-j.done
-	return j.err
+	err := j.err
+	j.run = nil
+	p.spare = append(p.spare, j)
+	return err
 }
 
 // close skips jobs not yet started, waits for the workers to finish and
