@@ -55,6 +55,7 @@ type Writer struct {
 	bandN   int             // rows in band
 	pool    *pool[*encoder] // nil when strips are streamed
 	stream  *stripStreamer
+	direct  bool // uncompressed 8-bit strips: rows go straight to the file
 	outs    []*chunkOut // outstanding chunks, in order
 	free    [][]byte    // band buffers ready for reuse
 	freeOut [][]byte    // output buffers ready for reuse
@@ -100,6 +101,11 @@ func NewWriter(w io.WriteSeeker, h raster.Header, o WriterOptions) (*Writer, err
 	}
 	if err := wr.write(hdr); err != nil {
 		return nil, err
+	}
+	if !g.tiled && g.comp == compNone && g.pix.Depth == 8 {
+		// The file layout is the raster layout: no copy, no workers.
+		wr.direct = true
+		return wr, nil
 	}
 	chunkBytes := g.chunkH * g.chunkRowBytes
 	if !g.tiled && chunkBytes > streamStripBytes {
@@ -195,6 +201,13 @@ func (w *Writer) WriteRows(src []byte) error {
 	if w.y+n > g.height {
 		return fmt.Errorf("tiff: WriteRows given %d rows past the image height of %d", w.y+n-g.height, g.height)
 	}
+	if w.direct {
+		if err := w.writeDirect(src, n); err != nil {
+			w.fail(err)
+			return err
+		}
+		return nil
+	}
 	if w.stream != nil {
 		w.y += n
 		if err := w.stream.writeRows(src); err != nil {
@@ -225,6 +238,22 @@ func (w *Writer) WriteRows(src []byte) error {
 		}
 	}
 	return nil
+}
+
+// writeDirect writes n rows of an uncompressed 8-bit image with one write,
+// and records the strips that start among them: their rows are contiguous
+// in the file, in raster layout.
+func (w *Writer) writeDirect(src []byte, n int) error {
+	g := w.g
+	if !w.big && w.pos+int64(len(src)) >= 1<<32 {
+		return errors.New("tiff: file passes 4 GiB; set BigTIFF")
+	}
+	for k := (w.y + g.chunkH - 1) / g.chunkH * g.chunkH; k < w.y+n; k += g.chunkH {
+		w.offsets = append(w.offsets, uint64(w.pos+int64((k-w.y)*g.rowBytes)))
+		w.counts = append(w.counts, uint64(min(g.chunkH, g.height-k)*g.rowBytes))
+	}
+	w.y += n
+	return w.write(src)
 }
 
 // flushBand hands the band's chunks to the workers.

@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/synth"
+)
+
+// discard is a RowWriter that drops its rows.
+type discard struct{}
+
+func (discard) WriteRows([]byte) error { return nil }
+func (discard) Close() error           { return nil }
+
+// BenchmarkRun filters a 4000×4000 photo-like RGB image held in memory,
+// so the figure is the engine and the filter without a disk: compare the
+// workers=1 and workers=2 lines of one run for the scaling of the filter
+// stage. MB/s counts input bytes.
+func BenchmarkRun(b *testing.B) {
+	const side = 4000
+	h := raster.Header{Width: side, Height: side, Pixel: raster.RGB8}
+	pix := make([]byte, side*h.RowBytes())
+	src := synth.New(side, side, raster.RGB8, synth.Options{Seed: 1})
+	if _, err := io.ReadFull(rowStream{src}, pix); err != nil {
+		b.Fatal(err)
+	}
+	for _, op := range []string{"median:2", "blur:2", "sharpen", "median:3"} {
+		chain, err := filter.ParseChain([]string{op})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, err := chain.Plan(side, side, raster.RGB8)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("op=%s/workers=%d", op, workers), func(b *testing.B) {
+				b.SetBytes(int64(len(pix)))
+				for b.Loop() {
+					r := &memReader{h: h, pix: pix}
+					job, err := New(r, discard{}, plan, Options{Workers: workers})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := job.Run(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// rowStream reads a RowReader's rows as a byte stream.
+type rowStream struct{ r raster.RowReader }
+
+func (s rowStream) Read(p []byte) (int, error) {
+	rb := s.r.Header().RowBytes()
+	if len(p) < rb {
+		return 0, io.ErrShortBuffer
+	}
+	n, err := s.r.ReadRows(p[:len(p)/rb*rb])
+	return n * rb, err
+}
