@@ -55,7 +55,7 @@ type Writer struct {
 	bandN   int             // rows in band
 	pool    *pool[*encoder] // nil when strips are streamed
 	stream  *stripStreamer
-	direct  bool // uncompressed 8-bit strips: rows go straight to the file
+	direct  bool        // uncompressed 8-bit strips: rows go straight to the file
 	outs    []*chunkOut // outstanding chunks, in order
 	free    [][]byte    // band buffers ready for reuse
 	freeOut [][]byte    // output buffers ready for reuse
