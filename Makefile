@@ -6,6 +6,7 @@
 
 test:
 	go test -race ./...
+	go test -count=1 -run Allocations ./engine
 
 build:
 	go build -o sluice ./cmd/sluice

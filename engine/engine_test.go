@@ -8,6 +8,7 @@ import (
 	"image"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -271,5 +272,47 @@ func TestCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v to stop", d)
+	}
+}
+
+// TestFewAllocations runs many small tiles and checks that the engine
+// allocates per band, not per tile: band buffers are recycled rather than
+// left to the garbage collector, and a tile's rectangles live in reused
+// scratch. Without that, a long run's heap climbs towards twice its live
+// size. The race detector makes allocation counts meaningless, so this
+// test runs in the plain `go test` pass of .ci/run.
+func TestFewAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector; run without -race")
+	}
+	src := randomImage(4096, 256, raster.RGB8, 9)
+	for _, ops := range []string{"blur:2", "median:3", "blur:1 contrast:1.1 resize:0.9"} {
+		t.Run(ops, func(t *testing.T) {
+			chain, err := filter.ParseChain(fields(ops))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := chain.Plan(src.h.Width, src.h.Height, src.h.Pixel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const tileSide = 16
+			tiles := (4096 / tileSide) * (256 / tileSide)
+			src.y = 0
+			job, err := New(src, discard{}, plan, Options{Workers: 2, Tile: tileSide, Memory: 1 << 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			if err := job.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			allocs := after.Mallocs - before.Mallocs
+			if allocs > uint64(tiles)/4 {
+				t.Errorf("%d allocations for %d tiles, want at most %d: something allocates per tile", allocs, tiles, tiles/4)
+			}
+		})
 	}
 }

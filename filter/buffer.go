@@ -2,7 +2,6 @@ package filter
 
 import (
 	"image"
-	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -81,12 +80,14 @@ type scratch struct {
 	rects      []image.Rectangle
 	blockRects []image.Rectangle
 	block      raster.Tile
+	spare      []*planes // released planes, for newPlanes
+
+	// Small per-call buffers of the float stages.
+	w64     []float64
+	w32     []float32
+	idx     []int
+	rowRefs [][]float32
 }
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-func getScratch() *scratch  { return scratchPool.Get().(*scratch) }
-func putScratch(s *scratch) { scratchPool.Put(s) }
 
 // maxKept bounds how many free buffers a scratch keeps.
 const maxKept = 16
@@ -177,7 +178,17 @@ func (s *scratch) putLongs(f []int32)  { s.i32.put(f) }
 
 // newPlanes returns planes for r with c channels, contents undefined.
 func (s *scratch) newPlanes(r image.Rectangle, c int, alpha, premul bool) *planes {
-	b := &planes{r: r, p: make([][]float32, c), alpha: alpha, premul: premul}
+	var b *planes
+	if k := len(s.spare); k > 0 {
+		b, s.spare = s.spare[k-1], s.spare[:k-1]
+	} else {
+		b = new(planes)
+	}
+	p := b.p[:0]
+	if cap(p) < c {
+		p = make([][]float32, c)
+	}
+	*b = planes{r: r, p: p[:c], alpha: alpha, premul: premul}
 	n := r.Dx() * r.Dy()
 	for i := range b.p {
 		b.p[i] = s.floats(n)
@@ -185,11 +196,14 @@ func (s *scratch) newPlanes(r image.Rectangle, c int, alpha, premul bool) *plane
 	return b
 }
 
-// release returns b's planes to s.
+// release returns b and its planes to s; b must not be used after.
 func (s *scratch) release(b *planes) {
 	for i, p := range b.p {
 		s.putFloats(p)
 		b.p[i] = nil
+	}
+	if len(s.spare) < maxKept {
+		s.spare = append(s.spare, b)
 	}
 }
 

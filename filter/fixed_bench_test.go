@@ -30,13 +30,12 @@ func BenchmarkFixedPath(b *testing.B) {
 			if p.fixed == nil {
 				b.Fatalf("%s on %v: no fast path", spec, f)
 			}
-			float := *p
-			float.fixed = nil
+			float := floatPlan(p)
 			dst := raster.NewTile(image.Rect(0, 0, w, h), f)
 			for _, path := range []struct {
 				name string
 				p    *Plan
-			}{{"fixed", p}, {"float", &float}} {
+			}{{"fixed", p}, {"float", float}} {
 				b.Run(spec+"/"+f.String()+"/path="+path.name, func(b *testing.B) {
 					b.SetBytes(int64(len(src.Pix)))
 					defer reportCPU(b, len(src.Pix))()

@@ -9,9 +9,16 @@ import (
 
 // gaussWeights returns the right half of a normalised Gaussian kernel of
 // radius ceil(3σ): w[0] is the centre weight and w[k] the weight at ±k.
-func gaussWeights(sigma float64) []float64 {
+func gaussWeights(sigma float64) []float64 { return gaussWeightsInto(nil, sigma) }
+
+// gaussWeightsInto is gaussWeights, reusing w's storage when it is large
+// enough.
+func gaussWeightsInto(w []float64, sigma float64) []float64 {
 	r := gaussRadius(sigma)
-	w := make([]float64, r+1)
+	if cap(w) < r+1 {
+		w = make([]float64, r+1)
+	}
+	w = w[:r+1]
 	sum := 0.0
 	for k := range w {
 		w[k] = math.Exp(-float64(k*k) / (2 * sigma * sigma))
@@ -27,12 +34,26 @@ func gaussWeights(sigma float64) []float64 {
 	return w
 }
 
-func toF32(w []float64) []float32 {
-	f := make([]float32, len(w))
+func toF32(w []float64) []float32 { return toF32Into(nil, w) }
+
+// toF32Into is toF32, reusing f's storage when it is large enough.
+func toF32Into(f []float32, w []float64) []float32 {
+	if cap(f) < len(w) {
+		f = make([]float32, len(w))
+	}
+	f = f[:len(w)]
 	for i, v := range w {
 		f[i] = float32(v)
 	}
 	return f
+}
+
+// gaussF32 returns gaussWeights(sigma) as float32 in s's storage, valid
+// until the next call.
+func (s *scratch) gaussF32(sigma float64) []float32 {
+	s.w64 = gaussWeightsInto(s.w64, sigma)
+	s.w32 = toF32Into(s.w32, s.w64)
+	return s.w32
 }
 
 func (Gaussian) shape(w, h int, f raster.PixelFormat) (int, int, raster.PixelFormat, error) {
@@ -44,7 +65,7 @@ func (g Gaussian) need(out, in image.Rectangle) image.Rectangle {
 func (Gaussian) alpha() alphaMode { return premulAlpha }
 
 func (g Gaussian) run(s *scratch, b *planes, out, _ image.Rectangle) *planes {
-	w := toF32(gaussWeights(g.Sigma))
+	w := s.gaussF32(g.Sigma)
 	o := s.newPlanes(out, len(b.p), b.alpha, b.premul)
 	for ch := range b.p {
 		s.symSeparable(o.p[ch], out, b.p[ch], b.r, w)
@@ -66,7 +87,10 @@ func (s *scratch) symSeparable(dst []float32, out image.Rectangle, src []float32
 		convRowSym(tmp[j*ow:(j+1)*ow], pad, w)
 	}
 	s.putFloats(pad)
-	rows := make([][]float32, 2*r+1)
+	if cap(s.rowRefs) < 2*r+1 {
+		s.rowRefs = make([][]float32, 2*r+1)
+	}
+	rows := s.rowRefs[:2*r+1]
 	for y := out.Min.Y; y < out.Max.Y; y++ {
 		for k := -r; k <= r; k++ {
 			j := clampRow(y+k-b.Min.Y, bh)
@@ -140,7 +164,7 @@ func (sh Sharpen) need(out, in image.Rectangle) image.Rectangle {
 func (Sharpen) alpha() alphaMode { return premulAlpha }
 
 func (sh Sharpen) run(s *scratch, b *planes, out, _ image.Rectangle) *planes {
-	w := toF32(gaussWeights(sh.Sigma))
+	w := s.gaussF32(sh.Sigma)
 	o := s.newPlanes(out, len(b.p), b.alpha, b.premul)
 	amount, thr := float32(sh.Amount), float32(sh.Threshold)
 	ow, bw := out.Dx(), b.r.Dx()

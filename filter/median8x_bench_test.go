@@ -27,9 +27,9 @@ func BenchmarkMedian8(b *testing.B) {
 				}
 				defer func(old bool) { useAsm = old }(useAsm)
 				useAsm = path == "asm"
-				q := *p
+				q := p
 				if path == "float" {
-					q.fixed = nil
+					q = floatPlan(p)
 				}
 				b.SetBytes(int64(len(src.Pix)))
 				defer reportCPU(b, len(src.Pix))()

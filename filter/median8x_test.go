@@ -182,9 +182,7 @@ func TestMedianFastPath(t *testing.T) {
 					if d := firstDiff(got.Pix, want, f, w, 0); d != "" {
 						t.Fatalf("against the reference: %s", d)
 					}
-					slow := *p
-					slow.fixed = nil
-					if d := firstDiff(runWhole(t, &slow, src).Pix, want, f, w, 0); d != "" {
+					if d := firstDiff(runWhole(t, floatPlan(p), src).Pix, want, f, w, 0); d != "" {
 						t.Fatalf("float path against the reference: %s", d)
 					}
 					for _, exact := range []bool{false, true} {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -48,6 +49,32 @@ type Plan struct {
 	loadPM bool // premultiply when loading the source tile
 	halo   int
 	fixed  fixedPath // integer fast path, nil when the chain has none
+
+	// scratches are the working buffers of finished Run calls, kept with
+	// the plan (not in a sync.Pool, which the collector empties) so that a
+	// tile allocates nothing; they go when the plan does.
+	scratchMu sync.Mutex
+	scratches []*scratch
+}
+
+// getScratch returns working buffers for one Run call.
+func (p *Plan) getScratch() *scratch {
+	p.scratchMu.Lock()
+	defer p.scratchMu.Unlock()
+	if n := len(p.scratches); n > 0 {
+		s := p.scratches[n-1]
+		p.scratches = p.scratches[:n-1]
+		return s
+	}
+	return new(scratch)
+}
+
+// putScratch keeps s for the next Run call. At most as many exist as calls
+// have run at once.
+func (p *Plan) putScratch(s *scratch) {
+	p.scratchMu.Lock()
+	p.scratches = append(p.scratches, s)
+	p.scratchMu.Unlock()
 }
 
 type planStage struct {
@@ -202,8 +229,8 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 	if err := checkTile(dst); err != nil {
 		return err
 	}
-	s := getScratch()
-	defer putScratch(s)
+	s := p.getScratch()
+	defer p.putScratch(s)
 	rs := p.rects(s.rects, dst.Rect)
 	s.rects = rs
 	if !rs[0].In(src.Rect) {

@@ -389,3 +389,9 @@ func TestResizeShape(t *testing.T) {
 		})
 	}
 }
+
+// floatPlan returns a copy of p without its integer fast path, so that it
+// runs the float path.
+func floatPlan(p *Plan) *Plan {
+	return &Plan{chain: p.chain, stages: p.stages, in: p.in, inB: p.inB, out: p.out, outB: p.outB, loadPM: p.loadPM, halo: p.halo}
+}

@@ -121,15 +121,18 @@ func (z Resize) run(s *scratch, b *planes, out, in image.Rectangle) *planes {
 	w := s.floats(0)
 	// The horizontal taps of every output column, computed once: their
 	// first input index in b and their weights, end to end.
-	hfirst := make([]int, ow)
-	hn := make([]int, ow)
-	var hw []float32
+	if cap(s.idx) < 2*ow {
+		s.idx = make([]int, 2*ow)
+	}
+	hfirst, hn := s.idx[:ow], s.idx[ow:2*ow]
+	hw := s.w32[:0]
 	for x := range ow {
 		first, _ := z.span(out.Min.X + x)
 		w = z.taps(out.Min.X+x, w)
 		hfirst[x], hn[x] = first, len(w)
 		hw = append(hw, w...)
 	}
+	s.w32 = hw
 	for ch := range b.p {
 		src, dst := b.p[ch], o.p[ch]
 		for y := range out.Dy() {
