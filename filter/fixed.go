@@ -47,6 +47,11 @@ const fixedSharpenMaxAmount = 4
 
 // newFixedPath returns the fast path for p, or nil when it does not apply.
 func newFixedPath(p *Plan) fixedPath {
+	if len(p.stages) == 1 && p.in.Depth == 8 {
+		if ps, ok := p.stages[0].st.(*pointStage); ok && ps.table8 != nil {
+			return newLUT8(ps, p.in)
+		}
+	}
 	if len(p.chain) != 1 || p.in.HasAlpha() {
 		return nil
 	}

@@ -38,6 +38,12 @@ func TestFixedPathChosen(t *testing.T) {
 		{"median:3", raster.RGB8, false},
 		{"median:2", raster.RGB16, false},
 		{"median:2 invert", raster.RGB8, false},
+		{"invert", raster.RGB8, true},
+		{"contrast:1.1 gamma:2 levels:0.05,0.9", raster.RGBA8, true},
+		{"threshold:0.5", raster.GrayAlpha8, true},
+		{"invert", raster.RGB16, false},
+		{"invert blur:2", raster.RGB8, false},
+		{"gray", raster.RGB8, false},
 		{"", raster.RGB8, false},
 	}
 	for _, tt := range tests {
@@ -225,4 +231,32 @@ func countDiff(a, b []byte, f raster.PixelFormat) int {
 		}
 	}
 	return n
+}
+
+// TestLUT8SameAsFloat checks that the table path of point operations on
+// 8-bit images gives the float path's bytes exactly, alpha included.
+func TestLUT8SameAsFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, chain := range []string{"invert", "brightness:-0.2", "contrast:1.3", "gamma:0.45", "threshold:0.4", "levels:0.1,0.8", "contrast:1.1 gamma:2 invert"} {
+		for _, f := range []raster.PixelFormat{raster.Gray8, raster.GrayAlpha8, raster.RGB8, raster.RGBA8} {
+			t.Run(chain+"/"+f.String(), func(t *testing.T) {
+				c, err := ParseChain(strings.Fields(chain))
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := c.Plan(61, 17, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, ok := p.fixed.(*lut8Path); !ok {
+					t.Fatalf("fast path %T, want the table path", p.fixed)
+				}
+				src := randomTile(rng, 61, 17, f)
+				got, want := runWhole(t, p, src), runWhole(t, floatPlan(p), src)
+				if d := firstDiff(got.Pix, want.Pix, f, 61, 0); d != "" {
+					t.Fatal(d)
+				}
+			})
+		}
+	}
 }
