@@ -24,6 +24,14 @@
 //   - 8- and 16-bit images keep their depth. Value parameters (brightness,
 //     threshold, levels, the sharpen threshold) are fractions of full scale,
 //     so they mean the same at both depths.
+//
+// Some plans take an integer fast path, chosen by the plan from the chain
+// and the pixel format alone, so every tile of an image takes the same one:
+// a lone blur or sharpen on gray or RGB images (exact fixed point, with
+// AVX2 kernels on amd64 at 8 bits), a lone median:1 or median:2 on 8-bit
+// gray or RGB (selection networks), and point operations alone on 8-bit
+// images (one table lookup, the same bytes as the float path). Everything
+// else runs in float32, fused.
 package filter
 
 import (
