@@ -35,6 +35,12 @@ var (
 	RGBA16      = PixelFormat{4, 16}
 )
 
+// Formats returns the eight pixel formats, 8-bit first, in the order of
+// their channels: for tests and tools that cover every format.
+func Formats() []PixelFormat {
+	return []PixelFormat{Gray8, GrayAlpha8, RGB8, RGBA8, Gray16, GrayAlpha16, RGB16, RGBA16}
+}
+
 // Valid reports whether p is one of the eight formats above.
 func (p PixelFormat) Valid() bool {
 	return p.Channels >= 1 && p.Channels <= 4 && (p.Depth == 8 || p.Depth == 16)

@@ -197,3 +197,19 @@ func TestErrors(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestFormats(t *testing.T) {
+	seen := map[PixelFormat]bool{}
+	for _, f := range Formats() {
+		if !f.Valid() {
+			t.Errorf("%v: not valid", f)
+		}
+		if seen[f] {
+			t.Errorf("%v listed twice", f)
+		}
+		seen[f] = true
+	}
+	if len(seen) != 8 {
+		t.Errorf("got %d formats, want 8", len(seen))
+	}
+}

@@ -14,10 +14,7 @@ import (
 	"github.com/sluice-go/sluice/raster"
 )
 
-var allFormats = []raster.PixelFormat{
-	raster.Gray8, raster.GrayAlpha8, raster.RGB8, raster.RGBA8,
-	raster.Gray16, raster.GrayAlpha16, raster.RGB16, raster.RGBA16,
-}
+var allFormats = raster.Formats()
 
 // pattern returns w×h pixels of f in smooth gradients (kind to JPEG) with
 // some fine detail in the low bits.

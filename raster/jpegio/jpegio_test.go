@@ -17,10 +17,7 @@ import (
 	"github.com/sluice-go/sluice/raster"
 )
 
-var allFormats = []raster.PixelFormat{
-	raster.Gray8, raster.GrayAlpha8, raster.RGB8, raster.RGBA8,
-	raster.Gray16, raster.GrayAlpha16, raster.RGB16, raster.RGBA16,
-}
+var allFormats = raster.Formats()
 
 // smooth returns w×h opaque pixels of f in gentle gradients, which JPEG
 // keeps within a few levels.

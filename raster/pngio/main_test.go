@@ -156,7 +156,4 @@ func photo(w, h int, f raster.PixelFormat, seed uint64) []byte {
 	return pix
 }
 
-var allFormats = []raster.PixelFormat{
-	raster.Gray8, raster.GrayAlpha8, raster.RGB8, raster.RGBA8,
-	raster.Gray16, raster.GrayAlpha16, raster.RGB16, raster.RGBA16,
-}
+var allFormats = raster.Formats()

@@ -17,10 +17,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-var allFormats = []raster.PixelFormat{
-	raster.Gray8, raster.GrayAlpha8, raster.RGB8, raster.RGBA8,
-	raster.Gray16, raster.GrayAlpha16, raster.RGB16, raster.RGBA16,
-}
+var allFormats = raster.Formats()
 
 // memFile is an in-memory io.WriteSeeker.
 type memFile struct {
