@@ -51,6 +51,7 @@ type Options struct {
 type Job struct {
 	src  raster.RowReader
 	dst  raster.RowWriter
+	at   raster.RowWriterAt // set when workers write their own bands
 	plan *filter.Plan
 	in   raster.Header
 
@@ -107,6 +108,13 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
+	// With more than one worker, a writer that places rows in advance
+	// lets the worker that finishes a band write it, so that writes run in
+	// parallel too; with one worker the write stage overlaps filtering
+	// better.
+	if ra, ok := dst.(raster.RowsAter); ok && j.workers > 1 {
+		j.at = ra.RowsAt()
+	}
 	return j, nil
 }
 
@@ -139,6 +147,7 @@ type band struct {
 	buf   []byte        // backing store of src and out, recycled after writing
 	size  int64         // bytes charged to the budget
 	done  atomic.Int32  // tiles filtered
+	sunk  atomic.Int32  // tiles that reached the write stage
 	srcT  raster.Tile   // backing store of src
 	outT  raster.Tile   // backing store of out
 	subs  []raster.Tile // the tiles' output rectangles, by tile index
@@ -291,6 +300,7 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 	}
 	b.index, b.tiles = index, len(b.subs)
 	b.done.Store(0)
+	b.sunk.Store(0)
 	b.buf = b.buf[:need]
 	b.size = int64(cap(b.buf))
 	b.srcT = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
@@ -316,22 +326,35 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 
 // filter runs the fused chain on one tile, writing into the band's output.
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
-	dst := &t.b.subs[t.k]
-	if err := j.plan.Run(dst, t.b.src); err != nil {
+	b := t.b
+	dst := &b.subs[t.k]
+	if err := j.plan.Run(dst, b.src); err != nil {
 		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
+	}
+	if j.at != nil && int(b.done.Add(1)) == b.tiles {
+		// The band's last tile: write it from here, in parallel with the
+		// other workers' bands.
+		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
+			return t, fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
+		}
 	}
 	return t, nil
 }
 
-// write receives tiles in order and writes a band once all of its tiles
-// are filtered.
+// write receives tiles in order and, once all of a band's tiles are
+// filtered, writes the band (unless a worker wrote it through j.at),
+// counts its rows and recycles it.
 func (j *Job) write(ctx context.Context, t tile) error {
 	b := t.b
-	if int(b.done.Add(1)) < b.tiles {
+	if int(b.sunk.Add(1)) < b.tiles {
 		return nil
 	}
-	if err := j.dst.WriteRows(b.out.Pix); err != nil {
-		return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
+	// Every tile of the band has been filtered; with j.at set, the band is
+	// written already.
+	if j.at == nil {
+		if err := j.dst.WriteRows(b.out.Pix); err != nil {
+			return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
+		}
 	}
 	j.rows.Add(int64(b.out.Rect.Dy()))
 	j.freeMu.Lock()

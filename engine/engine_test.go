@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +67,47 @@ func (w *memWriter) WriteRows(src []byte) error {
 
 func (w *memWriter) Close() error { return nil }
 
+// placedWriter takes rows in any order through RowsAt, as an uncompressed
+// file does; failAt > 0 makes writing rows past it fail.
+type placedWriter struct {
+	pix    []byte
+	rb     int
+	failAt int
+	rows   atomic.Int64
+	calls  atomic.Int64
+	at     bool // RowsAt was called
+	seq    int  // bytes written by WriteRows
+}
+
+// WriteRows writes in order, for an engine that did not ask for RowsAt;
+// mixing the two is an error.
+func (w *placedWriter) WriteRows(src []byte) error {
+	if w.at {
+		return errors.New("WriteRows on a writer handed out RowsAt")
+	}
+	copy(w.pix[w.seq:], src)
+	w.seq += len(src)
+	return nil
+}
+
+func (w *placedWriter) Close() error { return nil }
+
+func (w *placedWriter) RowsAt() raster.RowWriterAt {
+	w.at = true
+	return w
+}
+
+func (w *placedWriter) WriteRowsAt(y int, src []byte) error {
+	n := len(src) / w.rb
+	if w.failAt > 0 && y+n > w.failAt {
+		return errors.New("disk full")
+	}
+	copy(w.pix[y*w.rb:], src)
+	w.rows.Add(int64(n))
+	w.calls.Add(1)
+	return nil
+}
+
 func randomImage(w, h int, pf raster.PixelFormat, seed uint64) *memReader {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	hd := raster.Header{Format: "mem", Width: w, Height: h, Pixel: pf}
@@ -90,14 +132,34 @@ func reference(t *testing.T, src *memReader, plan *filter.Plan) []byte {
 }
 
 func run(t *testing.T, src *memReader, chain filter.Chain, o Options) ([]byte, *Job, error) {
+	return runTo(t, src, chain, o, false)
+}
+
+// runTo is run, writing through RowsAt when placed is set.
+func runTo(t *testing.T, src *memReader, chain filter.Chain, o Options, placed bool) ([]byte, *Job, error) {
 	t.Helper()
 	src.y = 0
 	plan, err := chain.Plan(src.h.Width, src.h.Height, src.h.Pixel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _ := plan.OutputSize()
-	dst := &memWriter{rb: w * plan.Output().BytesPerPixel()}
+	w, h := plan.OutputSize()
+	rb := w * plan.Output().BytesPerPixel()
+	if placed {
+		dst := &placedWriter{rb: rb, pix: make([]byte, rb*h)}
+		job, err := New(src, dst, plan, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := job.Run(context.Background()); err != nil {
+			return nil, job, err
+		}
+		if job.Workers() > 1 && dst.rows.Load() != int64(h) {
+			t.Errorf("rows written through RowsAt: got %d, want %d", dst.rows.Load(), h)
+		}
+		return dst.pix, job, nil
+	}
+	dst := &memWriter{rb: rb}
 	job, err := New(src, dst, plan, o)
 	if err != nil {
 		return nil, nil, err
@@ -136,19 +198,21 @@ func TestSameBytes(t *testing.T) {
 				{Workers: 3, Tile: 1000},
 				{Workers: 2, Tile: 64, Memory: 64 << 10},
 			} {
-				name := fmt.Sprintf("%s/%q/workers=%d/tile=%d/memory=%d", pf, spec, o.Workers, o.Tile, o.Memory)
-				t.Run(name, func(t *testing.T) {
-					got, job, err := run(t, src, chain, o)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if !bytes.Equal(got, want) {
-						t.Fatalf("got %d bytes differing from the whole-image result (%d bytes)", len(got), len(want))
-					}
-					if done, total := job.Progress(); done != total {
-						t.Errorf("progress: got %d of %d rows", done, total)
-					}
-				})
+				for _, placed := range []bool{false, true} {
+					name := fmt.Sprintf("%s/%q/workers=%d/tile=%d/memory=%d/placed=%v", pf, spec, o.Workers, o.Tile, o.Memory, placed)
+					t.Run(name, func(t *testing.T) {
+						got, job, err := runTo(t, src, chain, o, placed)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !bytes.Equal(got, want) {
+							t.Fatalf("got %d bytes differing from the whole-image result (%d bytes)", len(got), len(want))
+						}
+						if done, total := job.Progress(); done != total {
+							t.Errorf("progress: got %d of %d rows", done, total)
+						}
+					})
+				}
 			}
 		}
 	}
@@ -249,6 +313,17 @@ func TestWriteError(t *testing.T) {
 	err = job.Run(context.Background())
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk full")) {
 		t.Fatalf("got %v, want the writer's error", err)
+	}
+	// The same through RowsAt, where a worker writes the band.
+	placed := &placedWriter{rb: 150, pix: make([]byte, 150*400), failAt: 100}
+	src.y = 0
+	job, err = New(src, placed, plan, Options{Workers: 2, Tile: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = job.Run(context.Background())
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk full")) {
+		t.Fatalf("through RowsAt: got %v, want the writer's error", err)
 	}
 }
 

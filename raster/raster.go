@@ -126,6 +126,23 @@ type RowWriter interface {
 	Close() error
 }
 
+// RowWriterAt writes rows in any order, from several goroutines at once:
+// y is the first row of src. Formats that store rows uncompressed at fixed
+// places hand one out through RowsAt (see RowsAter). The rows written
+// through it must cover the image exactly once, the owning RowWriter's
+// WriteRows must not be used as well, and the owner's Close finishes the
+// file.
+type RowWriterAt interface {
+	WriteRowsAt(y int, src []byte) error
+}
+
+// RowsAter is implemented by RowWriters that can take rows out of order.
+// RowsAt returns nil when this image's layout or destination does not
+// allow it, and must be called before any WriteRows.
+type RowsAter interface {
+	RowsAt() RowWriterAt
+}
+
 // TileReader reads a tiled file's tiles in any order. ReadTile decodes tile
 // (tx, ty) into dst, which holds TileWidth×TileHeight pixels; tiles at the
 // right and bottom edges are padded by the file and come back whole. It is

@@ -254,3 +254,34 @@ func (w *Writer) Abort() error {
 	}
 	return nil
 }
+
+// RowsAt returns a raster.RowWriterAt through which several goroutines may
+// write rows in any order, or nil when the format cannot place rows in
+// advance: uncompressed 8-bit TIFF strips and PNM can. It must be called
+// before any WriteRows; every row must then be written exactly once
+// through it, and Close (or Abort) ends the file as usual. Its errors name
+// the path.
+func (w *Writer) RowsAt() raster.RowWriterAt {
+	ra, ok := w.enc.(raster.RowsAter)
+	if !ok || w.bw != nil || w.err != nil || w.done {
+		return nil
+	}
+	at := ra.RowsAt()
+	if at == nil {
+		return nil
+	}
+	return pathRowsAt{path: w.path, at: at}
+}
+
+// pathRowsAt names the target path in the errors of a RowWriterAt.
+type pathRowsAt struct {
+	path string
+	at   raster.RowWriterAt
+}
+
+func (p pathRowsAt) WriteRowsAt(y int, src []byte) error {
+	if err := p.at.WriteRowsAt(y, src); err != nil {
+		return fmt.Errorf("%s: %w", p.path, err)
+	}
+	return nil
+}

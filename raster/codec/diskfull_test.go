@@ -25,7 +25,11 @@ func TestDiskFull(t *testing.T) {
 		diskFullChild(t, dir)
 		return
 	}
-	for _, format := range Formats() {
+	cases := Formats()
+	// Rows placed by several writers at once, as the engine does for
+	// uncompressed TIFF and PNM.
+	cases = append(cases, "pnm/at", "tiff/at")
+	for _, format := range cases {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "out.img"), []byte("old contents"), 0o644); err != nil {
@@ -58,7 +62,8 @@ func diskFullChild(t *testing.T, dir string) {
 	}
 	path := filepath.Join(dir, "out.img")
 	h := raster.Header{Width: 512, Height: 512, Pixel: raster.RGB8}
-	o := WriteOptions{Format: os.Getenv("CODEC_DISKFULL_FORMAT"), Quality: 100}
+	format, placed := strings.CutSuffix(os.Getenv("CODEC_DISKFULL_FORMAT"), "/at")
+	o := WriteOptions{Format: format, Quality: 100}
 	if o.Format == "png" {
 		o.Level = -1 // stored, so the file grows as fast as the rows come
 	}
@@ -76,7 +81,15 @@ func diskFullChild(t *testing.T, dir string) {
 		x ^= x << 5
 		pix[i] = byte(x)
 	}
-	err = w.WriteRows(pix)
+	if placed {
+		at := w.RowsAt()
+		if at == nil {
+			t.Fatal("RowsAt: nil")
+		}
+		err = at.WriteRowsAt(0, pix)
+	} else {
+		err = w.WriteRows(pix)
+	}
 	if err == nil {
 		err = w.Close()
 	}

@@ -2,8 +2,10 @@ package pnmio
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -18,6 +20,7 @@ type Writer struct {
 	rowBytes int
 	row      int
 	err      error // sticky
+	at       *rowsAt
 }
 
 // NewWriter writes the header for h to w and returns a Writer for its
@@ -76,6 +79,9 @@ func (w *Writer) WriteRows(src []byte) error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.at != nil {
+		return errors.New("pnm: WriteRows after RowsAt")
+	}
 	if len(src)%w.rowBytes != 0 {
 		return fmt.Errorf("pnm: WriteRows given %d bytes, not a multiple of the row size %d", len(src), w.rowBytes)
 	}
@@ -111,6 +117,13 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.at != nil {
+		if p := w.at.err.Load(); p != nil {
+			w.err = *p
+			return w.err
+		}
+		w.row = int(w.at.rows.Load())
+	}
 	if w.row != w.h.Height {
 		w.err = fmt.Errorf("pnm: closed after %d of %d rows", w.row, w.h.Height)
 		return w.err
@@ -124,3 +137,59 @@ func (w *Writer) Close() error {
 }
 
 var errClosed = fmt.Errorf("pnm: writer is closed")
+
+// RowsAt returns a raster.RowWriterAt through which several goroutines may
+// write rows in any order, or nil when the destination is not an
+// io.WriterAt that can also seek (an *os.File is) or rows were written
+// already. It flushes the header first. Every row must then be written
+// exactly once through it, and WriteRows may no longer be called; Close
+// checks the count.
+func (w *Writer) RowsAt() raster.RowWriterAt {
+	if w.at != nil {
+		return w.at
+	}
+	wa, ok := w.dst.(io.WriterAt)
+	ws, ok2 := w.dst.(io.Seeker)
+	if !ok || !ok2 || w.row != 0 || w.err != nil {
+		return nil
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = fmt.Errorf("pnm: writing header: %w", err)
+		return nil
+	}
+	start, err := ws.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil
+	}
+	w.at = &rowsAt{wa: wa, start: start, rowBytes: w.rowBytes, height: w.h.Height}
+	return w.at
+}
+
+// rowsAt writes rows at their places in the file. Its methods are safe for
+// concurrent use.
+type rowsAt struct {
+	wa       io.WriterAt
+	start    int64 // offset of row 0
+	rowBytes int
+	height   int
+	rows     atomic.Int64 // rows written
+	err      atomic.Pointer[error]
+}
+
+// WriteRowsAt writes whole rows starting at row y.
+func (r *rowsAt) WriteRowsAt(y int, src []byte) error {
+	if len(src)%r.rowBytes != 0 {
+		return fmt.Errorf("pnm: WriteRowsAt given %d bytes, not a multiple of the row size %d", len(src), r.rowBytes)
+	}
+	n := len(src) / r.rowBytes
+	if y < 0 || y+n > r.height {
+		return fmt.Errorf("pnm: WriteRowsAt given rows %d to %d of an image %d rows high", y, y+n, r.height)
+	}
+	if _, err := r.wa.WriteAt(src, r.start+int64(y)*int64(r.rowBytes)); err != nil {
+		err = fmt.Errorf("pnm: writing row %d: %w", y, err)
+		r.err.CompareAndSwap(nil, &err)
+		return err
+	}
+	r.rows.Add(int64(n))
+	return nil
+}

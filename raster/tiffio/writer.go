@@ -56,6 +56,7 @@ type Writer struct {
 	pool    *pool[*encoder] // nil when strips are streamed
 	stream  *stripStreamer
 	direct  bool        // uncompressed 8-bit strips: rows go straight to the file
+	at      *rowsAt     // set once RowsAt hands out positioned writes
 	outs    []*chunkOut // outstanding chunks, in order
 	free    [][]byte    // band buffers ready for reuse
 	freeOut [][]byte    // output buffers ready for reuse
@@ -201,6 +202,9 @@ func (w *Writer) WriteRows(src []byte) error {
 	if w.y+n > g.height {
 		return fmt.Errorf("tiff: WriteRows given %d rows past the image height of %d", w.y+n-g.height, g.height)
 	}
+	if w.at != nil {
+		return errors.New("tiff: WriteRows after RowsAt")
+	}
 	if w.direct {
 		if err := w.writeDirect(src, n); err != nil {
 			w.fail(err)
@@ -338,6 +342,12 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		w.fail(w.err)
 		return w.err
+	}
+	if w.at != nil {
+		if err := w.at.finish(); err != nil {
+			w.fail(err)
+			return err
+		}
 	}
 	if w.y < w.g.height {
 		w.fail(fmt.Errorf("tiff: Close after %d of %d rows", w.y, w.g.height))
