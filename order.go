@@ -35,7 +35,7 @@ type oslot[U any] struct {
 }
 
 func newOrderer[U any](workers int) *orderer[U] {
-	w := uint64(max(2*workers, 2))
+	w := uint64(max(4*workers, 2))
 	o := &orderer[U]{window: w, slots: make([]oslot[U], w)}
 	o.cond.L = &o.mu
 	return o

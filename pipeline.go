@@ -190,7 +190,7 @@ type Opts struct {
 	// for Sink.
 	Workers int
 	// Ordered keeps input order: outputs leave in the order their inputs
-	// arrived, through a reorder window of two batches per worker. For
+	// arrived, through a reorder window of four batches per worker. For
 	// Sink it means one call at a time, in input order, whatever Workers.
 	Ordered bool
 	// QueueLen is the capacity, in batches, of the queue feeding this
