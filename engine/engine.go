@@ -12,6 +12,13 @@
 // memory stays flat however large the image. The output bytes do not depend
 // on the worker count, the tile size or the budget.
 //
+// When the writer can place rows in advance (raster.RowsAter: uncompressed
+// 8-bit TIFF strips, PNM) and there are two workers or more, the worker
+// that filters a band's last tile writes the band itself, so writes run in
+// parallel too; the write stage then only counts rows and recycles bands.
+// Bands and their buffers are recycled through a free list bounded by the
+// budget, so a run allocates per band at first and then nothing per tile.
+//
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
 // writer (package codec does both).
