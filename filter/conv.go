@@ -46,12 +46,18 @@ func (c Convolve) run(s *scratch, b *planes, out, _ image.Rectangle) *planes {
 			clear(row)
 			for j := 0; j < side; j++ {
 				src := pad[(y+j)*pw : (y+j+1)*pw]
-				for i := 0; i < side; i++ {
-					k := wt[j*side+i]
-					if k == 0 {
+				ks := wt[j*side : (j+1)*side]
+				i := 0
+				for ; i+3 <= side; i += 3 {
+					if ks[i] == 0 && ks[i+1] == 0 && ks[i+2] == 0 {
 						continue
 					}
-					axpy(row, src[i:i+w], k)
+					axpy3(row, src[i:i+w], src[i+1:i+1+w], src[i+2:i+2+w], ks[i], ks[i+1], ks[i+2])
+				}
+				for ; i < side; i++ {
+					if ks[i] != 0 {
+						axpy(row, src[i:i+w], ks[i])
+					}
 				}
 			}
 			clamp01(row)
@@ -66,6 +72,15 @@ func axpy(d, v []float32, k float32) {
 	v = v[:len(d)]
 	for i, x := range v {
 		d[i] += k * x
+	}
+}
+
+// axpy3 adds ka·a + kb·b + kc·c to d, one pass instead of three, in the
+// order three axpy calls would, so the sums are the same to the bit.
+func axpy3(d, a, b, c []float32, ka, kb, kc float32) {
+	a, b, c = a[:len(d)], b[:len(d)], c[:len(d)]
+	for i := range d {
+		d[i] = d[i] + ka*a[i] + kb*b[i] + kc*c[i]
 	}
 }
 

@@ -133,15 +133,23 @@ func (z Resize) run(s *scratch, b *planes, out, in image.Rectangle) *planes {
 		hw = append(hw, w...)
 	}
 	s.w32 = hw
-	for ch := range b.p {
-		src, dst := b.p[ch], o.p[ch]
-		for y := range out.Dy() {
-			first, _ := z.span(out.Min.Y + y)
-			w = z.taps(out.Min.Y+y, w)
-			clear(tmp)
-			for k, wk := range w {
+	for y := range out.Dy() {
+		// The vertical taps of this row serve every channel.
+		first, _ := z.span(out.Min.Y + y)
+		w = z.taps(out.Min.Y+y, w)
+		for ch := range b.p {
+			src, dst := b.p[ch], o.p[ch]
+			row := func(k int) []float32 {
 				sy := min(max(first+k, in.Min.Y), in.Max.Y-1) - b.r.Min.Y
-				axpy(tmp, src[sy*bw:(sy+1)*bw], wk)
+				return src[sy*bw : (sy+1)*bw]
+			}
+			clear(tmp)
+			k := 0
+			for ; k+3 <= len(w); k += 3 {
+				axpy3(tmp, row(k), row(k+1), row(k+2), w[k], w[k+1], w[k+2])
+			}
+			for ; k < len(w); k++ {
+				axpy(tmp, row(k), w[k])
 			}
 			d := dst[y*ow : (y+1)*ow]
 			off := 0
