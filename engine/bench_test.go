@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/sluice-go/sluice/filter"
@@ -26,7 +25,7 @@ func BenchmarkRun(b *testing.B) {
 	h := raster.Header{Width: side, Height: side, Pixel: raster.RGB8}
 	pix := make([]byte, side*h.RowBytes())
 	src := synth.New(side, side, raster.RGB8, synth.Options{Seed: 1})
-	if _, err := io.ReadFull(rowStream{src}, pix); err != nil {
+	if err := readFull(src, pix); err != nil {
 		b.Fatal(err)
 	}
 	for _, op := range []string{"median:2", "blur:2", "sharpen", "median:3"} {
@@ -54,16 +53,4 @@ func BenchmarkRun(b *testing.B) {
 			})
 		}
 	}
-}
-
-// rowStream reads a RowReader's rows as a byte stream.
-type rowStream struct{ r raster.RowReader }
-
-func (s rowStream) Read(p []byte) (int, error) {
-	rb := s.r.Header().RowBytes()
-	if len(p) < rb {
-		return 0, io.ErrShortBuffer
-	}
-	n, err := s.r.ReadRows(p[:len(p)/rb*rb])
-	return n * rb, err
 }

@@ -148,16 +148,13 @@ func (j *Job) bandBytes(h int) int64 {
 // compute it. It reports its size to the budget.
 type band struct {
 	index int
-	src   *raster.Tile  // source rows, full input width
-	out   *raster.Tile  // output rows, full output width
-	tiles int           // how many tiles the band was cut into
+	src   raster.Tile   // source rows, full input width
+	out   raster.Tile   // output rows, full output width
+	subs  []raster.Tile // the tiles' output rectangles within out, by tile index
 	buf   []byte        // backing store of src and out, recycled after writing
 	size  int64         // bytes charged to the budget
 	done  atomic.Int32  // tiles filtered
 	sunk  atomic.Int32  // tiles that reached the write stage
-	srcT  raster.Tile   // backing store of src
-	outT  raster.Tile   // backing store of out
-	subs  []raster.Tile // the tiles' output rectangles, by tile index
 }
 
 // Size is the band's charge against the memory budget.
@@ -305,18 +302,17 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 		tiles := (j.outW + j.tileW - 1) / j.tileW
 		b = &band{buf: make([]byte, need, max(need, int(j.bandCap))), subs: make([]raster.Tile, tiles)}
 	}
-	b.index, b.tiles = index, len(b.subs)
+	b.index = index
 	b.done.Store(0)
 	b.sunk.Store(0)
 	b.buf = b.buf[:need]
 	b.size = int64(cap(b.buf))
-	b.srcT = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
-	b.outT = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
-	b.src, b.out = &b.srcT, &b.outT
+	b.src = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
+	b.out = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
 	for k := range b.subs {
 		x0 := k * j.tileW
 		r := image.Rect(x0, y0, min(x0+j.tileW, j.outW), y1)
-		b.subs[k] = raster.Tile{Rect: r, Pix: b.outT.Pix[b.outT.PixOffset(r.Min.X, r.Min.Y):], Stride: outStride, Format: j.outFmt}
+		b.subs[k] = raster.Tile{Rect: r, Pix: b.out.Pix[b.out.PixOffset(r.Min.X, r.Min.Y):], Stride: outStride, Format: j.outFmt}
 	}
 	return b
 }
@@ -335,10 +331,10 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	b := t.b
 	dst := &b.subs[t.k]
-	if err := j.plan.Run(dst, b.src); err != nil {
+	if err := j.plan.Run(dst, &b.src); err != nil {
 		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
 	}
-	if j.at != nil && int(b.done.Add(1)) == b.tiles {
+	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {
 		// The band's last tile: write it from here, in parallel with the
 		// other workers' bands.
 		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
@@ -353,7 +349,7 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 // counts its rows and recycles it.
 func (j *Job) write(ctx context.Context, t tile) error {
 	b := t.b
-	if int(b.sunk.Add(1)) < b.tiles {
+	if int(b.sunk.Add(1)) < len(b.subs) {
 		return nil
 	}
 	// Every tile of the band has been filtered; with j.at set, the band is

@@ -74,7 +74,6 @@ type placedWriter struct {
 	rb     int
 	failAt int
 	rows   atomic.Int64
-	calls  atomic.Int64
 	at     bool // RowsAt was called
 	seq    int  // bytes written by WriteRows
 }
@@ -104,7 +103,6 @@ func (w *placedWriter) WriteRowsAt(y int, src []byte) error {
 	}
 	copy(w.pix[y*w.rb:], src)
 	w.rows.Add(int64(n))
-	w.calls.Add(1)
 	return nil
 }
 

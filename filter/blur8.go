@@ -86,11 +86,7 @@ func blur8Tables(w []int32) (vt, ht []uint32) {
 
 // run computes dst.Rect from src; in is the input image's bounds.
 func (f *blur8) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
-	out := dst.Rect
-	for x0 := out.Min.X; x0 < out.Max.X; x0 += stripWidth {
-		x1 := min(x0+stripWidth, out.Max.X)
-		f.strip(s, dst, src, in, image.Rect(x0, out.Min.Y, x1, out.Max.Y))
-	}
+	runStrips(f, s, dst, src, in)
 }
 
 // strip computes the part out of dst.

@@ -112,13 +112,25 @@ func fixedWeights(w []float64, bits int) []uint64 {
 // stay in the L1 and L2 caches between the two passes.
 const stripWidth = 256
 
-// run computes dst.Rect from src; in is the input image's bounds.
-func (f *fixedSep) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
+// stripper is an integer fast path that computes a tile strip by strip.
+type stripper interface {
+	// strip computes the part out of dst from src; in is the input
+	// image's bounds.
+	strip(s *scratch, dst, src *raster.Tile, in, out image.Rectangle)
+}
+
+// runStrips computes dst.Rect in strips at most stripWidth pixels wide.
+func runStrips(f stripper, s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 	out := dst.Rect
 	for x0 := out.Min.X; x0 < out.Max.X; x0 += stripWidth {
 		x1 := min(x0+stripWidth, out.Max.X)
 		f.strip(s, dst, src, in, image.Rect(x0, out.Min.Y, x1, out.Max.Y))
 	}
+}
+
+// run computes dst.Rect from src; in is the input image's bounds.
+func (f *fixedSep) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
+	runStrips(f, s, dst, src, in)
 }
 
 // strip computes the part out of dst.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -20,7 +19,7 @@ type Writer struct {
 	rowBytes int
 	row      int
 	err      error // sticky
-	at       *rowsAt
+	at       *raster.FileRows
 }
 
 // NewWriter writes the header for h to w and returns a Writer for its
@@ -118,11 +117,11 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	if w.at != nil {
-		if p := w.at.err.Load(); p != nil {
-			w.err = *p
+		if err := w.at.Finish(); err != nil {
+			w.err = err
 			return w.err
 		}
-		w.row = int(w.at.rows.Load())
+		w.row = w.h.Height
 	}
 	if w.row != w.h.Height {
 		w.err = fmt.Errorf("pnm: closed after %d of %d rows", w.row, w.h.Height)
@@ -161,35 +160,6 @@ func (w *Writer) RowsAt() raster.RowWriterAt {
 	if err != nil {
 		return nil
 	}
-	w.at = &rowsAt{wa: wa, start: start, rowBytes: w.rowBytes, height: w.h.Height}
+	w.at = &raster.FileRows{W: wa, Start: start, RowBytes: w.rowBytes, Height: w.h.Height, Format: "pnm"}
 	return w.at
-}
-
-// rowsAt writes rows at their places in the file. Its methods are safe for
-// concurrent use.
-type rowsAt struct {
-	wa       io.WriterAt
-	start    int64 // offset of row 0
-	rowBytes int
-	height   int
-	rows     atomic.Int64 // rows written
-	err      atomic.Pointer[error]
-}
-
-// WriteRowsAt writes whole rows starting at row y.
-func (r *rowsAt) WriteRowsAt(y int, src []byte) error {
-	if len(src)%r.rowBytes != 0 {
-		return fmt.Errorf("pnm: WriteRowsAt given %d bytes, not a multiple of the row size %d", len(src), r.rowBytes)
-	}
-	n := len(src) / r.rowBytes
-	if y < 0 || y+n > r.height {
-		return fmt.Errorf("pnm: WriteRowsAt given rows %d to %d of an image %d rows high", y, y+n, r.height)
-	}
-	if _, err := r.wa.WriteAt(src, r.start+int64(y)*int64(r.rowBytes)); err != nil {
-		err = fmt.Errorf("pnm: writing row %d: %w", y, err)
-		r.err.CompareAndSwap(nil, &err)
-		return err
-	}
-	r.rows.Add(int64(n))
-	return nil
 }

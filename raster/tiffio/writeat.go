@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -28,62 +27,26 @@ func (w *Writer) RowsAt() raster.RowWriterAt {
 	if !w.big && w.pos+int64(g.height)*int64(g.rowBytes) >= 1<<32 {
 		return nil // WriteRows reports the overflow
 	}
-	w.at = &rowsAt{w: w, wa: wa, start: w.pos}
-	for k := 0; k < g.height; k += g.chunkH {
-		w.offsets = append(w.offsets, uint64(w.pos+int64(k*g.rowBytes)))
-		w.counts = append(w.counts, uint64(min(g.chunkH, g.height-k)*g.rowBytes))
-	}
+	w.at = &raster.FileRows{W: wa, Start: w.base + w.pos, RowBytes: g.rowBytes, Height: g.height, Format: "tiff"}
+	w.recordStrips(g.height)
 	return w.at
 }
 
-// rowsAt writes rows of an uncompressed 8-bit striped file at their
-// places. Its methods are safe for concurrent use.
-type rowsAt struct {
-	w     *Writer
-	wa    io.WriterAt
-	start int64        // position of row 0, relative to the file's start
-	rows  atomic.Int64 // rows written
-	err   atomic.Pointer[error]
-}
-
-// WriteRowsAt writes whole rows starting at row y.
-func (r *rowsAt) WriteRowsAt(y int, src []byte) error {
-	g := r.w.g
-	if len(src)%g.rowBytes != 0 {
-		return fmt.Errorf("tiff: WriteRowsAt given %d bytes, not a whole number of %d-byte rows", len(src), g.rowBytes)
-	}
-	n := len(src) / g.rowBytes
-	if y < 0 || y+n > g.height {
-		return fmt.Errorf("tiff: WriteRowsAt given rows %d to %d of an image %d rows high", y, y+n, g.height)
-	}
-	if _, err := r.wa.WriteAt(src, r.w.base+r.start+int64(y)*int64(g.rowBytes)); err != nil {
-		err = fmt.Errorf("tiff: %w", err)
-		r.err.CompareAndSwap(nil, &err)
+// finishAt checks that every row came through RowsAt, and moves the Writer
+// past them for the IFD.
+func (w *Writer) finishAt() error {
+	if err := w.at.Finish(); err != nil {
 		return err
 	}
-	r.rows.Add(int64(n))
-	return nil
-}
-
-// finish checks that every row came, and moves the Writer past them for
-// the IFD.
-func (r *rowsAt) finish() error {
-	if p := r.err.Load(); p != nil {
-		return *p
-	}
-	g := r.w.g
-	if got := r.rows.Load(); got != int64(g.height) {
-		return fmt.Errorf("tiff: Close after %d of %d rows", got, g.height)
-	}
-	ws, ok := r.w.w.(io.Seeker)
+	ws, ok := w.w.(io.Seeker)
 	if !ok {
 		return errors.New("tiff: writer cannot seek")
 	}
-	end := r.start + int64(g.height)*int64(g.rowBytes)
-	if _, err := ws.Seek(r.w.base+end, io.SeekStart); err != nil {
+	end := w.at.End()
+	if _, err := ws.Seek(end, io.SeekStart); err != nil {
 		return fmt.Errorf("tiff: %w", err)
 	}
-	r.w.pos = end
-	r.w.y = g.height
+	w.pos = end - w.base
+	w.y = w.g.height
 	return nil
 }

@@ -55,11 +55,11 @@ type Writer struct {
 	bandN   int             // rows in band
 	pool    *pool[*encoder] // nil when strips are streamed
 	stream  *stripStreamer
-	direct  bool        // uncompressed 8-bit strips: rows go straight to the file
-	at      *rowsAt     // set once RowsAt hands out positioned writes
-	outs    []*chunkOut // outstanding chunks, in order
-	free    [][]byte    // band buffers ready for reuse
-	freeOut [][]byte    // output buffers ready for reuse
+	direct  bool             // uncompressed 8-bit strips: rows go straight to the file
+	at      *raster.FileRows // set once RowsAt hands out positioned writes
+	outs    []*chunkOut      // outstanding chunks, in order
+	free    [][]byte         // band buffers ready for reuse
+	freeOut [][]byte         // output buffers ready for reuse
 	offsets []uint64
 	counts  []uint64
 	err     error
@@ -248,16 +248,23 @@ func (w *Writer) WriteRows(src []byte) error {
 // and records the strips that start among them: their rows are contiguous
 // in the file, in raster layout.
 func (w *Writer) writeDirect(src []byte, n int) error {
-	g := w.g
 	if !w.big && w.pos+int64(len(src)) >= 1<<32 {
 		return errors.New("tiff: file passes 4 GiB; set BigTIFF")
 	}
+	w.recordStrips(n)
+	w.y += n
+	return w.write(src)
+}
+
+// recordStrips records the offsets and sizes of the uncompressed strips
+// that start among the n rows from row w.y, which go to the file from
+// w.pos on, one after another.
+func (w *Writer) recordStrips(n int) {
+	g := w.g
 	for k := (w.y + g.chunkH - 1) / g.chunkH * g.chunkH; k < w.y+n; k += g.chunkH {
 		w.offsets = append(w.offsets, uint64(w.pos+int64((k-w.y)*g.rowBytes)))
 		w.counts = append(w.counts, uint64(min(g.chunkH, g.height-k)*g.rowBytes))
 	}
-	w.y += n
-	return w.write(src)
 }
 
 // flushBand hands the band's chunks to the workers.
@@ -344,7 +351,7 @@ func (w *Writer) Close() error {
 		return w.err
 	}
 	if w.at != nil {
-		if err := w.at.finish(); err != nil {
+		if err := w.finishAt(); err != nil {
 			w.fail(err)
 			return err
 		}
