@@ -3,6 +3,7 @@ package sluice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -55,6 +56,9 @@ const (
 
 func newStage[T, U any](in *Stream[T], name string, o Opts, defWorkers int, hasOut bool,
 	apply func(w *worker[T, U], ctx context.Context, v T) error) (*stage[T, U], *Stream[U]) {
+	if in == nil {
+		panic(fmt.Sprintf("sluice: nil Stream given to stage %q", name))
+	}
 	p := in.p
 	n := o.workers(defWorkers)
 	st := p.addStage(name, n)
@@ -99,12 +103,16 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 	}
 	w.m.start()
 	defer w.m.pause()
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, w.idx, r)
+		} else if !returned {
+			s.p.fail(ctx, s.st, w.idx, ErrGoexit)
 		}
 	}()
 	err := w.loop()
+	returned = true
 	if err != nil && s.ord != nil {
 		// After fail has cancelled the run, so that the workers this
 		// wakes do not count the failure again.
@@ -117,6 +125,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		// over what is gathered, if anyone still reads, then let the
 		// writers before it go.
 		_ = w.flush()
+		w.m.pause() // what is left is not work
 		s.in.stopReading(ctx)
 	case ctx.Err() != nil:
 		s.p.abort()
