@@ -182,6 +182,7 @@ func (p *Pipeline) addStage(name string, workers int) *stageStats {
 	st := &stageStats{name: name, workers: workers, meters: make([]meter, workers)}
 	for i := range st.meters {
 		st.meters[i].st = st
+		st.meters[i].endIO = st.meters[i].stopIO
 	}
 	p.stages = append(p.stages, st)
 	return st

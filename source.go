@@ -144,7 +144,7 @@ func (s *source[T]) run(ctx context.Context) {
 			s.p.fail(ctx, s.st, e.count, ErrGoexit)
 		}
 	}()
-	err := s.fn(ctx, e.emit)
+	err := s.fn(withMeter(ctx, e.m), e.emit)
 	returned = true
 	if err == nil {
 		err = e.flush()

@@ -93,7 +93,7 @@ func (s *stage[T, U]) run(ctx context.Context) {
 }
 
 func (s *stage[T, U]) work(ctx context.Context, i int) {
-	w := &worker[T, U]{s: s, ctx: ctx, m: &s.st.meters[i]}
+	w := &worker[T, U]{s: s, ctx: withMeter(ctx, &s.st.meters[i]), m: &s.st.meters[i]}
 	w.emitFn = w.emit
 	if s.out != nil {
 		w.hold = s.holds[i]
@@ -161,7 +161,11 @@ func (w *worker[T, U]) loop() error {
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
-			if err := s.apply(w, w.ctx, e.v); err != nil {
+			err := s.apply(w, w.ctx, e.v)
+			if w.m.inIO {
+				w.m.stopIO() // an I/O stretch ends with the call
+			}
+			if err != nil {
 				if errors.Is(err, errStopped) {
 					releaseAll(b.items[i:])
 				}

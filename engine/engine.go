@@ -336,8 +336,11 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	}
 	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {
 		// The band's last tile: write it from here, in parallel with the
-		// other workers' bands.
-		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
+		// other workers' bands. Stats count it as I/O, not filtering.
+		end := sluice.BeginIO(ctx)
+		err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix)
+		end()
+		if err != nil {
 			return t, fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}
@@ -355,7 +358,10 @@ func (j *Job) write(ctx context.Context, t tile) error {
 	// Every tile of the band has been filtered; with j.at set, the band is
 	// written already.
 	if j.at == nil {
-		if err := j.dst.WriteRows(b.out.Pix); err != nil {
+		end := sluice.BeginIO(ctx)
+		err := j.dst.WriteRows(b.out.Pix)
+		end()
+		if err != nil {
 			return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}
