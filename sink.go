@@ -61,9 +61,13 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		errc := make(chan error, 1)
+		p.mu.Lock()
+		p.attach() // before this goroutine's meter runs
+		p.mu.Unlock()
 		go func() { errc <- p.Run(ctx) }()
 		m := &st.meters[0]
 		m.start()
+		var idx int64
 		for {
 			b, ok, slept := q.next(ctx, m)
 			st.waitIn.Add(int64(slept))
@@ -73,12 +77,14 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			st.in.Add(int64(len(b.items)))
 			for i := range b.items {
 				e := &b.items[i]
+				m.item(idx)
+				idx++
 				more := yield(e.v, nil)
 				if e.c != nil {
 					e.c.release()
 				}
 				if !more {
-					m.pause()
+					m.stop()
 					releaseAll(b.items[i+1:])
 					cancel()
 					<-errc
@@ -87,7 +93,7 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			}
 			q.put(b)
 		}
-		m.pause()
+		m.stop()
 		if err := <-errc; err != nil {
 			var zero T
 			yield(zero, err)

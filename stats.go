@@ -69,7 +69,8 @@ func nanotime() int64 { return int64(time.Since(epoch)) + 1 }
 type meter struct {
 	st    *stageStats
 	since atomic.Int64 // nanotime the current busy stretch began; 0 if none
-	_     [48]byte     // one cache line per goroutine
+	obs   *observed    // set when the run is watched (observe.go)
+	_     [40]byte     // one cache line per goroutine
 }
 
 // start begins a busy stretch and returns the time.
@@ -77,6 +78,9 @@ func (m *meter) start() int64 {
 	now := nanotime()
 	if m != nil {
 		m.since.Store(now)
+		if m.obs != nil {
+			m.obs.set(StateBusy, now)
+		}
 	}
 	return now
 }

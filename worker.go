@@ -98,7 +98,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		defer s.out.writerDone()
 	}
 	w.m.start()
-	defer w.m.pause()
+	defer w.m.stop()
 	defer func() {
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, w.idx, r)
@@ -152,6 +152,7 @@ func (w *worker[T, U]) loop() error {
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
+			w.m.item(w.idx)
 			if err := s.apply(w, w.ctx, e.v); err != nil {
 				if errors.Is(err, errStopped) {
 					releaseAll(b.items[i:])
@@ -187,7 +188,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 	s := w.s
 	if !s.mu.TryLock() {
 		// Another worker is taking a batch, or waiting for one.
-		t0 := w.m.pause()
+		t0 := w.m.waitFor(StateWaitIn)
 		s.mu.Lock()
 		s.st.waitIn.Add(int64(w.m.resume(t0)))
 	}
@@ -199,7 +200,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 		if s.ord != nil && !s.ord.hasRoom(s.ticket) {
 			t := s.ticket
 			s.mu.Unlock()
-			t0 := w.m.pause()
+			t0 := w.m.waitFor(StateWaitOrder)
 			err := s.ord.waitRoom(w.ctx, t)
 			d := w.m.resume(t0)
 			s.st.waitOut.Add(int64(d))
