@@ -172,7 +172,7 @@ type watch struct {
 	p      *Pipeline
 	obs    []Observer
 	stages []*stageStats
-	start  int64        // nanotime when Run started
+	start  atomic.Int64 // nanotime when Run started
 	beats  atomic.Int64 // heartbeats
 }
 
@@ -185,7 +185,8 @@ type observed struct {
 	state   atomic.Uint32
 	item    atomic.Int64
 	changed atomic.Int64 // nanotime of the last change
-	moves   atomic.Int64 // changes and items, for the watchdog
+	moves   atomic.Int64 // changes of state, for the watchdog
+	_       [72]byte     // written by one goroutine: keep others off its lines
 }
 
 // attach sets up the watch before Run starts the stages, once; p.mu is
@@ -194,7 +195,8 @@ func (p *Pipeline) attach() {
 	if p.watch.Load() != nil || len(p.observers) == 0 && p.cfg.StallTimeout <= 0 {
 		return
 	}
-	w := &watch{p: p, obs: p.observers, stages: p.stages, start: nanotime()}
+	w := &watch{p: p, obs: p.observers, stages: p.stages}
+	w.start.Store(nanotime())
 	for si, st := range p.stages {
 		for i := range st.meters {
 			o := &observed{w: w, stage: si, worker: i}
@@ -216,7 +218,6 @@ func (o *observed) set(s State, now int64) {
 // next records that a busy goroutine moved on to item i.
 func (o *observed) next(i int64) {
 	o.item.Store(i)
-	o.moves.Add(1)
 	if len(o.w.obs) > 0 {
 		now := nanotime()
 		o.changed.Store(now)
@@ -229,7 +230,7 @@ func (o *observed) tell(s State, now int64) {
 		return
 	}
 	e := Event{Pipeline: o.w.p, Stage: o.stage, Worker: o.worker, State: s,
-		Item: o.item.Load(), Time: time.Duration(now - o.w.start)}
+		Item: o.item.Load(), Time: time.Duration(now - o.w.start.Load())}
 	for _, ob := range o.w.obs {
 		ob.Change(e)
 	}

@@ -110,6 +110,7 @@ func (p *Pipeline) Run(ctx context.Context) (err error) {
 	p.start.Store(time.Now().UnixNano())
 	w := p.watch.Load()
 	if w != nil {
+		w.start.Store(nanotime())
 		rctx = context.WithValue(rctx, pipelineKey{}, p)
 		for _, o := range w.obs {
 			o.Start(p)

@@ -96,13 +96,15 @@ func (p *Pipeline) watchdog(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// movement sums everything that changes when anything moves.
+// movement sums everything that changes when anything moves: item
+// counts, changes of state, item indices and heartbeats.
 func (w *watch) movement() int64 {
 	n := w.beats.Load()
 	for _, st := range w.stages {
 		n += st.in.Load() + st.out.Load()
 		for i := range st.meters {
-			n += st.meters[i].obs.moves.Load()
+			o := st.meters[i].obs
+			n += o.moves.Load() + o.item.Load() // items only go up
 		}
 	}
 	return n
