@@ -118,7 +118,7 @@ function layout(stages) {
   return { col, row, rows: Math.max(...rows.map(r => r || 0), 1), cols: Math.max(...col, 0) + 1, byName };
 }
 
-const BW = 180, BH = 118, GX = 90, GY = 24;
+const BW = 210, BH = 118, GX = 100, GY = 24;
 
 function drawGraph(g, p) {
   const L = layout(p.stages);
@@ -142,11 +142,11 @@ function drawGraph(g, p) {
       const x1 = a.x + BW, y1 = a.y + BH / 2, x2 = b.x - 2, y2 = b.y + BH / 2;
       g.appendChild(svg("path", { class: "arrow", d: `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}` }));
       if (s.queueCap > 0) {
-        const qx = (x1 + x2) / 2 - 30, qy = (y1 + y2) / 2 - 18;
+        const qx = (x1 + x2) / 2 - 30, qy = (y1 + y2) / 2 - 12;
         const f = Math.min(1, s.queueLen / s.queueCap);
-        g.appendChild(svg("rect", { class: "qbg", x: qx, y: qy, width: 60, height: 8, rx: 3 }));
-        g.appendChild(svg("rect", { class: "qfill", x: qx, y: qy, width: Math.max(0, 60 * f), height: 8, rx: 3 }));
-        g.appendChild(svg("text", { class: "mute queue", x: qx + 30, y: qy + 22, "text-anchor": "middle" }, `queue ${s.queueLen}/${s.queueCap}`));
+        g.appendChild(svg("text", { class: "mute queue", x: qx + 30, y: qy - 5, "text-anchor": "middle" }, `queue ${s.queueLen}/${s.queueCap}`));
+        g.appendChild(svg("rect", { class: "qbg", x: qx, y: qy, width: 60, height: 7, rx: 3 }));
+        g.appendChild(svg("rect", { class: "qfill", x: qx, y: qy, width: Math.max(0, 60 * f), height: 7, rx: 3 }));
       }
     }
   });
