@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/sluice-go/sluice"
 )
 
 // TestPageAssetsAreLocal checks that the page loads nothing from another
@@ -37,9 +38,24 @@ func TestPageAssetsAreLocal(t *testing.T) {
 // TestEvents reads the event stream while a run goes on: snapshots arrive,
 // name the stages, and their counts grow until the run is finished.
 func TestEvents(t *testing.T) {
-	p := samplePipeline("live", 300, time.Millisecond)
-	var done int64
-	s, err := Serve(p, "", Options{Progress: func() (int64, int64) { return done, 300 }, Unit: "rows"})
+	// The square stage takes an item only when the test lets one
+	// through, 100 at a time, each time a snapshot shows the last 100
+	// done: so snapshots see the counts grow, however slow the machine.
+	const n = 300
+	gate := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := sluice.New(sluice.Config{Name: "live"})
+	src := sluice.FromSlice(p, "read", ints(n))
+	sq := sluice.Map(src, "square", sluice.Opts{Workers: 2}, func(ctx context.Context, v int) (int, error) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+		return v * v, nil
+	})
+	sluice.Sink(sq, "write", sluice.Opts{}, func(context.Context, int) error { return nil })
+	s, err := Serve(p, "", Options{Progress: func() (int64, int64) { return p.Stats().Stages[2].In, n }, Unit: "rows"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +70,6 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("got page %q with headers %v, want the page with a content security policy", body, resp.Header)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL()+"events", nil)
 	ev, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -66,10 +80,11 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("got content type %q, want text/event-stream", ct)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- p.Run(context.Background()) }()
+	go func() { errc <- p.Run(ctx) }()
 	sc := bufio.NewScanner(ev.Body)
 	sc.Buffer(nil, 1<<20)
 	var outs []int64
+	var released int64
 	var last PipelineSnapshot
 	for sc.Scan() {
 		line, ok := strings.CutPrefix(sc.Text(), "data: ")
@@ -84,9 +99,22 @@ func TestEvents(t *testing.T) {
 			t.Fatalf("got %d pipelines, want 1", len(snap.Pipelines))
 		}
 		last = snap.Pipelines[0]
-		outs = append(outs, last.Stages[1].Out)
+		out := last.Stages[1].Out
+		outs = append(outs, out)
 		if last.State == "finished" {
 			break
+		}
+		if out == released && released < n {
+			released += 100
+			go func() {
+				for range 100 {
+					select {
+					case gate <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}()
 		}
 	}
 	if err := <-errc; err != nil {
@@ -108,7 +136,7 @@ func TestEvents(t *testing.T) {
 			grew++
 		}
 	}
-	if grew < 2 {
-		t.Errorf("got square's out counts %v over the stream, want them to grow at least twice", outs)
+	if grew < 3 {
+		t.Errorf("got square's out counts %v over the stream, want them to grow at least three times", outs)
 	}
 }
