@@ -153,7 +153,9 @@ function drawGraph(g, p) {
   p.stages.forEach((s, i) => {
     const { x, y } = pos[i];
     const grp = svg("g", { class: "stage", "data-stage": s.name });
-    grp.appendChild(svg("rect", { class: "box", x, y, width: BW, height: BH, rx: 8 }));
+    const limits = (p.bottleneck || "").startsWith(s.name + " limits");
+    grp.appendChild(svg("rect", { class: limits ? "box limit" : "box", x, y, width: BW, height: BH, rx: 8 }));
+    if (limits) grp.appendChild(svg("text", { class: "mute", x: x + BW - 10, y: y + 20, "text-anchor": "end" }, "bottleneck"));
     grp.appendChild(svg("text", { class: "name", x: x + 10, y: y + 20 }, s.name));
     const r = rate(p.name, s, p.elapsed);
     grp.appendChild(svg("text", { class: "num rate", x: x + 10, y: y + 40 }, `${fmtNum(r)} items/s`));
