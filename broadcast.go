@@ -51,7 +51,7 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 	}
 	mt := &b.st.meters[0]
 	mt.start()
-	defer mt.pause()
+	defer mt.stop()
 	for {
 		in, ok, slept := b.in.next(ctx, mt)
 		b.st.waitIn.Add(int64(slept))

@@ -18,6 +18,11 @@
 //     figures; Stats.Verdict says which stage limits the whole and what
 //     its time went to, and Stats.Bottleneck says it in a sentence.
 //   - BeginIO marks a stretch of a stage's function as I/O, not computing.
+//   - Watching: Pipeline.Observe adds an Observer that sees the graph
+//     and every change of state of every goroutine (package monitor
+//     builds a trace, metrics and a live page on it); Config.StallTimeout
+//     turns a run in which nothing moves into a *StallError that says
+//     who waits on whom; Heartbeat counts as movement.
 //
 // # Patterns
 //
@@ -86,4 +91,21 @@
 //
 // Queue capacities are counted in batches; StageStats.QueueItems counts
 // the items waiting.
+//
+// # Watching a run
+//
+// Without an observer or a stall timeout, a run keeps no per-goroutine
+// state and the hooks cost a nil check where a goroutine starts or stops
+// waiting and per item. The stall watchdog (Config.StallTimeout) adds one
+// store per item and a check every eighth of the timeout. An Observer
+// adds a clock read and a call to Observer.Change per item and stage, and
+// one per change of state (BenchmarkObserver).
+//
+// When nothing moves for the timeout, Run returns a *StallError whose
+// Report says, stage by stage, what each goroutine waits on: input from
+// which stage, room in which queue, the reorder window, the budget, or
+// the user's function running for how long on which item. The stages
+// with a goroutine inside the user's function are named as stuck. Run
+// returns without waiting for those goroutines; they exit when their
+// function returns.
 package sluice

@@ -63,7 +63,7 @@ func (m *merger[T]) run(ctx context.Context) {
 func (m *merger[T]) forward(ctx context.Context, in *queue[T], mt *meter) {
 	defer m.out.writerDone()
 	mt.start()
-	defer mt.pause()
+	defer mt.stop()
 	for {
 		b, ok, slept := in.next(ctx, mt)
 		m.st.waitIn.Add(int64(slept))

@@ -26,6 +26,14 @@ type Config struct {
 	// QueueLen is the default capacity of the queues between stages, in
 	// batches of up to 32 items; 0 means DefaultQueueLen.
 	QueueLen int
+	// Name tells this pipeline apart from others in the same process, in
+	// what observers report (the "pipeline" label of package monitor's
+	// metrics); "" means "pipeline".
+	Name string
+	// StallTimeout turns on the stall watchdog (stall.go): when nothing
+	// moves anywhere for this long while the run is not finished, Run ends
+	// with a *StallError saying what each goroutine waits on. 0 means off.
+	StallTimeout time.Duration
 }
 
 // Pipeline is a graph of stages connected by bounded queues, run once by
@@ -51,6 +59,9 @@ type Pipeline struct {
 	errOnce sync.Once
 	err     error
 	aborted atomic.Bool
+
+	observers []Observer            // observe.go
+	watch     atomic.Pointer[watch] // set by Run when watched
 }
 
 // edge is what Run needs to know of a stream whatever its item type.
@@ -62,7 +73,7 @@ type edge interface {
 
 // New returns an empty pipeline with the given configuration.
 func New(cfg Config) *Pipeline {
-	if cfg.Budget < 0 || cfg.QueueLen < 0 {
+	if cfg.Budget < 0 || cfg.QueueLen < 0 || cfg.StallTimeout < 0 {
 		panic(fmt.Sprintf("sluice: negative Config value %+v", cfg))
 	}
 	p := &Pipeline{cfg: cfg}
@@ -105,20 +116,40 @@ func (p *Pipeline) begin(byAll bool) {
 			panic(fmt.Sprintf("sluice: the output of stage %q is never read; end it with Sink, Collect or All", e.producer()))
 		}
 	}
+	p.attach()
 }
 
 // run runs the stages of a pipeline that begin has checked.
-func (p *Pipeline) run(ctx context.Context) error {
+func (p *Pipeline) run(ctx context.Context) (err error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.cancel = cancel
 	p.start.Store(time.Now().UnixNano())
+	w := p.watch.Load()
+	if w != nil {
+		w.start.Store(nanotime())
+		rctx = context.WithValue(rctx, pipelineKey{}, p)
+		for _, o := range w.obs {
+			o.Start(p)
+		}
+	}
 	var wg sync.WaitGroup
 	for _, r := range p.runs {
 		wg.Go(func() { r(rctx) })
 	}
-	wg.Wait()
+	if p.cfg.StallTimeout > 0 {
+		p.watchdog(rctx, &wg)
+	} else {
+		wg.Wait()
+	}
 	p.end.Store(time.Now().UnixNano())
+	if w != nil {
+		defer func() {
+			for _, o := range w.obs {
+				o.End(p, err)
+			}
+		}()
+	}
 	if p.err != nil || p.aborted.Load() {
 		// Items left in queues were dropped; they hold no memory now.
 		for _, e := range p.edges {

@@ -80,6 +80,7 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 		}()
 		m := &st.meters[0]
 		m.start()
+		var idx int64
 		for {
 			b, ok, slept := q.next(ctx, m)
 			st.waitIn.Add(int64(slept))
@@ -89,12 +90,14 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			st.in.Add(int64(len(b.items)))
 			for i := range b.items {
 				e := &b.items[i]
+				m.item(idx)
+				idx++
 				more := yield(e.v, nil)
 				if e.c != nil {
 					e.c.release()
 				}
 				if !more {
-					m.pause()
+					m.stop()
 					releaseAll(b.items[i+1:])
 					cancel()
 					<-errc
@@ -104,7 +107,7 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			}
 			q.put(b)
 		}
-		m.pause()
+		m.stop()
 		err := <-errc
 		waited = true
 		if err != nil {

@@ -137,7 +137,7 @@ func (s *source[T]) run(ctx context.Context) {
 	e.m.start()
 	returned := false
 	defer func() {
-		e.m.pause()
+		e.m.stop()
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, e.count, r)
 		} else if !returned {
@@ -179,6 +179,7 @@ func (e *emitter[T]) emit(v T) error {
 	}
 	e.pend.items = append(e.pend.items, env[T]{v, c})
 	e.count++
+	e.m.item(e.count)
 	st := e.src.hold.publish()
 	if len(e.pend.items) >= e.src.out.batchLimit() || st&holdWaiting != 0 {
 		if err := e.flush(); err != nil {
@@ -200,7 +201,7 @@ func (e *emitter[T]) charge(n int64) (*charge, error) {
 		if err := e.flush(); err != nil {
 			return nil, err
 		}
-		t0 := e.m.pause()
+		t0 := e.m.waitFor(StateWaitBudget)
 		err := b.acquire(e.ctx, n)
 		e.src.st.waitBudget.Add(int64(e.m.resume(t0)))
 		if err != nil {

@@ -73,7 +73,8 @@ type meter struct {
 	ioSince atomic.Int64 // nanotime the current I/O stretch began; 0 if none
 	inIO    bool         // between BeginIO and its end; owned by the goroutine
 	endIO   func()       // m.stopIO, bound once so that BeginIO does not allocate
-	_       [32]byte     // one cache line per goroutine
+	obs     *observed    // set when the run is watched (observe.go)
+	_       [16]byte     // one cache line per goroutine
 }
 
 // start begins a working stretch and returns the time.
@@ -84,6 +85,9 @@ func (m *meter) start() int64 {
 			m.ioSince.Store(now)
 		} else {
 			m.since.Store(now)
+		}
+		if m.obs != nil {
+			m.obs.set(StateBusy, now)
 		}
 	}
 	return now

@@ -102,7 +102,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		defer s.out.writerDone()
 	}
 	w.m.start()
-	defer w.m.pause()
+	defer w.m.stop()
 	returned := false
 	defer func() {
 		if r := recover(); r != nil {
@@ -161,6 +161,7 @@ func (w *worker[T, U]) loop() error {
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
+			w.m.item(w.idx)
 			err := s.apply(w, w.ctx, e.v)
 			if w.m.inIO {
 				w.m.stopIO() // an I/O stretch ends with the call
@@ -200,7 +201,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 	s := w.s
 	if !s.mu.TryLock() {
 		// Another worker is taking a batch, or waiting for one.
-		t0 := w.m.pause()
+		t0 := w.m.waitFor(StateWaitIn)
 		s.mu.Lock()
 		s.st.waitIn.Add(int64(w.m.resume(t0)))
 	}
@@ -212,7 +213,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 		if s.ord != nil && !s.ord.hasRoom(s.ticket) {
 			t := s.ticket
 			s.mu.Unlock()
-			t0 := w.m.pause()
+			t0 := w.m.waitFor(StateWaitOrder)
 			err := s.ord.waitRoom(w.ctx, t)
 			d := w.m.resume(t0)
 			s.st.waitOut.Add(int64(d))

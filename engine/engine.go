@@ -51,6 +51,15 @@ type Options struct {
 	Workers int   // filter goroutines; 0 = GOMAXPROCS
 	Tile    int   // tile side in pixels; 0 = DefaultTile
 	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
+
+	// Name names the job's pipeline for observers (sluice.Config.Name).
+	Name string
+	// Stall is the pipeline's stall timeout (sluice.Config.StallTimeout);
+	// 0 means no watchdog.
+	Stall time.Duration
+	// Watch, if set, is called with the job's pipeline once it is built,
+	// before it runs, to attach observers (package monitor).
+	Watch func(p *sluice.Pipeline)
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -72,6 +81,7 @@ type Job struct {
 	budget  int64
 
 	pipe    *sluice.Pipeline
+	opts    Options
 	rows    atomic.Int64 // output rows written
 	started time.Time
 
@@ -87,7 +97,7 @@ type Job struct {
 // output size and pixel format.
 func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
 	h := src.Header()
-	j := &Job{src: src, dst: dst, plan: plan, in: h}
+	j := &Job{src: src, dst: dst, plan: plan, in: h, opts: o}
 	j.outW, j.outH = plan.OutputSize()
 	j.outFmt = plan.Output()
 	j.workers = o.Workers
@@ -191,11 +201,14 @@ func (j *Job) Run(ctx context.Context) error {
 		panic("engine: Job.Run called twice")
 	}
 	j.started = time.Now()
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4})
+	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	bands := sluice.Source(j.pipe, "read", j.read)
 	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
 	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true}, j.filter)
 	sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	if j.opts.Watch != nil {
+		j.opts.Watch(j.pipe)
+	}
 	return j.pipe.Run(ctx)
 }
 

@@ -60,7 +60,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdout: os.Stdout, stderr: os.Stderr}
 	err := dispatch(ctx, e, os.Args[1:])
-	interrupted := ctx.Err() != nil
+	interrupted := ctx.Err() != nil && !errors.As(err, new(*ranToEnd)) // watch.go
 	stop()
 	os.Exit(report(e.stderr, err, interrupted))
 }

@@ -27,7 +27,7 @@ type runOptions struct {
 	commonFlags
 }
 
-func runRun(ctx context.Context, e *env, args []string) error {
+func runRun(ctx context.Context, e *env, args []string) (err error) {
 	var o runOptions
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
@@ -41,6 +41,10 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if len(pos) < 2 {
 		return usageErrorf("run needs INPUT and OUTPUT (run 'sluice run --help')")
 	}
+	if err := o.watch.start(e); err != nil {
+		return err
+	}
+	defer func() { err = o.watch.finish(ctx, e, err) }()
 	chain, err := filter.ParseChain(pos[2:])
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -72,7 +76,9 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
-	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n})
+	var job *engine.Job
+	opts := c.watch.engineOptions(engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n}, label, &job)
+	job, err = engine.New(src, out, plan, opts)
 	if err != nil {
 		return nil, err
 	}
