@@ -15,6 +15,9 @@ type Stats struct {
 	InFlight  int64         // bytes held by sized items now
 	PeakBytes int64         // highest InFlight seen
 	Elapsed   time.Duration // since Run started; its whole length once it returned
+
+	// Exchanges holds the figures of each Exchange stage, part by part.
+	Exchanges []ExchangeStats
 }
 
 // StageStats holds one stage's figures. Durations are summed over the
@@ -139,6 +142,7 @@ func (p *Pipeline) Stats() Stats {
 		s.Stages[i] = st.snapshot(now)
 	}
 	s.InFlight, s.PeakBytes = p.budget.snapshot()
+	s.Exchanges = p.exchangeStats()
 	if start := p.start.Load(); start != 0 {
 		end := p.end.Load()
 		if end == 0 {
@@ -205,6 +209,9 @@ func (s Stats) Bottleneck() string {
 		fmt.Fprintf(&sb, "%s limits throughput: its 1 worker was busy %s of the time", b.Name, percent(topShare))
 	} else {
 		fmt.Fprintf(&sb, "%s limits throughput: its %d workers were busy %s of the time", b.Name, b.Workers, percent(topShare))
+	}
+	if w := s.exchangeWaits(b.Name); w != "" {
+		fmt.Fprintf(&sb, "; %s", w)
 	}
 	const minShare = 0.1
 	next, nextShare := -1, 0.0
