@@ -90,7 +90,11 @@ func (j *Job) writeState(it *iterative, buf *[]byte, b *fband) error {
 	pix := (*buf)[:n]
 	tile := raster.Tile{Rect: image.Rect(0, b.y0, it.w, b.y0+b.rows), Pix: pix, Stride: rb, Format: it.f}
 	filter.StorePlanes(&tile, b.p)
-	if err := j.dst.WriteRows(pix); err != nil {
+	write := j.dst.WriteRows
+	if j.at != nil { // the writer handed out RowsAt: rows go there
+		write = func(pix []byte) error { return j.at.WriteRowsAt(b.y0, pix) }
+	}
+	if err := write(pix); err != nil {
 		return fmt.Errorf("writing rows %d to %d: %w", b.y0, b.y0+b.rows, err)
 	}
 	j.rows.Add(int64(b.rows))

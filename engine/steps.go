@@ -64,7 +64,6 @@ type stepper struct {
 
 	carry [][]float32 // the last rows received, up to two per plane
 	rows  int         // rows in carry
-	work  [][]float32 // carry and band, contiguous
 }
 
 // push takes the band of rows [a, b) of the state before the step and
@@ -77,38 +76,61 @@ func (s *stepper) push(in *fband) *fband {
 		end = b
 	}
 	out := &fband{y0: start, rows: max(end-start, 0), p: make([][]float32, len(in.p))}
+	w := s.w
 	if s.carry == nil {
 		s.carry = make([][]float32, len(in.p))
-		s.work = make([][]float32, len(in.p))
 		for c := range s.carry {
-			s.carry[c] = make([]float32, 2*s.w)
+			s.carry[c] = make([]float32, 2*w)
 		}
 	}
-	lo := a - s.rows // first row held in work
-	w := s.w
-	for c := range in.p {
-		work := append(s.work[c][:0], s.carry[c][:s.rows*w]...)
-		work = append(work, in.p[c]...)
-		s.work[c] = work
-		out.p[c] = s.pool.get(out.rows * w)
-		if out.rows > 0 {
+	row := func(p []float32, k int) []float32 { return p[k*w : (k+1)*w] }
+	for c, band := range in.p {
+		o := s.pool.get(out.rows * w)
+		out.p[c] = o
+		if out.rows == 0 {
+			continue
+		}
+		carry := s.carry[c]
+		k := 0 // output rows done
+		if start < a {
+			// Row a-1, the last carried, between the row before it and
+			// the band's first.
 			var above, below []float32
-			if start > 0 {
-				above = work[(start-1-lo)*w : (start-lo)*w]
+			if s.rows == 2 {
+				above = row(carry, 0)
 			}
-			if end < s.h {
-				below = work[(end-lo)*w : (end+1-lo)*w]
+			if in.rows > 0 {
+				below = row(band, 0)
 			}
-			s.d.StepRows(out.p[c], work[(start-lo)*w:(end-lo)*w], w, above, below)
+			s.d.StepRows(row(o, 0), row(carry, s.rows-1), w, above, below)
+			k = 1
+		}
+		if end > a {
+			// Rows a … end-1, from the band itself.
+			var above, below []float32
+			if a > 0 {
+				above = row(carry, s.rows-1)
+			}
+			if end < b {
+				below = row(band, end-a)
+			}
+			s.d.StepRows(o[k*w:], band[:(end-a)*w], w, above, below)
 		}
 	}
 	// Keep the last two rows for the next band.
-	held := b - lo
-	keep := min(2, held)
-	for c := range in.p {
-		copy(s.carry[c], s.work[c][(held-keep)*w:held*w])
+	for c, band := range in.p {
+		carry := s.carry[c]
+		switch {
+		case in.rows >= 2:
+			copy(carry, band[(in.rows-2)*w:])
+		case in.rows == 1 && s.rows == 2:
+			copy(carry, carry[w:])
+			copy(carry[w:], band)
+		case in.rows == 1:
+			copy(carry[s.rows*w:], band)
+		}
 	}
-	s.rows = keep
+	s.rows = min(2, s.rows+in.rows)
 	s.pool.put(in.p...)
 	return out
 }

@@ -57,6 +57,10 @@ func ParseStrategy(name string) (Strategy, error) {
 // 1.90 times the pixels)".
 func (j *Job) Strategy() (Strategy, string) { return j.strategy, j.why }
 
+// Iterative reports whether the chain is a lone diffuse, which the job
+// can run with any Strategy.
+func (j *Job) Iterative() bool { return j.iter != nil }
+
 // iterative is what the Steps and Exchange strategies know of the chain.
 type iterative struct {
 	d        filter.Diffuse
@@ -143,9 +147,10 @@ func (j *Job) pickStrategy(want Strategy) error {
 	}
 	if j.strategy == Steps {
 		// Bands as tall as the budget allows with every stage, worker and
-		// step's state in it, up to the tile side.
+		// step's state in it, up to the tile side, and at most an eighth
+		// of the image per stage, so that the stages fill and overlap.
 		room := (j.budget - stepCarry) / stepBands
-		it.bandRows = int(max(1, min(int64(j.tileSide), room/(it.rowF+int64(j.in.RowBytes())))))
+		it.bandRows = int(max(1, min(int64(j.tileSide), int64(it.h/(8*it.stages)), room/(it.rowF+int64(j.in.RowBytes())))))
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func TestStrategiesSameBytes(t *testing.T) {
 					for _, o := range []Options{{Workers: 1, Tile: 16}, {Workers: 2, Tile: 1}, {Workers: 3, Tile: 4}, {Workers: 5, Tile: 256}} {
 						o.Strategy, o.Memory = s, 64<<20
 						name := fmt.Sprintf("%v/%dx%d/N=%d/%v/workers=%d/tile=%d", pf, sh[0], sh[1], n, s, o.Workers, o.Tile)
-						got, job, err := run(t, src, chain, o)
+						got, job, err := runTo(t, src, chain, o, o.Workers == 3)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}

@@ -157,6 +157,8 @@ type commonFlags struct {
 	stats   statsFlag
 	write   codec.WriteOptions
 	tiled   bool
+
+	strategy strategyFlag
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -172,6 +174,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.write.BigTIFF, "bigtiff", false, "TIFF: force BigTIFF (chosen automatically past 4 GiB)")
 	fs.IntVar(&c.write.Quality, "quality", 0, "JPEG quality 1-100 (default 90)")
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
+	fs.Var(&c.strategy, "strategy", strategyUsage)
 }
 
 func (c *commonFlags) validate() error {
