@@ -79,30 +79,34 @@ func (p *Pipeline) exchangeStats() []ExchangeStats {
 	return out
 }
 
-// Waits says which part waits longest on which neighbour, as a share of
-// elapsed, such as "strip 3 waits on strip 4 41% of the time (strip 4
-// computes 95%)". It returns "" if no part waited on a neighbour 5% of
+// Waits names the part that holds the others back, the one busiest
+// computing, and the neighbour that waits on it longest, as shares of
+// elapsed: "strip 3 waits on strip 4 41% of the time (strip 4 computes
+// 95%)". It returns "" if no neighbour of that part waited on it 5% of
 // the time.
 func (e ExchangeStats) Waits(elapsed time.Duration) string {
-	if elapsed <= 0 {
+	if elapsed <= 0 || len(e.Parts) < 2 {
 		return ""
 	}
-	from, on := -1, -1
-	var most time.Duration
+	slow := 0
 	for i, ps := range e.Parts {
-		if ps.WaitPrev > most {
-			from, on, most = i, i-1, ps.WaitPrev
+		if ps.Busy > e.Parts[slow].Busy {
+			slow = i
 		}
-		if ps.WaitNext > most {
-			from, on, most = i, i+1, ps.WaitNext
-		}
+	}
+	from, most := -1, time.Duration(0)
+	if slow > 0 {
+		from, most = slow-1, e.Parts[slow-1].WaitNext
+	}
+	if slow < len(e.Parts)-1 && e.Parts[slow+1].WaitPrev > most {
+		from, most = slow+1, e.Parts[slow+1].WaitPrev
 	}
 	if from < 0 || share(most, 1, elapsed) < 0.05 {
 		return ""
 	}
 	return fmt.Sprintf("%s %d waits on %s %d %s of the time (%s %d computes %s)",
-		e.Name, from, e.Name, on, percent(share(most, 1, elapsed)),
-		e.Name, on, percent(share(e.Parts[on].Busy, 1, elapsed)))
+		e.Name, from, e.Name, slow, percent(share(most, 1, elapsed)),
+		e.Name, slow, percent(share(e.Parts[slow].Busy, 1, elapsed)))
 }
 
 // exchangeWaits is Waits for the Exchange stage named stage, if any.

@@ -196,10 +196,28 @@ var fluxPool = sync.Pool{New: func() any { return new([]float32) }}
 // each t.Rect.Dx()·t.Rect.Dy() samples in [0, 1], premultiplied when t has
 // alpha: the samples Plan.Run gives Diffuse.
 func LoadPlanes(dst [][]float32, t *raster.Tile) {
-	var s scratch
-	b := s.load(t, t.Rect, true)
-	for ch := range dst {
-		copy(dst[ch], b.p[ch])
+	f := t.Format
+	w, c := t.Rect.Dx(), f.Channels
+	for y := t.Rect.Min.Y; y < t.Rect.Max.Y; y++ {
+		row := t.Row(y)
+		off := (y - t.Rect.Min.Y) * w
+		for ch := range c {
+			p := dst[ch][off : off+w]
+			if f.Depth == 8 {
+				for x := range p {
+					p[x] = lut8[row[x*c+ch]]
+				}
+				continue
+			}
+			for x := range p {
+				i := 2 * (x*c + ch)
+				p[x] = float32(int(row[i])<<8|int(row[i+1])) * (1.0 / 65535)
+			}
+		}
+	}
+	if f.HasAlpha() {
+		b := planes{r: t.Rect, p: dst, alpha: true}
+		b.premultiply()
 	}
 }
 
