@@ -104,20 +104,29 @@ func (j *Job) pickStrategy(want Strategy) error {
 	stepBands := int64(it.stages + 2*j.workers + 2)
 	stepCarry := 2 * int64(d.N) * it.rowF
 	stepMem := stepBands*(it.rowF+int64(j.in.RowBytes())) + stepCarry
-	// Work, in steps of the whole image per worker.
+	// Work, in steps of the whole image per worker. Fused and Steps work
+	// on blocks and bands that stay in the cache; Exchange sweeps its
+	// strips from memory at every step, which costs about 1.3 times as
+	// much per pixel here, and reads and writes the image while nothing
+	// else runs, about one step's worth.
 	over := fusedOverlap(j, d.N)
 	fusedCost := float64(d.N) * over / float64(j.workers)
 	stepsCost := float64(d.N) / float64(min(it.stages, j.workers))
-	exchangeCost := float64(d.N) / float64(it.parts)
+	exchangeCost := 1.3*float64(d.N)/float64(it.parts) + 1
 	img := fmt.Sprintf("%d×%d", it.w, it.h)
 	budget := raster.FormatBytes(j.budget)
 	fusedNote := fmt.Sprintf("fused would compute %.2f times the pixels", over)
+	exchangeFits := exchangeMem <= j.budget
+	stepsFit := stepMem <= j.budget
+	// Fused streams its input and output alongside the work, so the
+	// others must save more than a little to be worth it.
+	const margin = 0.95
 
 	switch {
-	case want == Exchange && exchangeMem > j.budget:
+	case want == Exchange && !exchangeFits:
 		return fmt.Errorf("engine: the exchange strategy holds the %s image as float32 state, %s, more than the memory budget of %s",
 			img, raster.FormatBytes(exchangeMem), budget)
-	case want == Steps && stepMem > j.budget:
+	case want == Steps && !stepsFit:
 		return fmt.Errorf("engine: the steps strategy needs %s for %d steps of a %s image, more than the memory budget of %s",
 			raster.FormatBytes(stepMem), d.N, img, budget)
 	case want == Fused:
@@ -126,31 +135,34 @@ func (j *Job) pickStrategy(want Strategy) error {
 		j.strategy, j.why = Steps, fmt.Sprintf("steps: as asked; %s", fusedNote)
 	case want == Exchange:
 		j.strategy, j.why = Exchange, fmt.Sprintf("exchange: as asked; %s", fusedNote)
-	// Fused streams its input and output alongside the work, so the
-	// others must save more than a little to be worth it.
-	case exchangeMem <= j.budget && exchangeCost < 0.95*fusedCost && exchangeCost <= stepsCost:
-		j.strategy, j.why = Exchange, fmt.Sprintf("exchange: the %s image as float32 state (%s with its double) fits the budget of %s, and no step is recomputed (%s)",
-			img, raster.FormatBytes(exchangeMem), budget, fusedNote)
-	case stepMem <= j.budget && stepsCost < 0.95*fusedCost:
-		why := fmt.Sprintf("the %s image as float32 state needs %s, more than the budget of %s", img, raster.FormatBytes(exchangeMem), budget)
-		if exchangeMem <= j.budget {
-			why = fmt.Sprintf("its %d stages keep every worker busy", it.stages)
+	case stepsFit && stepsCost < margin*fusedCost && (!exchangeFits || stepsCost <= exchangeCost):
+		why := fmt.Sprintf("exchange would hold the %s image as float32 state, %s, more than the budget of %s", img, raster.FormatBytes(exchangeMem), budget)
+		if exchangeFits {
+			why = fmt.Sprintf("exchange would hold %s and sweep it from memory at every step", raster.FormatBytes(exchangeMem))
 		}
-		j.strategy, j.why = Steps, fmt.Sprintf("steps: bands stream through %d stages of steps without recomputing (%s); %s",
+		j.strategy, j.why = Steps, fmt.Sprintf("steps: bands stream through %d stages of steps without recomputing (%s; %s)",
 			it.stages, fusedNote, why)
+	case exchangeFits && exchangeCost < margin*fusedCost:
+		why := ""
+		if !stepsFit {
+			why = fmt.Sprintf("; steps would need %s for its %d steps", raster.FormatBytes(stepMem), d.N)
+		}
+		j.strategy, j.why = Exchange, fmt.Sprintf("exchange: the %s image as float32 state (%s with its double) fits the budget of %s, and no step is recomputed (%s%s)",
+			img, raster.FormatBytes(exchangeMem), budget, fusedNote, why)
 	default:
 		j.strategy, j.why = Fused, fmt.Sprintf("fused: it computes only %.2f times the pixels, and streams", over)
-		if stepMem > j.budget && stepsCost < 0.95*fusedCost {
-			j.why = fmt.Sprintf("fused: it computes %.2f times the pixels, but the steps strategy needs %s, more than the budget of %s",
-				over, raster.FormatBytes(stepMem), budget)
+		if !stepsFit && !exchangeFits {
+			j.why = fmt.Sprintf("fused: it computes %.2f times the pixels, but the steps strategy needs %s and exchange %s, more than the budget of %s",
+				over, raster.FormatBytes(stepMem), raster.FormatBytes(exchangeMem), budget)
 		}
 	}
 	if j.strategy == Steps {
-		// Bands as tall as the budget allows with every stage, worker and
-		// step's state in it, up to the tile side, and at most an eighth
-		// of the image per stage, so that the stages fill and overlap.
+		// Bands of about 256 KiB of state, as Plan.Run's blocks, so that
+		// a stage's steps on one band stay in the cache; no taller than
+		// the tile side or than the budget allows with every stage,
+		// worker and step's state in it.
 		room := (j.budget - stepCarry) / stepBands
-		it.bandRows = int(max(1, min(int64(j.tileSide), int64(it.h/(8*it.stages)), room/(it.rowF+int64(j.in.RowBytes())))))
+		it.bandRows = int(max(1, min(int64(j.tileSide), max(2, (256<<10)/it.rowF), room/(it.rowF+int64(j.in.RowBytes())))))
 	}
 	return nil
 }

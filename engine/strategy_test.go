@@ -66,28 +66,31 @@ func firstDiff(got, want []byte) string {
 	return ""
 }
 
-// TestStrategyPick checks which strategy the job picks for a 4000×4000
+// TestStrategyPick checks which strategy the job picks for a 4000-wide
 // RGB image, and that its reason names what decided.
 func TestStrategyPick(t *testing.T) {
-	hd := raster.Header{Format: "mem", Width: 4000, Height: 4000, Pixel: raster.RGB8}
 	for _, c := range []struct {
 		chain  string
+		height int
 		memory int64
 		force  Strategy
 		want   Strategy
 		why    string
 	}{
-		{"blur:2", 0, Auto, Fused, "not iterative"},
-		{"diffuse:1", 0, Auto, Fused, "streams"},
-		{"diffuse:1", 1 << 30, Auto, Fused, "streams"},
-		{"diffuse:50", 0, Auto, Steps, "more than the budget of 32.0 MiB"},
-		{"diffuse:50", 1 << 30, Auto, Exchange, "fits the budget of 1.0 GiB"},
-		{"diffuse:200", 0, Auto, Steps, "without recomputing"},
-		{"diffuse:200", 12 << 20, Auto, Fused, "the steps strategy needs"},
-		{"diffuse:10", 0, Fused, Fused, "as asked"},
-		{"diffuse:10", 1 << 30, Steps, Steps, "as asked"},
+		{"blur:2", 4000, 0, Auto, Fused, "not iterative"},
+		{"diffuse:1", 4000, 0, Auto, Fused, "streams"},
+		{"diffuse:1", 4000, 1 << 30, Auto, Fused, "streams"},
+		{"diffuse:50", 4000, 0, Auto, Steps, "more than the budget of 32.0 MiB"},
+		{"diffuse:50", 4000, 1 << 30, Auto, Steps, "sweep it from memory"},
+		{"diffuse:200", 4000, 0, Auto, Steps, "without recomputing"},
+		{"diffuse:200", 4000, 12 << 20, Auto, Fused, "the steps strategy needs"},
+		{"diffuse:200", 50, 16 << 20, Auto, Exchange, "steps would need"},
+		{"diffuse:10", 4000, 0, Fused, Fused, "as asked"},
+		{"diffuse:10", 4000, 1 << 30, Steps, Steps, "as asked"},
+		{"diffuse:10", 4000, 1 << 30, Exchange, Exchange, "as asked"},
 	} {
-		t.Run(fmt.Sprintf("%s/%d/%v", c.chain, c.memory, c.force), func(t *testing.T) {
+		hd := raster.Header{Format: "mem", Width: 4000, Height: c.height, Pixel: raster.RGB8}
+		t.Run(fmt.Sprintf("%s/%d/%d/%v", c.chain, c.height, c.memory, c.force), func(t *testing.T) {
 			chain, err := filter.ParseChain(fields(c.chain))
 			if err != nil {
 				t.Fatal(err)
