@@ -71,7 +71,7 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 	writeStageTable(w, st)
 	writeExchangeTable(w, st)
 	if s := strategyLine(job); s != "" {
-		fmt.Fprintln(w, s)
+		fmt.Fprintln(w, "strategy", s)
 	}
 	fmt.Fprintf(w, "memory in flight: peak %s of a %s budget", raster.FormatBytes(st.PeakBytes), raster.FormatBytes(st.Budget))
 	if rss := peakRSS(); rss > 0 {

@@ -24,14 +24,14 @@ func (f *strategyFlag) Set(v string) error {
 const strategyUsage = "how to run a lone diffuse: auto, fused (recompute a border that grows with the steps), " +
 	"steps (stream bands through a pipeline of steps) or exchange (strips in memory trading edges)"
 
-// strategyLine is the line --stats prints about the strategy, or "" when
-// the chain is not iterative.
+// strategyLine says which strategy ran and why, or "" when the chain is
+// not iterative.
 func strategyLine(job *engine.Job) string {
 	if !job.Iterative() {
 		return ""
 	}
 	_, why := job.Strategy()
-	return "strategy " + why
+	return why
 }
 
 // writeExchangeTable prints, for each Exchange stage, where each part's
