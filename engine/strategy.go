@@ -104,13 +104,15 @@ func (j *Job) pickStrategy(want Strategy) error {
 	stepBands := int64(it.stages + 2*j.workers + 2)
 	stepCarry := 2 * int64(d.N) * it.rowF
 	stepMem := stepBands*(it.rowF+int64(j.in.RowBytes())) + stepCarry
-	// Work, in steps of the whole image per worker. Fused and Steps work
-	// on blocks and bands that stay in the cache; Exchange sweeps its
-	// strips from memory at every step, which costs about 1.3 times as
-	// much per pixel here, and reads and writes the image while nothing
-	// else runs, about one step's worth.
+	// Work, in steps of the whole image per worker, as measured on
+	// 4,000² images (bench/run --only diffuse). Fused and Steps work on
+	// blocks and bands that stay in the cache, but Fused also reads and
+	// converts each tile's border and writes in parallel, about one
+	// step's worth; Exchange sweeps its strips from memory at every
+	// step, about 1.3 times the cost per pixel, and reads and writes the
+	// image while nothing else runs, about one step's worth.
 	over := fusedOverlap(j, d.N)
-	fusedCost := float64(d.N) * over / float64(j.workers)
+	fusedCost := (float64(d.N)*over + 1) / float64(j.workers)
 	stepsCost := float64(d.N) / float64(min(it.stages, j.workers))
 	exchangeCost := 1.3*float64(d.N)/float64(it.parts) + 1
 	img := fmt.Sprintf("%d×%d", it.w, it.h)
@@ -118,8 +120,8 @@ func (j *Job) pickStrategy(want Strategy) error {
 	fusedNote := fmt.Sprintf("fused would compute %.2f times the pixels", over)
 	exchangeFits := exchangeMem <= j.budget
 	stepsFit := stepMem <= j.budget
-	// Fused streams its input and output alongside the work, so the
-	// others must save more than a little to be worth it.
+	// Exchange must save more than a little to be worth holding the
+	// whole image.
 	const margin = 0.95
 
 	switch {
@@ -135,7 +137,7 @@ func (j *Job) pickStrategy(want Strategy) error {
 		j.strategy, j.why = Steps, fmt.Sprintf("steps: as asked; %s", fusedNote)
 	case want == Exchange:
 		j.strategy, j.why = Exchange, fmt.Sprintf("exchange: as asked; %s", fusedNote)
-	case stepsFit && stepsCost < margin*fusedCost && (!exchangeFits || stepsCost <= exchangeCost):
+	case stepsFit && stepsCost <= fusedCost && (!exchangeFits || stepsCost <= exchangeCost):
 		why := fmt.Sprintf("exchange would hold the %s image as float32 state, %s, more than the budget of %s", img, raster.FormatBytes(exchangeMem), budget)
 		if exchangeFits {
 			why = fmt.Sprintf("exchange would hold %s and sweep it from memory at every step", raster.FormatBytes(exchangeMem))

@@ -78,8 +78,9 @@ func TestStrategyPick(t *testing.T) {
 		why    string
 	}{
 		{"blur:2", 4000, 0, Auto, Fused, "not iterative"},
-		{"diffuse:1", 4000, 0, Auto, Fused, "streams"},
-		{"diffuse:1", 4000, 1 << 30, Auto, Fused, "streams"},
+		{"diffuse:1", 4000, 0, Auto, Steps, "without recomputing"},
+		{"diffuse:1", 4000, 1 << 30, Auto, Steps, "sweep it from memory"},
+		{"diffuse:1", 4000, 64 << 10, Auto, Fused, "the steps strategy needs"},
 		{"diffuse:50", 4000, 0, Auto, Steps, "more than the budget of 32.0 MiB"},
 		{"diffuse:50", 4000, 1 << 30, Auto, Steps, "sweep it from memory"},
 		{"diffuse:200", 4000, 0, Auto, Steps, "without recomputing"},
