@@ -14,6 +14,8 @@
 //     (an iter.Seq2 the caller ranges over while the pipeline runs).
 //   - Broadcast: every branch sees every item. Merge: fan-in. Take: stop
 //     after n items.
+//   - Exchange: parts of the data, one goroutine each, that trade edges
+//     with their neighbours at every step (domain decomposition).
 //   - Pipeline.Run runs it all, once; Pipeline.Stats reports per-stage
 //     figures; Stats.Verdict says which stage limits the whole and what
 //     its time went to, and Stats.Bottleneck says it in a sentence.
@@ -36,9 +38,11 @@
 //   - broadcast (every worker sees all the data): Broadcast, one stage per
 //     branch. A slow branch holds the others back; none buffers without
 //     bound.
-//   - mixed (workers exchange with neighbours, then consolidate): FlatMap
-//     to cut the data with its borders, Map to work on the pieces, Merge or
-//     an ordered Sink to consolidate.
+//   - mixed (workers exchange with neighbours, then consolidate): for one
+//     pass, FlatMap to cut the data with its borders, Map to work on the
+//     pieces, Merge or an ordered Sink to consolidate; for many steps,
+//     Exchange, whose parts send each other their edges at every step
+//     instead of recomputing a border that grows with the steps.
 //
 // # Running
 //

@@ -52,6 +52,8 @@ type Pipeline struct {
 	runs    []func(ctx context.Context)
 	edges   []edge
 
+	exchanges []*exchangeStats // the Exchange stages, for Stats
+
 	budget  budget
 	start   atomic.Int64 // unix nanoseconds; 0 before Run
 	end     atomic.Int64

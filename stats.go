@@ -14,6 +14,9 @@ type Stats struct {
 	InFlight  int64         // bytes held by sized items now
 	PeakBytes int64         // highest InFlight seen
 	Elapsed   time.Duration // since Run started; its whole length once it returned
+
+	// Exchanges holds the figures of each Exchange stage, part by part.
+	Exchanges []ExchangeStats
 }
 
 // StageStats holds one stage's figures. Durations are summed over the
@@ -215,6 +218,7 @@ func (p *Pipeline) Stats() Stats {
 		s.Stages[i] = st.snapshot(now)
 	}
 	s.InFlight, s.PeakBytes = p.budget.snapshot()
+	s.Exchanges = p.exchangeStats()
 	if start := p.start.Load(); start != 0 {
 		end := p.end.Load()
 		if end == 0 {

@@ -208,6 +208,9 @@ func (s Stats) Bottleneck() string {
 	if v.IOShare >= minWait {
 		fmt.Fprintf(&sb, ", %s doing I/O", percent(v.IOShare))
 	}
+	if w := s.exchangeWaits(v.Stage); w != "" {
+		fmt.Fprintf(&sb, "; %s", w)
+	}
 	switch v.WaiterKind {
 	case WaitingInput:
 		fmt.Fprintf(&sb, "; %s waited for input %s", v.Waiter, percent(v.WaiterShare))

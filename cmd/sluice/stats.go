@@ -36,6 +36,8 @@ type statsJSON struct {
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
 	Bottleneck     string      `json:"bottleneck"`
 	Stages         []stageJSON `json:"stages"`
+
+	Strategy string `json:"strategy,omitempty"` // how a lone diffuse ran, and why
 }
 
 // fraction is d as a share of the time n workers had in elapsed.
@@ -54,7 +56,7 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 		out := statsJSON{
 			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(),
 			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
-			Bottleneck: st.Bottleneck(),
+			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job),
 		}
 		for _, s := range st.Stages {
 			out.Stages = append(out.Stages, stageJSON{
@@ -68,6 +70,10 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 		return enc.Encode(out)
 	}
 	writeStageTable(w, st)
+	writeExchangeTable(w, st)
+	if s := strategyLine(job); s != "" {
+		fmt.Fprintln(w, "strategy", s)
+	}
 	fmt.Fprintf(w, "memory in flight: peak %s of a %s budget", raster.FormatBytes(st.PeakBytes), raster.FormatBytes(st.Budget))
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(w, "; process peak RSS %s", raster.FormatBytes(rss))
