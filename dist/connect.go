@@ -23,7 +23,9 @@ type ConnectOptions struct {
 // be reached or refused the credential.
 func Connect(url string, o ConnectOptions) (*nats.Conn, error) {
 	opts := []nats.Option{nats.Timeout(5 * time.Second), nats.Name(o.Name), nats.MaxReconnects(10),
-		nats.ReconnectWait(500 * time.Millisecond)}
+		nats.ReconnectWait(500 * time.Millisecond),
+		// Errors come back from the calls; nothing is printed.
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {})}
 	switch {
 	case o.Token != "" && o.Creds != "":
 		return nil, errors.New("dist: give a token or a credential file, not both")

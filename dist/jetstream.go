@@ -24,7 +24,8 @@ const (
 	consumerName  = "workers"
 	announceSubj  = "sluice.jobs"
 	announceEvery = 500 * time.Millisecond
-	jobForgotten  = 3 * time.Second // a worker drops a job not announced this long
+	jobForgotten  = 3 * time.Second  // a worker drops a job not announced this long
+	apiTimeout    = 10 * time.Second // for a call to the JetStream API
 )
 
 func tasksSubject(id string) string   { return "sluice." + id + ".tasks" }
@@ -102,6 +103,8 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 	if job.ID == "" || strings.ContainsAny(job.ID, ".*> \t") {
 		return nil, fmt.Errorf("dist: job ID %q must be one NATS subject token", job.ID)
 	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
 	t.CleanStale(ctx)
 	name := streamPrefix + job.ID
 	maxMsg := int32(t.nc.MaxPayload())
@@ -113,6 +116,9 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 		MaxMsgSize: maxMsg,
 	})
 	if err != nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			err = le
+		}
 		return nil, fmt.Errorf("dist: creating the job's stream %s: %w%s", name, err, permissionHint(err))
 	}
 	q := &jsQueue{t: t, job: job, stream: name, items: map[uint64]uint64{},
@@ -243,6 +249,8 @@ func (q *jsQueue) Publish(ctx context.Context, item uint64, payload []byte) erro
 	m := nats.NewMsg(tasksSubject(q.job.ID))
 	m.Header.Set(hdrItem, strconv.FormatUint(item, 10))
 	m.Data = payload
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
 	ack, err := q.t.js.PublishMsg(ctx, m)
 	if err != nil {
 		if errors.Is(err, nats.ErrMaxPayload) {
@@ -487,7 +495,9 @@ func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
 	cons := s.cons
 	t.mu.Unlock()
 	if cons == nil {
-		c, err := t.js.Consumer(ctx, streamPrefix+s.job.ID, consumerName)
+		cctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		c, err := t.js.Consumer(cctx, streamPrefix+s.job.ID, consumerName)
+		cancel()
 		if err != nil {
 			// The job ended; forget it until it is announced again.
 			t.mu.Lock()

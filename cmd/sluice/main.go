@@ -51,6 +51,8 @@ func commands() []command {
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
 		{"info", "print a file's header: info FILE", runInfo},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
+		{"cluster", "start a NATS server for distributed runs: cluster [--listen ADDR] [--store DIR]", runCluster},
+		{"worker", "filter the tiles of distributed runs: worker URL [--creds FILE]", runWorker},
 		{"help", "show help for a command: help [COMMAND]", runHelp},
 		{"version", "print the version", runVersion},
 	}

@@ -25,17 +25,22 @@ Run 'sluice help ops' for the operations. Example:
 
 type runOptions struct {
 	commonFlags
+	nats natsFlags
 }
 
 func runRun(ctx context.Context, e *env, args []string) error {
 	var o runOptions
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
+	o.nats.register(fs)
 	pos, err := parseArgs(fs, e.stdout, args)
 	if err != nil {
 		return err
 	}
 	if err := o.validate(); err != nil {
+		return err
+	}
+	if err := o.nats.validate(); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -53,13 +58,14 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer in.Close()
-	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run")
+	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run", o.nats.remote(e.stderr, o.quiet))
 	return err
 }
 
 // process runs chain over src and writes outPath, showing progress and
-// stats as the flags ask. It returns the finished job.
-func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string) (*engine.Job, error) {
+// stats as the flags ask, filtering through remote workers when remote
+// says so. It returns the finished job.
+func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string, remote ...remoteRun) (*engine.Job, error) {
 	h := src.Header()
 	name := sourceName(src)
 	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
@@ -72,7 +78,18 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
-	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n})
+	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n}
+	for _, r := range remote {
+		if r == nil {
+			continue
+		}
+		done, rerr := r(ctx, h, chain, plan, &o)
+		if rerr != nil {
+			return nil, rerr
+		}
+		defer func() { done(err == nil) }()
+	}
+	job, err := engine.New(src, out, plan, o)
 	if err != nil {
 		return nil, err
 	}
