@@ -105,7 +105,16 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
-	t.CleanStale(ctx)
+	cctx, cancelClean := context.WithTimeout(ctx, 2*time.Second)
+	t.CleanStale(cctx)
+	cancelClean()
+	// A refused request gets no answer; the refusal comes back as the
+	// connection's last error, in order.
+	if err := t.nc.FlushWithContext(ctx); err == nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			return nil, fmt.Errorf("dist: %w%s", le, permissionHint(le))
+		}
+	}
 	name := streamPrefix + job.ID
 	maxMsg := int32(t.nc.MaxPayload())
 	st, err := t.js.CreateStream(ctx, jetstream.StreamConfig{
