@@ -51,11 +51,34 @@ func transports(t *testing.T) []transport {
 			jobs: func(t *testing.T) int { return countStreams(t, s) },
 		}
 	}
-	var out []transport
-	for _, mk := range []struct {
+	external := func(t *testing.T) transport {
+		url := externalServer(t)
+		o := ConnectOptions{Token: "conformance"}
+		return transport{
+			coord:  func(t *testing.T) Transport { return jsTransport(t, url, o) },
+			worker: func(t *testing.T) Transport { return jsTransport(t, url, o) },
+			jobs: func(t *testing.T) int {
+				tr := jsTransport(t, url, o)
+				n := 0
+				for range tr.js.StreamNames(testCtx(t)).Name() {
+					n++
+				}
+				return n
+			},
+		}
+	}
+	kinds := []struct {
 		name string
 		fn   func(*testing.T) transport
-	}{{"local", local}, {"jetstream", js}} {
+	}{{"local", local}, {"jetstream", js}}
+	if haveNatsServer(t) {
+		kinds = append(kinds, struct {
+			name string
+			fn   func(*testing.T) transport
+		}{"nats-server", external})
+	}
+	var out []transport
+	for _, mk := range kinds {
 		tp := mk.fn(t)
 		tp.name = mk.name
 		out = append(out, tp)

@@ -2,6 +2,11 @@ package dist
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,4 +62,53 @@ func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// haveNatsServer reports whether the nats-server program is installed (the
+// Debian package, 2.9, in CI), so that the suite also runs against an
+// external server. With CI set, a missing one fails the test.
+func haveNatsServer(t *testing.T) bool {
+	if _, err := exec.LookPath("nats-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("nats-server is not installed (Debian package nats-server); CI must install it")
+		}
+		t.Log("nats-server is not installed: apt-get install nats-server to test against it")
+		return false
+	}
+	return true
+}
+
+// externalServer starts nats-server with JetStream and the token
+// "conformance" on a free port, and returns its URL.
+func externalServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nats.conf")
+	text := fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream { store_dir: %q }\nauthorization { token: \"conformance\" }\n", port, filepath.Join(dir, "js"))
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("nats-server", "-c", conf)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
+	for end := time.Now().Add(10 * time.Second); ; {
+		nc, err := Connect(url, ConnectOptions{Token: "conformance"})
+		if err == nil {
+			nc.Close()
+			return url
+		}
+		if time.Now().After(end) {
+			t.Fatalf("nats-server did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
