@@ -2,6 +2,14 @@ package dist
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +146,64 @@ func TestWorkerRights(t *testing.T) {
 	cancel()
 	if n := countStreams(t, s); n != 1 {
 		t.Fatalf("got %d streams, want only the job's", n)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key into dir.
+func selfSigned(t *testing.T, dir string) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "sluice test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	return cert, key
+}
+
+// TestTLS: with a certificate the server speaks TLS only; a client trusting
+// its authority connects, one that does not is refused.
+func TestTLS(t *testing.T) {
+	cert, key := selfSigned(t, t.TempDir())
+	s := testServer(t, ServerConfig{TLSCert: cert, TLSKey: key})
+	if !strings.HasPrefix(s.URL, "tls://") {
+		t.Fatalf("got URL %s, want tls://", s.URL)
+	}
+	nc, err := Connect(s.URL, ConnectOptions{Creds: s.RunCreds, CA: cert})
+	if err != nil {
+		t.Fatalf("with the CA: %v", err)
+	}
+	if !nc.TLSRequired() {
+		t.Fatal("got a plain connection, want TLS")
+	}
+	nc.Close()
+	if nc, err := Connect(s.URL, ConnectOptions{Creds: s.RunCreds}); err == nil {
+		nc.Close()
+		t.Fatal("without the CA: got a connection, want a certificate error")
+	}
+	plain := strings.Replace(s.URL, "tls://", "nats://", 1)
+	if nc, err := Connect(plain, ConnectOptions{Creds: s.RunCreds}); err == nil && !nc.TLSRequired() {
+		nc.Close()
+		t.Fatal("got a plain connection to a TLS server")
 	}
 }
