@@ -6,7 +6,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +16,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if url := os.Getenv("DIST_TEST_WORKER"); url != "" {
+		os.Exit(workerProcess(url, os.Getenv("DIST_TEST_CREDS")))
+	}
 	goleak.VerifyTestMain(m,
 		// The embedded NATS server leaves these behind briefly after
 		// Shutdown; they are the server's, not ours.
@@ -110,5 +115,49 @@ func externalServer(t *testing.T) string {
 			t.Fatalf("nats-server did not start: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// workerProcess is the test binary run as a worker process for the
+// benchmarks: it serves "echo" with one goroutine until SIGTERM.
+func workerProcess(url, creds string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	nc, err := Connect(url, ConnectOptions{Creds: creds})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer nc.Close()
+	tr, err := NewJetStream(nc)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	w := &Worker{Transport: tr, Workers: 1}
+	w.Handle("echo", HandlerFunc(func(ctx context.Context, job Job, p []byte) ([]byte, error) { return p, nil }))
+	if err := w.Serve(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// startWorkerProcesses starts n copies of the test binary as workers of
+// s, stopped with SIGTERM at the end of the test.
+func startWorkerProcesses(t testing.TB, s *Server, n int) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), "DIST_TEST_WORKER="+s.URL, "DIST_TEST_CREDS="+s.WorkerCreds)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
 	}
 }
