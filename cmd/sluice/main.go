@@ -5,6 +5,8 @@
 //	sluice gen [flags] WxH OUTPUT              write a test image
 //	sluice info FILE                           print a file's header
 //	sluice demo [flags]                        generate a large image and filter it
+//	sluice cluster [flags]                     start a NATS server for distributed runs
+//	sluice worker URL [flags]                  filter the tiles of distributed runs
 //
 // Run "sluice help" for the whole reference.
 package main
