@@ -100,21 +100,64 @@ func (w *Worker) Serve(ctx context.Context) error {
 	return nil
 }
 
-// loop takes and runs tasks one at a time.
+// loop runs tasks one at a time, taking the next one from the transport
+// while it runs the current, so that a worker does not idle for a round
+// trip between tasks. The task taken ahead is kept alive with heartbeats
+// until its turn, and handed back at once when the worker stops.
 func (w *Worker) loop(ctx context.Context) error {
-	for {
-		d, err := w.Transport.Next(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for next := w.prefetch(ctx, &wg); ; {
+		f := <-next
 		if ctx.Err() != nil {
-			if d != nil {
-				d.Nak()
+			if f.d != nil {
+				f.d.Nak()
 			}
 			return nil
 		}
-		if err != nil {
-			return err
+		if f.err != nil {
+			return f.err
 		}
-		w.run(ctx, d)
+		next = w.prefetch(ctx, &wg)
+		w.run(ctx, f.d)
 	}
+}
+
+// fetched is the outcome of a Transport.Next.
+type fetched struct {
+	d   *Delivery
+	err error
+}
+
+// prefetch takes the next task in the background. The channel gives it
+// when the caller is ready for it; until then it gets heartbeats. If ctx
+// ends first, the task is handed back.
+func (w *Worker) prefetch(ctx context.Context, wg *sync.WaitGroup) <-chan fetched {
+	ch := make(chan fetched)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d, err := w.Transport.Next(ctx)
+		if err != nil || d == nil {
+			ch <- fetched{d, err}
+			return
+		}
+		tick := time.NewTicker(max(d.Job.AckWait/3, 10*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case ch <- fetched{d: d}:
+				return
+			case <-tick.C:
+				d.InProgress()
+			case <-ctx.Done():
+				d.Nak()
+				ch <- fetched{err: context.Cause(ctx)}
+				return
+			}
+		}
+	}()
+	return ch
 }
 
 // run does one task, sending heartbeats while the handler works.
