@@ -63,6 +63,10 @@ type Options struct {
 	// Strategy says how to run an iterative chain (a lone diffuse); Auto,
 	// the zero value, lets the job pick. See Job.Strategy.
 	Strategy Strategy
+	// Remote, when set, filters tiles beside the Workers local ones (none
+	// with RemoteOnly); tiles out there stay charged to the budget.
+	Remote     Remote
+	RemoteOnly bool
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -75,9 +79,11 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	tileW   int   // tile width in output pixels
-	bandH   int   // band height in output rows
-	bandCap int64 // bytes of the largest band: the capacity of band buffers
+	remote  Remote        // nil for a local run
+	local   chan struct{} // with remote: a slot per local worker
+	tileW   int           // tile width in output pixels
+	bandH   int           // band height in output rows
+	bandCap int64         // bytes of the largest band: the capacity of band buffers
 	outW    int
 	outH    int
 	outFmt  raster.PixelFormat
@@ -121,11 +127,20 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.budget <= 0 {
 		j.budget = DefaultMemory
 	}
+	slots := int64(j.workers + 3)
+	if o.Remote != nil {
+		local := j.workers
+		if o.RemoteOnly {
+			local = 0
+		}
+		j.remote, j.local = o.Remote, make(chan struct{}, local)
+		j.workers = local + max(1, o.Remote.Slots())
+		slots = int64(local + 3)
+	}
 	j.tileW = min(tile, j.outW)
 	j.bandH = min(tile, j.outH)
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
-	slots := int64(j.workers + 3)
 	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
 		j.bandH = max(1, j.bandH*3/4)
 	}
@@ -360,7 +375,13 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	b := t.b
 	dst := &b.subs[t.k]
-	if err := j.plan.Run(dst, &b.src); err != nil {
+	var err error
+	if j.remote != nil {
+		err = j.remoteFilter(ctx, dst, &b.src)
+	} else {
+		err = j.plan.Run(dst, &b.src)
+	}
+	if err != nil {
 		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
 	}
 	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {

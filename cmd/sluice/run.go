@@ -25,17 +25,22 @@ Run 'sluice help ops' for the operations. Example:
 
 type runOptions struct {
 	commonFlags
+	nats natsFlags
 }
 
 func runRun(ctx context.Context, e *env, args []string) (err error) {
 	var o runOptions
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
+	o.nats.register(fs)
 	pos, err := parseArgs(fs, e.stdout, args)
 	if err != nil {
 		return err
 	}
 	if err := o.validate(); err != nil {
+		return err
+	}
+	if err := o.nats.validate(); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -57,13 +62,14 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer in.Close()
-	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run")
+	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run", o.nats.remote(e.stderr, o.quiet))
 	return err
 }
 
 // process runs chain over src and writes outPath, showing progress and
-// stats as the flags ask. It returns the finished job.
-func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string) (*engine.Job, error) {
+// stats as the flags ask, filtering through remote workers when remote
+// says so. It returns the finished job.
+func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string, remote ...remoteRun) (*engine.Job, error) {
 	h := src.Header()
 	name := sourceName(src)
 	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
@@ -76,9 +82,20 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
+	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s}
+	for _, r := range remote {
+		if r == nil {
+			continue
+		}
+		done, rerr := r(ctx, h, chain, plan, &o)
+		if rerr != nil {
+			return nil, rerr
+		}
+		defer func() { done(err == nil) }()
+	}
 	var job *engine.Job
-	opts := c.watch.engineOptions(engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s}, label, &job)
-	job, err = engine.New(src, out, plan, opts)
+	o = c.watch.engineOptions(o, label, &job)
+	job, err = engine.New(src, out, plan, o)
 	if err != nil {
 		return nil, err
 	}

@@ -161,8 +161,8 @@ func TestSelect(t *testing.T) {
 func TestLastUseAndPrograms(t *testing.T) {
 	full := Full()
 	last := LastUse(full)
-	if got, want := last["in-10000.tif"], 3; got != want {
-		t.Errorf("last use of in-10000.tif: got %d, want %d (median-tif)", got, want)
+	if got, want := last["in-10000.tif"], 4; got != want {
+		t.Errorf("last use of in-10000.tif: got %d, want %d (dist)", got, want)
 	}
 	// Inputs must be grouped, so that at most one large input is on disk
 	// at a time: the comparisons reading a file are consecutive.
