@@ -166,7 +166,7 @@ func (e *Encoder) tokenize(seg *Segment, rows int) {
 				c := &e.comps[ci]
 				stride := e.mcusX * c.h * 8
 				plane := seg.planes[ci]
-				q := &e.quant[c.tq]
+				q := e.div[c.tq]
 				dc, ac := uint32(2*c.th), uint32(2*c.th+1)
 				for v := range c.v {
 					for h := range c.h {

@@ -55,6 +55,7 @@ type Encoder struct {
 	bandMCU   int
 	bands     int
 	quant     [2][64]uint16
+	div       [2]*divisors
 	codes     [4]huffCode
 	next      int // next segment to write
 	wroteHead bool
@@ -128,6 +129,7 @@ func NewEncoder(w io.Writer, h raster.Header, o WriterOptions) (*Encoder, error)
 	e.bandMCU = max(1, min(e.bandMCU, 65535/e.mcusX))
 	e.bands = (e.mcusY + e.bandMCU - 1) / e.bandMCU
 	e.quant[0], e.quant[1] = scaledQuant(0, q), scaledQuant(1, q)
+	e.div[0], e.div[1] = newDivisors(&e.quant[0]), newDivisors(&e.quant[1])
 	for i := range e.codes {
 		e.codes[i].build(&stdHuff[i])
 	}

@@ -1,11 +1,29 @@
 package jpegio
 
+// divisors are a quantisation table prepared for fdct: each step is 8
+// times the table's (the DCT's output is 8 times the true one), divided
+// by multiplying with a reciprocal, which gives the quotient exactly for
+// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does.
+type divisors struct {
+	half  [64]int32  // half the step, for rounding
+	recip [64]uint64 // ⌊2³²/step⌋ + 1
+}
+
+func newDivisors(q *[64]uint16) *divisors {
+	d := new(divisors)
+	for i, v := range q {
+		step := uint64(v) << 3
+		d.half[i] = int32(step >> 1)
+		d.recip[i] = 1<<32/step + 1
+	}
+	return d
+}
+
 // fdct is libjpeg's accurate integer forward DCT (jfdctint.c, cjpeg's
 // default), followed by quantisation with rounding as libjpeg does. blk
 // holds 64 samples already level-shifted (sample - 128) in natural order;
-// on return it holds the quantised coefficients in natural order. div is
-// the quantisation table.
-func fdct(blk *[64]int32, div *[64]uint16) {
+// on return it holds the quantised coefficients in natural order.
+func fdct(blk *[64]int32, div *divisors) {
 	// Pass 1: rows, results scaled up by 2^pass1Bits.
 	for r := range 8 {
 		d := blk[8*r : 8*r+8 : 8*r+8]
@@ -76,12 +94,11 @@ func fdct(blk *[64]int32, div *[64]uint16) {
 		blk[8+c] = (tmp7 + z1 + z4 + rnd) >> sh
 	}
 	for i := range blk {
-		q := int32(div[i]) << 3
 		v := blk[i]
 		if v < 0 {
-			blk[i] = -((-v + q>>1) / q)
+			blk[i] = -int32(uint64(-v+div.half[i]) * div.recip[i] >> 32)
 		} else {
-			blk[i] = (v + q>>1) / q
+			blk[i] = int32(uint64(v+div.half[i]) * div.recip[i] >> 32)
 		}
 	}
 }

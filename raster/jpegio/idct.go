@@ -35,8 +35,20 @@ func clamp8(v int32) uint8 {
 // idct dequantises the 64 coefficients of blk with q, transforms them and
 // writes 8×8 samples to dst, stride bytes apart.
 func idct(blk []int16, q *[64]uint16, dst []byte, stride int) {
-	var ws [64]int32
 	blk = blk[:64]
+	if allACZero(blk) {
+		// Only the DC coefficient: every sample is the same, computed as
+		// the two passes below would.
+		v := clamp8((int32(blk[0])*int32(q[0])<<pass1Bits+(1<<(pass1Bits+2)))>>(pass1Bits+3) + 128)
+		for r := range 8 {
+			out := dst[r*stride : r*stride+8 : r*stride+8]
+			for i := range out {
+				out[i] = v
+			}
+		}
+		return
+	}
+	var ws [64]int32
 	// Pass 1: columns from input, results scaled up by 2^pass1Bits.
 	for col := range 8 {
 		if blk[8+col] == 0 && blk[16+col] == 0 && blk[24+col] == 0 && blk[32+col] == 0 &&
@@ -138,4 +150,13 @@ func idct(blk []int16, q *[64]uint16, dst []byte, stride int) {
 		out[3] = clamp8((tmp13+tmp0+rnd)>>sh + 128)
 		out[4] = clamp8((tmp13-tmp0+rnd)>>sh + 128)
 	}
+}
+
+// allACZero reports whether the 63 AC coefficients of blk are zero.
+func allACZero(blk []int16) bool {
+	var or int16
+	for _, v := range blk[1:64] {
+		or |= v
+	}
+	return or == 0
 }
