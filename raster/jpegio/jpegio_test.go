@@ -369,6 +369,9 @@ func TestMalformed(t *testing.T) {
 		{"zero sampling factor", withSOF(11, 0x01), "format"},
 		{"fractional sampling", withSOF(11, 0x32, 14, 0x21), "unsupported"},
 		{"wrong restart marker", badRST, "format"},
+		// A few hundred bytes claiming 60000×60000 pixels: the data runs
+		// out in the first MCU row, which ends the work there.
+		{"claims 60000x60000", withSOF(5, 0xea, 6, 0x60, 7, 0xea, 8, 0x60), "format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
