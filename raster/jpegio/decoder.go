@@ -26,8 +26,9 @@ type ReaderOptions struct {
 	// SpillLimit bounds the temporary file; a file needing more is refused
 	// with an error that names --spill-limit. 0 means 64 GiB.
 	SpillLimit int64
-	// BandRows is how many rows of MCUs (8 or 16 pixel rows each) make a
-	// band; 0 means enough for at least 64 pixel rows.
+	// BandRows is how many rows of MCUs (8 to 32 pixel rows each) make a
+	// band; 0 means about 1 MiB of RGB pixels, at most 64 rows: 2 MCU
+	// rows of 4:2:0 at 10,000 pixels wide, 1 from 22,000 on.
 	BandRows int
 }
 
@@ -136,7 +137,7 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	}
 	d.bandMCU = o.BandRows
 	if d.bandMCU <= 0 {
-		d.bandMCU = (64 + f.mcuH - 1) / f.mcuH
+		d.bandMCU = defaultBandMCU(f.width, f.mcuH)
 	}
 	if d.buffered {
 		need := f.coefBytes()
@@ -166,6 +167,19 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 		d.startScan()
 	}
 	return d, nil
+}
+
+// bandBytes is what a default band aims at, in RGB8 pixels: small enough
+// that the buffers of a very wide image stay small, large enough that a
+// band is worth a task.
+const bandBytes = 1 << 20
+
+// defaultBandMCU is the default band height in MCU rows for an image
+// width pixels wide: bandBytes of RGB8, at most 64 rows, at least one MCU
+// row. Encoder and decoder share it.
+func defaultBandMCU(width, mcuH int) int {
+	rows := min(bandBytes/(3*width), 64)
+	return max(1, rows/mcuH)
 }
 
 // coefBytes is the memory every coefficient of the frame takes.

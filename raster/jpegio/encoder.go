@@ -10,8 +10,8 @@ import (
 )
 
 // WriterOptions configure NewEncoder and NewWriter. The zero value means
-// quality 90, 4:2:0 chroma, the standard Huffman tables and bands of 64
-// pixel rows or so.
+// quality 90, 4:2:0 chroma, the standard Huffman tables and bands of
+// about 1 MiB of pixels.
 type WriterOptions struct {
 	Quality int // 1..100 as cjpeg -quality; 0 means 90
 	// Subsample is the chroma subsampling of colour images: "444", "422"
@@ -27,9 +27,10 @@ type WriterOptions struct {
 	// Limits bound the image size.
 	Limits raster.Limits
 	// BandRows is how many MCU rows (8 or 16 pixel rows) make a band, the
-	// unit of parallel work and the restart interval; 0 means enough for
-	// 64 pixel rows. The file's bytes depend on it, never on how many
-	// workers encode.
+	// unit of parallel work and the restart interval; 0 means about 1 MiB
+	// of RGB8 pixels, at most 64 rows, at least one MCU row (as for
+	// decoding). The file's bytes depend on it and the image size, never
+	// on how many workers encode.
 	BandRows int
 }
 
@@ -124,7 +125,7 @@ func NewEncoder(w io.Writer, h raster.Header, o WriterOptions) (*Encoder, error)
 	e.mcusY = (h.Height + e.mcuH - 1) / e.mcuH
 	e.bandMCU = o.BandRows
 	if e.bandMCU <= 0 {
-		e.bandMCU = 64 / e.mcuH
+		e.bandMCU = defaultBandMCU(h.Width, e.mcuH)
 	}
 	e.bandMCU = max(1, min(e.bandMCU, 65535/e.mcusX))
 	e.bands = (e.mcusY + e.bandMCU - 1) / e.bandMCU
