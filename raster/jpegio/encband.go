@@ -257,6 +257,21 @@ type bitWriter struct {
 func (bw *bitWriter) put(v uint32, k uint) {
 	bw.acc = bw.acc<<k | uint64(v)
 	bw.n += k
+	if bw.n >= 32 {
+		bw.flush()
+	}
+}
+
+// flush moves the whole bytes of acc to buf: four at once when none of
+// them is 0xff, the common case.
+func (bw *bitWriter) flush() {
+	if bw.n >= 32 {
+		w := uint32(bw.acc >> (bw.n - 32))
+		if x := ^w; (x-0x01010101)&^x&0x80808080 == 0 {
+			bw.buf = append(bw.buf, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+			bw.n -= 32
+		}
+	}
 	for bw.n >= 8 {
 		bw.n -= 8
 		b := byte(bw.acc >> bw.n)
@@ -267,11 +282,13 @@ func (bw *bitWriter) put(v uint32, k uint) {
 	}
 }
 
-// pad fills the last byte with one bits.
+// pad fills the last byte with one bits and writes out what is left.
 func (bw *bitWriter) pad() {
+	bw.flush()
 	if bw.n > 0 {
 		k := 8 - bw.n
 		bw.put(1<<k-1, k)
+		bw.flush()
 	}
 	bw.acc, bw.n = 0, 0
 }

@@ -124,9 +124,20 @@ func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 	blk[0] = int16(d.pred[ci])
 	ac := &d.huff[1][c.ac]
 	for k := 1; k < 64; k++ {
-		rs, err := br.decode(ac)
-		if err != nil {
-			return err
+		// A code and its extra bits take at most 31 bits: with 32 in
+		// hand, the common case needs no further checks.
+		if br.n < 32 {
+			br.fill()
+		}
+		var rs uint8
+		if v := ac.look[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; v != 0 {
+			br.n -= uint(v >> 8)
+			rs = uint8(v)
+		} else {
+			var err error
+			if rs, err = br.decode(ac); err != nil {
+				return err
+			}
 		}
 		r, s := int(rs>>4), rs&15
 		if s == 0 {
@@ -137,7 +148,12 @@ func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 			continue
 		}
 		k += r
-		blk[zigzag[k]] = int16(br.receiveExtend(s))
+		br.n -= uint(s)
+		v := int32(br.acc>>br.n) & (1<<s - 1)
+		if v < 1<<(s-1) {
+			v += -1<<s + 1
+		}
+		blk[zigzag[k]] = int16(v)
 	}
 	return nil
 }
