@@ -93,12 +93,17 @@ func fdct(blk *[64]int32, div *divisors) {
 		blk[24+c] = (tmp6 + z2 + z3 + rnd) >> sh
 		blk[8+c] = (tmp7 + z1 + z4 + rnd) >> sh
 	}
-	for i := range blk {
-		v := blk[i]
-		if v < 0 {
-			blk[i] = -int32(uint64(-v+div.half[i]) * div.recip[i] >> 32)
-		} else {
-			blk[i] = int32(uint64(v+div.half[i]) * div.recip[i] >> 32)
-		}
+	// Quantise |v| and restore the sign, without branches: the sign of a
+	// coefficient is as good as random.
+	for i, v := range blk {
+		blk[i] = quantize(v, div, i)
 	}
+}
+
+// quantize divides v by step i of div, rounding half away from zero.
+func quantize(v int32, div *divisors, i int) int32 {
+	sign := v >> 31
+	a := uint64((v^sign)-sign) + uint64(div.half[i])
+	q := int32(a * div.recip[i] >> 32)
+	return (q ^ sign) - sign
 }

@@ -17,12 +17,7 @@ func TestDivisorsExact(t *testing.T) {
 			if v < 0 {
 				blkWant = -((-v + s>>1) / s)
 			}
-			var got int32
-			if v < 0 {
-				got = -int32(uint64(-v+d.half[0]) * d.recip[0] >> 32)
-			} else {
-				got = int32(uint64(v+d.half[0]) * d.recip[0] >> 32)
-			}
+			got := quantize(v, d, 0)
 			if got != blkWant {
 				t.Fatalf("step %d, value %d: got %d, want %d", step, v, got, blkWant)
 			}
