@@ -189,7 +189,7 @@ func edgeTile(t *raster.Tile) {
 			if (x*x/7+y/3)%2 == 0 {
 				v = m
 			}
-			setPixel(t, x, y, []int{v, m - v, v}[:t.Format.Channels])
+			setPixel(t, x, y, []int{v, m - v, v, m}[:t.Format.Channels])
 		}
 	}
 }

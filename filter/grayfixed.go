@@ -27,13 +27,28 @@ const (
 	grayWB = 7471
 )
 
+// The luma weights at 16 bits, in units of 2^-24: finer, so that their
+// error stays a small fraction of a 16-bit level.
+const (
+	grayWR16 = 5016388 // round(0.299·2^24)
+	grayWB16 = 1912603 // round(0.114·2^24)
+	grayWG16 = 1<<24 - grayWR16 - grayWB16
+)
+
 // grayFineBits is the fractional bits of the index of a table folded into
 // grayFixed at 8 bits.
 const grayFineBits = 4
 
-// grayWeightErr is the bound, in levels per unit of full scale, of the
-// difference between the integer weights and lumaR, lumaG, lumaB.
-var grayWeightErr = math.Abs(grayWR/65536.0-lumaR) + math.Abs(grayWG/65536.0-lumaG) + math.Abs(grayWB/65536.0-lumaB)
+// grayWeightErr returns the bound, as a fraction of full scale, of the
+// difference between the integer weights at the given depth and lumaR,
+// lumaG, lumaB.
+func grayWeightErr(depth int) float64 {
+	if depth == 8 {
+		return math.Abs(grayWR/65536.0-lumaR) + math.Abs(grayWG/65536.0-lumaG) + math.Abs(grayWB/65536.0-lumaB)
+	}
+	const s = float64(1 << 24)
+	return math.Abs(grayWR16/s-lumaR) + math.Abs(grayWG16/s-lumaG) + math.Abs(grayWB16/s-lumaB)
+}
 
 func (g *grayFixed) run(_ *scratch, dst, src *raster.Tile, _ image.Rectangle) {
 	w := dst.Rect.Dx()
@@ -67,7 +82,7 @@ func (g *grayFixed) run(_ *scratch, dst, src *raster.Tile, _ image.Rectangle) {
 			r := uint64(px[0])<<8 | uint64(px[1])
 			gr := uint64(px[2])<<8 | uint64(px[3])
 			b := uint64(px[4])<<8 | uint64(px[5])
-			v := (grayWR*r + grayWG*gr + grayWB*b + 1<<15) >> 16
+			v := (grayWR16*r + grayWG16*gr + grayWB16*b + 1<<23) >> 24
 			d[2*x], d[2*x+1] = byte(v>>8), byte(v)
 		}
 		if g.post.t16 != nil {

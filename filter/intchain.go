@@ -117,7 +117,7 @@ func planInt(p *Plan) []intStep {
 			f.Channels -= 2
 			st.out = f
 			st.k, st.name, st.step = &grayFixed{depth: f.Depth}, fmt.Sprintf("gray%d", f.Depth), 1
-			st.pre = e + grayWeightErr*float64(f.MaxValue())
+			st.pre = e + grayWeightErr(f.Depth)*float64(f.MaxValue())
 			e = st.pre + 0.5
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e

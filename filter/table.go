@@ -27,16 +27,18 @@ type pointTable struct {
 // lie from the exact result for an input known only to that spread.
 //
 // Every point operation is monotonic, and so is a run of them, so the
-// bound is taken at the ends of the spread, with its quarter points and
-// centre for good measure.
+// bound is taken at the ends of the spread (and the centre, the entry).
 func newPointTable(ps *pointStage, maxV, n int, step, spread float64) (pointTable, float64) {
-	const probes = 5
+	probes := 3
+	if spread == 0 {
+		probes = 1
+	}
 	v := make([]float32, n*probes)
 	m := float64(maxV)
 	for q := 0; q < n; q++ {
 		c := float64(q) * step
 		for j := 0; j < probes; j++ {
-			x := float32(min(max(c+spread*float64(j-probes/2)/float64(probes/2), 0), m))
+			x := float32(min(max(c+spread*float64(j-probes/2), 0), m))
 			// As the float path loads samples, so that a table of exact
 			// levels gives its bytes.
 			if maxV == 255 {
