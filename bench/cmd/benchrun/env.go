@@ -56,6 +56,7 @@ func resolvePrograms(o options) programs {
 	look("convert", "convert-im6.q16", "magick", "convert")
 	look("gm", "gm")
 	look("sh", "sh")
+	look("node", "node")
 	return p
 }
 
@@ -69,6 +70,7 @@ func versions(ctx context.Context, progs programs, used []string, work string) m
 		"convert": {"-version"},
 		"gm":      {"version"},
 		"goblur":  {"-version"},
+		"node":    {"../sharp/run.js", "--version"},
 	}
 	for _, key := range used {
 		args, ok := ask[key]

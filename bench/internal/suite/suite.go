@@ -4,28 +4,42 @@
 package suite
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// Input is a generated test image: Size×Size pixels, RGB 8-bit, in the
-// format named by Ext ("ppm", "tif", "png" or "jpg"), stored in tiles of
-// 128×128 when Tiled.
+// Input is a generated test image: Size×Size pixels, RGB 8-bit unless
+// Channels (1 to 4) or Depth (8 or 16) say otherwise, in the format named
+// by Ext ("ppm", "tif", "png" or "jpg"), stored in tiles of 128×128 when
+// Tiled.
 type Input struct {
-	Size  int
-	Ext   string
-	Tiled bool
+	Size     int
+	Ext      string
+	Tiled    bool
+	Channels int // 0 means 3
+	Depth    int // 0 means 8
 }
 
-// File is the input's file name, e.g. "in-10000.ppm" or
-// "in-10000-tiled.tif".
+// pixel names the input's pixel format, e.g. "RGB8" or "RGBA16".
+func (in Input) pixel() string {
+	name := map[int]string{0: "RGB", 1: "Gray", 2: "GrayAlpha", 3: "RGB", 4: "RGBA"}[in.Channels]
+	return fmt.Sprintf("%s%d", name, cmp.Or(in.Depth, 8))
+}
+
+// File is the input's file name, e.g. "in-10000.ppm",
+// "in-10000-tiled.tif" or "in-6000-rgba8.tif".
 func (in Input) File() string {
+	name := fmt.Sprintf("in-%d", in.Size)
 	if in.Tiled {
-		return fmt.Sprintf("in-%d-tiled.%s", in.Size, in.Ext)
+		name += "-tiled"
 	}
-	return fmt.Sprintf("in-%d.%s", in.Size, in.Ext)
+	if p := in.pixel(); p != "RGB8" {
+		name += "-" + strings.ToLower(p)
+	}
+	return name + "." + in.Ext
 }
 
 // String describes the input, e.g. "10000×10000 RGB8 tiled TIFF".
@@ -34,13 +48,19 @@ func (in Input) String() string {
 	if in.Tiled {
 		name = "tiled " + name
 	}
-	return fmt.Sprintf("%d×%d RGB8 %s", in.Size, in.Size, name)
+	return fmt.Sprintf("%d×%d %s %s", in.Size, in.Size, in.pixel(), name)
 }
 
 // GenArgs are the arguments of "sluice gen" that write this input as file
 // out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90.
 func (in Input) GenArgs(out string) []string {
 	args := []string{"gen", "--quiet", "--seed", "1"}
+	if in.Channels != 0 && in.Channels != 3 {
+		args = append(args, "--channels", strconv.Itoa(in.Channels))
+	}
+	if in.Depth != 0 && in.Depth != 8 {
+		args = append(args, "--depth", strconv.Itoa(in.Depth))
+	}
 	switch in.Ext {
 	case "tif":
 		args = append(args, "--compression", "none")
@@ -64,7 +84,8 @@ type Tool struct {
 	Program string
 	// Args follow the program. They may hold the placeholders {in},
 	// {out}, {tmp} (a scratch directory), {mask} (the 3×3 sharpen matrix
-	// for vips), {size}, {crop} (size-200) and {shrunk} (90% of {crop}).
+	// for vips), {size}, {crop} (size-200), {shrunk} (90% of {crop}) and
+	// {sluice} (the sluice binary, for shell commands).
 	Args []string
 	// Note says how the tool's work differs from sluice's, when it does.
 	Note string
@@ -75,6 +96,7 @@ type Tool struct {
 // ratio divides by.
 type Comparison struct {
 	Name   string // short, for --only: "blur-ppm"
+	Group  string // a name for --only that selects several, e.g. "chains"
 	Work   string // what is done, e.g. "Gaussian blur σ=2, PPM→PPM"
 	Input  Input
 	OutExt string // the output's extension
@@ -114,9 +136,9 @@ func Programs(cs []Comparison) []string {
 	return ps
 }
 
-// Select returns the comparisons whose names are listed in names (comma
-// separated), in the suite's order, or an error naming any unknown one.
-// An empty names selects all.
+// Select returns the comparisons whose names or groups are listed in names
+// (comma separated), in the suite's order, or an error naming any unknown
+// one. An empty names selects all.
 func Select(cs []Comparison, names string) ([]Comparison, error) {
 	if strings.TrimSpace(names) == "" {
 		return cs, nil
@@ -126,11 +148,15 @@ func Select(cs []Comparison, names string) ([]Comparison, error) {
 		want[strings.TrimSpace(n)] = true
 	}
 	var out []Comparison
+	found := map[string]bool{}
 	for _, c := range cs {
-		if want[c.Name] {
+		if want[c.Name] || c.Group != "" && want[c.Group] {
 			out = append(out, c)
-			delete(want, c.Name)
+			found[c.Name], found[c.Group] = true, true
 		}
+	}
+	for n := range found {
+		delete(want, n)
 	}
 	if len(want) > 0 {
 		var unknown, known []string
