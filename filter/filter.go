@@ -32,9 +32,12 @@
 // so every tile of an image takes the same ones, and Plan.Kernels names
 // them. On gray and RGB images without alpha, blur and sharpen (radius up
 // to 24, sharpen without threshold), median:1 and median:2 (8 bits),
-// gray, crop, shrink and every point operation have integer kernels, with
-// AVX2 versions on amd64 for the 8-bit blur, sharpen and median that give
-// the pure-Go kernels' bytes (build tag purego for the pure-Go ones alone).
+// gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
+// and every point operation have integer kernels; on 8-bit images with
+// alpha, blur (premultiplied, nothing rounded between its passes) and
+// point operations do. The 8-bit blur, sharpen and median have
+// AVX2 versions on amd64 that give the pure-Go kernels' bytes (build tag
+// purego for the pure-Go ones alone).
 // A chain whose every operation has one runs them one after the other on
 // each tile in the image's own 8- or 16-bit samples: no float32 planes, no
 // conversion per operation. Point operations fold into the kernel before
@@ -43,20 +46,21 @@
 // sample, the same bytes as the float path.
 //
 // The quantisation rule: an integer chain rounds to the image's depth,
-// half up, after each kernel that computes (blur, sharpen, gray, shrink),
-// as libvips does after every operation; median and crop select and add
+// half up, after each kernel that computes (blur, sharpen, gray, shrink,
+// resize), as libvips does after every operation; median and crop select and add
 // no rounding; a folded table is indexed by the result of the kernel
 // before it (at 1/16 of a level after gray at 8 bits). The plan bounds how
 // far a sample can stray from the exact chain through every rounding and
-// every stretch that follows (sharpen multiplies it by 1+2·amount, a table
-// by its steepest step) and takes the integer chain only when the bound
+// every stretch that follows (sharpen multiplies it by 1+2·amount, resize
+// by the sum of its weights' magnitudes, up to about 2, a table by its
+// steepest step) and takes the integer chain only when the bound
 // at the output is below 1.5 levels, so every output sample lies within
 // one level of the float64 reference of the whole chain. Chains that fail
-// the bound — a steep gamma, a threshold or a sharpen after a rounding
-// kernel, levels after luma at 16 bits followed by a blur — and chains
-// with an operation that has no integer kernel (box, sobel, conv, erode,
-// dilate, larger medians, resize, any area operation on alpha) run in
-// float32, fused, quantised once.
+// the bound — a steep gamma, a threshold, a sharpen or a resize after a
+// kernel that rounds, levels after luma at 16 bits followed by a blur —
+// and chains with an operation that has no integer kernel (box, sobel,
+// conv, erode, dilate, larger medians, area operations other than blur on
+// alpha, anything on 16-bit alpha) run in float32, fused, quantised once.
 package filter
 
 import (

@@ -25,13 +25,16 @@ func TestFixedPathChosen(t *testing.T) {
 		{"blur:2", raster.RGB16, true},
 		{"sharpen", raster.RGB8, true},
 		{"sharpen:1.5,4", raster.Gray16, true},
-		{"blur:2", raster.RGBA8, false},
+		{"blur:2", raster.RGBA8, true},
+		{"blur:2", raster.RGBA16, false},
+		{"sharpen", raster.RGBA8, false},
 		{"blur:2", raster.GrayAlpha16, false},
 		{"blur:9", raster.RGB8, false},
 		{"sharpen:1,1,0.01", raster.RGB8, false},
 		{"sharpen:1,4.5", raster.RGB8, false},
 		{"blur:2 invert", raster.RGB8, true},
-		{"blur:2 invert", raster.RGBA8, false},
+		{"blur:2 invert", raster.RGBA8, true},
+		{"blur:2 median:1", raster.RGBA8, false},
 		{"blur:2 gamma:2.2", raster.RGB8, false}, // steep at black: one level of blur moves it several
 		{"blur:2 sharpen", raster.RGB8, false},   // sharpen triples the blur's rounding
 		{"median:2", raster.RGB8, true},

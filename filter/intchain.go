@@ -14,7 +14,7 @@ import (
 // for the samples between two kernels to stay in cache.
 //
 // The quantisation rule. An integer chain rounds to the image's depth
-// after each kernel that computes (blur, sharpen, gray, shrink), half up,
+// after each kernel that computes (blur, sharpen, gray, shrink, resize), half up,
 // as libvips does after every operation; kernels that select (median,
 // crop) add no rounding, and point operations add none of their own: they
 // fold into the kernel before them as a table, indexed by that kernel's
@@ -22,7 +22,8 @@ import (
 // run as a table over the source when they come first. The plan keeps a
 // bound of how far each sample may be from the exact value of the chain
 // so far, through every rounding and every stretch of a later operation
-// (sharpen by 1+2·amount, a table by its steepest step); it takes the
+// (sharpen by 1+2·amount, resize by the sum of its kernel's absolute
+// weights, a table by its steepest step); it takes the
 // integer chain only when the bound at the end is below 1.5 levels, which
 // puts every output sample within one level of the float64 reference of
 // the whole chain rounded once. Otherwise the whole chain runs in float32,
@@ -65,12 +66,7 @@ func planInt(p *Plan) []intStep {
 		return nil
 	}
 	if f.HasAlpha() {
-		// Point operations alone: straight colour, alpha copied.
-		if ps, ok := p.stages[0].st.(*pointStage); ok && len(p.stages) == 1 {
-			k, _ := newTablePath(ps, f, 0)
-			return []intStep{{k: k, out: f, name: fmt.Sprintf("table%d", f.Depth)}}
-		}
-		return nil
+		return planIntAlpha(p)
 	}
 	var steps []intStep
 	e := 0.0 // bound of |sample − exact| in levels at the current stage's input
@@ -121,9 +117,47 @@ func planInt(p *Plan) []intStep {
 			e = st.pre + 0.5
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
+		case Resize:
+			k, d, gain := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			st.k, st.name, st.step = k, fmt.Sprintf("resize%d", f.Depth), 1
+			st.pre = gain*e + d
+			e = st.pre + 0.5
 		case Shrink:
 			st.k, st.name, st.step = shrinkFixed{n: op.N}, fmt.Sprintf("shrink%d", f.Depth), 1
 			st.pre = e
+			e = st.pre + 0.5
+		default:
+			return nil
+		}
+		steps = append(steps, st)
+	}
+	if e >= maxChainErr {
+		return nil
+	}
+	return steps
+}
+
+// planIntAlpha is planInt for formats with alpha: point operations (on
+// straight colour, alpha copied) and, at 8 bits, Gaussian blurs
+// (premultiplied).
+func planIntAlpha(p *Plan) []intStep {
+	f := p.in
+	var steps []intStep
+	e := 0.0
+	for i, ps := range p.stages {
+		st := intStep{first: i, last: i, out: f}
+		switch op := ps.st.(type) {
+		case *pointStage:
+			k, err := newTablePath(op, f, e)
+			st.k, st.name, st.pre = k, fmt.Sprintf("table%d", f.Depth), err
+			e = err
+		case Gaussian:
+			if f.Depth != 8 || gaussRadius(op.Sigma) > maxFixedRadius {
+				return nil
+			}
+			k, d := newBlurPM8(op.Sigma, f.Channels)
+			st.k, st.name, st.step = k, "blur8pm", 1
+			st.pre = e + d
 			e = st.pre + 0.5
 		default:
 			return nil
