@@ -114,7 +114,7 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return job, err
 	}
 	if c.stats.mode != "" {
-		if err := printStats(e.stdout, c.stats.mode, job); err != nil {
+		if err := printStats(e.stdout, c.stats.mode, job, plan.Kernels()); err != nil {
 			return job, err
 		}
 	}

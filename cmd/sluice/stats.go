@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,6 +36,7 @@ type statsJSON struct {
 	PeakBytes      int64       `json:"peak_bytes_in_flight"`
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
 	Bottleneck     string      `json:"bottleneck"`
+	Kernels        []string    `json:"kernels,omitempty"`
 	Stages         []stageJSON `json:"stages"`
 
 	Strategy string `json:"strategy,omitempty"` // how a lone diffuse ran, and why
@@ -48,15 +50,16 @@ func fraction(d time.Duration, n int, elapsed time.Duration) float64 {
 	return float64(d) / float64(elapsed) / float64(n)
 }
 
-// printStats writes the stage table (mode "text") or JSON (mode "json").
-func printStats(w io.Writer, mode string, job *engine.Job) error {
+// printStats writes the stage table (mode "text") or JSON (mode "json"),
+// with the kernels the filter plan chose.
+func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) error {
 	st := job.Stats()
 	rows, _ := job.Progress()
 	if mode == "json" {
 		out := statsJSON{
 			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(),
 			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
-			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job),
+			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job), Kernels: kernels,
 		}
 		for _, s := range st.Stages {
 			out.Stages = append(out.Stages, stageJSON{
@@ -81,6 +84,9 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 	fmt.Fprintln(w)
 	if b := st.Bottleneck(); b != "" {
 		fmt.Fprintln(w, b)
+	}
+	if len(kernels) > 0 {
+		fmt.Fprintf(w, "kernels: %s\n", strings.Join(kernels, ", "))
 	}
 	return nil
 }

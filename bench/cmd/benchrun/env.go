@@ -58,6 +58,7 @@ func resolvePrograms(o options) programs {
 	look("djpeg", "djpeg")
 	look("cjpeg", "cjpeg")
 	look("sh", "sh")
+	look("node", "node")
 	return p
 }
 
@@ -73,6 +74,7 @@ func versions(ctx context.Context, progs programs, used []string, work string) m
 		"djpeg":   {"-version"},
 		"cjpeg":   {"-version"},
 		"goblur":  {"-version"},
+		"node":    {"../sharp/run.js", "--version"},
 	}
 	for _, key := range used {
 		args, ok := ask[key]

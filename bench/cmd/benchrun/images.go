@@ -137,6 +137,9 @@ func (r *imageRunner) jobs(c suite.Comparison) []job {
 		tmp := fmt.Sprintf("out/tmp-%d", k)
 		outFile := fmt.Sprintf("out/%s-%d.%s", c.Name, k, c.OutExt)
 		args := c.Expand(t, c.Input.File(), outFile, tmp, r.mask)
+		for i, a := range args {
+			args[i] = strings.ReplaceAll(a, "{sluice}", r.progs["sluice"])
+		}
 		js[k].tool = t
 		bin, ok := r.progs[t.Program]
 		if !ok {

@@ -1,6 +1,9 @@
 package suite
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // FullSize is the side of the images in the full run.
 const FullSize = 10_000
@@ -55,7 +58,7 @@ func blurTools(ext string) []Tool {
 func Full() []Comparison {
 	ppm := Input{Size: FullSize, Ext: "ppm"}
 	tif := Input{Size: FullSize, Ext: "tif"}
-	return []Comparison{
+	full := []Comparison{
 		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
 		jpegEncode(ppm),
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
@@ -73,6 +76,19 @@ func Full() []Comparison {
 		scaling(20_000, true),
 		scaling(30_000, false),
 	}
+	// The chains on the RGB8 TIFF run beside the other users of that input,
+	// so that it can be deleted after them; the other formats come last.
+	var rgb, other []Comparison
+	for _, c := range Chains(FullSize) {
+		if c.Input == tif {
+			rgb = append(rgb, c)
+		} else {
+			other = append(other, c)
+		}
+	}
+	i := slices.IndexFunc(full, func(c Comparison) bool { return c.Name == "median-tif" }) + 1
+	full = slices.Insert(full, i, rgb...)
+	return append(full, other...)
 }
 
 // Quick returns a small subset for CI and developers: three comparisons on
