@@ -50,6 +50,7 @@ func commands() []command {
 		{"run", "filter or convert an image: run [flags] INPUT OUTPUT [OP ...]", runRun},
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
 		{"info", "print a file's header: info FILE", runInfo},
+		{"serve", "run the image service over HTTP: serve [flags]", runServe},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
 		{"help", "show help for a command: help [COMMAND]", runHelp},
 		{"version", "print the version", runVersion},
