@@ -107,6 +107,8 @@ func exitCode(err error, interrupted bool) int {
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
+		// A command that finished despite a signal did its work: serve,
+		// and a run that had finished, stop on Ctrl-C as their normal end.
 		return exitOK
 	case interrupted || errors.Is(err, context.Canceled):
 		return exitInterrupted
