@@ -6,6 +6,7 @@
 //	POST /run?ops=blur:2+sharpen&format=png     body: an image
 //	GET  /run/photos/a.tif?ops=resize:0.1&format=jpeg
 //	GET  /healthz
+//	GET  /metrics                                Prometheus metrics, a pipeline label per job
 //
 // Every job runs on the engine, and all jobs share one pool of workers and
 // one memory budget (Config.Workers, Config.Memory), so a huge upload slows
@@ -34,6 +35,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sluice-go/sluice/monitor"
 )
 
 // Defaults for the zero Config.
@@ -114,11 +120,12 @@ func (c Config) withDefaults() Config {
 
 // Server is the image service. Create it with New; it is an http.Handler.
 type Server struct {
-	cfg   Config
-	root  *os.Root // nil without Config.Root
-	admit *admission
-	sched *scheduler
-	mux   *http.ServeMux
+	cfg     Config
+	root    *os.Root // nil without Config.Root
+	admit   *admission
+	sched   *scheduler
+	metrics *monitor.Metrics
+	mux     *http.ServeMux
 
 	// Figures for /healthz and tests.
 	running  atomic.Int64
@@ -139,9 +146,13 @@ func New(cfg Config) (*Server, error) {
 		s.root = r
 	}
 	s.admit = newAdmission(s.cfg.Running, s.cfg.Queue)
-	s.sched = newScheduler(s.cfg)
+	s.metrics = monitor.NewMetrics()
+	s.sched = newScheduler(s.cfg, s.metrics)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.metrics, &serverMetrics{s})
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.Handle("GET /metrics", s.auth(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP))
 	s.mux.HandleFunc("POST /run", s.auth(s.post))
 	s.mux.HandleFunc("GET /run/{path...}", s.auth(s.get))
 	return s, nil
@@ -154,12 +165,6 @@ func (s *Server) Close() error {
 		return s.root.Close()
 	}
 	return nil
-}
-
-// Handle adds a handler under the server's authentication, such as the
-// metrics of package monitor at /metrics.
-func (s *Server) Handle(pattern string, h http.Handler) {
-	s.mux.HandleFunc(pattern, s.auth(h.ServeHTTP))
 }
 
 // ServeHTTP routes a request.

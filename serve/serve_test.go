@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"go.uber.org/goleak"
 
 	"github.com/sluice-go/sluice/engine"
@@ -497,4 +500,75 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestMetrics scrapes /metrics while a job runs and after: each job has its
+// own pipeline label while it runs, and its series go when it ends.
+func TestMetrics(t *testing.T) {
+	s, hs := newTestServer(t, Config{})
+	in := encodeImage(t, 300, 300, raster.RGB8, "pnm")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		post(t, hs.URL+"/run?ops=blur:1&format=png", &slowBody{data: in, delay: 2 * time.Millisecond, stop: stop})
+	}()
+	waitFor(t, func() bool { return s.Running() == 1 })
+	// The pipeline exists once the header is read and the job started.
+	var fams map[string]*dto.MetricFamily
+	waitFor(t, func() bool {
+		fams = scrape(t, hs.URL+"/metrics")
+		return fams["sluice_stage_items_total"] != nil
+	})
+	pipes := map[string]bool{}
+	for _, m := range fams["sluice_stage_items_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "pipeline" {
+				pipes[l.GetValue()] = true
+			}
+		}
+	}
+	if len(pipes) != 1 || !strings.HasPrefix(firstKey(pipes), "job-") {
+		t.Errorf("pipeline labels while one job runs: got %v, want one job-N", pipes)
+	}
+	if got := gauge(fams, "sluice_serve_jobs_running"); got != 1 {
+		t.Errorf("sluice_serve_jobs_running: got %v, want 1", got)
+	}
+	close(stop)
+	<-done
+	waitFor(t, func() bool { return s.Running() == 0 })
+	fams = scrape(t, hs.URL+"/metrics")
+	if f := fams["sluice_stage_items_total"]; f != nil && len(f.GetMetric()) > 0 {
+		t.Errorf("after the job: %d stage series left, want none", len(f.GetMetric()))
+	}
+}
+
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	return fams
+}
+
+func gauge(fams map[string]*dto.MetricFamily, name string) float64 {
+	f := fams[name]
+	if f == nil || len(f.GetMetric()) == 0 {
+		return -1
+	}
+	return f.GetMetric()[0].GetGauge().GetValue()
+}
+
+func firstKey(m map[string]bool) string {
+	for k := range m {
+		return k
+	}
+	return ""
 }
