@@ -55,6 +55,8 @@ func resolvePrograms(o options) programs {
 	look("vips", "vips")
 	look("convert", "convert-im6.q16", "magick", "convert")
 	look("gm", "gm")
+	look("djpeg", "djpeg")
+	look("cjpeg", "cjpeg")
 	look("sh", "sh")
 	return p
 }
@@ -68,6 +70,8 @@ func versions(ctx context.Context, progs programs, used []string, work string) m
 		"vips":    {"--version"},
 		"convert": {"-version"},
 		"gm":      {"version"},
+		"djpeg":   {"-version"},
+		"cjpeg":   {"-version"},
 		"goblur":  {"-version"},
 	}
 	for _, key := range used {

@@ -57,13 +57,17 @@ func Full() []Comparison {
 	tif := Input{Size: FullSize, Ext: "tif"}
 	return []Comparison{
 		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
+		jpegEncode(ppm),
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
 		{Name: "median-tif", Work: "median 5×5, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: medianTools()},
 		{Name: "dist", Work: "median 9×9 (median:4), TIFF→TIFF, alone and as the coordinator of 2 worker processes over the embedded NATS server",
 			Input: tif, OutExt: "tif", Tools: distTools()},
 		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
-		{Name: "blur-jpg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		{Name: "blur-jpg", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		jpegDecode(Input{Size: FullSize, Ext: "jpg"}, "jpeg-decode"),
+		jpegDecode(Input{Size: FullSize, Ext: "jpg", By: "cjpeg"}, "jpeg-decode-cjpeg"),
+		jpegBlur30k(),
 		{Name: "vips-bench", Work: "the libvips benchmark: crop 100 px from each edge, shrink 10%, 3×3 sharpen, tiled TIFF in and out",
 			Input: Input{Size: FullSize, Ext: "tif", Tiled: true}, OutExt: "tif", Tools: vipsBenchTools()},
 		scaling(20_000, true),
@@ -174,4 +178,44 @@ func itoaK(n int) string {
 		return strconv.Itoa(n/1000) + "k"
 	}
 	return strconv.Itoa(n)
+}
+
+// jpegDecode is JPEG→PPM, decoding alone, on a file written by sluice
+// (restart markers every band) or by cjpeg (none).
+func jpegDecode(in Input, name string) Comparison {
+	return Comparison{
+		Name: name, Group: "jpeg", Work: "JPEG→PPM (decode alone)", Input: in, OutExt: "ppm",
+		Tools: []Tool{
+			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}"}},
+			{Name: "vips", Program: "vips", Args: []string{"copy", "{in}", "{out}"}},
+			{Name: "djpeg", Program: "djpeg", Args: []string{"-outfile", "{out}", "{in}"}, Note: "one thread"},
+		},
+	}
+}
+
+// jpegEncode is PPM→JPEG at quality 90, 4:2:0, encoding alone.
+func jpegEncode(in Input) Comparison {
+	return Comparison{
+		Name: "jpeg-encode", Group: "jpeg", Work: "PPM→JPEG quality 90 (encode alone)", Input: in, OutExt: "jpg",
+		Tools: []Tool{
+			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "--quality", "90", "{in}", "{out}"}},
+			{Name: "vips", Program: "vips", Args: []string{"copy", "{in}", "{out}[Q=90]"}},
+			{Name: "cjpeg", Program: "cjpeg", Args: []string{"-quality", "90", "-outfile", "{out}", "{in}"}, Note: "one thread"},
+		},
+	}
+}
+
+// jpegBlur30k is blur σ=2 JPEG→JPEG at 30,000²: peak memory against the
+// 10,000² row.
+func jpegBlur30k() Comparison {
+	var tools []Tool
+	for _, t := range blurTools("jpg") {
+		if t.Name == "sluice" || t.Name == "vips" {
+			tools = append(tools, t)
+		}
+	}
+	return Comparison{
+		Name: "blur-jpg-30k", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG",
+		Input: Input{Size: 30_000, Ext: "jpg"}, OutExt: "jpg", Tools: tools,
+	}
 }

@@ -17,6 +17,10 @@ type Input struct {
 	Size  int
 	Ext   string
 	Tiled bool
+	// By names the encoder of a JPEG input: "" for sluice gen, "cjpeg"
+	// for libjpeg-turbo's cjpeg at quality 90 from sluice gen's PPM (a
+	// file without restart markers).
+	By string
 }
 
 // File is the input's file name, e.g. "in-10000.ppm" or
@@ -24,6 +28,9 @@ type Input struct {
 func (in Input) File() string {
 	if in.Tiled {
 		return fmt.Sprintf("in-%d-tiled.%s", in.Size, in.Ext)
+	}
+	if in.By != "" {
+		return fmt.Sprintf("in-%d-%s.%s", in.Size, in.By, in.Ext)
 	}
 	return fmt.Sprintf("in-%d.%s", in.Size, in.Ext)
 }
@@ -34,13 +41,20 @@ func (in Input) String() string {
 	if in.Tiled {
 		name = "tiled " + name
 	}
+	if in.By != "" {
+		name += " by " + in.By
+	}
 	return fmt.Sprintf("%d×%d RGB8 %s", in.Size, in.Size, name)
 }
 
 // GenArgs are the arguments of "sluice gen" that write this input as file
-// out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90.
+// out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90. For an
+// input By another encoder, they write the PPM that EncodeArgs encodes.
 func (in Input) GenArgs(out string) []string {
 	args := []string{"gen", "--quiet", "--seed", "1"}
+	if in.By != "" {
+		in.Ext = "ppm"
+	}
 	switch in.Ext {
 	case "tif":
 		args = append(args, "--compression", "none")
@@ -51,6 +65,16 @@ func (in Input) GenArgs(out string) []string {
 		args = append(args, "--quality", "90")
 	}
 	return append(args, fmt.Sprintf("%dx%d", in.Size, in.Size), out)
+}
+
+// EncodeArgs are the program key and arguments that encode the PPM ppm
+// into out for an input By another encoder; nil when sluice gen writes
+// the input itself.
+func (in Input) EncodeArgs(ppm, out string) []string {
+	if in.By == "cjpeg" {
+		return []string{"cjpeg", "-quality", "90", "-outfile", out, ppm}
+	}
+	return nil
 }
 
 // Tool is one program doing a comparison's work.
@@ -75,6 +99,7 @@ type Tool struct {
 // ratio divides by.
 type Comparison struct {
 	Name   string // short, for --only: "blur-ppm"
+	Group  string // a name for --only that selects several, e.g. "jpeg"
 	Work   string // what is done, e.g. "Gaussian blur σ=2, PPM→PPM"
 	Input  Input
 	OutExt string // the output's extension
@@ -128,12 +153,15 @@ func Select(cs []Comparison, names string) ([]Comparison, error) {
 	var out []Comparison
 	found := map[string]bool{}
 	for _, c := range cs {
-		// A name before its first dash names the group: "diffuse" is
+		// A name before its first dash names a group too: "diffuse" is
 		// diffuse-1, diffuse-10 and the others.
-		group, _, _ := strings.Cut(c.Name, "-")
-		if want[c.Name] || want[group] {
+		prefix, _, _ := strings.Cut(c.Name, "-")
+		if want[c.Name] || want[prefix] || c.Group != "" && want[c.Group] {
 			out = append(out, c)
-			found[c.Name], found[group] = true, true
+			found[c.Name], found[prefix] = true, true
+			if c.Group != "" {
+				found[c.Group] = true
+			}
 		}
 	}
 	for n := range found {

@@ -98,10 +98,11 @@ func TestInput(t *testing.T) {
 		str      string
 		wantArgs string
 	}{
-		{Input{10_000, "ppm", false}, "in-10000.ppm", "10000×10000 RGB8 PPM", "gen --quiet --seed 1 10000x10000 o"},
-		{Input{10_000, "tif", true}, "in-10000-tiled.tif", "10000×10000 RGB8 tiled TIFF",
+		{Input{10_000, "ppm", false, ""}, "in-10000.ppm", "10000×10000 RGB8 PPM", "gen --quiet --seed 1 10000x10000 o"},
+		{Input{10_000, "tif", true, ""}, "in-10000-tiled.tif", "10000×10000 RGB8 tiled TIFF",
 			"gen --quiet --seed 1 --compression none --tiled --tile 128 10000x10000 o"},
-		{Input{2_000, "jpg", false}, "in-2000.jpg", "2000×2000 RGB8 JPEG", "gen --quiet --seed 1 --quality 90 2000x2000 o"},
+		{Input{2_000, "jpg", false, ""}, "in-2000.jpg", "2000×2000 RGB8 JPEG", "gen --quiet --seed 1 --quality 90 2000x2000 o"},
+		{Input{2_000, "jpg", false, "cjpeg"}, "in-2000-cjpeg.jpg", "2000×2000 RGB8 JPEG by cjpeg", "gen --quiet --seed 1 2000x2000 o"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -128,6 +129,7 @@ func TestSelect(t *testing.T) {
 		{"", nil, ""},
 		{"median-tif, blur-ppm", []string{"blur-ppm", "median-tif"}, ""},
 		{"blur-ppm,nope", nil, "unknown comparison nope"},
+		{"jpeg", []string{"jpeg-encode", "blur-jpg", "jpeg-decode", "jpeg-decode-cjpeg", "blur-jpg-30k"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.names, func(t *testing.T) {
@@ -161,8 +163,8 @@ func TestSelect(t *testing.T) {
 func TestLastUseAndPrograms(t *testing.T) {
 	full := Full()
 	last := LastUse(full)
-	if got, want := last["in-10000.tif"], 4; got != want {
-		t.Errorf("last use of in-10000.tif: got %d, want %d (dist)", got, want)
+	if got, want := last["in-10000.tif"], 5; got != want { // dist
+		t.Errorf("last use of in-10000.tif: got %d, want %d", got, want)
 	}
 	// Inputs must be grouped, so that at most one large input is on disk
 	// at a time: the comparisons reading a file are consecutive.
@@ -178,7 +180,7 @@ func TestLastUseAndPrograms(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"convert", "gm", "goblur", "sh", "sluice", "vips"}
+	want := []string{"cjpeg", "convert", "djpeg", "gm", "goblur", "sh", "sluice", "vips"}
 	if got := Programs(full); !slices.Equal(got, want) {
 		t.Errorf("Programs: got %v, want %v", got, want)
 	}
