@@ -120,7 +120,9 @@ func (r result) print(w io.Writer) {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 
 func measure(ctx context.Context, o options) (result, error) {
-	r := result{Server: o.server}
+	fields := strings.Fields(o.server)
+	fields[0] = filepath.Base(fields[0]) // no path of the machine in the results
+	r := result{Server: strings.Join(fields, " ")}
 	if err := os.MkdirAll(o.work, 0o755); err != nil {
 		return r, err
 	}
