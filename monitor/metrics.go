@@ -49,6 +49,19 @@ func (m *Metrics) Watch(p *sluice.Pipeline) {
 	m.pipes = append(m.pipes, p)
 }
 
+// Forget stops reporting p, as a service does once a job is over so that
+// its series do not pile up. It may be called at any time.
+func (m *Metrics) Forget(p *sluice.Pipeline) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, q := range m.pipes {
+		if q == p {
+			m.pipes = append(m.pipes[:i], m.pipes[i+1:]...)
+			return
+		}
+	}
+}
+
 var (
 	pl         = []string{"pipeline"}
 	pls        = []string{"pipeline", "stage"}

@@ -52,6 +52,7 @@ func commands() []command {
 		{"run", "filter or convert an image: run [flags] INPUT OUTPUT [OP ...]", runRun},
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
 		{"info", "print a file's header: info FILE", runInfo},
+		{"serve", "run the image service over HTTP: serve [flags]", runServe},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
 		{"cluster", "start a NATS server for distributed runs: cluster [--listen ADDR] [--store DIR]", runCluster},
 		{"worker", "filter the tiles of distributed runs: worker URL [--creds FILE]", runWorker},
@@ -110,6 +111,8 @@ func exitCode(err error, interrupted bool) int {
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
+		// A command that finished despite a signal did its work: serve,
+		// and a run that had finished, stop on Ctrl-C as their normal end.
 		return exitOK
 	case interrupted || errors.Is(err, context.Canceled):
 		return exitInterrupted
