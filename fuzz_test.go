@@ -281,6 +281,7 @@ func (c *fuzzCase) run(t *testing.T) {
 	}
 	var chains []chain
 	var outs []*fuzzOut
+	var allIn *Stream[int] // the stream All reads, if it is the consumer
 	var fl *failure
 	pickFailure := func() {
 		if c.event < 1 || c.event > 3 {
@@ -326,7 +327,8 @@ func (c *fuzzCase) run(t *testing.T) {
 			s = Take(s, name+"-take", int64(c.at%(len(want)+2)))
 		}
 		if c.shape == 0 && c.useAll {
-			return // ranged over below
+			allIn = s // ranged over below
+			return
 		}
 		sinkOrd := c.sinkOrd || c.sinkW == 1
 		o.ordered = o.ordered && sinkOrd
@@ -341,11 +343,9 @@ func (c *fuzzCase) run(t *testing.T) {
 			return nil
 		})
 	}
-	var last *Stream[int]
 	switch c.shape {
 	case 0:
-		last = buildChain(p, source("src", 0), "a", c.front, fl)
-		consumers(last, "out", chains[0])
+		consumers(buildChain(p, source("src", 0), "a", c.front, fl), "out", chains[0])
 	case 1:
 		mid := buildChain(p, source("src", 0), "a", c.front, fl)
 		bs := Broadcast(mid, "fan", 2)
@@ -359,11 +359,7 @@ func (c *fuzzCase) run(t *testing.T) {
 	var err error
 	if c.shape == 0 && c.useAll {
 		o := outs[0]
-		s := last
-		if c.event == 5 {
-			s = Take(s, "out-take", int64(c.at%(len(o.want)+2)))
-		}
-		for v, e := range All(ctx, s) {
+		for v, e := range All(ctx, allIn) {
 			if e != nil {
 				err = e
 				break
