@@ -454,17 +454,18 @@ func (c *fuzzCase) check(t *testing.T, p *Pipeline, err error, outs []*fuzzOut, 
 				t.Fatalf("%s\n%s: got %v, want %v in any order", describe(), o.name, got, want)
 			}
 		default:
-			// A failed or cancelled run delivers some of the items.
+			// A failed or cancelled run delivers some of the items,
+			// each once. Not always a prefix: after the failure an
+			// ordered stage may drop outputs kept in its reorder window
+			// while the reader still takes later ones from a worker
+			// (input 967a963bebf5e7db in testdata/fuzz).
 			all := make(map[int]bool, len(o.want))
 			for _, v := range o.want {
 				all[v] = true
 			}
-			for i, v := range o.got {
+			for _, v := range o.got {
 				if !all[v] {
 					t.Fatalf("%s\n%s: got item %d, which the model never makes", describe(), o.name, v)
-				}
-				if o.ordered && v != o.want[i] {
-					t.Fatalf("%s\n%s: item %d: got %d, want %d", describe(), o.name, i, v, o.want[i])
 				}
 			}
 		}
