@@ -211,3 +211,34 @@ func TestAllError(t *testing.T) {
 		t.Errorf("got %d items before the error, want at most 60", n)
 	}
 }
+
+// TestTakeFreesHeldItems stops reading (Take) while the workers before it
+// hold items they gathered and wait for input: the budget is full of
+// those items, so the source can emit no more, and unless the stopped
+// reader takes them the run never ends. Found by FuzzPipeline.
+func TestTakeFreesHeldItems(t *testing.T) {
+	matrix(t, func(t *testing.T, o Opts) {
+		for _, n := range []int64{0, 1, 3} {
+			p := New(Config{Budget: 4, QueueLen: 1})
+			src := SizedBy(FromSlice(p, "src", ints(2000)), func(int) int64 { return 1 })
+			m := Map(src, "id", o, func(_ context.Context, v int) (int, error) { return v, nil })
+			c := Collect(Take(m, "take", n), "c")
+			done := make(chan error, 1)
+			go func() { done <- p.Run(context.Background()) }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("Run: got %v, want nil", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("take %d: the run never ended: %+v", n, p.Stats())
+			}
+			if got := int64(len(c.Items())); got != n {
+				t.Errorf("got %d items, want %d", got, n)
+			}
+			if s := p.Stats(); s.InFlight != 0 {
+				t.Errorf("InFlight after the run: got %d, want 0", s.InFlight)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -103,4 +104,26 @@ func TestGoexitInAllLoop(t *testing.T) {
 	if p.end.Load() == 0 {
 		t.Error("after the loop: got the run still going, want it ended")
 	}
+}
+
+// TestEmitAfterSourceReturned keeps a source's emit and calls it after the
+// source returned: the item would be lost, so emit panics.
+func TestEmitAfterSourceReturned(t *testing.T) {
+	p := New(Config{})
+	var late func(int) error
+	c := Collect(Source(p, "src", func(_ context.Context, emit func(int) error) error {
+		late = emit
+		return emit(1)
+	}), "c")
+	run(t, p)
+	if got := c.Items(); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("got %v, want [1]", got)
+	}
+	defer func() {
+		msg, _ := recover().(string)
+		if want := `sluice: emit called after source "src" returned`; !strings.HasPrefix(msg, want) {
+			t.Errorf("got panic %q, want one starting %q", msg, want)
+		}
+	}()
+	_ = late(2)
 }

@@ -152,12 +152,8 @@ func (p *Pipeline) run(ctx context.Context) (err error) {
 			}
 		}()
 	}
-	if p.err != nil || p.aborted.Load() {
-		// Items left in queues were dropped; they hold no memory now.
-		for _, e := range p.edges {
-			e.drain()
-		}
-		p.budget.reset()
+	if (p.err != nil || p.aborted.Load()) && !p.all {
+		p.dropInFlight()
 	}
 	if p.err != nil {
 		return p.err
@@ -169,6 +165,16 @@ func (p *Pipeline) run(ctx context.Context) (err error) {
 		return context.Canceled
 	}
 	return nil
+}
+
+// dropInFlight forgets the items a failed or cancelled run left in its
+// queues: they hold no memory now. All calls it itself once its loop body,
+// which runs beside the run, has let go of its items.
+func (p *Pipeline) dropInFlight() {
+	for _, e := range p.edges {
+		e.drain()
+	}
+	p.budget.reset()
 }
 
 // fail records a stage's failure. An error that follows cancellation is a

@@ -143,10 +143,15 @@ func releaseAll[T any](items []env[T]) {
 
 // stopReading tells the writers that the reader has stopped, then drops
 // what they still send until they have all gone, releasing its charges.
+// It takes what the writers hold as well: a writer that waits for input
+// with items gathered would otherwise keep their budget charges, and with
+// a full budget the sources that feed it would wait for ever. Several
+// goroutines may call it at once, and beside next: when items are only
+// dropped, their order does not matter.
 func (q *queue[T]) stopReading(ctx context.Context) {
 	q.stop()
 	for {
-		b, ok := q.recv(ctx)
+		b, ok, _ := q.next(ctx, nil)
 		if !ok {
 			return
 		}

@@ -70,12 +70,21 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 		errc := make(chan error, 1)
 		go func() { errc <- p.run(ctx) }()
 		waited := false
+		wait := func() error {
+			err := <-errc
+			waited = true
+			if err != nil {
+				// Only now has the loop body let go of its items.
+				p.dropInFlight()
+			}
+			return err
+		}
 		defer func() {
 			// The loop body may leave by runtime.Goexit or a panic:
 			// the run still ends before the iterator does.
 			cancel()
 			if !waited {
-				<-errc
+				_ = wait()
 			}
 		}()
 		m := &st.meters[0]
@@ -100,17 +109,14 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 					m.stop()
 					releaseAll(b.items[i+1:])
 					cancel()
-					<-errc
-					waited = true
+					_ = wait()
 					return
 				}
 			}
 			q.put(b)
 		}
 		m.stop()
-		err := <-errc
-		waited = true
-		if err != nil {
+		if err := wait(); err != nil {
 			var zero T
 			yield(zero, err)
 		}

@@ -31,7 +31,9 @@ type source[T any] struct {
 // fn passes items downstream by calling emit, which blocks while the next
 // stage's queue is full or the memory budget has no room, and returns an
 // error once the run is cancelled or nobody reads any more; fn should then
-// return that error. An error fn returns fails the run.
+// return that error. An error fn returns fails the run. emit must be
+// called from fn's goroutine, before fn returns: called later, it panics,
+// as the item would be lost.
 //
 // Items that implement Sizer, or that have a size function given with
 // SizedBy, are charged to the pipeline's budget from emit on. Handing an
@@ -120,6 +122,9 @@ func sizerOf[T any]() func(T) int64 {
 	return nil
 }
 
+// errReturned marks an emitter whose source function has returned.
+var errReturned = errors.New("source returned")
+
 // emitter is the state behind a source's emit function.
 type emitter[T any] struct {
 	src   *source[T]
@@ -149,6 +154,7 @@ func (s *source[T]) run(ctx context.Context) {
 	if err == nil {
 		err = e.flush()
 	}
+	e.err = errReturned // an emit from now on would be lost
 	switch {
 	case err == nil || errors.Is(err, errStopped):
 	case ctx.Err() != nil:
@@ -165,6 +171,9 @@ func (s *source[T]) run(ctx context.Context) {
 // work. An item costs one atomic add here.
 func (e *emitter[T]) emit(v T) error {
 	if e.err != nil {
+		if e.err == errReturned {
+			panic(fmt.Sprintf("sluice: emit called after source %q returned; the item would be lost", e.src.st.name))
+		}
 		return e.err
 	}
 	var c *charge

@@ -126,6 +126,12 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		// writers before it go.
 		_ = w.flush()
 		w.m.pause() // what is left is not work
+		if s.ord != nil {
+			// Now, not when the writers before have gone: outputs kept
+			// in the reorder window hold budget that the sources feeding
+			// those writers may be waiting for.
+			s.ord.quit(err, s.out)
+		}
 		s.in.stopReading(ctx)
 	case ctx.Err() != nil:
 		s.p.abort()

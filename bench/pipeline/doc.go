@@ -1,6 +1,7 @@
 // Package pipeline compares sluice's core with other ways to write a
-// producer → worker → consumer pipeline in Go: plain channels and
-// sourcegraph/conc. It holds only tests and benchmarks; bench/run runs
+// producer → worker → consumer pipeline in Go: plain channels, one item
+// per send (channels) and in batches of 32 recycled through a sync.Pool,
+// as sluice moves them (channels-batched), and sourcegraph/conc. It holds only tests and benchmarks; bench/run runs
 //
 //	go test -run '^$' -bench . ./pipeline/
 //

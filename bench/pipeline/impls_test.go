@@ -23,6 +23,7 @@ type impl struct {
 var impls = []impl{
 	{"sluice", func(n, w int, work func(int) int) int { return sluiceRun(n, w, false, work) }},
 	{"channels", channelRun},
+	{"channels-batched", channelBatchedRun},
 	{"conc-pool", concPoolRun},
 	{"sluice-ordered", func(n, w int, work func(int) int) int { return sluiceRun(n, w, true, work) }},
 	{"conc-stream", concStreamRun},
@@ -74,8 +75,8 @@ func sluiceRun(n, workers int, ordered bool, work func(int) int) int {
 	return sum
 }
 
-// channelRun is the hand-written reference: one channel send per item
-// between each pair of stages.
+// channelRun is the plain hand-written reference: one channel send per
+// item between each pair of stages.
 func channelRun(n, workers int, work func(int) int) int {
 	src := make(chan int, queueLen)
 	out := make(chan int, queueLen)
@@ -100,6 +101,65 @@ func channelRun(n, workers int, work func(int) int) int {
 	sum := 0
 	for v := range out {
 		sum += v
+	}
+	return sum
+}
+
+// batchLen is how many items channelBatchedRun sends at once: sluice's
+// largest batch.
+const batchLen = 32
+
+// channelBatchedRun is the hand-written pipeline that batches as sluice
+// does: up to batchLen items per channel operation, batches recycled
+// through a sync.Pool so that steady state allocates nothing, and the
+// same channel capacity (counted in batches, as sluice's queues are).
+// Unlike sluice, it sends only full batches until the end, so an item can
+// wait in the producer for the rest of its batch.
+func channelBatchedRun(n, workers int, work func(int) int) int {
+	pool := sync.Pool{New: func() any {
+		b := make([]int, 0, batchLen)
+		return &b
+	}}
+	src := make(chan *[]int, queueLen)
+	out := make(chan *[]int, queueLen)
+	go func() {
+		defer close(src)
+		b := pool.Get().(*[]int)
+		for i := range n {
+			*b = append(*b, i)
+			if len(*b) == batchLen {
+				src <- b
+				b = pool.Get().(*[]int)
+			}
+		}
+		if len(*b) > 0 {
+			src <- b
+		} else {
+			pool.Put(b)
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range src {
+				for i, v := range *b {
+					(*b)[i] = work(v)
+				}
+				out <- b
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(out)
+	}()
+	sum := 0
+	for b := range out {
+		for _, v := range *b {
+			sum += v
+		}
+		*b = (*b)[:0]
+		pool.Put(b)
 	}
 	return sum
 }

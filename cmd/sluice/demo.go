@@ -113,7 +113,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	// 3. Where the time went.
 	fmt.Fprintln(out, "3. where the time went")
 	for _, s := range st.Stages {
-		fmt.Fprintf(out, "   %-7s %s busy over %d worker(s)\n", s.Name, s.Busy.Round(time.Millisecond), s.Workers)
+		fmt.Fprintf(out, "   %-7s %s busy, %s doing I/O, over %d worker(s)\n", s.Name, s.Busy.Round(time.Millisecond), s.IO.Round(time.Millisecond), s.Workers)
 	}
 	fmt.Fprintln(out)
 	var table strings.Builder
