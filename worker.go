@@ -149,10 +149,13 @@ func (w *worker[T, U]) loop() error {
 			t0 = nanotime()
 		}
 		w.sample = (w.sample + 1) % sampleEvery
+		obs := w.m.obs // nil unless the run is watched (observe.go)
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
-			w.m.item(w.idx)
+			if obs != nil {
+				obs.next(w.idx)
+			}
 			if err := s.apply(w, w.ctx, e.v); err != nil {
 				if errors.Is(err, errStopped) {
 					releaseAll(b.items[i:])
