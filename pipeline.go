@@ -47,9 +47,12 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	started bool
+	all     bool // All reads the output and runs the pipeline
 	stages  []*stageStats
 	runs    []func(ctx context.Context)
 	edges   []edge
+
+	exchanges []*exchangeStats // the Exchange stages, for Stats
 
 	budget  budget
 	start   atomic.Int64 // unix nanoseconds; 0 before Run
@@ -88,22 +91,38 @@ func New(cfg Config) *Pipeline {
 // naming the stage and item; a panic in user code is returned the same
 // way, wrapping a *PanicError. If ctx is cancelled first, Run stops
 // promptly and returns context.Cause(ctx). Calling Run twice panics.
-func (p *Pipeline) Run(ctx context.Context) (err error) {
+//
+// A pipeline whose output is read by All runs as its iterator is ranged
+// over: calling Run on it panics.
+func (p *Pipeline) Run(ctx context.Context) error {
+	p.begin(false)
+	return p.run(ctx)
+}
+
+// begin checks the graph and marks the pipeline started, panicking on
+// misuse in the caller's goroutine; byAll says the iterator of All calls.
+func (p *Pipeline) begin(byAll bool) {
 	p.mu.Lock()
-	if p.started {
-		p.mu.Unlock()
+	defer p.mu.Unlock()
+	switch {
+	case p.all && !byAll:
+		panic("sluice: Run called on a pipeline whose output All reads; range over the iterator instead")
+	case p.started && byAll:
+		panic("sluice: the iterator of All used twice; it runs the pipeline once")
+	case p.started:
 		panic("sluice: Run called twice on the same Pipeline")
 	}
 	p.started = true
 	for _, e := range p.edges {
 		if !e.consumed() {
-			p.mu.Unlock()
 			panic(fmt.Sprintf("sluice: the output of stage %q is never read; end it with Sink, Collect or All", e.producer()))
 		}
 	}
 	p.attach()
-	p.mu.Unlock()
+}
 
+// run runs the stages of a pipeline that begin has checked.
+func (p *Pipeline) run(ctx context.Context) (err error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.cancel = cancel
@@ -159,7 +178,7 @@ func (p *Pipeline) fail(ctx context.Context, st *stageStats, item int64, err err
 		return
 	}
 	var pe *PanicError
-	if ctx.Err() != nil && !errors.As(err, &pe) {
+	if ctx.Err() != nil && !errors.As(err, &pe) && !errors.Is(err, ErrGoexit) {
 		p.aborted.Store(true)
 		return
 	}
@@ -188,9 +207,15 @@ func (p *Pipeline) addStage(name string, workers int) *stageStats {
 	if p.started {
 		panic(fmt.Sprintf("sluice: cannot add stage %q after Run started", name))
 	}
+	for _, st := range p.stages {
+		if st.name == name {
+			panic(fmt.Sprintf("sluice: two stages named %q; Stats links stages by name", name))
+		}
+	}
 	st := &stageStats{name: name, workers: workers, meters: make([]meter, workers)}
 	for i := range st.meters {
 		st.meters[i].st = st
+		st.meters[i].endIO = st.meters[i].stopIO
 	}
 	p.stages = append(p.stages, st)
 	return st

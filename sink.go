@@ -49,22 +49,35 @@ func Collect[T any](in *Stream[T], name string) *Collected[T] {
 // while the caller iterates: the loop body is the pipeline's consumer.
 // Breaking out of the loop cancels the run and waits for its goroutines to
 // exit. If the run fails, the last pair yields the error. The iterator may
-// be used once, and Run must not be called on the pipeline elsewhere.
+// be used once: ranging over it again panics, and so does calling Run on
+// the pipeline. Its stage is named "all" in Stats.
 func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 	const name = "all"
+	if in == nil {
+		panic("sluice: nil Stream given to All")
+	}
 	p := in.p
 	st := p.addStage(name, 1)
 	q := consume(in, name, st, 0)
 	st.gauge = q.gauge
 	q.limit.Store(maxBatch)
+	p.mu.Lock()
+	p.all = true
+	p.mu.Unlock()
 	return func(yield func(T, error) bool) {
+		p.begin(true)
 		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
 		errc := make(chan error, 1)
-		p.mu.Lock()
-		p.attach() // before this goroutine's meter runs
-		p.mu.Unlock()
-		go func() { errc <- p.Run(ctx) }()
+		go func() { errc <- p.run(ctx) }()
+		waited := false
+		defer func() {
+			// The loop body may leave by runtime.Goexit or a panic:
+			// the run still ends before the iterator does.
+			cancel()
+			if !waited {
+				<-errc
+			}
+		}()
 		m := &st.meters[0]
 		m.start()
 		var idx int64
@@ -88,13 +101,16 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 					releaseAll(b.items[i+1:])
 					cancel()
 					<-errc
+					waited = true
 					return
 				}
 			}
 			q.put(b)
 		}
 		m.stop()
-		if err := <-errc; err != nil {
+		err := <-errc
+		waited = true
+		if err != nil {
 			var zero T
 			yield(zero, err)
 		}

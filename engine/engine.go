@@ -60,6 +60,9 @@ type Options struct {
 	// Watch, if set, is called with the job's pipeline once it is built,
 	// before it runs, to attach observers (package monitor).
 	Watch func(p *sluice.Pipeline)
+	// Strategy says how to run an iterative chain (a lone diffuse); Auto,
+	// the zero value, lets the job pick. See Job.Strategy.
+	Strategy Strategy
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -90,6 +93,12 @@ type Job struct {
 	// and unlike a sync.Pool it is not emptied by the garbage collector.
 	freeMu sync.Mutex
 	free   []*band
+
+	// How an iterative chain runs (strategy.go).
+	strategy Strategy
+	why      string
+	iter     *iterative
+	tileSide int
 }
 
 // New prepares a job that reads src, applies plan and writes dst. The plan
@@ -121,7 +130,11 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.bandH = max(1, j.bandH*3/4)
 	}
 	j.bandCap = j.bandBytes(j.bandH)
-	if need := j.bandCap; need > j.budget {
+	j.tileSide = tile
+	if err := j.pickStrategy(o.Strategy); err != nil {
+		return nil, err
+	}
+	if need := j.bandCap; need > j.budget && j.strategy == Fused {
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
@@ -201,6 +214,9 @@ func (j *Job) Run(ctx context.Context) error {
 		panic("engine: Job.Run called twice")
 	}
 	j.started = time.Now()
+	if j.strategy != Fused {
+		return j.runIterative(ctx)
+	}
 	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	bands := sluice.Source(j.pipe, "read", j.read)
 	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
@@ -349,8 +365,11 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	}
 	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {
 		// The band's last tile: write it from here, in parallel with the
-		// other workers' bands.
-		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
+		// other workers' bands. Stats count it as I/O, not filtering.
+		end := sluice.BeginIO(ctx)
+		err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix)
+		end()
+		if err != nil {
 			return t, fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}
@@ -368,7 +387,10 @@ func (j *Job) write(ctx context.Context, t tile) error {
 	// Every tile of the band has been filtered; with j.at set, the band is
 	// written already.
 	if j.at == nil {
-		if err := j.dst.WriteRows(b.out.Pix); err != nil {
+		end := sluice.BeginIO(ctx)
+		err := j.dst.WriteRows(b.out.Pix)
+		end()
+		if err != nil {
 			return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}

@@ -77,7 +77,7 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	}
 	defer out.Abort()
 	var job *engine.Job
-	opts := c.watch.engineOptions(engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n}, label, &job)
+	opts := c.watch.engineOptions(engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s}, label, &job)
 	job, err = engine.New(src, out, plan, opts)
 	if err != nil {
 		return nil, err
