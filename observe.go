@@ -32,16 +32,17 @@ type State uint8
 
 // The states of a stage's goroutine.
 const (
-	StateIdle       State = iota // not started yet
-	StateBusy                    // in user code, or moving items
-	StateWaitIn                  // waiting for input from the stages before it
-	StateWaitOut                 // blocked on output: the next stage's queue is full
-	StateWaitOrder               // ordered stage: waiting for earlier items of its own to leave
-	StateWaitBudget              // source: waiting for room in the memory budget
-	StateDone                    // returned
+	StateIdle          State = iota // not started yet
+	StateBusy                       // in user code, or moving items
+	StateWaitIn                     // waiting for input from the stages before it
+	StateWaitOut                    // blocked on output: the next stage's queue is full
+	StateWaitOrder                  // ordered stage: waiting for earlier items of its own to leave
+	StateWaitBudget                 // source: waiting for room in the memory budget
+	StateWaitNeighbour              // exchange: waiting for a neighbouring part's edge or the reduction
+	StateDone                       // returned
 )
 
-var stateNames = [...]string{"idle", "busy", "waiting for input", "blocked on output", "waiting for order", "waiting for budget", "done"}
+var stateNames = [...]string{"idle", "busy", "waiting for input", "blocked on output", "waiting for order", "waiting for budget", "waiting for a neighbour", "done"}
 
 // String returns the state in words, such as "waiting for input".
 func (s State) String() string {

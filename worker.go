@@ -125,7 +125,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		// over what is gathered, if anyone still reads, then let the
 		// writers before it go.
 		_ = w.flush()
-		w.m.pause() // what is left is not work
+		w.m.waitFor(StateWaitIn) // what is left is not work: draining the input
 		s.in.stopReading(ctx)
 	case ctx.Err() != nil:
 		s.p.abort()
