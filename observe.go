@@ -15,7 +15,10 @@ import (
 // Change is called by the goroutines of the run themselves, concurrently,
 // at least once per item a stage handles: an Observer must be safe for
 // concurrent use and quick, and must not block or call back into the
-// pipeline's Run. Pipeline.Stats, Graph and WorkerStates may be called from
+// pipeline's Run. The calls for one goroutine of a stage (one Stage and
+// Worker) come one at a time, in order, so per-goroutine state needs no
+// lock. After a stall, a goroutine that was stuck in user code may still
+// call Change once Run has returned and End was called. Pipeline.Stats, Graph and WorkerStates may be called from
 // it or from any other goroutine.
 type Observer interface {
 	// Start is called once by Run before any stage runs.

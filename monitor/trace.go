@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluice-go/sluice"
@@ -47,6 +48,7 @@ type traceRun struct {
 	tracks [][]track // by stage, by worker
 	stop   chan struct{}
 	done   chan struct{}
+	ended  atomic.Bool
 }
 
 type traceStage struct {
@@ -135,7 +137,7 @@ func (t *Trace) Change(e sluice.Event) {
 		return
 	}
 	r := v.(*traceRun)
-	if e.Stage >= len(r.tracks) || e.Worker >= len(r.tracks[e.Stage]) {
+	if r.ended.Load() || e.Stage >= len(r.tracks) || e.Worker >= len(r.tracks[e.Stage]) {
 		return
 	}
 	tr := &r.tracks[e.Stage][e.Worker]
@@ -268,6 +270,7 @@ func (t *Trace) End(p *sluice.Pipeline, err error) {
 		return
 	}
 	r := v.(*traceRun)
+	r.ended.Store(true) // a goroutine released after a stall writes no more
 	close(r.stop)
 	<-r.done
 	t.counters(p, r)
