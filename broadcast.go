@@ -98,7 +98,7 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 		}
 		b.in.put(in)
 		if nlive == 0 {
-			mt.pause() // what is left is not work
+			mt.waitFor(StateWaitIn) // what is left is not work: draining the input
 			b.in.stopReading(ctx)
 			return
 		}

@@ -157,7 +157,7 @@ func (x *exchange[P, E]) run(ctx context.Context) {
 	}
 	wg.Wait()
 	mt.start()
-	defer mt.pause()
+	defer mt.stop()
 	if ctx.Err() != nil {
 		x.p.abort()
 		x.releaseAll()
@@ -278,7 +278,7 @@ func (x *exchange[P, E]) work(ctx context.Context, i int) {
 	ps := &x.stats.parts[i]
 	m := &x.st.meters[i]
 	m.start()
-	defer m.pause()
+	defer m.stop()
 	defer func() {
 		if r := recover(); r != nil {
 			x.p.recovered(ctx, x.st, int64(i), r)
@@ -310,7 +310,7 @@ func (x *exchange[P, E]) work(ctx context.Context, i int) {
 		}
 		ps.steps.Add(1)
 		if x.o.Every > 0 && (t+1)%x.o.Every == 0 {
-			t0 := m.pause()
+			t0 := m.waitFor(StateWaitNeighbour)
 			ps.reducing.Store(true)
 			stop, ok := x.red.wait(ctx, i, fig, t+1)
 			ps.reducing.Store(false)
@@ -361,7 +361,7 @@ func (x *exchange[P, E]) swap(ctx context.Context, m *meter, ps *partStats, i in
 		if l.recvPrev != nil || (l.recvNext == nil && l.sendPrev != nil) {
 			on = i - 1
 		}
-		t0 := m.pause()
+		t0 := m.waitFor(StateWaitNeighbour)
 		ps.waitingOn.Store(int32(on))
 		var done int
 		select {

@@ -80,7 +80,7 @@ func (m *merger[T]) forward(ctx context.Context, in *queue[T], mt *meter) {
 		m.st.waitOut.Add(int64(d))
 		switch {
 		case err == errStopped:
-			mt.pause() // what is left is not work
+			mt.waitFor(StateWaitIn) // what is left is not work: draining the input
 			in.stopReading(ctx)
 			return
 		case err != nil:

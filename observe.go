@@ -15,7 +15,10 @@ import (
 // Change is called by the goroutines of the run themselves, concurrently,
 // at least once per item a stage handles: an Observer must be safe for
 // concurrent use and quick, and must not block or call back into the
-// pipeline's Run. Pipeline.Stats, Graph and WorkerStates may be called from
+// pipeline's Run. The calls for one goroutine of a stage (one Stage and
+// Worker) come one at a time, in order, so per-goroutine state needs no
+// lock. After a stall, a goroutine that was stuck in user code may still
+// call Change once Run has returned and End was called. Pipeline.Stats, Graph and WorkerStates may be called from
 // it or from any other goroutine.
 type Observer interface {
 	// Start is called once by Run before any stage runs.
@@ -32,16 +35,17 @@ type State uint8
 
 // The states of a stage's goroutine.
 const (
-	StateIdle       State = iota // not started yet
-	StateBusy                    // in user code, or moving items
-	StateWaitIn                  // waiting for input from the stages before it
-	StateWaitOut                 // blocked on output: the next stage's queue is full
-	StateWaitOrder               // ordered stage: waiting for earlier items of its own to leave
-	StateWaitBudget              // source: waiting for room in the memory budget
-	StateDone                    // returned
+	StateIdle          State = iota // not started yet
+	StateBusy                       // in user code, or moving items
+	StateWaitIn                     // waiting for input from the stages before it
+	StateWaitOut                    // blocked on output: the next stage's queue is full
+	StateWaitOrder                  // ordered stage: waiting for earlier items of its own to leave
+	StateWaitBudget                 // source: waiting for room in the memory budget
+	StateWaitNeighbour              // exchange: waiting for a neighbouring part's edge or the reduction
+	StateDone                       // returned
 )
 
-var stateNames = [...]string{"idle", "busy", "waiting for input", "blocked on output", "waiting for order", "waiting for budget", "done"}
+var stateNames = [...]string{"idle", "busy", "waiting for input", "blocked on output", "waiting for order", "waiting for budget", "waiting for a neighbour", "done"}
 
 // String returns the state in words, such as "waiting for input".
 func (s State) String() string {

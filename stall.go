@@ -181,6 +181,8 @@ func waitText(ws WorkerState, gs GraphStage, byName map[string]StageStats, st St
 		return fmt.Sprintf("waiting for earlier items of its own stage to leave (reorder window) for %s", d)
 	case StateWaitBudget:
 		return fmt.Sprintf("waiting for room in the memory budget (%s of %s in flight) for %s", bytesText(st.InFlight), bytesText(st.Budget), d)
+	case StateWaitNeighbour:
+		return fmt.Sprintf("waiting for a neighbouring part (its edge, or the reduction) for %s", d)
 	case StateDone:
 		return "finished"
 	}

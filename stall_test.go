@@ -251,3 +251,29 @@ func TestNoStallWhenMoving(t *testing.T) {
 		t.Errorf("got %d items, want 20", len(got.Items()))
 	}
 }
+
+// TestStallInExchange has one part of a neighbour exchange block in its
+// step: the part is stuck in its function, and its neighbours wait for its
+// edges.
+func TestStallInExchange(t *testing.T) {
+	release := make(chan struct{})
+	p := New(Config{StallTimeout: stallTimeout})
+	parts := FromSlice(p, "cut", []int{0, 1, 2})
+	done := Exchange(parts, "heat", ExchangeOpts{Parts: 3, Steps: 100}, Domain[int, int]{
+		Edges: func(v int) (int, int) { return v, v },
+		Step: func(_ context.Context, v, step int, prev, next *int) (float64, error) {
+			if v == 1 && step == 5 {
+				<-release
+			}
+			return 0, nil
+		},
+	})
+	Sink(done, "write", Opts{}, func(context.Context, int) error { return nil })
+	se := runStalled(t, p, func() { close(release) })
+	wantStuck(t, se, "heat")
+	for _, w := range []string{"0", "2"} {
+		if l := lineOf(t, se.Report, "heat", w); !strings.Contains(l, "waiting for a neighbouring part") {
+			t.Errorf("part %s: got %q, want it waiting for a neighbour", w, l)
+		}
+	}
+}

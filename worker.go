@@ -125,7 +125,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		// over what is gathered, if anyone still reads, then let the
 		// writers before it go.
 		_ = w.flush()
-		w.m.pause() // what is left is not work
+		w.m.waitFor(StateWaitIn) // what is left is not work: draining the input
 		if s.ord != nil {
 			// Now, not when the writers before have gone: outputs kept
 			// in the reorder window hold budget that the sources feeding
@@ -164,10 +164,13 @@ func (w *worker[T, U]) loop() error {
 			t0 = nanotime()
 		}
 		w.sample = (w.sample + 1) % sampleEvery
+		obs := w.m.obs // nil unless the run is watched (observe.go)
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
-			w.m.item(w.idx)
+			if obs != nil {
+				obs.next(w.idx)
+			}
 			err := s.apply(w, w.ctx, e.v)
 			if w.m.inIO {
 				w.m.stopIO() // an I/O stretch ends with the call

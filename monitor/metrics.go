@@ -81,7 +81,7 @@ var (
 )
 
 // stateLabels are the values of the state label, by sluice.State.
-var stateLabels = []string{"idle", "busy", "wait_input", "wait_output", "wait_order", "wait_budget", "done"}
+var stateLabels = []string{"idle", "busy", "wait_input", "wait_output", "wait_order", "wait_budget", "wait_neighbour", "done"}
 
 func stateLabel(s sluice.State) string {
 	if int(s) < len(stateLabels) {

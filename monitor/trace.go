@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluice-go/sluice"
@@ -25,15 +26,15 @@ const CounterEvery = 10 * time.Millisecond
 // and are named by the stage. Counters show each queue's fill and the
 // budget in flight, sampled every CounterEvery.
 //
-// A Trace is safe for concurrent use. Each event costs a lock and about a
-// hundred bytes of output; see BenchmarkTrace.
+// A Trace is safe for concurrent use. Each span costs about 120 bytes of
+// output, gathered per goroutine and written in blocks; see BenchmarkTrace.
 type Trace struct {
 	mu      sync.Mutex
 	w       *bufio.Writer
 	err     error
 	n       int       // events written
 	epoch   time.Time // time 0 of the trace: the first run's start
-	runs    map[*sluice.Pipeline]*traceRun
+	runs    sync.Map  // *sluice.Pipeline → *traceRun, read without mu by Change
 	nextID  int
 	closed  bool
 	scratch []byte
@@ -47,6 +48,7 @@ type traceRun struct {
 	tracks [][]track // by stage, by worker
 	stop   chan struct{}
 	done   chan struct{}
+	ended  atomic.Bool
 }
 
 type traceStage struct {
@@ -55,17 +57,26 @@ type traceStage struct {
 }
 
 // track is the open span of one goroutine.
+//
+// Change is called for one goroutine at a time, in order (sluice.Observer),
+// so a track needs no lock: its spans gather in buf, which goes to the
+// file under Trace.mu once full.
 type track struct {
 	state sluice.State
 	item  int64
 	since float64 // µs since the run's start
 	open  bool
+	tid   int
+	buf   []byte // encoded spans, each led by ",\n"
 }
+
+// trackFlush is how many bytes of spans a track gathers before writing.
+const trackFlush = 32 << 10
 
 // NewTrace returns a Trace writing to w. Call Close once the runs it
 // watches have ended to end the JSON array and flush.
 func NewTrace(w io.Writer) *Trace {
-	t := &Trace{w: bufio.NewWriterSize(w, 64<<10), runs: map[*sluice.Pipeline]*traceRun{}}
+	t := &Trace{w: bufio.NewWriterSize(w, 64<<10)}
 	t.w.WriteString("[\n")
 	return t
 }
@@ -92,7 +103,7 @@ func (t *Trace) Start(p *sluice.Pipeline) {
 	t.nextID++
 	r := &traceRun{pid: t.nextID, offset: float64(g.Start.Sub(t.epoch).Nanoseconds()) / 1e3,
 		stop: make(chan struct{}), done: make(chan struct{})}
-	t.runs[p] = r
+	t.runs.Store(p, r)
 	t.meta("process_name", r.pid, 0, g.Name)
 	tid := 0
 	for _, st := range g.Stages {
@@ -100,7 +111,8 @@ func (t *Trace) Start(p *sluice.Pipeline) {
 		r.stages = append(r.stages, traceStage{name: name, input: len(st.Inputs) > 0})
 		tr := make([]track, st.Workers)
 		for i := range tr {
-			tr[i] = track{state: sluice.StateIdle, item: -1, open: true} // until it starts
+			// Idle until the goroutine starts.
+			tr[i] = track{state: sluice.StateIdle, item: -1, open: true, tid: tid + 1 + i}
 		}
 		r.tracks = append(r.tracks, tr)
 		for i := range tr {
@@ -116,44 +128,40 @@ func (t *Trace) Start(p *sluice.Pipeline) {
 	go t.sample(p, r)
 }
 
-// tid is the thread id of a stage's goroutine: stages in order, from 1.
-func (r *traceRun) tid(stage, worker int) int {
-	n := 1
-	for i := 0; i < stage; i++ {
-		n += len(r.tracks[i])
-	}
-	return n + worker
-}
-
 // Change implements sluice.Observer: it ends the goroutine's open span and
 // opens the next.
 func (t *Trace) Change(e sluice.Event) {
 	now := float64(e.Time.Nanoseconds()) / 1e3
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	r := t.runs[e.Pipeline]
-	if r == nil || e.Stage >= len(r.tracks) || e.Worker >= len(r.tracks[e.Stage]) {
+	v, ok := t.runs.Load(e.Pipeline)
+	if !ok {
+		return
+	}
+	r := v.(*traceRun)
+	if r.ended.Load() || e.Stage >= len(r.tracks) || e.Worker >= len(r.tracks[e.Stage]) {
 		return
 	}
 	tr := &r.tracks[e.Stage][e.Worker]
 	if tr.open {
-		t.span(r, e.Stage, e.Worker, tr, now)
+		t.span(r, e.Stage, tr, now)
+		if len(tr.buf) >= trackFlush {
+			t.flushTrack(tr)
+		}
 	}
-	*tr = track{state: e.State, item: e.Item, since: now, open: true}
+	tr.state, tr.item, tr.since, tr.open = e.State, e.Item, now, true
 }
 
 // span writes the open span of tr, ending at end.
-func (t *Trace) span(r *traceRun, stage, worker int, tr *track, end float64) {
+func (t *Trace) span(r *traceRun, stage int, tr *track, end float64) {
 	dur := end - tr.since
 	if dur <= 0 {
 		return
 	}
 	st := r.stages[stage]
-	b := t.buf()
+	b := append(tr.buf, ",\n"...)
 	b = append(b, `{"ph":"X","pid":`...)
 	b = strconv.AppendInt(b, int64(r.pid), 10)
 	b = append(b, `,"tid":`...)
-	b = strconv.AppendInt(b, int64(r.tid(stage, worker)), 10)
+	b = strconv.AppendInt(b, int64(tr.tid), 10)
 	b = append(b, `,"ts":`...)
 	b = strconv.AppendFloat(b, r.offset+tr.since, 'f', 3, 64)
 	b = append(b, `,"dur":`...)
@@ -177,7 +185,19 @@ func (t *Trace) span(r *traceRun, stage, worker int, tr *track, end float64) {
 		b = strconv.AppendInt(b, tr.item, 10)
 	}
 	b = append(b, "}}"...)
-	t.write(b)
+	tr.buf = b
+}
+
+// flushTrack writes the spans gathered in tr.
+func (t *Trace) flushTrack(tr *track) {
+	t.mu.Lock()
+	if t.err == nil && !t.closed && len(tr.buf) > 0 {
+		if _, err := t.w.Write(tr.buf); err != nil {
+			t.err = err
+		}
+	}
+	t.mu.Unlock()
+	tr.buf = tr.buf[:0]
 }
 
 // buf returns the scratch buffer, holding the separator the next event
@@ -245,26 +265,28 @@ func (t *Trace) counters(p *sluice.Pipeline, r *traceRun) {
 // End implements sluice.Observer: it ends the run's open spans at the
 // run's end and writes the last counters.
 func (t *Trace) End(p *sluice.Pipeline, err error) {
-	t.mu.Lock()
-	r := t.runs[p]
-	t.mu.Unlock()
-	if r == nil {
+	v, ok := t.runs.Load(p)
+	if !ok {
 		return
 	}
+	r := v.(*traceRun)
+	r.ended.Store(true) // a goroutine released after a stall writes no more
 	close(r.stop)
 	<-r.done
 	t.counters(p, r)
 	end := float64(p.Stats().Elapsed.Nanoseconds()) / 1e3
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	for s := range r.tracks {
 		for w := range r.tracks[s] {
-			if tr := &r.tracks[s][w]; tr.open {
-				t.span(r, s, w, tr, end)
+			tr := &r.tracks[s][w]
+			if tr.open {
+				t.span(r, s, tr, end)
 				tr.open = false
 			}
+			t.flushTrack(tr)
 		}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if err != nil {
 		t.event(`{"ph":"i","s":"p","pid":%d,"tid":0,"ts":%.3f,"name":"run failed","args":{"error":%s}}`, r.pid, r.offset+end, jsonString(err.Error()))
 	}
