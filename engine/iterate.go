@@ -20,8 +20,15 @@ type fband struct {
 
 // runIterative runs the chain with the Steps or Exchange strategy.
 func (j *Job) runIterative(ctx context.Context) error {
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4})
 	it := j.iter
+	budget := j.budget
+	if j.strategy == Steps {
+		// Bands are quick to read and slow to step: without a bound of
+		// their own the reader would fill the whole budget ahead of the
+		// stages. A few bands per stage and worker keep every stage fed.
+		budget = min(budget, it.inFlight)
+	}
+	j.pipe = sluice.New(sluice.Config{Budget: budget, QueueLen: j.workers * 4})
 	if j.strategy == Exchange {
 		j.runStrips(it)
 	} else {

@@ -70,6 +70,7 @@ type iterative struct {
 	stages   int   // Steps: stages of the step pipeline
 	bandRows int   // Steps: rows per band
 	parts    int   // Exchange: strips
+	inFlight int64 // Steps: bytes of state the bands in flight may hold
 }
 
 // stepStages is how many stages the Steps strategy cuts n steps into:
@@ -165,6 +166,7 @@ func (j *Job) pickStrategy(want Strategy) error {
 		// worker and step's state in it.
 		room := (j.budget - stepCarry) / stepBands
 		it.bandRows = int(max(1, min(int64(j.tileSide), max(2, (256<<10)/it.rowF), room/(it.rowF+int64(j.in.RowBytes())))))
+		it.inFlight = 4 * stepBands * int64(it.bandRows) * it.rowF
 	}
 	return nil
 }
