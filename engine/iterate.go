@@ -40,27 +40,42 @@ func (j *Job) runIterative(ctx context.Context) error {
 // floats recycles the planes of float32 state, so that a long run does
 // not allocate per band. The budget bounds how many are in flight.
 type floats struct {
+	largest int // planes of more samples are left to the collector; 0: no limit
+
 	mu   sync.Mutex
 	free [][]float32
 }
 
+// get returns a plane of n samples: the smallest kept one that fits.
 func (f *floats) get(n int) []float32 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i := len(f.free) - 1; i >= 0; i-- {
-		if cap(f.free[i]) >= n {
-			p := f.free[i][:n]
-			f.free = append(f.free[:i], f.free[i+1:]...)
-			return p
+	best := -1
+	for i, p := range f.free {
+		if cap(p) >= n && (best < 0 || cap(p) < cap(f.free[best])) {
+			best = i
 		}
 	}
-	return make([]float32, n)
+	if best < 0 {
+		return make([]float32, n)
+	}
+	p := f.free[best][:n]
+	f.free[best] = f.free[len(f.free)-1]
+	f.free = f.free[:len(f.free)-1]
+	return p
 }
 
+// put keeps planes for get. The band at the bottom of the image grows by
+// a row at every step, so its planes are dropped rather than kept: kept,
+// one per step, they would add up to the square of the steps.
 func (f *floats) put(ps ...[]float32) {
 	f.mu.Lock()
-	f.free = append(f.free, ps...)
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	for _, p := range ps {
+		if f.largest == 0 || cap(p) <= f.largest {
+			f.free = append(f.free, p)
+		}
+	}
 }
 
 // readState reads rows [y0, y1) of the input into new float32 planes.
