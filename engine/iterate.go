@@ -20,8 +20,15 @@ type fband struct {
 
 // runIterative runs the chain with the Steps or Exchange strategy.
 func (j *Job) runIterative(ctx context.Context) error {
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	it := j.iter
+	budget := j.budget
+	if j.strategy == Steps {
+		// Bands are quick to read and slow to step: without a bound of
+		// their own the reader would fill the whole budget ahead of the
+		// stages. A few bands per stage and worker keep every stage fed.
+		budget = min(budget, it.inFlight)
+	}
+	j.pipe = sluice.New(sluice.Config{Budget: budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	if j.strategy == Exchange {
 		j.runStrips(it)
 	} else {
@@ -36,27 +43,42 @@ func (j *Job) runIterative(ctx context.Context) error {
 // floats recycles the planes of float32 state, so that a long run does
 // not allocate per band. The budget bounds how many are in flight.
 type floats struct {
+	largest int // planes of more samples are left to the collector; 0: no limit
+
 	mu   sync.Mutex
 	free [][]float32
 }
 
+// get returns a plane of n samples: the smallest kept one that fits.
 func (f *floats) get(n int) []float32 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i := len(f.free) - 1; i >= 0; i-- {
-		if cap(f.free[i]) >= n {
-			p := f.free[i][:n]
-			f.free = append(f.free[:i], f.free[i+1:]...)
-			return p
+	best := -1
+	for i, p := range f.free {
+		if cap(p) >= n && (best < 0 || cap(p) < cap(f.free[best])) {
+			best = i
 		}
 	}
-	return make([]float32, n)
+	if best < 0 {
+		return make([]float32, n)
+	}
+	p := f.free[best][:n]
+	f.free[best] = f.free[len(f.free)-1]
+	f.free = f.free[:len(f.free)-1]
+	return p
 }
 
+// put keeps planes for get. The band at the bottom of the image grows by
+// a row at every step, so its planes are dropped rather than kept: kept,
+// one per step, they would add up to the square of the steps.
 func (f *floats) put(ps ...[]float32) {
 	f.mu.Lock()
-	f.free = append(f.free, ps...)
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	for _, p := range ps {
+		if f.largest == 0 || cap(p) <= f.largest {
+			f.free = append(f.free, p)
+		}
+	}
 }
 
 // readState reads rows [y0, y1) of the input into new float32 planes.

@@ -15,7 +15,7 @@ import (
 // given and hands on a band that ends one row higher than the band it
 // got; the last band makes up the difference. No row is computed twice.
 func (j *Job) runSteps(it *iterative) {
-	pool := &floats{}
+	pool := &floats{largest: it.bandRows * it.w}
 	var rbuf, wbuf []byte
 	bands := sluice.SizedBy(sluice.Source(j.pipe, "read", func(ctx context.Context, emit func(*fband) error) error {
 		for y := 0; y < it.h; y += it.bandRows {

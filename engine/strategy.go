@@ -70,6 +70,7 @@ type iterative struct {
 	stages   int   // Steps: stages of the step pipeline
 	bandRows int   // Steps: rows per band
 	parts    int   // Exchange: strips
+	inFlight int64 // Steps: bytes of state the bands in flight may hold
 }
 
 // stepStages is how many stages the Steps strategy cuts n steps into:
@@ -104,17 +105,18 @@ func (j *Job) pickStrategy(want Strategy) error {
 	stepBands := int64(it.stages + 2*j.workers + 2)
 	stepCarry := 2 * int64(d.N) * it.rowF
 	stepMem := stepBands*(it.rowF+int64(j.in.RowBytes())) + stepCarry
-	// Work, in steps of the whole image per worker, as measured on
-	// 4,000² images (bench/run --only diffuse). Fused and Steps work on
-	// blocks and bands that stay in the cache, but Fused also reads and
-	// converts each tile's border and writes in parallel, about one
-	// step's worth; Exchange sweeps its strips from memory at every
-	// step, about 1.3 times the cost per pixel, and reads and writes the
-	// image while nothing else runs, about one step's worth.
+	// Work, in steps of the whole image per worker, as measured on a
+	// 4,000² image (README, bench/run --only diffuse). Fused and Steps
+	// work on blocks and bands that stay in the cache, but Fused also
+	// reads and converts each tile's border and writes in parallel,
+	// about one step's worth. Exchange's steps cost a little less than
+	// Steps' (0.92), but it reads, converts and writes the whole image
+	// while nothing else runs and touches all its state first, about 12
+	// steps' worth on one worker, which only long runs win back.
 	over := fusedOverlap(j, d.N)
 	fusedCost := (float64(d.N)*over + 1) / float64(j.workers)
 	stepsCost := float64(d.N) / float64(min(it.stages, j.workers))
-	exchangeCost := 1.3*float64(d.N)/float64(it.parts) + 1
+	exchangeCost := (0.92*float64(d.N) + 12) / float64(it.parts)
 	img := fmt.Sprintf("%d×%d", it.w, it.h)
 	budget := raster.FormatBytes(j.budget)
 	fusedNote := fmt.Sprintf("fused would compute %.2f times the pixels", over)
@@ -140,7 +142,7 @@ func (j *Job) pickStrategy(want Strategy) error {
 	case stepsFit && stepsCost <= fusedCost && (!exchangeFits || stepsCost <= exchangeCost):
 		why := fmt.Sprintf("exchange would hold the %s image as float32 state, %s, more than the budget of %s", img, raster.FormatBytes(exchangeMem), budget)
 		if exchangeFits {
-			why = fmt.Sprintf("exchange would hold %s and sweep it from memory at every step", raster.FormatBytes(exchangeMem))
+			why = fmt.Sprintf("exchange would hold %s and read and write it while nothing else runs, which %d steps do not win back", raster.FormatBytes(exchangeMem), d.N)
 		}
 		j.strategy, j.why = Steps, fmt.Sprintf("steps: bands stream through %d stages of steps without recomputing (%s; %s)",
 			it.stages, fusedNote, why)
@@ -165,6 +167,7 @@ func (j *Job) pickStrategy(want Strategy) error {
 		// worker and step's state in it.
 		room := (j.budget - stepCarry) / stepBands
 		it.bandRows = int(max(1, min(int64(j.tileSide), max(2, (256<<10)/it.rowF), room/(it.rowF+int64(j.in.RowBytes())))))
+		it.inFlight = 4 * stepBands * int64(it.bandRows) * it.rowF
 	}
 	return nil
 }

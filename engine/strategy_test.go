@@ -79,10 +79,11 @@ func TestStrategyPick(t *testing.T) {
 	}{
 		{"blur:2", 4000, 0, Auto, Fused, "not iterative"},
 		{"diffuse:1", 4000, 0, Auto, Steps, "without recomputing"},
-		{"diffuse:1", 4000, 1 << 30, Auto, Steps, "sweep it from memory"},
+		{"diffuse:1", 4000, 1 << 30, Auto, Steps, "do not win back"},
 		{"diffuse:1", 4000, 64 << 10, Auto, Fused, "the steps strategy needs"},
 		{"diffuse:50", 4000, 0, Auto, Steps, "more than the budget of 32.0 MiB"},
-		{"diffuse:50", 4000, 1 << 30, Auto, Steps, "sweep it from memory"},
+		{"diffuse:50", 4000, 1 << 30, Auto, Steps, "do not win back"},
+		{"diffuse:200", 4000, 1 << 30, Auto, Exchange, "fits the budget of 1.0 GiB"},
 		{"diffuse:200", 4000, 0, Auto, Steps, "without recomputing"},
 		{"diffuse:200", 4000, 12 << 20, Auto, Fused, "the steps strategy needs"},
 		{"diffuse:200", 50, 16 << 20, Auto, Exchange, "steps would need"},
