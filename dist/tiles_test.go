@@ -91,18 +91,27 @@ func TestSameBytes(t *testing.T) {
 		{"blur:2", raster.RGB8, 64},
 		{"median:2 invert", raster.Gray8, 48},
 		{"sharpen gray", raster.RGBA16, 40},
-		{"crop:10,20,150,90 shrink:2 box:1", raster.GrayAlpha8, 32},
+		{"crop:10,20,120,70 shrink:2 box:1", raster.GrayAlpha8, 32},
 		{"resize:0.7 sobel", raster.RGB16, 64},
+	}
+	wants := make([][]byte, len(cases))
+	for i, c := range cases {
+		wants[i], _ = filterImage(t, nil, c.chain, c.pf, 151, 97, c.tile, false)
 	}
 	for _, tp := range transports(t) {
 		t.Run(tp.name, func(t *testing.T) {
 			tr := tp.coord(t)
 			serveTiles(t, tp.worker(t), 2)
-			for _, c := range cases {
-				for _, remoteOnly := range []bool{true, false} {
+			for i, c := range cases {
+				layouts := []bool{true}
+				if i == 0 {
+					// Local workers helping is the same path for every chain: once is enough.
+					layouts = append(layouts, false)
+				}
+				for _, remoteOnly := range layouts {
 					t.Run(fmt.Sprintf("%s/%v/remoteOnly=%v", c.chain, c.pf, remoteOnly), func(t *testing.T) {
-						want, _ := filterImage(t, nil, c.chain, c.pf, 211, 157, c.tile, false)
-						got, st := filterImage(t, tr, c.chain, c.pf, 211, 157, c.tile, remoteOnly)
+						want := wants[i]
+						got, st := filterImage(t, tr, c.chain, c.pf, 151, 97, c.tile, remoteOnly)
 						if !bytes.Equal(got, want) {
 							t.Fatalf("output differs from the local run (%d bytes, want %d)", len(got), len(want))
 						}
