@@ -208,7 +208,7 @@ func testOrder(t *testing.T, tp transport) {
 	serve(t, tp.worker(t), 3)
 	serve(t, tp.worker(t), 2)
 	p := sluice.New(sluice.Config{})
-	in := make([]int, 300)
+	in := make([]int, 100)
 	for i := range in {
 		in[i] = i
 	}

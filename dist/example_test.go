@@ -2,8 +2,10 @@ package dist_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/sluice-go/sluice"
 	"github.com/sluice-go/sluice/dist"
@@ -48,4 +50,34 @@ func ExampleMap() {
 	stop()
 	<-served
 	// Output: [1 4 9 16 25] 5
+}
+
+// The dispatcher alone: one task out, its result back, with a check that
+// rejects what a bad worker might send.
+func ExampleDispatcher_Do() {
+	ctx := context.Background()
+	var tr dist.Local
+	w := &dist.Worker{Transport: &tr, Workers: 1}
+	w.Handle("upper", dist.HandlerFunc(func(ctx context.Context, job dist.Job, p []byte) ([]byte, error) {
+		return []byte(strings.ToUpper(string(p))), nil
+	}))
+	wctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- w.Serve(wctx) }()
+
+	d, err := dist.Dispatch(ctx, &tr, dist.Job{Handler: "upper"})
+	if err != nil {
+		panic(err)
+	}
+	out, err := d.Do(ctx, 1, []byte("sluice"), func(p []byte) error {
+		if len(p) != len("sluice") {
+			return errors.New("wrong length")
+		}
+		return nil
+	})
+	fmt.Println(string(out), err)
+	d.Close()
+	stop()
+	<-served
+	// Output: SLUICE <nil>
 }

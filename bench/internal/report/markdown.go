@@ -38,6 +38,7 @@ func Markdown(w io.Writer, r *Result, source, chart string) error {
 	if r.Pipeline != nil {
 		writePipeline(&b, r.Pipeline)
 	}
+	b.WriteString(distModel)
 	if len(r.Versions) > 0 {
 		b.WriteString("## Versions\n\n| tool | version |\n|---|---|\n")
 		names := make([]string, 0, len(r.Versions))
