@@ -21,8 +21,8 @@ type WriterOptions struct {
 	Subsample string
 	// Optimize computes Huffman tables fitted to the image, as cjpeg
 	// -optimize: files are a few percent smaller, but nothing is written
-	// before Close, and the coded symbols of the whole image, about 2 bytes
-	// per byte of output, are held until then.
+	// before Close, and the coded symbols of the whole image (4 bytes per
+	// symbol, about 5 per byte of output) are held until then.
 	Optimize bool
 	// Limits bound the image size.
 	Limits raster.Limits
