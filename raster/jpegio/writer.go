@@ -70,9 +70,7 @@ func (w *Writer) WriteRows(src []byte) error {
 				w.err = err
 				return err
 			}
-			if !w.e.optimize {
-				w.seg = seg
-			}
+			w.seg = seg
 			w.band = w.band[:0]
 		}
 	}
