@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/sluice-go/sluice/raster"
@@ -21,8 +22,8 @@ type WriterOptions struct {
 	Subsample string
 	// Optimize computes Huffman tables fitted to the image, as cjpeg
 	// -optimize: files are a few percent smaller, but nothing is written
-	// before Close, and the coded symbols of the whole image, about 2 bytes
-	// per byte of output, are held until then.
+	// before Close, and the coded symbols of the whole image (4 bytes per
+	// symbol, about 6.5 bytes per byte of output) are held until then.
 	Optimize bool
 	// Limits bound the image size.
 	Limits raster.Limits
@@ -60,8 +61,9 @@ type Encoder struct {
 	codes     [4]huffCode
 	next      int // next segment to write
 	wroteHead bool
-	held      []*Segment // Optimize: every segment until Close
-	err       error      // sticky
+	held      []heldSegment // Optimize: every band's symbols until Close
+	freq      [4][256]int32 // Optimize: symbol counts of the held bands
+	err       error         // sticky
 }
 
 // encComp is one component of the file being written.
@@ -148,9 +150,14 @@ func (e *Encoder) BandRows(i int) (y0, y1 int) {
 	return i * e.bandMCU * e.mcuH, min((i+1)*e.bandMCU*e.mcuH, e.h.Height)
 }
 
+// heldSegment is what Optimize keeps of a band until Close.
+type heldSegment struct {
+	index  int
+	tokens []uint32
+}
+
 // Segment is one band's entropy-coded data, from EncodeBand. Pass it back
-// to EncodeBand to reuse its buffers once WriteSegment has taken it (not
-// with Optimize, which keeps every segment until Close).
+// to EncodeBand to reuse its buffers once WriteSegment has taken it.
 type Segment struct {
 	index  int
 	data   []byte   // coded bytes, with the closing RST marker
@@ -214,7 +221,14 @@ func (e *Encoder) WriteSegment(seg *Segment) error {
 	}
 	e.next++
 	if e.optimize {
-		e.held = append(e.held, seg)
+		// Keep only the symbols; the segment's buffers go back to the
+		// caller.
+		e.held = append(e.held, heldSegment{seg.index, slices.Clone(seg.tokens)})
+		for t := range e.freq {
+			for v, n := range seg.freq[t] {
+				e.freq[t][v] += n
+			}
+		}
 		return nil
 	}
 	if !e.wroteHead {
@@ -244,17 +258,9 @@ func (e *Encoder) Close() error {
 		return e.fail(fmt.Errorf("jpeg: closed after %d of %d bands", e.next, e.bands))
 	}
 	if e.optimize {
-		var freq [4][256]int32
-		for _, s := range e.held {
-			for t := range freq {
-				for v, n := range s.freq[t] {
-					freq[t][v] += n
-				}
-			}
-		}
 		var specs [4]huffSpec
 		for t := range 2 * min(len(e.comps), 2) {
-			specs[t] = optimalTable(&freq[t])
+			specs[t] = optimalTable(&e.freq[t])
 			e.codes[t].build(&specs[t])
 		}
 		if err := e.writeHeadersWith(&specs); err != nil {

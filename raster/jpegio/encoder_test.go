@@ -137,19 +137,27 @@ func encodeParallel(t testing.TB, h raster.Header, pix []byte, o WriterOptions, 
 // the Writer codes band after band or 1, 2 or 4 goroutines code the bands
 // in a shuffled order.
 func TestSameBytesAnyWorkers(t *testing.T) {
-	for _, o := range []WriterOptions{{}, {Optimize: true}, {Subsample: "444", BandRows: 1}, {Quality: 60, Subsample: "422", BandRows: 3}} {
-		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGBA16} {
-			t.Run(fmt.Sprintf("%+v/%v", o, f), func(t *testing.T) {
-				h := raster.Header{Width: 157, Height: 211, Pixel: f}
-				pix := photo(t, h.Width, h.Height, f)
-				want := encode(t, h, pix, o)
-				for _, workers := range []int{1, 2, 4} {
-					if got := encodeParallel(t, h, pix, o, workers, uint64(workers)); !bytes.Equal(got, want) {
-						t.Errorf("%d workers: got %d bytes differing from the Writer's %d", workers, len(got), len(want))
-					}
+	type tc struct {
+		o WriterOptions
+		f raster.PixelFormat
+	}
+	for _, c := range []tc{
+		{WriterOptions{}, raster.RGB8}, {WriterOptions{Optimize: true}, raster.RGB8},
+		{WriterOptions{Subsample: "444", BandRows: 1}, raster.RGB8},
+		{WriterOptions{Quality: 60, Subsample: "422", BandRows: 3}, raster.RGB8},
+		{WriterOptions{Optimize: true}, raster.Gray8}, {WriterOptions{BandRows: 2}, raster.RGBA16},
+	} {
+		o, f := c.o, c.f
+		t.Run(fmt.Sprintf("%+v/%v", o, f), func(t *testing.T) {
+			h := raster.Header{Width: 157, Height: 211, Pixel: f}
+			pix := photo(t, h.Width, h.Height, f)
+			want := encode(t, h, pix, o)
+			for _, workers := range []int{1, 2, 4} {
+				if got := encodeParallel(t, h, pix, o, workers, uint64(workers)); !bytes.Equal(got, want) {
+					t.Errorf("%d workers: got %d bytes differing from the Writer's %d", workers, len(got), len(want))
 				}
-			})
-		}
+			}
+		})
 	}
 }
 
@@ -228,26 +236,32 @@ func TestOthersReadOurs(t *testing.T) {
 		{"convert", tool("convert"), minPSNR},
 	}
 	dir := t.TempDir()
-	for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8} {
-		for _, o := range []WriterOptions{{Subsample: "420"}, {Subsample: "422", Optimize: true}, {Subsample: "444", BandRows: 1}} {
-			h := raster.Header{Width: 93, Height: 71, Pixel: f}
-			data := encode(t, h, photo(t, h.Width, h.Height, f), o)
-			path := filepath.Join(dir, fmt.Sprintf("%v-%s-%v.jpg", f, o.Subsample, o.Optimize))
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, ours := decodeAll(t, data, 71)
-			for _, r := range readers {
-				t.Run(filepath.Base(path)+"/"+r.name, func(t *testing.T) {
-					theirs := r.decode(t, path, h)
-					if len(theirs) != len(ours) {
-						t.Fatalf("got %d bytes, want %d", len(theirs), len(ours))
-					}
-					if p := psnr(ours, theirs); p < r.psnr {
-						t.Errorf("got PSNR %.1f dB between their pixels and ours, want at least %.0f", p, r.psnr)
-					}
-				})
-			}
+	type tc struct {
+		f raster.PixelFormat
+		o WriterOptions
+	}
+	for _, c := range []tc{
+		{raster.RGB8, WriterOptions{Subsample: "420"}}, {raster.RGB8, WriterOptions{Subsample: "422", Optimize: true}},
+		{raster.RGB8, WriterOptions{Subsample: "444", BandRows: 1}}, {raster.Gray8, WriterOptions{Optimize: true, BandRows: 1}},
+	} {
+		f, o := c.f, c.o
+		h := raster.Header{Width: 93, Height: 71, Pixel: f}
+		data := encode(t, h, photo(t, h.Width, h.Height, f), o)
+		path := filepath.Join(dir, fmt.Sprintf("%v-%s-%v-%d.jpg", f, o.Subsample, o.Optimize, o.BandRows))
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, ours := decodeAll(t, data, 71)
+		for _, r := range readers {
+			t.Run(filepath.Base(path)+"/"+r.name, func(t *testing.T) {
+				theirs := r.decode(t, path, h)
+				if len(theirs) != len(ours) {
+					t.Fatalf("got %d bytes, want %d", len(theirs), len(ours))
+				}
+				if p := psnr(ours, theirs); p < r.psnr {
+					t.Errorf("got PSNR %.1f dB between their pixels and ours, want at least %.0f", p, r.psnr)
+				}
+			})
 		}
 	}
 }

@@ -13,8 +13,9 @@ import (
 // a time on the caller's goroutine; a scheduler that wants both cores
 // drives a Decoder itself. A Reader is not safe for concurrent use.
 //
-// A baseline file streams: the Reader holds one band of pixels (at least
-// 64 rows) and about three MCU rows of coefficients, 2 bytes per sample.
+// A baseline file streams: the Reader holds one band of pixels (about
+// 1 MiB, at most 64 rows) and a few MCU rows of coefficients, 2 bytes per
+// sample.
 // A progressive file first decodes every scan into coefficients, in
 // memory up to ReaderOptions.Memory, else in a temporary file.
 type Reader struct {

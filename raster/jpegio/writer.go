@@ -15,7 +15,7 @@ import (
 // rounded to 8 bits, and alpha is composited over white, since JPEG has no
 // alpha.
 //
-// The Writer holds one band of input rows (64 pixel rows by default)
+// The Writer holds one band of input rows (about 1 MiB, at most 64 rows)
 // and its coded bytes; with Optimize, the coded symbols of the whole image
 // too. A Writer is not safe for concurrent use.
 type Writer struct {
@@ -70,9 +70,7 @@ func (w *Writer) WriteRows(src []byte) error {
 				w.err = err
 				return err
 			}
-			if !w.e.optimize {
-				w.seg = seg
-			}
+			w.seg = seg
 			w.band = w.band[:0]
 		}
 	}
