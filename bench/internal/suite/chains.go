@@ -18,7 +18,7 @@ import (
 const (
 	noteSharp = "one sharp pipeline per operation in the given order, raw pixels in memory between them " +
 		"(a pipeline applies its operations in sharp's own fixed order); sharp.concurrency = cores"
-	noteVipsChain    = "one vips command per operation, joined by .v files in /tmp-like scratch"
+	noteVipsChain    = "one vips command per operation, joined by .v files in a scratch directory"
 	noteVipsSharpen  = "vips and sharp sharpen lightness only, in CIELAB, with a non-linear gain"
 	noteVipsAlpha    = "vips blurs and ranks the four bands as they are: alpha not premultiplied"
 	noteResizeDef    = "vips resize's default box-shrinks by the integer part of the factor first, then Lanczos-3 over what is left: less work than sluice's Lanczos-3 over the whole factor"
