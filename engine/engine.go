@@ -232,7 +232,7 @@ func (j *Job) read(ctx context.Context, emit func(*band) error) error {
 		}
 		if y < sy1 {
 			if err := readFull(j.src, b.src.Pix[(y-sy0)*rb:(sy1-sy0)*rb]); err != nil {
-				return fmt.Errorf("reading rows %d to %d: %w", y, sy1, err)
+				return err
 			}
 			next = sy1
 		}
@@ -251,7 +251,30 @@ func (j *Job) read(ctx context.Context, emit func(*band) error) error {
 			return err
 		}
 	}
-	return nil
+	return j.readEnd(next)
+}
+
+// readEnd reads the input rows after row next that no band needed (a crop
+// may leave them) and then asks the reader for the end of the image, so
+// that damage the codec finds only at the end of the file (a checksum, a
+// missing trailer, data after the last row) fails the run like damage
+// anywhere else. A reader that still has rows past its height is an error.
+func (j *Job) readEnd(next int) error {
+	if next < j.in.Height {
+		if err := j.skipRows(j.in.Height - next); err != nil {
+			return err
+		}
+	}
+	one := make([]byte, j.in.RowBytes())
+	n, err := j.src.ReadRows(one)
+	switch {
+	case err == io.EOF && n == 0:
+		return nil
+	case err != nil && err != io.EOF:
+		return err
+	default:
+		return fmt.Errorf("the reader returned more rows than the header's %d", j.in.Height)
+	}
 }
 
 // skipRows reads and drops n input rows.
@@ -269,19 +292,23 @@ func (j *Job) skipRows(n int) error {
 }
 
 // readFull fills dst with whole rows, treating an early end as an error.
+// An error that comes with the last rows counts: a codec that checks a
+// checksum after the last row reports it with that row. The reader's
+// errors come back as they are: a codec's name the file, the place and
+// what is wrong, in that order.
 func readFull(r raster.RowReader, dst []byte) error {
 	rb := r.Header().RowBytes()
 	for len(dst) > 0 {
 		n, err := r.ReadRows(dst)
 		dst = dst[n*rb:]
+		if err != nil && err != io.EOF {
+			return err
+		}
 		if len(dst) == 0 {
 			return nil
 		}
-		if err == io.EOF || (err == nil && n == 0) {
-			return fmt.Errorf("image ended early: %w", io.ErrUnexpectedEOF)
-		}
-		if err != nil {
-			return err
+		if err == io.EOF || n == 0 {
+			return fmt.Errorf("the image ended %d rows before the header's height: %w", len(dst)/rb, io.ErrUnexpectedEOF)
 		}
 	}
 	return nil

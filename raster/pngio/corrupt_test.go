@@ -75,6 +75,9 @@ func TestTruncated(t *testing.T) {
 				if fe.Offset < 0 || fe.Offset > int64(cut) {
 					t.Fatalf("cut at %d: got offset %d, want 0…%d", cut, fe.Offset, cut)
 				}
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("cut at %d: got error %v, want one wrapping io.ErrUnexpectedEOF", cut, err)
+				}
 			}
 		})
 	}

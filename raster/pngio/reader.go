@@ -168,7 +168,7 @@ func (d *Reader) zlibError(err error) error {
 	var ce flate.CorruptInputError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return formatErr(off, "not enough image data: the zlib stream ends at row %d of %d", d.y, d.hdr.Height)
+		return raster.Truncated("png", off, fmt.Sprintf("not enough image data: the zlib stream ends at row %d of %d", d.y, d.hdr.Height))
 	case errors.As(err, &ce):
 		return formatErr(off, "corrupt deflate data")
 	case errors.Is(err, zlib.ErrChecksum):

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -304,6 +305,9 @@ func TestBadPixels(t *testing.T) {
 				}
 				if fe.Offset != tt.offset {
 					t.Errorf("got offset %d (%v), want %d", fe.Offset, err, tt.offset)
+				}
+				if trunc := strings.HasPrefix(tt.name, "truncated"); errors.Is(err, io.ErrUnexpectedEOF) != trunc {
+					t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF): got %v, want %v", err, !trunc, trunc)
 				}
 				break
 			}
