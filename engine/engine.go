@@ -18,6 +18,13 @@
 // parallel too; the write stage then only counts rows and recycles bands.
 // Bands and their buffers are recycled through a free list bounded by the
 // budget, so a run allocates per band at first and then nothing per tile.
+// No more workers run than the budget holds with their tiles' scratch
+// (Job.Capped says when that cut the count asked for).
+//
+// The producer reads the input to its end, also the rows a crop leaves,
+// and asks the reader for the end of the image after the last row: damage
+// that a codec finds only there (a checksum, a missing trailer, data after
+// the last row) fails the run like damage anywhere else.
 //
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
@@ -63,6 +70,7 @@ type Job struct {
 	in   raster.Header
 
 	workers int
+	asked   int   // workers asked for, when the budget capped them
 	tileW   int   // tile width in output pixels
 	bandH   int   // band height in output rows
 	bandCap int64 // bytes of the largest band: the capacity of band buffers
@@ -104,10 +112,15 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	j.tileW = min(tile, j.outW)
 	j.bandH = min(tile, j.outH)
+	// Each worker holds a tile's scratch and keeps a band in flight: no
+	// more workers run than the budget holds with bands of one row.
+	if most := j.budget/(j.bandBytes(1)+j.scratchBytes(1)) - 3; int64(j.workers) > most {
+		j.asked, j.workers = j.workers, int(max(1, most))
+	}
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
 	slots := int64(j.workers + 3)
-	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
+	for j.bandH > 1 && j.bandBytes(j.bandH)*slots+j.scratchBytes(j.bandH)*int64(j.workers) > j.budget {
 		j.bandH = max(1, j.bandH*3/4)
 	}
 	j.bandCap = j.bandBytes(j.bandH)
@@ -142,6 +155,14 @@ func (j *Job) bandBytes(h int) int64 {
 		worst = max(worst, r.Dy())
 	}
 	return int64(worst)*int64(j.in.RowBytes()) + int64(h)*int64(j.outW*j.outFmt.BytesPerPixel())
+}
+
+// scratchBytes estimates what one worker holds while it filters a tile of
+// a band h rows high: float planes of the tile with the chain's halo, a few
+// at once, and its goroutine's stack.
+func (j *Job) scratchBytes(h int) int64 {
+	halo := j.plan.Halo()
+	return 3*int64(j.tileW+2*halo)*int64(h+2*halo)*int64(max(j.in.Pixel.Channels, j.outFmt.Channels))*4 + 16<<10
 }
 
 // band is one horizontal stripe of output rows, with the source rows that
@@ -180,6 +201,11 @@ func (j *Job) Stats() sluice.Stats {
 
 // Workers is the number of filter goroutines the job runs.
 func (j *Job) Workers() int { return j.workers }
+
+// Capped reports the worker count Options asked for when the budget did
+// not hold that many workers' tiles and New ran fewer (Workers); ok is
+// false when no cap applied.
+func (j *Job) Capped() (asked int, ok bool) { return j.asked, j.asked > 0 }
 
 // Budget is the memory budget in bytes.
 func (j *Job) Budget() int64 { return j.budget }

@@ -519,3 +519,37 @@ func TestFewAllocations(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkersCapped asks for 100,000 workers on a small image: the budget
+// caps them, the job says so, and the output is still the same.
+func TestWorkersCapped(t *testing.T) {
+	src := randomImage(800, 60, raster.RGB8, 13)
+	chain := mustChain(t, "blur:2")
+	plan := mustPlan(t, chain, 800, 60, raster.RGB8)
+	want := reference(t, src, plan)
+	const budget = 4 << 20
+	got, job, err := run(t, src, chain, Options{Workers: 100_000, Memory: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got output differing from the whole-image result")
+	}
+	asked, capped := job.Capped()
+	if !capped || asked != 100_000 {
+		t.Fatalf("Capped: got %d, %v, want 100000, true", asked, capped)
+	}
+	if w := job.Workers(); w < 1 || w > 1000 {
+		t.Errorf("got %d workers, want between 1 and 1000 for a budget of 4 MiB", w)
+	}
+	if peak := job.Stats().PeakBytes; peak > budget {
+		t.Errorf("peak bytes in flight: got %d, want at most %d", peak, budget)
+	}
+	_, job, err = run(t, src, chain, Options{Workers: 2, Memory: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, capped := job.Capped(); capped || job.Workers() != 2 {
+		t.Errorf("2 workers: got %d workers, capped %v, want 2 and no cap", job.Workers(), capped)
+	}
+}

@@ -109,7 +109,7 @@ func TestCorruptEnd(t *testing.T) {
 			for _, workers := range []string{"1", "2"} {
 				t.Run(name+"/"+strings.Join(chain, ",")+"/workers="+workers, func(t *testing.T) {
 					in := filepath.Join(dir, name)
-					out := filepath.Join(t.TempDir(), "out.ppm")
+					out := filepath.Join(t.TempDir(), "out.pnm")
 					var stdout, stderr bytes.Buffer
 					args := append([]string{"run", "--quiet", "--workers", workers, in, out}, chain...)
 					err := dispatch(context.Background(), &env{stdout: &stdout, stderr: &stderr}, args)

@@ -34,7 +34,7 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs); err != nil {
 		return err
 	}
 	if len(pos) != 2 {

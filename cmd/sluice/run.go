@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/sluice-go/sluice/engine"
@@ -35,7 +36,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs); err != nil {
 		return err
 	}
 	if len(pos) < 2 {
@@ -48,7 +49,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if _, err := codec.FormatFromPath(pos[1]); err != nil {
 		return usageErrorf("%v", err)
 	}
-	in, err := codec.Open(pos[0], codec.ReadOptions{Workers: o.workers})
+	in, err := codec.Open(pos[0], o.readOptions())
 	if err != nil {
 		return err
 	}
@@ -72,10 +73,15 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
-	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n})
+	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.engineMemory(h)})
 	if err != nil {
 		return nil, err
 	}
+	if asked, ok := job.Capped(); ok && !c.quiet {
+		fmt.Fprintf(e.stderr, "sluice: --workers %d capped at %d: the memory budget of %s holds no more workers' tiles (raise --memory for more)\n",
+			asked, job.Workers(), raster.FormatBytes(job.Budget()))
+	}
+	setMemoryLimit(budgetOf(c), job.Workers())
 	var bar *progress
 	if !c.quiet {
 		bar = startProgress(ctx, e.stderr, job, label+" "+outPath)
@@ -96,6 +102,20 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		}
 	}
 	return job, nil
+}
+
+// setMemoryLimit sets the garbage collector's soft memory limit to what
+// the process holds when the budget is full: the budget, a quarter more
+// for the bands being recycled, 8 MiB for the runtime and codec buffers
+// and 1 MiB per worker, unless GOMEMLIMIT is set. Without it the heap
+// grows to twice the live data before a collection, so peak memory grew
+// with the image's length: a long run makes a little garbage that a short
+// one never collects.
+func setMemoryLimit(budget int64, workers int) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(budget + budget/4 + 8<<20 + int64(workers)<<20)
 }
 
 // sourceName names a reader in messages: its path when it has one.

@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sluice-go/sluice/raster"
-	"github.com/sluice-go/sluice/raster/jpegio"
-	"github.com/sluice-go/sluice/raster/pngio"
-	"github.com/sluice-go/sluice/raster/pnmio"
-	"github.com/sluice-go/sluice/raster/tiffio"
 )
 
 // WriteOptions configure Create. The zero value means the format from the
@@ -79,7 +76,7 @@ type headerer interface{ Header() raster.Header }
 // header is checked by the codec before anything is allocated. Errors name
 // the path.
 func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
-	format, err := chooseFormat(path, o.Format)
+	format, ext, err := chooseFormat(path, o.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +85,8 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w := &Writer{path: path, tmp: f, sync: o.Sync}
-	if err := w.start(format, h, o); err != nil {
+	// A constructor that fails has started no goroutines: nothing to stop.
+	if err := format.create(w, h, ext, o); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -97,64 +95,30 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 		w.h = hh.Header()
 	} else {
 		w.h = h
-		w.h.Format = format
+		w.h.Format = format.name
 	}
 	return w, nil
 }
 
-func chooseFormat(path, name string) (string, error) {
+// chooseFormat returns the format that name gives or, if empty, that
+// path's extension gives, and the extension (or name) the codec should
+// follow: "pgm" for a .pgm file.
+func chooseFormat(path, name string) (*format, string, error) {
 	if name == "" {
-		return FormatFromPath(path)
+		if _, err := FormatFromPath(path); err != nil {
+			return nil, "", err
+		}
+		name = filepath.Ext(path)
 	}
-	if f, ok := formatName(name); ok {
-		return f, nil
+	f := byExt(name)
+	if f == nil {
+		return nil, "", fmt.Errorf("%s: %w %q; known formats are %v", path, ErrUnknownFormat, name, Formats())
 	}
-	return "", fmt.Errorf("%s: %w %q; known formats are %v", path, ErrUnknownFormat, name, Formats())
+	return f, strings.ToLower(strings.TrimPrefix(name, ".")), nil
 }
 
-// start builds the encoder for format on the temporary file. A constructor
-// that fails has started no goroutines, so there is nothing to stop.
-func (w *Writer) start(format string, h raster.Header, o WriteOptions) error {
-	switch format {
-	case "pnm":
-		enc, err := pnmio.NewWriter(w.tmp, h) // buffers by itself
-		if err != nil {
-			return err
-		}
-		w.enc = enc
-	case "png":
-		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
-		enc, err := pngio.NewWriter(w.bw, h, pngio.WriterOptions{Level: o.Level, Workers: o.Workers})
-		if err != nil {
-			return err
-		}
-		w.enc, w.stop = enc, true
-	case "jpeg":
-		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
-		enc, err := jpegio.NewWriter(w.bw, h, jpegio.WriterOptions{Quality: o.Quality})
-		if err != nil {
-			return err
-		}
-		w.enc = enc
-	case "tiff":
-		enc, err := tiffio.NewWriter(w.tmp, h, tiffio.WriterOptions{
-			Compression: o.Compression,
-			Predictor:   o.Predictor,
-			Level:       o.Level,
-			Tiled:       o.Tiled,
-			TileSize:    o.TileSize,
-			BigTIFF:     o.BigTIFF,
-			Workers:     o.Workers,
-		})
-		if err != nil {
-			return err
-		}
-		w.enc, w.stop = enc, true
-	default:
-		return fmt.Errorf("%w %q", ErrUnknownFormat, format)
-	}
-	return nil
-}
+// file is the file the encoder writes to.
+func (w *Writer) file() *os.File { return w.tmp }
 
 // Path returns the target path.
 func (w *Writer) Path() string { return w.path }
