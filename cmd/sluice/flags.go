@@ -175,6 +175,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.write.BigTIFF, "bigtiff", false, "TIFF: force BigTIFF (chosen automatically past 4 GiB)")
 	fs.IntVar(&c.write.Quality, "quality", 0, "JPEG quality 1-100 (default 90)")
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
+	fs.StringVar(&c.write.Format, "format", "", "output format by name (png, jpeg, pnm, ppm, pgm, pam, tiff) instead of OUTPUT's extension; needed for - (standard output)")
 	fs.StringVar(&c.tmpdir, "tmpdir", "", "folder for the scratch file of an image that must be decoded whole (default: the system's temporary folder)")
 	fs.Var(&c.spill, "spill-limit", "largest scratch file for an image that must be decoded whole, e.g. 64GiB (default 16GiB)")
 }

@@ -46,8 +46,8 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	if _, err := codec.FormatFromPath(pos[1]); err != nil {
-		return usageErrorf("%v", err)
+	if err := checkOutput(pos[1], &o.commonFlags); err != nil {
+		return err
 	}
 	in, err := codec.Open(pos[0], o.readOptions())
 	if err != nil {
@@ -116,6 +116,24 @@ func setMemoryLimit(budget int64, workers int) {
 		return
 	}
 	debug.SetMemoryLimit(budget + budget/4 + 8<<20 + int64(workers)<<20)
+}
+
+// checkOutput refuses an output path whose format cannot be told, before
+// anything is read: "-" (standard output) needs --format, and leaves no
+// room for --stats on the same stream.
+func checkOutput(path string, c *commonFlags) error {
+	switch {
+	case path == "-" && c.write.Format == "":
+		return usageErrorf("writing to standard output (-) needs --format NAME, e.g. --format png")
+	case path == "-" && c.stats.mode != "":
+		return usageErrorf("--stats prints to standard output, where the image goes with -: leave one out")
+	case c.write.Format != "":
+		return nil // Create checks the name
+	}
+	if _, err := codec.FormatFromPath(path); err != nil {
+		return usageErrorf("%v", err)
+	}
+	return nil
 }
 
 // sourceName names a reader in messages: its path when it has one.

@@ -66,6 +66,7 @@ type Writer struct {
 	done bool // the temporary file is gone: renamed or removed
 	res  error
 	sync bool // fsync before the rename
+	out  bool // writing to standard output: no temporary file, no rename
 }
 
 // headerer is implemented by encoders that report what they store.
@@ -75,7 +76,15 @@ type headerer interface{ Header() raster.Header }
 // that o.Format names or, if empty, that the path's extension names. The
 // header is checked by the codec before anything is allocated. Errors name
 // the path.
+//
+// Path "-" writes to standard output, for the formats that stream (PNM,
+// PNG, JPEG; TIFF needs a file that can seek); o.Format must then name the
+// format. Bytes written to standard output cannot be taken back: a failed
+// run leaves what was written so far there.
 func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
+	if path == "-" {
+		return createStdout(h, o)
+	}
 	format, ext, err := chooseFormat(path, o.Format)
 	if err != nil {
 		return nil, err
@@ -90,6 +99,31 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if hh, ok := w.enc.(headerer); ok {
+		w.h = hh.Header()
+	} else {
+		w.h = h
+		w.h.Format = format.name
+	}
+	return w, nil
+}
+
+// createStdout is Create for path "-".
+func createStdout(h raster.Header, o WriteOptions) (*Writer, error) {
+	if o.Format == "" {
+		return nil, fmt.Errorf("stdout: writing to standard output needs a format name (%w); known formats are %v", ErrUnknownFormat, Formats())
+	}
+	format := byExt(o.Format)
+	if format == nil {
+		return nil, fmt.Errorf("stdout: %w %q; known formats are %v", ErrUnknownFormat, o.Format, Formats())
+	}
+	if format.name == "tiff" {
+		return nil, errors.New("stdout: tiff: a TIFF file must be written to a file that can seek, not to standard output")
+	}
+	w := &Writer{path: "stdout", tmp: os.Stdout, out: true}
+	if err := format.create(w, h, strings.ToLower(strings.TrimPrefix(o.Format, ".")), o); err != nil {
+		return nil, fmt.Errorf("stdout: %w", err)
 	}
 	if hh, ok := w.enc.(headerer); ok {
 		w.h = hh.Header()
@@ -155,7 +189,7 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	err := w.finish()
-	if err != nil {
+	if err != nil && !w.out {
 		w.tmp.Close()
 		os.Remove(w.tmp.Name())
 		if w.err == nil {
@@ -181,6 +215,9 @@ func (w *Writer) finish() error {
 		if err := w.bw.Flush(); err != nil {
 			return err
 		}
+	}
+	if w.out {
+		return nil
 	}
 	if w.sync {
 		if err := w.tmp.Sync(); err != nil {
@@ -212,6 +249,9 @@ func (w *Writer) Abort() error {
 	if w.stop {
 		_ = w.enc.Close()
 	}
+	if w.out {
+		return nil
+	}
 	w.tmp.Close()
 	if err := os.Remove(w.tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", w.path, err)
@@ -227,7 +267,7 @@ func (w *Writer) Abort() error {
 // the path.
 func (w *Writer) RowsAt() raster.RowWriterAt {
 	ra, ok := w.enc.(raster.RowsAter)
-	if !ok || w.bw != nil || w.err != nil || w.done {
+	if !ok || w.bw != nil || w.err != nil || w.done || w.out {
 		return nil
 	}
 	at := ra.RowsAt()
