@@ -18,6 +18,13 @@
 // parallel too; the write stage then only counts rows and recycles bands.
 // Bands and their buffers are recycled through a free list bounded by the
 // budget, so a run allocates per band at first and then nothing per tile.
+// No more workers run than the budget holds with their tiles' scratch
+// (Job.Capped says when that cut the count asked for).
+//
+// The producer reads the input to its end, also the rows a crop leaves,
+// and asks the reader for the end of the image after the last row: damage
+// that a codec finds only there (a checksum, a missing trailer, data after
+// the last row) fails the run like damage anywhere else.
 //
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
@@ -81,6 +88,7 @@ type Job struct {
 	workers int
 	remote  Remote        // nil for a local run
 	local   chan struct{} // with remote: a slot per local worker
+	asked   int           // workers asked for, when the budget capped them
 	tileW   int           // tile width in output pixels
 	bandH   int           // band height in output rows
 	bandCap int64         // bytes of the largest band: the capacity of band buffers
@@ -127,7 +135,15 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.budget <= 0 {
 		j.budget = DefaultMemory
 	}
+	j.tileW = min(tile, j.outW)
+	j.bandH = min(tile, j.outH)
+	// Each worker holds a tile's scratch and keeps a band in flight: no
+	// more workers run than the budget holds with bands of one row.
+	if most := j.budget/(j.bandBytes(1)+j.scratchBytes(1)) - 3; int64(j.workers) > most {
+		j.asked, j.workers = j.workers, int(max(1, most))
+	}
 	slots := int64(j.workers + 3)
+	filters := int64(j.workers) // goroutines here that hold scratch
 	if o.Remote != nil {
 		local := j.workers
 		if o.RemoteOnly {
@@ -136,12 +152,11 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.remote, j.local = o.Remote, make(chan struct{}, local)
 		j.workers = local + max(1, o.Remote.Slots())
 		slots = int64(local + 3)
+		filters = int64(local)
 	}
-	j.tileW = min(tile, j.outW)
-	j.bandH = min(tile, j.outH)
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
-	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
+	for j.bandH > 1 && j.bandBytes(j.bandH)*slots+j.scratchBytes(j.bandH)*filters > j.budget {
 		j.bandH = max(1, j.bandH*3/4)
 	}
 	j.bandCap = j.bandBytes(j.bandH)
@@ -182,6 +197,14 @@ func (j *Job) bandBytes(h int) int64 {
 	return int64(worst)*int64(j.in.RowBytes()) + int64(h)*int64(j.outW*j.outFmt.BytesPerPixel())
 }
 
+// scratchBytes estimates what one worker holds while it filters a tile of
+// a band h rows high: float planes of the tile with the chain's halo, a few
+// at once, and its goroutine's stack.
+func (j *Job) scratchBytes(h int) int64 {
+	halo := j.plan.Halo()
+	return 3*int64(j.tileW+2*halo)*int64(h+2*halo)*int64(max(j.in.Pixel.Channels, j.outFmt.Channels))*4 + 16<<10
+}
+
 // band is one horizontal stripe of output rows, with the source rows that
 // compute it. It reports its size to the budget.
 type band struct {
@@ -218,6 +241,11 @@ func (j *Job) Stats() sluice.Stats {
 
 // Workers is the number of filter goroutines the job runs.
 func (j *Job) Workers() int { return j.workers }
+
+// Capped reports the worker count Options asked for when the budget did
+// not hold that many workers' tiles and New ran fewer (Workers); ok is
+// false when no cap applied.
+func (j *Job) Capped() (asked int, ok bool) { return j.asked, j.asked > 0 }
 
 // Budget is the memory budget in bytes.
 func (j *Job) Budget() int64 { return j.budget }
@@ -276,7 +304,7 @@ func (j *Job) read(ctx context.Context, emit func(*band) error) error {
 		}
 		if y < sy1 {
 			if err := readFull(j.src, b.src.Pix[(y-sy0)*rb:(sy1-sy0)*rb]); err != nil {
-				return fmt.Errorf("reading rows %d to %d: %w", y, sy1, err)
+				return err
 			}
 			next = sy1
 		}
@@ -295,7 +323,30 @@ func (j *Job) read(ctx context.Context, emit func(*band) error) error {
 			return err
 		}
 	}
-	return nil
+	return j.readEnd(next)
+}
+
+// readEnd reads the input rows after row next that no band needed (a crop
+// may leave them) and then asks the reader for the end of the image, so
+// that damage the codec finds only at the end of the file (a checksum, a
+// missing trailer, data after the last row) fails the run like damage
+// anywhere else. A reader that still has rows past its height is an error.
+func (j *Job) readEnd(next int) error {
+	if next < j.in.Height {
+		if err := j.skipRows(j.in.Height - next); err != nil {
+			return err
+		}
+	}
+	one := make([]byte, j.in.RowBytes())
+	n, err := j.src.ReadRows(one)
+	switch {
+	case err == io.EOF && n == 0:
+		return nil
+	case err != nil && err != io.EOF:
+		return err
+	default:
+		return fmt.Errorf("the reader returned more rows than the header's %d", j.in.Height)
+	}
 }
 
 // skipRows reads and drops n input rows.
@@ -313,19 +364,23 @@ func (j *Job) skipRows(n int) error {
 }
 
 // readFull fills dst with whole rows, treating an early end as an error.
+// An error that comes with the last rows counts: a codec that checks a
+// checksum after the last row reports it with that row. The reader's
+// errors come back as they are: a codec's name the file, the place and
+// what is wrong, in that order.
 func readFull(r raster.RowReader, dst []byte) error {
 	rb := r.Header().RowBytes()
 	for len(dst) > 0 {
 		n, err := r.ReadRows(dst)
 		dst = dst[n*rb:]
+		if err != nil && err != io.EOF {
+			return err
+		}
 		if len(dst) == 0 {
 			return nil
 		}
-		if err == io.EOF || (err == nil && n == 0) {
-			return fmt.Errorf("image ended early: %w", io.ErrUnexpectedEOF)
-		}
-		if err != nil {
-			return err
+		if err == io.EOF || n == 0 {
+			return fmt.Errorf("the image ended %d rows before the header's height: %w", len(dst)/rb, io.ErrUnexpectedEOF)
 		}
 	}
 	return nil

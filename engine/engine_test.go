@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +21,12 @@ import (
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// The errors the test readers and writers fail with.
+var (
+	errDiskOnFire = errors.New("disk on fire")
+	errDiskFull   = errors.New("disk full")
+)
 
 // memReader serves rows from a byte slice; failAt > 0 makes the read that
 // reaches that row fail.
@@ -40,7 +47,7 @@ func (r *memReader) ReadRows(dst []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if r.failAt > 0 && r.y+n > r.failAt {
-		return 0, errors.New("disk on fire")
+		return 0, errDiskOnFire
 	}
 	copy(dst, r.pix[r.y*rb:(r.y+n)*rb])
 	r.y += n
@@ -59,7 +66,7 @@ type memWriter struct {
 func (w *memWriter) WriteRows(src []byte) error {
 	w.rows += len(src) / w.rb
 	if w.failAt > 0 && w.rows > w.failAt {
-		return errors.New("disk full")
+		return errDiskFull
 	}
 	w.buf.Write(src)
 	return nil
@@ -99,7 +106,7 @@ func (w *placedWriter) RowsAt() raster.RowWriterAt {
 func (w *placedWriter) WriteRowsAt(y int, src []byte) error {
 	n := len(src) / w.rb
 	if w.failAt > 0 && y+n > w.failAt {
-		return errors.New("disk full")
+		return errDiskFull
 	}
 	copy(w.pix[y*w.rb:], src)
 	w.rows.Add(int64(n))
@@ -231,7 +238,7 @@ func TestMemoryBounded(t *testing.T) {
 	for _, size := range [][2]int{{64, 6000}, {6000, 64}, {1000, 1000}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			src := randomImage(size[0], size[1], raster.RGB8, 2)
-			chain, _ := filter.ParseChain([]string{"blur:2"})
+			chain := mustChain(t, "blur:2")
 			_, job, err := run(t, src, chain, Options{Workers: 2, Memory: budget})
 			if err != nil {
 				t.Fatal(err)
@@ -247,30 +254,155 @@ func TestMemoryBounded(t *testing.T) {
 	}
 }
 
+// mustChain parses a chain of operations separated by spaces.
+func mustChain(t *testing.T, spec string) filter.Chain {
+	t.Helper()
+	chain, err := filter.ParseChain(fields(spec))
+	if err != nil {
+		t.Fatalf("ParseChain(%q): %v", spec, err)
+	}
+	return chain
+}
+
+// mustPlan plans chain for an image of w×h pixels in format pf.
+func mustPlan(t *testing.T, chain filter.Chain, w, h int, pf raster.PixelFormat) *filter.Plan {
+	t.Helper()
+	plan, err := chain.Plan(w, h, pf)
+	if err != nil {
+		t.Fatalf("Plan(%d, %d, %v): %v", w, h, pf, err)
+	}
+	return plan
+}
+
 func TestBudgetTooSmall(t *testing.T) {
 	src := randomImage(5000, 10, raster.RGB8, 3)
-	chain, _ := filter.ParseChain([]string{"blur:3"})
-	_, _, err := run(t, src, chain, Options{Memory: 10 << 10})
-	if err == nil {
-		t.Fatal("got no error for a budget smaller than one band, want one")
+	_, _, err := run(t, src, mustChain(t, "blur:3"), Options{Memory: 10 << 10})
+	if err == nil || !strings.Contains(err.Error(), "memory budget of 10.0 KiB is too small") {
+		t.Fatalf("got %v, want the budget named as too small", err)
 	}
 }
 
 func TestReadError(t *testing.T) {
 	src := randomImage(50, 400, raster.RGB8, 4)
 	src.failAt = 200
-	chain, _ := filter.ParseChain([]string{"blur:1"})
-	_, _, err := run(t, src, chain, Options{Workers: 2, Tile: 16})
-	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk on fire")) {
+	_, _, err := run(t, src, mustChain(t, "blur:1"), Options{Workers: 2, Tile: 16})
+	if !errors.Is(err, errDiskOnFire) {
 		t.Fatalf("got %v, want the reader's error", err)
 	}
+}
+
+// endReader serves its rows as memReader does and then fails at the end of
+// the image as a codec does when the damage lies after the last row: with
+// the last rows (withLast) or on the call after them. Extra makes it serve
+// rows past the header's height instead.
+type endReader struct {
+	*memReader
+	withLast bool
+	extra    bool
+	served   bool // the (0, io.EOF) or error after the last row was asked for
+}
+
+var errChecksum = errors.New("bad checksum after the last row")
+
+func (r *endReader) ReadRows(dst []byte) (int, error) {
+	rb := r.h.RowBytes()
+	if r.y >= r.h.Height {
+		r.served = true
+		if r.extra {
+			return min(len(dst)/rb, 1), nil
+		}
+		return 0, errChecksum // sticky, as codecs' errors are
+	}
+	n := min(len(dst)/rb, r.h.Height-r.y)
+	copy(dst, r.pix[r.y*rb:(r.y+n)*rb])
+	r.y += n
+	if r.withLast && r.y == r.h.Height {
+		return n, errChecksum
+	}
+	return n, nil
+}
+
+// TestErrorAfterLastRow checks that damage a codec finds only at the end of
+// the file fails the run, for every way of reporting it, whatever the chain
+// (a crop that needs only the first rows included) and however the output
+// is written.
+func TestErrorAfterLastRow(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		withLast bool
+		extra    bool
+		want     error
+	}{
+		{"error with the last rows", true, false, errChecksum},
+		{"error after the last rows", false, false, errChecksum},
+		{"rows past the height", false, true, nil},
+	} {
+		for _, spec := range []string{"", "blur:2", "crop:0,0,20,10"} {
+			for _, workers := range []int{1, 3} {
+				t.Run(fmt.Sprintf("%s/%q/workers=%d", tt.name, spec, workers), func(t *testing.T) {
+					src := &endReader{memReader: randomImage(40, 90, raster.RGB8, 11), withLast: tt.withLast, extra: tt.extra}
+					chain := mustChain(t, spec)
+					plan := mustPlan(t, chain, 40, 90, raster.RGB8)
+					w, h := plan.OutputSize()
+					dst := &placedWriter{rb: w * 3, pix: make([]byte, w*3*h)}
+					job, err := New(src, dst, plan, Options{Workers: workers, Tile: 16})
+					if err != nil {
+						t.Fatal(err)
+					}
+					err = job.Run(context.Background())
+					switch {
+					case tt.want != nil && !errors.Is(err, tt.want):
+						t.Fatalf("got %v, want %v", err, tt.want)
+					case tt.want == nil && (err == nil || !strings.Contains(err.Error(), "the reader returned more rows than the header's 90")):
+						t.Fatalf("got %v, want an error about rows past the height", err)
+					}
+					if src.y != 90 {
+						t.Errorf("rows read: got %d, want all 90", src.y)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestReadsToEnd checks that a run asks its reader for the end of the
+// image after the last row, also when a crop needs only the first rows.
+func TestReadsToEnd(t *testing.T) {
+	for _, spec := range []string{"", "crop:3,4,10,10", "shrink:7"} {
+		t.Run(fmt.Sprintf("%q", spec), func(t *testing.T) {
+			src := &endReader{memReader: randomImage(40, 90, raster.Gray8, 12)}
+			ok := &eofReader{endReader: src}
+			plan := mustPlan(t, mustChain(t, spec), 40, 90, raster.Gray8)
+			w, _ := plan.OutputSize()
+			job, err := New(ok, &memWriter{rb: w}, plan, Options{Workers: 2, Tile: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := job.Run(context.Background()); err != nil {
+				t.Fatalf("got %v, want no error", err)
+			}
+			if !src.served {
+				t.Errorf("the reader was not asked for the end of the image after its last row")
+			}
+		})
+	}
+}
+
+// eofReader is an endReader that ends cleanly with io.EOF.
+type eofReader struct{ *endReader }
+
+func (r *eofReader) ReadRows(dst []byte) (int, error) {
+	n, err := r.endReader.ReadRows(dst)
+	if errors.Is(err, errChecksum) {
+		return 0, io.EOF
+	}
+	return n, err
 }
 
 func TestShortImage(t *testing.T) {
 	src := randomImage(50, 100, raster.RGB8, 5)
 	src.h.Height = 120 // the header claims more rows than there are
-	chain := filter.Chain{}
-	plan, _ := chain.Plan(50, 120, raster.RGB8)
+	plan := mustPlan(t, filter.Chain{}, 50, 120, raster.RGB8)
 	dst := &memWriter{rb: 150}
 	short := &shortReader{memReader: src, rows: 100}
 	job, err := New(short, dst, plan, Options{Tile: 16})
@@ -301,15 +433,14 @@ func (r *shortReader) ReadRows(dst []byte) (int, error) {
 
 func TestWriteError(t *testing.T) {
 	src := randomImage(50, 400, raster.RGB8, 6)
-	chain, _ := filter.ParseChain([]string{"invert"})
-	plan, _ := chain.Plan(50, 400, raster.RGB8)
+	plan := mustPlan(t, mustChain(t, "invert"), 50, 400, raster.RGB8)
 	dst := &memWriter{rb: 150, failAt: 100}
 	job, err := New(src, dst, plan, Options{Workers: 2, Tile: 16})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = job.Run(context.Background())
-	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk full")) {
+	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("got %v, want the writer's error", err)
 	}
 	// The same through RowsAt, where a worker writes the band.
@@ -320,7 +451,7 @@ func TestWriteError(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = job.Run(context.Background())
-	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("disk full")) {
+	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("through RowsAt: got %v, want the writer's error", err)
 	}
 }
@@ -328,8 +459,7 @@ func TestWriteError(t *testing.T) {
 // TestCancel cancels a long run: it returns promptly with the cause.
 func TestCancel(t *testing.T) {
 	src := randomImage(500, 3000, raster.RGB8, 7)
-	chain, _ := filter.ParseChain([]string{"median:3", "median:3"})
-	plan, _ := chain.Plan(500, 3000, raster.RGB8)
+	plan := mustPlan(t, mustChain(t, "median:3 median:3"), 500, 3000, raster.RGB8)
 	dst := &memWriter{rb: 1500}
 	job, err := New(src, dst, plan, Options{Workers: 2, Tile: 32})
 	if err != nil {
@@ -387,5 +517,39 @@ func TestFewAllocations(t *testing.T) {
 				t.Errorf("%d allocations for %d tiles, want at most %d: something allocates per tile", allocs, tiles, tiles/4)
 			}
 		})
+	}
+}
+
+// TestWorkersCapped asks for 100,000 workers on a small image: the budget
+// caps them, the job says so, and the output is still the same.
+func TestWorkersCapped(t *testing.T) {
+	src := randomImage(800, 60, raster.RGB8, 13)
+	chain := mustChain(t, "blur:2")
+	plan := mustPlan(t, chain, 800, 60, raster.RGB8)
+	want := reference(t, src, plan)
+	const budget = 4 << 20
+	got, job, err := run(t, src, chain, Options{Workers: 100_000, Memory: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got output differing from the whole-image result")
+	}
+	asked, capped := job.Capped()
+	if !capped || asked != 100_000 {
+		t.Fatalf("Capped: got %d, %v, want 100000, true", asked, capped)
+	}
+	if w := job.Workers(); w < 1 || w > 1000 {
+		t.Errorf("got %d workers, want between 1 and 1000 for a budget of 4 MiB", w)
+	}
+	if peak := job.Stats().PeakBytes; peak > budget {
+		t.Errorf("peak bytes in flight: got %d, want at most %d", peak, budget)
+	}
+	_, job, err = run(t, src, chain, Options{Workers: 2, Memory: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, capped := job.Capped(); capped || job.Workers() != 2 {
+		t.Errorf("2 workers: got %d workers, capped %v, want 2 and no cap", job.Workers(), capped)
 	}
 }

@@ -1,6 +1,9 @@
 package raster
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Limits bound what a decoder may allocate, checked against the header
 // before any pixel is read. The zero value means the defaults below; a field
@@ -11,8 +14,10 @@ type Limits struct {
 	// MaxPixels bounds Width×Height for streamed formats. Default 2^34
 	// (about 17 gigapixels), which admits a 100,000 × 100,000 image.
 	MaxPixels int64
-	// MaxWholePixels bounds images that must be decoded whole (JPEG,
-	// interlaced PNG). Default 2^28 (268 megapixels, 1 GiB as RGBA8).
+	// MaxWholePixels bounds images that must be decoded whole into memory:
+	// JPEG, until its codec spills too. Default 2^28 (268 megapixels, 1 GiB
+	// as RGBA8). An interlaced PNG is bounded by SpillOptions.Limit in
+	// bytes instead.
 	MaxWholePixels int64
 }
 
@@ -22,6 +27,15 @@ var DefaultLimits = Limits{
 	MaxHeight:      1_000_000,
 	MaxPixels:      1 << 34,
 	MaxWholePixels: 1 << 28,
+}
+
+// NoLimits admits any size a file can state: for reading headers only,
+// never for decoding.
+var NoLimits = Limits{
+	MaxWidth:       math.MaxInt,
+	MaxHeight:      math.MaxInt,
+	MaxPixels:      math.MaxInt64,
+	MaxWholePixels: math.MaxInt64,
 }
 
 // WithDefaults returns l with every zero field replaced by its default.
@@ -47,11 +61,18 @@ type LimitError struct {
 	Width  int
 	Height int
 	Reason string // which limit, in words
+	Err    error  // the limit as a value, if any: ErrSpillLimit
 }
 
 func (e *LimitError) Error() string {
+	if e.Width == 0 && e.Height == 0 {
+		return fmt.Sprintf("%s: %s", e.Format, e.Reason)
+	}
 	return fmt.Sprintf("%s: image of %d×%d pixels is too large: %s", e.Format, e.Width, e.Height, e.Reason)
 }
+
+// Unwrap returns Err.
+func (e *LimitError) Unwrap() error { return e.Err }
 
 // Check returns a *LimitError when a streamed image of w×h pixels with
 // bytesPerPixel bytes each exceeds l (after defaults), or when w or h is not
@@ -60,13 +81,13 @@ func (l Limits) Check(format string, w, h int) error {
 	l = l.WithDefaults()
 	switch {
 	case w <= 0 || h <= 0:
-		return &LimitError{format, w, h, "width and height must be positive"}
+		return &LimitError{Format: format, Width: w, Height: h, Reason: "width and height must be positive"}
 	case w > l.MaxWidth:
-		return &LimitError{format, w, h, fmt.Sprintf("width exceeds the limit of %d", l.MaxWidth)}
+		return &LimitError{Format: format, Width: w, Height: h, Reason: fmt.Sprintf("width exceeds the limit of %d", l.MaxWidth)}
 	case h > l.MaxHeight:
-		return &LimitError{format, w, h, fmt.Sprintf("height exceeds the limit of %d", l.MaxHeight)}
+		return &LimitError{Format: format, Width: w, Height: h, Reason: fmt.Sprintf("height exceeds the limit of %d", l.MaxHeight)}
 	case int64(w)*int64(h) > l.MaxPixels:
-		return &LimitError{format, w, h, fmt.Sprintf("%d pixels exceed the limit of %d", int64(w)*int64(h), l.MaxPixels)}
+		return &LimitError{Format: format, Width: w, Height: h, Reason: fmt.Sprintf("%d pixels exceed the limit of %d", int64(w)*int64(h), l.MaxPixels)}
 	}
 	return nil
 }
@@ -79,7 +100,7 @@ func (l Limits) CheckWhole(format string, w, h, bytesPerPixel int) error {
 	}
 	l = l.WithDefaults()
 	if n := int64(w) * int64(h); n > l.MaxWholePixels {
-		return &LimitError{format, w, h, fmt.Sprintf(
+		return &LimitError{Format: format, Width: w, Height: h, Reason: fmt.Sprintf(
 			"it must be decoded whole, which would take %s; the limit for whole decoding is %d pixels",
 			FormatBytes(n*int64(bytesPerPixel)), l.MaxWholePixels)}
 	}

@@ -7,6 +7,10 @@
 // 8-bit sample is one byte; a 16-bit sample is two bytes, big-endian, as PNG
 // and PNM store them. Alpha is straight (not premultiplied).
 //
+// A decoder that must hold the whole image before its first row (an
+// interlaced PNG, a progressive JPEG) keeps it in a Spill: memory up to a
+// size, a temporary file past it, refused past a limit (SpillOptions).
+//
 // Package raster knows nothing of the pipeline core (package sluice) or of
 // filters; codecs import raster, never the other way round.
 package raster
@@ -89,7 +93,7 @@ type Header struct {
 	Compression string // as the format names it, e.g. "deflate", "lzw", "none"
 	TileWidth   int    // 0 when the file is not stored in tiles
 	TileHeight  int
-	Interlaced  bool     // PNG Adam7: decoded whole, under Limits.MaxWholePixels
+	Interlaced  bool     // PNG Adam7: decoded whole into a Spill before the first row
 	Details     []string // anything else worth showing, e.g. "bigtiff", "palette", "maxval 1023"
 }
 

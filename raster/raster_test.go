@@ -2,7 +2,9 @@ package raster
 
 import (
 	"errors"
+	"fmt"
 	"image"
+	"io"
 	"strings"
 	"testing"
 )
@@ -187,11 +189,18 @@ func TestTile(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if got := (&FormatError{"tiff", 1234, "bad IFD"}).Error(); got != "tiff: at byte 1234: bad IFD" {
+	if got := (&FormatError{Format: "tiff", Offset: 1234, Msg: "bad IFD"}).Error(); got != "tiff: at byte 1234: bad IFD" {
 		t.Errorf("got %q", got)
 	}
-	if got := (&FormatError{"png", -1, "no IDAT"}).Error(); got != "png: no IDAT" {
+	if got := (&FormatError{Format: "png", Offset: -1, Msg: "no IDAT"}).Error(); got != "png: no IDAT" {
 		t.Errorf("got %q", got)
+	}
+	tr := Truncated("pnm", 7, "truncated header")
+	if got := tr.Error(); got != "pnm: at byte 7: truncated header" {
+		t.Errorf("got %q", got)
+	}
+	if !errors.Is(fmt.Errorf("x.pnm: %w", tr), io.ErrUnexpectedEOF) {
+		t.Errorf("Truncated: errors.Is(err, io.ErrUnexpectedEOF) got false, want true")
 	}
 	if got := (&UnsupportedError{"tiff", "JPEG compression (7)"}).Error(); got != "tiff: unsupported JPEG compression (7)" {
 		t.Errorf("got %q", got)

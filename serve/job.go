@@ -211,7 +211,8 @@ func (s *Server) encode(ctx context.Context, src raster.RowReader, plan *filter.
 		defer f.Close()
 		spool, dst = f, f
 	}
-	enc, err := codec.NewWriter(dst, format, h, o)
+	o.Format = format
+	enc, err := codec.NewWriter(dst, "result", h, o)
 	if err != nil {
 		return withStatus(http.StatusBadRequest, err)
 	}

@@ -48,7 +48,7 @@ func encodeImage(t testing.TB, w, h int, pf raster.PixelFormat, format string) [
 		defer f.Close()
 		tmp, dst = f, f
 	}
-	enc, err := codec.NewWriter(dst, format, src.Header(), codec.WriteOptions{Workers: 1})
+	enc, err := codec.NewWriter(dst, "test", src.Header(), codec.WriteOptions{Workers: 1, Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func want(t *testing.T, in []byte, ops, format string) []byte {
 	}
 	var buf bytes.Buffer
 	w, ht := plan.OutputSize()
-	enc, err := codec.NewWriter(&buf, format, raster.Header{Width: w, Height: ht, Pixel: plan.Output()}, codec.WriteOptions{})
+	enc, err := codec.NewWriter(&buf, "test", raster.Header{Width: w, Height: ht, Pixel: plan.Output()}, codec.WriteOptions{Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}

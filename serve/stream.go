@@ -44,11 +44,11 @@ func (s *Server) openBody(w http.ResponseWriter, r *http.Request) (*input, error
 	}
 	format := codec.Sniff(head)
 	if format != "tiff" {
-		rows, err := codec.NewReader(br, format, codec.ReadOptions{Limits: s.limits()})
+		rd, err := codec.NewReader(br, "upload", codec.ReadOptions{Limits: s.limits()})
 		if err != nil {
 			return nil, err
 		}
-		return &input{rows: rows, format: format}, nil
+		return &input{rows: rd, format: format, close: rd.Close}, nil
 	}
 	f, err := os.CreateTemp(s.cfg.TmpDir, "sluice-upload-*.tif")
 	if err != nil {
@@ -60,6 +60,10 @@ func (s *Server) openBody(w http.ResponseWriter, r *http.Request) (*input, error
 		return err
 	}
 	if _, err := io.Copy(f, br); err != nil {
+		remove()
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		remove()
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs); err != nil {
 		return err
 	}
 	if len(pos) != 0 {
@@ -52,6 +52,9 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	}
 	w, h, err := parseDims(o.size)
 	if err != nil {
+		return usageErrorf("--size: %v", err)
+	}
+	if err := (raster.Limits{}).Check("demo", w, h); err != nil {
 		return usageErrorf("--size: %v", err)
 	}
 	if err := o.watch.start(e); err != nil {
@@ -93,7 +96,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	fmt.Fprintf(out, "2. filtering: %s → %s with %s\n", filepath.Base(input), filepath.Base(output), chain)
-	in, err := codec.Open(input, codec.ReadOptions{Workers: o.workers})
+	in, err := codec.Open(input, o.readOptions())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sluice-go/sluice/raster"
 	"github.com/sluice-go/sluice/raster/codec"
 )
 
@@ -158,6 +159,8 @@ type commonFlags struct {
 	write   codec.WriteOptions
 	tiled   bool
 	watch   watchFlags // --trace, --ui, --stall (watch.go)
+	tmpdir  string
+	spill   sizeFlag // --spill-limit
 
 	strategy strategyFlag
 }
@@ -169,7 +172,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.Var(&c.stats, "stats", "print the stage table at the end (--stats=json for JSON)")
 	fs.IntVar(&c.write.Level, "level", 0, "compression level 1-9 for PNG and TIFF deflate (0 = default)")
-	fs.StringVar(&c.write.Compression, "compression", "", "TIFF compression: none, deflate or lzw (default none)")
+	fs.StringVar(&c.write.Compression, "compression", "", "TIFF compression: none, deflate, lzw or packbits (default none)")
 	fs.BoolVar(&c.write.Predictor, "predictor", false, "TIFF: horizontal predictor with deflate or lzw")
 	fs.BoolVar(&c.tiled, "tiled", false, "TIFF: write tiles instead of strips")
 	fs.BoolVar(&c.write.BigTIFF, "bigtiff", false, "TIFF: force BigTIFF (chosen automatically past 4 GiB)")
@@ -179,25 +182,58 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
 	c.watch.register(fs)
 	fs.Var(&c.strategy, "strategy", strategyUsage)
+	fs.StringVar(&c.write.Format, "format", "", "output format by name (png, jpeg, pnm, ppm, pgm, pam, tiff) instead of OUTPUT's extension; needed for - (standard output)")
+	fs.StringVar(&c.tmpdir, "tmpdir", "", "folder for the scratch file of an image that must be decoded whole (default: the system's temporary folder)")
+	fs.Var(&c.spill, "spill-limit", "largest scratch file for an image that must be decoded whole, e.g. 64GiB (default 16GiB)")
 }
 
-func (c *commonFlags) validate() error {
+// readOptions are the options to open the input with: an image that must
+// be decoded whole is held in memory up to half the budget (the engine
+// gets the other half, see engineMemory) and spills to --tmpdir past it.
+func (c *commonFlags) readOptions() codec.ReadOptions {
+	return codec.ReadOptions{
+		Workers: c.workers,
+		Spill:   raster.SpillOptions{Memory: budgetOf(c) / 2, Dir: c.tmpdir, Limit: c.spill.n},
+	}
+}
+
+// engineMemory is the engine's budget for an input with header h: all of
+// --memory, or half of it when the reader holds the image whole.
+func (c *commonFlags) engineMemory(h raster.Header) int64 {
+	if h.Interlaced {
+		return budgetOf(c) - budgetOf(c)/2
+	}
+	return budgetOf(c)
+}
+
+// validate checks the flags that fs parsed, whatever the output format: a
+// value given on the command line must be in the range its help states.
+func (c *commonFlags) validate(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case c.workers < 0:
 		return usageErrorf("--workers must be 0 or more, got %d", c.workers)
 	case c.tile < 0:
 		return usageErrorf("--tile must be 0 or more, got %d", c.tile)
-	case c.write.Level < -1 || c.write.Level > 9:
+	case set["level"] && (c.write.Level < 1 || c.write.Level > 9):
 		return usageErrorf("--level must be between 1 and 9, got %d", c.write.Level)
-	case c.write.Quality < 0 || c.write.Quality > 100:
+	case set["quality"] && (c.write.Quality < 1 || c.write.Quality > 100):
 		return usageErrorf("--quality must be between 1 and 100, got %d", c.write.Quality)
 	case c.write.Subsample != "" && c.write.Subsample != "444" && c.write.Subsample != "422" && c.write.Subsample != "420":
 		return usageErrorf("--subsample must be 444, 422 or 420, got %q", c.write.Subsample)
+	case c.tiled && c.tile > 0 && c.tile%16 != 0:
+		return usageErrorf("--tile must be a multiple of 16 with --tiled (TIFF tiles are), got %d", c.tile)
+	}
+	switch c.write.Compression {
+	case "", "none", "deflate", "lzw", "packbits":
+	default:
+		return usageErrorf("--compression must be none, deflate, lzw or packbits, got %q", c.write.Compression)
 	}
 	c.write.Workers = c.workers
 	c.write.Tiled = c.tiled
-	if c.tiled && c.tile > 0 && c.tile%16 == 0 {
-		c.write.TileSize = c.tile // TIFF tiles are multiples of 16
+	if c.tiled && c.tile > 0 {
+		c.write.TileSize = c.tile
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/sluice-go/sluice/raster"
-	"github.com/sluice-go/sluice/raster/codec"
 	"github.com/sluice-go/sluice/raster/synth"
 )
 
@@ -34,7 +33,7 @@ func runGen(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs); err != nil {
 		return err
 	}
 	if len(pos) != 2 {
@@ -51,8 +50,8 @@ func runGen(ctx context.Context, e *env, args []string) (err error) {
 	if !pf.Valid() {
 		return usageErrorf("--channels must be 1 to 4 and --depth 8 or 16, got %d and %d", o.channels, o.depth)
 	}
-	if _, err := codec.FormatFromPath(pos[1]); err != nil {
-		return usageErrorf("%v", err)
+	if err := checkOutput(pos[1], &o.commonFlags); err != nil {
+		return err
 	}
 	if err := o.watch.start(e); err != nil {
 		return err

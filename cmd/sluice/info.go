@@ -25,7 +25,7 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usageErrorf("info needs one FILE (run 'sluice info --help')")
 	}
-	r, err := codec.Open(pos[0], codec.ReadOptions{})
+	r, err := codec.Open(pos[0], codec.ReadOptions{HeaderOnly: true})
 	if err != nil {
 		return err
 	}

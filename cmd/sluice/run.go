@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/sluice-go/sluice/engine"
@@ -37,7 +38,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.validate(fs); err != nil {
 		return err
 	}
 	if err := o.nats.validate(); err != nil {
@@ -54,10 +55,10 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	if _, err := codec.FormatFromPath(pos[1]); err != nil {
-		return usageErrorf("%v", err)
+	if err := checkOutput(pos[1], &o.commonFlags); err != nil {
+		return err
 	}
-	in, err := codec.Open(pos[0], codec.ReadOptions{Workers: o.workers})
+	in, err := codec.Open(pos[0], o.readOptions())
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
-	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s}
+	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.engineMemory(h), Strategy: c.strategy.s}
 	for _, r := range remote {
 		if r == nil {
 			continue
@@ -99,6 +100,11 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	if err != nil {
 		return nil, err
 	}
+	if asked, ok := job.Capped(); ok && !c.quiet {
+		fmt.Fprintf(e.stderr, "sluice: --workers %d capped at %d: the memory budget of %s holds no more workers' tiles (raise --memory for more)\n",
+			asked, job.Workers(), raster.FormatBytes(job.Budget()))
+	}
+	setMemoryLimit(budgetOf(c), job.Workers())
 	var bar *progress
 	if !c.quiet {
 		bar = startProgress(ctx, e.stderr, job, label+" "+outPath)
@@ -119,6 +125,38 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		}
 	}
 	return job, nil
+}
+
+// setMemoryLimit sets the garbage collector's soft memory limit to what
+// the process holds when the budget is full: the budget, a quarter more
+// for the bands being recycled, 8 MiB for the runtime and codec buffers
+// and 1 MiB per worker, unless GOMEMLIMIT is set. Without it the heap
+// grows to twice the live data before a collection, so peak memory grew
+// with the image's length: a long run makes a little garbage that a short
+// one never collects.
+func setMemoryLimit(budget int64, workers int) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(budget + budget/4 + 8<<20 + int64(workers)<<20)
+}
+
+// checkOutput refuses an output path whose format cannot be told, before
+// anything is read: "-" (standard output) needs --format, and leaves no
+// room for --stats on the same stream.
+func checkOutput(path string, c *commonFlags) error {
+	switch {
+	case path == "-" && c.write.Format == "":
+		return usageErrorf("writing to standard output (-) needs --format NAME, e.g. --format png")
+	case path == "-" && c.stats.mode != "":
+		return usageErrorf("--stats prints to standard output, where the image goes with -: leave one out")
+	case c.write.Format != "":
+		return nil // Create checks the name
+	}
+	if _, err := codec.FormatFromPath(path); err != nil {
+		return usageErrorf("%v", err)
+	}
+	return nil
 }
 
 // sourceName names a reader in messages: its path when it has one.

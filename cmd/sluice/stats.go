@@ -117,7 +117,10 @@ func describe(err error) string {
 		if errors.As(err, &pe) {
 			return fmt.Sprintf("internal error in stage %q: %v", se.Stage, pe.Value)
 		}
-		return se.Err.Error()
+		err = se.Err
+	}
+	if errors.Is(err, raster.ErrSpillLimit) {
+		return err.Error() + " (--spill-limit SIZE raises it)"
 	}
 	return err.Error()
 }

@@ -4,14 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sluice-go/sluice/raster"
-	"github.com/sluice-go/sluice/raster/jpegio"
-	"github.com/sluice-go/sluice/raster/pngio"
-	"github.com/sluice-go/sluice/raster/pnmio"
-	"github.com/sluice-go/sluice/raster/tiffio"
 )
 
 // WriteOptions configure Create. The zero value means the format from the
@@ -72,7 +70,9 @@ type Writer struct {
 	err  error
 	done bool // the temporary file is gone: renamed or removed
 	res  error
-	sync bool // fsync before the rename
+	sync bool      // fsync before the rename
+	out  bool      // writing to a stream: no temporary file, no rename
+	dst  io.Writer // the stream, when out; nil for a file
 }
 
 // headerer is implemented by encoders that report what they store.
@@ -82,8 +82,16 @@ type headerer interface{ Header() raster.Header }
 // that o.Format names or, if empty, that the path's extension names. The
 // header is checked by the codec before anything is allocated. Errors name
 // the path.
+//
+// Path "-" writes to standard output, for the formats that stream (PNM,
+// PNG, JPEG; TIFF needs a file that can seek); o.Format must then name the
+// format. Bytes written to standard output cannot be taken back: a failed
+// run leaves what was written so far there.
 func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
-	format, err := chooseFormat(path, o.Format)
+	if path == "-" {
+		return createStdout(h, o)
+	}
+	format, ext, err := chooseFormat(path, o.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +100,8 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w := &Writer{path: path, tmp: f, sync: o.Sync}
-	if err := w.start(format, h, o); err != nil {
+	// A constructor that fails has started no goroutines: nothing to stop.
+	if err := format.create(w, h, ext, o); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -101,63 +110,73 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 		w.h = hh.Header()
 	} else {
 		w.h = h
-		w.h.Format = format
+		w.h.Format = format.name
 	}
 	return w, nil
 }
 
-func chooseFormat(path, name string) (string, error) {
-	if name == "" {
-		return FormatFromPath(path)
+// createStdout is Create for path "-".
+func createStdout(h raster.Header, o WriteOptions) (*Writer, error) {
+	if o.Format == "" {
+		return nil, fmt.Errorf("stdout: writing to standard output needs a format name (%w); known formats are %v", ErrUnknownFormat, Formats())
 	}
-	if f, ok := formatName(name); ok {
-		return f, nil
+	if f := byExt(o.Format); f != nil && f.name == "tiff" {
+		return nil, errors.New("stdout: tiff: a TIFF file must be written to a file that can seek, not to standard output")
 	}
-	return "", fmt.Errorf("%s: %w %q; known formats are %v", path, ErrUnknownFormat, name, Formats())
+	return NewWriter(os.Stdout, "stdout", h, o)
 }
 
-// start builds the encoder for format on the temporary file. A constructor
-// that fails has started no goroutines, so there is nothing to stop.
-func (w *Writer) start(format string, h raster.Header, o WriteOptions) error {
-	switch format {
-	case "pnm":
-		enc, err := pnmio.NewWriter(w.tmp, h) // buffers by itself
-		if err != nil {
-			return err
-		}
-		w.enc = enc
-	case "png":
-		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
-		enc, err := pngio.NewWriter(w.bw, h, pngio.WriterOptions{Level: o.Level, Workers: o.Workers})
-		if err != nil {
-			return err
-		}
-		w.enc, w.stop = enc, true
-	case "jpeg":
-		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
-		enc, err := jpegio.NewWriter(w.bw, h, jpegio.WriterOptions{Quality: o.Quality, Subsample: o.Subsample, Optimize: o.Optimize})
-		if err != nil {
-			return err
-		}
-		w.enc = enc
-	case "tiff":
-		enc, err := tiffio.NewWriter(w.tmp, h, tiffio.WriterOptions{
-			Compression: o.Compression,
-			Predictor:   o.Predictor,
-			Level:       o.Level,
-			Tiled:       o.Tiled,
-			TileSize:    o.TileSize,
-			BigTIFF:     o.BigTIFF,
-			Workers:     o.Workers,
-		})
-		if err != nil {
-			return err
-		}
-		w.enc, w.stop = enc, true
-	default:
-		return fmt.Errorf("%w %q", ErrUnknownFormat, format)
+// NewWriter starts encoding an image described by h to the stream dst, in
+// the format o.Format names, with no temporary file: bytes reach dst as
+// they are encoded, and cannot be taken back, so a caller whose run fails
+// must make the stream fail too (a server aborts the connection). TIFF,
+// whose directory is written last, needs dst to be an io.WriteSeeker (a
+// file). Errors name name. Close finishes the image and flushes it; Abort
+// stops the encoder.
+func NewWriter(dst io.Writer, name string, h raster.Header, o WriteOptions) (*Writer, error) {
+	format := byExt(o.Format)
+	if format == nil {
+		return nil, fmt.Errorf("%s: %w %q; known formats are %v", name, ErrUnknownFormat, o.Format, Formats())
 	}
-	return nil
+	if _, seeks := dst.(io.WriteSeeker); format.name == "tiff" && !seeks {
+		return nil, fmt.Errorf("%s: tiff: a TIFF file must be written to a file that can seek, not to a stream", name)
+	}
+	w := &Writer{path: name, dst: dst, out: true}
+	if err := format.create(w, h, strings.ToLower(strings.TrimPrefix(o.Format, ".")), o); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if hh, ok := w.enc.(headerer); ok {
+		w.h = hh.Header()
+	} else {
+		w.h = h
+		w.h.Format = format.name
+	}
+	return w, nil
+}
+
+// chooseFormat returns the format that name gives or, if empty, that
+// path's extension gives, and the extension (or name) the codec should
+// follow: "pgm" for a .pgm file.
+func chooseFormat(path, name string) (*format, string, error) {
+	if name == "" {
+		if _, err := FormatFromPath(path); err != nil {
+			return nil, "", err
+		}
+		name = filepath.Ext(path)
+	}
+	f := byExt(name)
+	if f == nil {
+		return nil, "", fmt.Errorf("%s: %w %q; known formats are %v", path, ErrUnknownFormat, name, Formats())
+	}
+	return f, strings.ToLower(strings.TrimPrefix(name, ".")), nil
+}
+
+// file is where the encoder writes: the temporary file, or the stream.
+func (w *Writer) file() io.Writer {
+	if w.dst != nil {
+		return w.dst
+	}
+	return w.tmp
 }
 
 // Path returns the target path.
@@ -195,7 +214,7 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	err := w.finish()
-	if err != nil {
+	if err != nil && !w.out {
 		w.tmp.Close()
 		os.Remove(w.tmp.Name())
 		if w.err == nil {
@@ -221,6 +240,9 @@ func (w *Writer) finish() error {
 		if err := w.bw.Flush(); err != nil {
 			return err
 		}
+	}
+	if w.out {
+		return nil
 	}
 	if w.sync {
 		if err := w.tmp.Sync(); err != nil {
@@ -252,6 +274,9 @@ func (w *Writer) Abort() error {
 	if w.stop {
 		_ = w.enc.Close()
 	}
+	if w.out {
+		return nil
+	}
 	w.tmp.Close()
 	if err := os.Remove(w.tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", w.path, err)
@@ -267,7 +292,7 @@ func (w *Writer) Abort() error {
 // the path.
 func (w *Writer) RowsAt() raster.RowWriterAt {
 	ra, ok := w.enc.(raster.RowsAter)
-	if !ok || w.bw != nil || w.err != nil || w.done {
+	if !ok || w.bw != nil || w.err != nil || w.done || w.out {
 		return nil
 	}
 	at := ra.RowsAt()

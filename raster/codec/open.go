@@ -3,7 +3,10 @@
 // bytes when reading and by its extension or an explicit name when writing.
 //
 // It is the one place that knows every format: the codec packages under
-// raster/ know only their own. Writers write to a temporary file beside the
+// raster/ know only their own. One table (format.go) holds each format's
+// name, extensions, magic bytes and constructors; adding a format is adding
+// an entry. Open reads regular files, named pipes and standard input ("-")
+// for the formats that stream (PNM, PNG, JPEG). Writers write to a temporary file beside the
 // target and rename it onto the target only when the image is complete, so
 // a failed or abandoned write leaves the target as it was.
 package codec
@@ -16,10 +19,6 @@ import (
 	"os"
 
 	"github.com/sluice-go/sluice/raster"
-	"github.com/sluice-go/sluice/raster/jpegio"
-	"github.com/sluice-go/sluice/raster/pngio"
-	"github.com/sluice-go/sluice/raster/pnmio"
-	"github.com/sluice-go/sluice/raster/tiffio"
 )
 
 // bufferSize is the read and write buffer for the streamed formats.
@@ -30,6 +29,14 @@ const bufferSize = 1 << 20
 type ReadOptions struct {
 	Limits  raster.Limits // checked against the header before allocating
 	Workers int           // TIFF decompression goroutines; 0 = GOMAXPROCS
+	// Spill says where an image that must be decoded whole before its
+	// first row (an interlaced PNG) is held: in memory up to Spill.Memory
+	// bytes, in a temporary file in Spill.Dir past that, refused past
+	// Spill.Limit. The zero value means raster's defaults.
+	Spill raster.SpillOptions
+	// HeaderOnly opens the file to read its header and no pixel: no size
+	// limit applies, and ReadRows fails. It is what `sluice info` uses.
+	HeaderOnly bool
 }
 
 // Reader reads an image file of any known format row by row. It implements
@@ -47,15 +54,28 @@ type Reader struct {
 // and never by its name, and reads its header. A file of no known format
 // is an error wrapping ErrUnknownFormat that lists the formats; codec
 // errors are wrapped with the path, as in "big.tif: tiff: at byte 1234: …".
+//
+// Path "-" reads standard input, and a named pipe is read as it comes:
+// PNM, PNG and JPEG stream from either, while TIFF, whose directory may
+// lie anywhere in the file, needs a regular file and says so.
 func Open(path string, o ReadOptions) (*Reader, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err // *os.PathError names the file
+	f, name := os.Stdin, "stdin"
+	if path != "-" {
+		var err error
+		if f, err = os.Open(path); err != nil {
+			return nil, err // *os.PathError names the file
+		}
+		name = path
 	}
-	r, err := open(path, f, o)
+	r, err := open(name, f, o)
 	if err != nil {
-		f.Close()
+		if path != "-" {
+			f.Close()
+		}
 		return nil, err
+	}
+	if path == "-" {
+		r.f = nil // standard input stays open
 	}
 	return r, nil
 }
@@ -68,56 +88,39 @@ func open(path string, f *os.File, o ReadOptions) (*Reader, error) {
 	if fi.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not an image file", path)
 	}
-	head := make([]byte, sniffLen)
-	n, err := f.ReadAt(head, 0)
+	in := input{br: bufio.NewReaderSize(f, bufferSize)}
+	if fi.Mode().IsRegular() {
+		in.ra, in.size = f, fi.Size()
+	}
+	head, err := in.br.Peek(sniffLen)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	head = head[:n]
-	format := sniff(head)
 	r := &Reader{path: path, f: f}
-	switch format {
-	case "pnm":
-		// pnmio buffers by itself and reads large batches straight into
-		// the caller's buffer, bypassing its own.
-		d, err := pnmio.NewReader(f, o.Limits)
-		if err != nil {
-			return nil, r.wrap(err)
-		}
-		r.rows = d
-	case "png":
-		d, err := pngio.NewReader(bufio.NewReaderSize(f, bufferSize), pngio.ReaderOptions{Limits: o.Limits})
-		if err != nil {
-			return nil, r.wrap(err)
-		}
-		r.rows = d
-	case "jpeg":
-		d, err := jpegio.NewReader(f, jpegio.ReaderOptions{Limits: o.Limits}) // buffers by itself
-		if err != nil {
-			return nil, r.wrap(err)
-		}
-		r.rows, r.stop = d, d.Close
-	case "tiff":
-		d, err := tiffio.NewReader(f, fi.Size(), tiffio.ReaderOptions{Limits: o.Limits, Workers: o.Workers})
-		if err != nil {
-			return nil, r.wrap(err)
-		}
-		r.rows, r.stop = d, d.Close
-		if d.Header().Tiled() {
-			r.tiles = &pathTiles{tr: d, path: path}
-		}
-	default:
+	format := sniff(head)
+	if format == nil {
 		what := "an empty file"
-		if n > 0 {
+		if len(head) > 0 {
 			what = fmt.Sprintf("first bytes % x", head)
 		}
-		return nil, fmt.Errorf("%s: %w (%s); sluice reads %s", path, ErrUnknownFormat, what, formatList)
+		return nil, fmt.Errorf("%s: %w (%s); sluice reads %s", path, ErrUnknownFormat, what, formatList())
+	}
+	if o.HeaderOnly {
+		o.Limits = raster.NoLimits
+		if format.name == "jpeg" {
+			// The JPEG reader decodes the whole image when it opens: read
+			// the frame header alone.
+			return r, r.wrap(openJPEGHeader(r, in))
+		}
+	}
+	if err := format.open(r, in, o); err != nil {
+		if r.stop != nil {
+			r.stop()
+		}
+		return nil, r.wrap(err)
 	}
 	return r, nil
 }
-
-// formatList describes the readable formats and their magic bytes.
-const formatList = "pnm (P5, P6, P7), png, tiff (classic and BigTIFF) and jpeg"
 
 // wrap prefixes err with the file's path; io.EOF is returned unchanged.
 func (r *Reader) wrap(err error) error {

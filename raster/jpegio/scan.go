@@ -99,10 +99,15 @@ func (d *Decoder) decodeMCURow(m int, dst [][]int16) error {
 }
 
 // finishScan checks, after the last MCU of a streamed scan, that the data
-// did not end early.
+// did not end early and that the file goes on to its EOI marker.
 func (d *Decoder) finishScan() error {
 	if d.br.overrun() {
 		return d.src.truncated("in the last MCU row")
+	}
+	// The file must go on to its EOI marker: a file cut after its last
+	// MCU row is damaged as surely as one cut before it.
+	if _, err := d.readHeaders(false); err != nil && err != io.EOF {
+		return err
 	}
 	return nil
 }

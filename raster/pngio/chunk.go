@@ -37,7 +37,7 @@ func (s *source) readFull(p []byte, what string) error {
 	s.off += int64(n)
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return formatErr(s.off, "unexpected end of file in %s", what)
+			return raster.Truncated("png", s.off, "unexpected end of file in "+what)
 		}
 		return fmt.Errorf("png: reading %s at byte %d: %w", what, s.off, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -74,6 +75,9 @@ func TestTruncated(t *testing.T) {
 				}
 				if fe.Offset < 0 || fe.Offset > int64(cut) {
 					t.Fatalf("cut at %d: got offset %d, want 0…%d", cut, fe.Offset, cut)
+				}
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("cut at %d: got error %v, want one wrapping io.ErrUnexpectedEOF", cut, err)
 				}
 			}
 		})
@@ -196,8 +200,8 @@ func TestLimits(t *testing.T) {
 		{"height", ihdrChunk(1, 1_000_001, 8, ctGray, 0), raster.Limits{}, "height exceeds the limit of 1000000"},
 		{"pixels", ihdrChunk(200_000, 200_000, 8, ctGray, 0), raster.Limits{}, "pixels exceed the limit"},
 		{"custom", ihdrChunk(1000, 1000, 8, ctGray, 0), raster.Limits{MaxPixels: 999_999}, "1000000 pixels exceed the limit of 999999"},
-		{"interlaced", ihdrChunk(20_000, 20_000, 8, ctRGBA, 1), raster.Limits{}, "too large: the file is interlaced (Adam7), so it must be decoded whole, which would take 1.5 GiB"},
-		{"interlaced small", ihdrChunk(16_000, 16_000, 8, ctRGBA, 1), raster.Limits{}, ""},
+		{"interlaced", ihdrChunk(50_000, 50_000, 16, ctRGBA, 1), raster.Limits{}, "too large: the file is interlaced (Adam7), so it must be decoded whole, which takes 18.6 GiB of scratch, past the spill limit of 16.0 GiB"},
+		{"interlaced spilled", ihdrChunk(20_000, 20_000, 8, ctRGBA, 1), raster.Limits{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -217,48 +221,62 @@ func TestLimits(t *testing.T) {
 			if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got error %v, want a LimitError containing %q", err, tt.want)
 			}
+			if interlaced := tt.head[20] == 1; errors.Is(err, raster.ErrSpillLimit) != interlaced {
+				t.Errorf("errors.Is(%v, raster.ErrSpillLimit): got %v, want %v", err, !interlaced, interlaced)
+			}
 		})
 	}
 }
 
-// TestReadRowsBuffer checks ReadRows with buffers of various sizes: rows
-// come out whole and in order, and a buffer shorter than a row is refused.
-func TestReadRowsBuffer(t *testing.T) {
-	h := raster.Header{Width: 33, Height: 17, Pixel: raster.GrayAlpha16}
-	pix := photo(h.Width, h.Height, h.Pixel, 9)
-	data, err := encodeAll(h, pix, WriterOptions{}, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb := h.RowBytes()
-	for _, size := range []int{rb, rb + 1, 2 * rb, 5*rb + 7, 17 * rb, 100 * rb} {
-		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			r, err := NewReader(bytes.NewReader(data), ReaderOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []byte
-			buf := make([]byte, size)
-			for {
-				n, err := r.ReadRows(buf)
-				if n > size/rb {
-					t.Fatalf("got %d rows, want at most %d", n, size/rb)
+// TestInterlacedSpill decodes interlaced images held in memory and in a
+// spill file, at several depths and odd sizes: both give image/png's
+// pixels. A Reader closed before its last row reads no more and leaves no
+// file behind.
+func TestInterlacedSpill(t *testing.T) {
+	for _, tt := range []struct {
+		depth, ct, max int
+	}{{8, ctRGB, 256}, {16, ctRGBA, 65536}, {4, ctGray, 16}, {16, ctGrayAlpha, 65536}} {
+		for _, size := range [][2]int{{1, 1}, {37, 29}, {8, 100}} {
+			data := rawImage(size[0], size[1], tt.depth, tt.ct, true, nil, func(x, y, c int) int {
+				return (x*7919 + y*104729 + c*31 + x*y) % tt.max
+			})
+			t.Run(fmt.Sprintf("depth%d/ct%d/%dx%d", tt.depth, tt.ct, size[0], size[1]), func(t *testing.T) {
+				if !compareWithStdlib(t, data) { // decodes in memory
+					t.Fatal("image/png rejects the file, want a valid one")
 				}
-				got = append(got, buf[:n*rb]...)
-				if err == io.EOF {
-					break
-				}
+				_, want, err := decodeAll(data, ReaderOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			if !bytes.Equal(got, pix) {
-				t.Fatalf("got pixels differing at byte %d, want the original", firstDiff(got, pix))
-			}
-		})
-	}
-	r, _ := NewReader(bytes.NewReader(data), ReaderOptions{})
-	if n, err := r.ReadRows(make([]byte, rb-1)); n != 0 || err == nil {
-		t.Errorf("short buffer: got %d, %v, want 0 and an error", n, err)
+				dir := t.TempDir()
+				o := ReaderOptions{Spill: raster.SpillOptions{Memory: -1, Dir: dir}}
+				_, got, err := decodeAll(data, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("through a spill file: got %d bytes differing from the %d decoded in memory", len(got), len(want))
+				}
+				r, err := NewReader(bytes.NewReader(data), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				row := make([]byte, r.Header().RowBytes())
+				if _, err := r.ReadRows(row); err != nil {
+					t.Fatal(err)
+				}
+				if err := r.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if size[1] > 1 {
+					if _, err := r.ReadRows(row); err == nil {
+						t.Errorf("ReadRows after Close: got no error, want one")
+					}
+				}
+				if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+					t.Errorf("got %d files left in the spill folder, want none", len(ents))
+				}
+			})
+		}
 	}
 }

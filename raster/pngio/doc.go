@@ -4,8 +4,10 @@
 // The Reader decodes every colour type and bit depth of the PNG
 // specification, checks every chunk's CRC and the zlib checksum, and hands
 // out rows in one of the raster pixel formats (see Reader for the mapping).
-// An interlaced (Adam7) file cannot be streamed; it is decoded whole, under
-// raster.Limits.MaxWholePixels.
+// An interlaced (Adam7) file cannot be streamed: it is decoded whole into a
+// raster.Spill, in memory up to ReaderOptions.Spill.Memory bytes and in a
+// temporary file past that, so its size is bounded by disk space and
+// Spill.Limit (16 GiB by default) rather than by memory.
 //
 // The Writer encodes the eight raster pixel formats. It cuts the image into
 // groups of rows that worker goroutines filter and deflate independently;

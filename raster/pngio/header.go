@@ -146,7 +146,8 @@ func (d *Reader) parseIHDR(c chunkHeader) error {
 	if hd.interlaced {
 		// The widest output format the image may have once tRNS is seen.
 		bpp := outputFormat(hd, true).BytesPerPixel()
-		if err := d.lim.CheckWhole("png", hd.width, hd.height, bpp); err != nil {
+		n := int64(hd.width) * int64(hd.height) * int64(bpp)
+		if err := d.spillOpts.Check("png", hd.width, hd.height, n); err != nil {
 			var le *raster.LimitError
 			if errors.As(err, &le) {
 				le.Reason = "the file is interlaced (Adam7), so " + le.Reason

@@ -1,6 +1,10 @@
 package pngio
 
-import "io"
+import (
+	"io"
+
+	"github.com/sluice-go/sluice/raster"
+)
 
 // adam7 lists the seven passes of Adam7 interlacing: the offset and step of
 // the pixels each pass holds, across and down.
@@ -15,14 +19,22 @@ var adam7 = [7]struct{ x0, y0, dx, dy int }{
 }
 
 // decodeInterlaced decodes the seven passes of an interlaced image into
-// d.whole, the image in the output format. NewReader has checked the size
-// against Limits.MaxWholePixels.
+// d.whole, the image in the output format, held in memory or in a
+// temporary file as d.spillOpts say; NewReader has checked the size
+// against their limit. Each row of a pass is merged into its image row
+// (read, fill in, write back), except the seventh pass's, which are whole
+// rows.
 func (d *Reader) decodeInterlaced() error {
 	obpp := d.hdr.Pixel.BytesPerPixel()
 	rb := d.hdr.RowBytes()
-	d.whole = make([]byte, d.hdr.Height*rb)
-	row := make([]byte, rb)
-	for _, p := range adam7 {
+	whole, err := raster.NewSpill(d.hdr.Bytes(), d.spillOpts)
+	if err != nil {
+		return err
+	}
+	d.whole = whole
+	row := make([]byte, rb)  // a pass's row, expanded
+	line := make([]byte, rb) // the image row it belongs to
+	for i, p := range adam7 {
 		pw := (d.hdr.Width - p.x0 + p.dx - 1) / p.dx
 		ph := (d.hdr.Height - p.y0 + p.dy - 1) / p.dy
 		if pw <= 0 || ph <= 0 {
@@ -41,9 +53,22 @@ func (d *Reader) decodeInterlaced() error {
 				return formatErr(d.idat.offset(), "row %d of interlace pass: %v", y, err)
 			}
 			d.expand(row, cur[1:], pw)
-			line := d.whole[y*rb : (y+1)*rb]
+			off := int64(y) * int64(rb)
+			if i == len(adam7)-1 { // the last pass: whole rows
+				if _, err := d.whole.WriteAt(row, off); err != nil {
+					return err
+				}
+				cur, prev = prev, cur
+				continue
+			}
+			if _, err := d.whole.ReadAt(line, off); err != nil {
+				return err
+			}
 			for x := range pw {
 				copy(line[(p.x0+x*p.dx)*obpp:], row[x*obpp:(x+1)*obpp])
+			}
+			if _, err := d.whole.WriteAt(line, off); err != nil {
+				return err
 			}
 			cur, prev = prev, cur
 		}

@@ -17,11 +17,18 @@ type ReaderOptions struct {
 	// Limits bound the image size accepted; the zero value means
 	// raster.DefaultLimits.
 	Limits raster.Limits
+	// Spill says where an interlaced image is held while its seven passes
+	// are decoded: in memory up to Spill.Memory bytes, in a temporary file
+	// in Spill.Dir past that, and refused past Spill.Limit. The zero value
+	// means raster's defaults.
+	Spill raster.SpillOptions
 }
 
 // Reader decodes a PNG file row by row. It holds two rows of the image and
 // the inflater's window, whatever the image's height; an interlaced image is
-// the exception and is decoded whole on the first ReadRows.
+// the exception and is decoded whole on the first ReadRows, into a
+// raster.Spill (memory or a temporary file, see ReaderOptions.Spill) that
+// the following calls read from. Close releases it.
 //
 // Rows come out in the raster pixel format given by Header().Pixel:
 //   - gray at 1, 2, 4 or 8 bits becomes Gray8, scaled to the full range
@@ -34,20 +41,21 @@ type ReaderOptions struct {
 //
 // A Reader is not safe for concurrent use.
 type Reader struct {
-	src     source
-	lim     raster.Limits
-	hdr     raster.Header
-	ihdr    ihdr
-	palette [256][4]byte // RGBA; entries past the PLTE chunk are opaque black
-	trns    []byte       // tRNS chunk data, nil when absent
-	idat    *idatReader
-	zr      io.ReadCloser
-	cur     []byte // the row being decoded: filter byte then data
-	prev    []byte // the row above it, unfiltered
-	expand  expander
-	y       int    // rows handed out
-	whole   []byte // an interlaced image, decoded
-	err     error  // sticky
+	src       source
+	lim       raster.Limits
+	hdr       raster.Header
+	ihdr      ihdr
+	palette   [256][4]byte // RGBA; entries past the PLTE chunk are opaque black
+	trns      []byte       // tRNS chunk data, nil when absent
+	idat      *idatReader
+	zr        io.ReadCloser
+	cur       []byte // the row being decoded: filter byte then data
+	prev      []byte // the row above it, unfiltered
+	expand    expander
+	y         int           // rows handed out
+	whole     *raster.Spill // an interlaced image, decoded
+	spillOpts raster.SpillOptions
+	err       error // sticky
 }
 
 // NewReader reads the PNG signature and the chunks before the image data
@@ -60,7 +68,7 @@ func NewReader(r io.Reader, o ReaderOptions) (*Reader, error) {
 	if !ok {
 		br = bufio.NewReaderSize(r, 32<<10)
 	}
-	d := &Reader{src: source{br: br}, lim: o.Limits.WithDefaults()}
+	d := &Reader{src: source{br: br}, lim: o.Limits.WithDefaults(), spillOpts: o.Spill}
 	var sig [8]byte
 	if err := d.src.readFull(sig[:], "signature"); err != nil {
 		return nil, err
@@ -107,7 +115,11 @@ func (d *Reader) ReadRows(dst []byte) (int, error) {
 	}
 	n := 0
 	if d.ihdr.interlaced {
-		n = copy(dst[:want*rb], d.whole[d.y*rb:]) / rb
+		if _, err := d.whole.ReadAt(dst[:want*rb], int64(d.y)*int64(rb)); err != nil {
+			d.err = fmt.Errorf("png: %w", err)
+			return 0, d.err
+		}
+		n = want
 		d.y += n
 	} else {
 		for ; n < want; n++ {
@@ -119,13 +131,31 @@ func (d *Reader) ReadRows(dst []byte) (int, error) {
 		}
 	}
 	if d.y == d.hdr.Height {
-		d.whole = nil
+		if err := d.Close(); err != nil {
+			d.err = fmt.Errorf("png: %w", err)
+			return n, d.err
+		}
 		if err := d.finish(); err != nil {
 			d.err = err
 			return n, err
 		}
 	}
 	return n, nil
+}
+
+// Close releases what an interlaced image is held in; the Reader reads no
+// more rows after it. It does not close the underlying reader, and is
+// needed only when the Reader is abandoned before its last row: reading
+// the last row releases the same.
+func (d *Reader) Close() error {
+	if d.whole == nil {
+		return nil
+	}
+	err := d.whole.Close()
+	if d.y < d.hdr.Height && d.err == nil {
+		d.err = errors.New("png: ReadRows after Close")
+	}
+	return err
 }
 
 // openZlib starts the inflater and, for an interlaced image, decodes the
@@ -168,7 +198,7 @@ func (d *Reader) zlibError(err error) error {
 	var ce flate.CorruptInputError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return formatErr(off, "not enough image data: the zlib stream ends at row %d of %d", d.y, d.hdr.Height)
+		return raster.Truncated("png", off, fmt.Sprintf("not enough image data: the zlib stream ends at row %d of %d", d.y, d.hdr.Height))
 	case errors.As(err, &ce):
 		return formatErr(off, "corrupt deflate data")
 	case errors.Is(err, zlib.ErrChecksum):

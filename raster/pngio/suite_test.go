@@ -2,30 +2,70 @@ package pngio
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/sluice-go/sluice/raster"
 )
 
-// stdPNGFiles lists the PNG files that ship with the standard library's
-// image/png tests: the PngSuite and a few invalid files.
+// suiteDir holds the PngSuite files the standard library's image/png
+// tests use, and PngSuite's corrupt files (x*.png); stdDir a few more of
+// image/png's test files. testdata/README.md says where they come from.
+const (
+	suiteDir = "testdata/pngsuite"
+	stdDir   = "testdata/std"
+)
+
+// stdPNGFiles lists the shipped PNG test files: the PngSuite and a few
+// invalid files. Fewer than expected is a failure, not a skip.
 func stdPNGFiles(t testing.TB) []string {
-	dir := filepath.Join(runtime.GOROOT(), "src", "image", "png", "testdata")
 	var files []string
-	for _, pattern := range []string{"pngsuite/*.png", "*.png"} {
-		m, err := filepath.Glob(filepath.Join(dir, pattern))
+	for _, pattern := range []string{suiteDir + "/*.png", stdDir + "/*.png"} {
+		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, m...)
 	}
-	if len(files) == 0 {
-		t.Skipf("no PNG test files under %s", dir)
+	if len(files) < 56 {
+		t.Fatalf("got %d PNG test files under testdata, want at least 56", len(files))
 	}
 	return files
+}
+
+// TestSuiteCorrupt checks that every corrupt file of the PngSuite is
+// refused with a *raster.FormatError, and the same for image/png's invalid
+// files.
+func TestSuiteCorrupt(t *testing.T) {
+	bad, err := filepath.Glob(suiteDir + "/x*.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// invalid-palette.png is decoded by image/png and libpng alike: an
+	// index past the palette is opaque black.
+	for _, name := range []string{"invalid-crc32.png", "invalid-noend.png", "invalid-trunc.png", "invalid-zlib.png"} {
+		bad = append(bad, filepath.Join(stdDir, name))
+	}
+	if len(bad) != 14+4 {
+		t.Fatalf("got %d corrupt files, want the 14 of the PngSuite and 4 of image/png", len(bad))
+	}
+	for _, path := range bad {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = decodeAll(data, ReaderOptions{})
+			var fe *raster.FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got error %v, want a *raster.FormatError", err)
+			}
+		})
+	}
 }
 
 // TestStdlibSuite decodes every PNG file of the standard library's tests and
@@ -83,7 +123,7 @@ func compareWithStdlib(t *testing.T, data []byte) bool {
 // TestSuiteHeaders checks the header our Reader reports for files of known
 // colour type and depth.
 func TestSuiteHeaders(t *testing.T) {
-	dir := filepath.Join(runtime.GOROOT(), "src", "image", "png", "testdata", "pngsuite")
+	dir := suiteDir
 	tests := []struct {
 		file    string
 		pixel   string
@@ -105,7 +145,7 @@ func TestSuiteHeaders(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			f, err := os.Open(filepath.Join(dir, tt.file))
 			if err != nil {
-				t.Skipf("test file missing: %v", err)
+				t.Fatal(err)
 			}
 			defer f.Close()
 			r, err := NewReader(f, ReaderOptions{})

@@ -43,7 +43,7 @@ func (s *scanner) readByte(what string) (byte, error) {
 	c, err := s.br.ReadByte()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return 0, s.errorf(s.off, "truncated header: end of file while reading %s", what)
+			return 0, raster.Truncated("pnm", s.off, "truncated header: end of file while reading "+what)
 		}
 		return 0, fmt.Errorf("pnm: reading header at byte %d: %w", s.off, err)
 	}

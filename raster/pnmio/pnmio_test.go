@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -305,6 +306,9 @@ func TestBadPixels(t *testing.T) {
 				if fe.Offset != tt.offset {
 					t.Errorf("got offset %d (%v), want %d", fe.Offset, err, tt.offset)
 				}
+				if trunc := strings.HasPrefix(tt.name, "truncated"); errors.Is(err, io.ErrUnexpectedEOF) != trunc {
+					t.Errorf("errors.Is(%v, io.ErrUnexpectedEOF): got %v, want %v", err, !trunc, trunc)
+				}
 				break
 			}
 			if rows != tt.wantRows {
@@ -434,5 +438,53 @@ func TestWriterDiskError(t *testing.T) {
 	}
 	if cerr == nil {
 		t.Errorf("Close after a failed write: got nil, want an error")
+	}
+}
+
+// TestWriterKind checks that each extension's variant is written as the
+// extension says, and that a pixel format it cannot hold is refused.
+func TestWriterKind(t *testing.T) {
+	tests := []struct {
+		kind  string
+		pixel raster.PixelFormat
+		magic string // "" when refused
+	}{
+		{"pnm", raster.Gray8, "P5"}, {"pnm", raster.RGB16, "P6"}, {"pnm", raster.RGBA8, "P7"},
+		{"pam", raster.RGB8, "P7"}, {"pam", raster.Gray16, "P7"}, {"pam", raster.GrayAlpha8, "P7"},
+		{"pgm", raster.Gray8, "P5"}, {"pgm", raster.Gray16, "P5"}, {"pgm", raster.RGB8, ""}, {"pgm", raster.GrayAlpha8, ""},
+		{"ppm", raster.RGB8, "P6"}, {"ppm", raster.Gray8, ""}, {"ppm", raster.RGBA16, ""},
+		{"bmp", raster.RGB8, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+"/"+tt.pixel.String(), func(t *testing.T) {
+			h := raster.Header{Width: 3, Height: 2, Pixel: tt.pixel}
+			var file bytes.Buffer
+			w, err := NewWriterKind(&file, h, tt.kind)
+			if tt.magic == "" {
+				if err == nil {
+					t.Fatalf("got no error, want %v refused for .%s", tt.pixel, tt.kind)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.WriteRows(make([]byte, 2*h.RowBytes())); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := file.String()[:2]; got != tt.magic {
+				t.Errorf("got magic %s, want %s", got, tt.magic)
+			}
+			r, err := NewReader(&file, raster.Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Header().Pixel; got != tt.pixel {
+				t.Errorf("read back pixel format %v, want %v", got, tt.pixel)
+			}
+		})
 	}
 }

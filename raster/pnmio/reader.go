@@ -127,8 +127,7 @@ func (r *Reader) ReadRows(dst []byte) (int, error) {
 	if err != nil {
 		at := r.offset(r.row) + int64(m)
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			r.err = &raster.FormatError{Format: "pnm", Offset: at,
-				Msg: fmt.Sprintf("truncated pixel data: file ends in row %d of %d", r.row+got, r.h.Height)}
+			r.err = raster.Truncated("pnm", at, fmt.Sprintf("truncated pixel data: file ends in row %d of %d", r.row+got, r.h.Height))
 		} else {
 			r.err = fmt.Errorf("pnm: reading row %d at byte %d: %w", r.row+got, at, err)
 		}

@@ -24,8 +24,19 @@ type Writer struct {
 
 // NewWriter writes the header for h to w and returns a Writer for its
 // rows. Output is buffered (1 MiB) unless w already is a large enough
-// *bufio.Writer; Close flushes it but does not close w.
+// *bufio.Writer; Close flushes it but does not close w. It is
+// NewWriterKind with kind "pnm": the variant follows the pixel format.
 func NewWriter(w io.Writer, h raster.Header) (*Writer, error) {
+	return NewWriterKind(w, h, "pnm")
+}
+
+// NewWriterKind is NewWriter for the variant that kind, a file extension
+// without its dot, names: "pgm" writes P5 and takes gray only, "ppm" writes
+// P6 and takes RGB only, "pam" writes P7 whatever the pixel format, and
+// "pnm" (or "") chooses P5 for gray, P6 for RGB and P7 for pixels with
+// alpha. A pixel format the variant cannot hold is an error that says
+// which extensions can.
+func NewWriterKind(w io.Writer, h raster.Header, kind string) (*Writer, error) {
 	if !h.Pixel.Valid() {
 		return nil, fmt.Errorf("pnm: cannot write pixel format %v", h.Pixel)
 	}
@@ -39,6 +50,21 @@ func NewWriter(w io.Writer, h raster.Header) (*Writer, error) {
 		magic = "P5"
 	case 3:
 		magic = "P6"
+	}
+	switch kind {
+	case "", "pnm":
+	case "pam":
+		magic = "P7"
+	case "pgm":
+		if magic != "P5" {
+			return nil, fmt.Errorf("pnm: a .pgm file holds gray without alpha, not %v: write .pam or .pnm, or add the gray operation", h.Pixel)
+		}
+	case "ppm":
+		if magic != "P6" {
+			return nil, fmt.Errorf("pnm: a .ppm file holds RGB without alpha, not %v: write .pam or .pnm", h.Pixel)
+		}
+	default:
+		return nil, fmt.Errorf("pnm: unknown kind %q (want pnm, pgm, ppm or pam)", kind)
 	}
 	stored := raster.Header{
 		Format:      "pnm",

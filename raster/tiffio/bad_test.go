@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -158,6 +160,17 @@ func TestBadInput(t *testing.T) {
 		{"huge image", gray(compNone, pix, 32, tent{tagImageWidth, typeLong, 1, 3_000_000}), raster.Limits{}, "limit", "width exceeds"},
 		{"over pixel limit", good, raster.Limits{MaxPixels: 16}, "limit", "pixels exceed"},
 		{"jpeg", gray(compJPEG, pix, 32), raster.Limits{}, "unsupported", "JPEG compression (7)"},
+		{"old-style JPEG", gray(6, pix, 32), raster.Limits{}, "unsupported", "old-style JPEG compression (6)"},
+		{"ZSTD", gray(50000, pix, 32), raster.Limits{}, "unsupported", "ZSTD compression (50000)"},
+		{"WebP", gray(50001, pix, 32), raster.Limits{}, "unsupported", "WebP compression (50001)"},
+		{"LZMA", gray(34925, pix, 32), raster.Limits{}, "unsupported", "LZMA compression (34925)"},
+		{"LERC", gray(34887, pix, 32), raster.Limits{}, "unsupported", "LERC compression (34887)"},
+		{"JPEG 2000", gray(34712, pix, 32), raster.Limits{}, "unsupported", "JPEG 2000 compression (34712)"},
+		{"compression 12345", gray(12345, pix, 32), raster.Limits{}, "unsupported", "compression 12345"},
+		{"photometric 5", gray(compNone, pix, 32, tent{tagPhotometric, typeShort, 1, 5}), raster.Limits{}, "unsupported", "CMYK (separated) photometric interpretation (5)"},
+		{"photometric 6", gray(compNone, pix, 32, tent{tagPhotometric, typeShort, 1, 6}), raster.Limits{}, "unsupported", "YCbCr photometric interpretation (6)"},
+		{"photometric 8", gray(compNone, pix, 32, tent{tagPhotometric, typeShort, 1, 8}), raster.Limits{}, "unsupported", "CIELab photometric interpretation (8)"},
+		{"photometric 77", gray(compNone, pix, 32, tent{tagPhotometric, typeShort, 1, 77}), raster.Limits{}, "unsupported", "photometric interpretation 77"},
 		{"planar separate", gray(compNone, pix, 32, tent{tagSamplesPerPixel, typeShort, 1, 3}, tent{tagPlanarConfig, typeShort, 1, 2}), raster.Limits{}, "unsupported", "planar"},
 		{"float samples", gray(compNone, pix, 32, tent{tagSampleFormat, typeShort, 1, 3}), raster.Limits{}, "unsupported", "sample format 3"},
 		{"5 samples", gray(compNone, pix, 32, tent{tagSamplesPerPixel, typeShort, 1, 5}), raster.Limits{}, "unsupported", "5 samples"},
@@ -202,6 +215,31 @@ func TestBadInput(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msg) || !strings.HasPrefix(err.Error(), "tiff: ") {
 				t.Errorf("got %q, want it to start with \"tiff: \" and contain %q", err, tt.msg)
+			}
+			for _, name := range []string{"tiff:", "lzw:", "deflate:"} {
+				if n := strings.Count(err.Error(), name); n > 1 {
+					t.Errorf("got %q, want %q at most once", err, name)
+				}
+			}
+		})
+	}
+}
+
+// TestTruncatedFiles cuts real files at many lengths: each cut is refused
+// with a *raster.FormatError that wraps io.ErrUnexpectedEOF.
+func TestTruncatedFiles(t *testing.T) {
+	for _, name := range []string{"gray8.tif", "rgb8-lzw-pred.tif", "rgb8-zip-tiles16.tif", "graya16-bigtiff-tiles.tif", "gray8-packbits.tif"} {
+		t.Run(name, func(t *testing.T) {
+			data := readFile(t, filepath.Join("testdata", name))
+			if err := decodeErr(data, raster.Limits{}); err != nil {
+				t.Fatalf("whole file: got %v, want no error", err)
+			}
+			for cut := 0; cut < len(data); cut += 1 + cut/50 {
+				err := decodeErr(data[:cut], raster.Limits{})
+				var fe *raster.FormatError
+				if !errors.As(err, &fe) || !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("cut at %d of %d bytes: got %v, want a *raster.FormatError wrapping io.ErrUnexpectedEOF", cut, len(data), err)
+				}
 			}
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"github.com/klauspost/compress/zlib"
 	"io"
+
+	"github.com/sluice-go/sluice/raster"
 )
 
 // decoder holds what one goroutine needs to decode strips or tiles: buffers
@@ -35,6 +37,12 @@ func (d *decoder) chunkErr(i int, off int64, format string, args ...any) error {
 	return formatErr(off, "%s %d: %s", d.l.kind(), i, fmt.Sprintf(format, args...))
 }
 
+// chunkTrunc is chunkErr for a chunk that runs past the end of the file:
+// the error wraps io.ErrUnexpectedEOF.
+func (d *decoder) chunkTrunc(i int, off int64, format string, args ...any) error {
+	return truncErr(off, "%s %d: %s", d.l.kind(), i, fmt.Sprintf(format, args...))
+}
+
 // decodeChunk decodes chunk i into out, rows of l.outRowBytes in the
 // delivered pixel format, as many rows as the chunk holds.
 func (d *decoder) decodeChunk(i int, out []byte) error {
@@ -48,7 +56,7 @@ func (d *decoder) decodeChunk(i int, out []byte) error {
 		return nil
 	}
 	if off > uint64(d.f.size) || cnt > uint64(d.f.size)-off {
-		return d.chunkErr(i, int64(min(off, uint64(d.f.size))), "%d bytes at offset %d run past the end of the file (%d bytes)", cnt, off, d.f.size)
+		return d.chunkTrunc(i, int64(min(off, uint64(d.f.size))), "%d bytes at offset %d run past the end of the file (%d bytes)", cnt, off, d.f.size)
 	}
 	raw := dst
 	if !l.inPlace {
@@ -75,13 +83,17 @@ func (d *decoder) decodeChunk(i int, out []byte) error {
 		}
 		r, err := d.decompressor(d.comp)
 		if err != nil {
-			return d.chunkErr(i, int64(off), "%v", err)
+			var ue *raster.UnsupportedError
+			if errors.As(err, &ue) {
+				return err
+			}
+			return d.chunkErr(i, int64(off), "%s", decompressMsg(l.compression, err))
 		}
 		if k, err := io.ReadFull(r, raw); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 				return d.chunkErr(i, int64(off), "decompresses to %d bytes, want %d", k, want)
 			}
-			return d.chunkErr(i, int64(off), "%s: %v", compressionName(l.compression), err)
+			return d.chunkErr(i, int64(off), "%s", decompressMsg(l.compression, err))
 		}
 	}
 	for y := 0; y < rows; y++ {
@@ -119,13 +131,13 @@ func (d *decoder) zlib(r io.Reader) (io.Reader, error) {
 	if d.zr == nil {
 		zr, err := zlib.NewReader(r)
 		if err != nil {
-			return nil, fmt.Errorf("deflate: %w", err)
+			return nil, err
 		}
 		d.zr = zr
 		return zr, nil
 	}
 	if err := d.zr.(zlib.Resetter).Reset(r, nil); err != nil {
-		return nil, fmt.Errorf("deflate: %w", err)
+		return nil, err
 	}
 	return d.zr, nil
 }

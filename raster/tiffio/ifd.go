@@ -41,20 +41,26 @@ func formatErr(off int64, format string, args ...any) error {
 	return &raster.FormatError{Format: "tiff", Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
+// truncErr is formatErr for a file that ends before what its header
+// points to: the error wraps io.ErrUnexpectedEOF.
+func truncErr(off int64, format string, args ...any) error {
+	return raster.Truncated("tiff", off, fmt.Sprintf(format, args...))
+}
+
 // readAt reads exactly len(p) bytes at off, or returns a FormatError saying
 // what was being read.
 func (f *file) readAt(p []byte, off int64, what string) error {
 	if off < 0 || off > f.size || int64(len(p)) > f.size-off {
-		return formatErr(off, "%s of %d bytes runs past the end of the file (%d bytes)", what, len(p), f.size)
+		return raster.Truncated("tiff", off, fmt.Sprintf("%s of %d bytes runs past the end of the file (%d bytes)", what, len(p), f.size))
 	}
 	n, err := f.r.ReadAt(p, off)
 	if n == len(p) {
 		return nil
 	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
+	if err == nil || err == io.EOF || err == io.ErrUnexpectedEOF {
+		return raster.Truncated("tiff", off+int64(n), fmt.Sprintf("reading %s: unexpected end of file", what))
 	}
-	return &raster.FormatError{Format: "tiff", Offset: off + int64(n), Msg: fmt.Sprintf("reading %s: %v", what, err)}
+	return &raster.FormatError{Format: "tiff", Offset: off + int64(n), Msg: fmt.Sprintf("reading %s: %v", what, err), Err: err}
 }
 
 // openFile reads the file header.
@@ -66,7 +72,7 @@ func openFile(r io.ReaderAt, size int64) (*file, error) {
 		n = 16
 	}
 	if size < 8 {
-		return nil, formatErr(0, "file of %d bytes is too short for a header", size)
+		return nil, raster.Truncated("tiff", 0, fmt.Sprintf("file of %d bytes is too short for a header", size))
 	}
 	if err := f.readAt(h[:n], 0, "header"); err != nil {
 		return nil, err
@@ -84,7 +90,7 @@ func openFile(r io.ReaderAt, size int64) (*file, error) {
 		f.ifd0 = int64(f.bo.Uint32(h[4:]))
 	case 43:
 		if n < 16 {
-			return nil, formatErr(0, "file of %d bytes is too short for a BigTIFF header", size)
+			return nil, raster.Truncated("tiff", 0, fmt.Sprintf("file of %d bytes is too short for a BigTIFF header", size))
 		}
 		if bs, z := f.bo.Uint16(h[4:]), f.bo.Uint16(h[6:]); bs != 8 || z != 0 {
 			return nil, formatErr(4, "BigTIFF offset size %d, want 8", bs)
@@ -92,7 +98,7 @@ func openFile(r io.ReaderAt, size int64) (*file, error) {
 		f.big = true
 		o := f.bo.Uint64(h[8:])
 		if o > uint64(size) {
-			return nil, formatErr(8, "first IFD offset %d is past the end of the file (%d bytes)", o, size)
+			return nil, truncErr(8, "first IFD offset %d is past the end of the file (%d bytes)", o, size)
 		}
 		f.ifd0 = int64(o)
 	default:
@@ -167,7 +173,7 @@ func (f *file) readIFD(off int64) (map[uint16]*entry, int64, error) {
 				o = uint64(f.bo.Uint32(vf))
 			}
 			if o > uint64(f.size) || e.count*sz > uint64(f.size)-o {
-				return nil, 0, formatErr(e.pos, "values of tag %d at offset %d run past the end of the file (%d bytes)", e.tag, o, f.size)
+				return nil, 0, truncErr(e.pos, "values of tag %d at offset %d run past the end of the file (%d bytes)", e.tag, o, f.size)
 			}
 			e.off = int64(o)
 		}
@@ -181,7 +187,7 @@ func (f *file) readIFD(off int64) (map[uint16]*entry, int64, error) {
 		next = uint64(f.bo.Uint32(nb))
 	}
 	if next > uint64(f.size) {
-		return nil, 0, formatErr(off+int64(cs)+int64(n)*int64(es), "next IFD offset %d is past the end of the file (%d bytes)", next, f.size)
+		return nil, 0, truncErr(off+int64(cs)+int64(n)*int64(es), "next IFD offset %d is past the end of the file (%d bytes)", next, f.size)
 	}
 	return entries, int64(next), nil
 }
@@ -225,7 +231,7 @@ func (f *file) countPages(next int64) (int, error) {
 			o = uint64(f.bo.Uint32(b[:]))
 		}
 		if o > uint64(f.size) {
-			return 0, formatErr(at, "next IFD offset %d is past the end of the file (%d bytes)", o, f.size)
+			return 0, truncErr(at, "next IFD offset %d is past the end of the file (%d bytes)", o, f.size)
 		}
 		next = int64(o)
 	}

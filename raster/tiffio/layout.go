@@ -162,20 +162,19 @@ func parseLayout(f *file, e map[uint16]*entry, lim raster.Limits) (*layout, erro
 		}
 		l.pix = raster.RGB8
 	default:
+		if name, ok := photometricNames[int(photo)]; ok {
+			return nil, unsupported("%s photometric interpretation (%d)", name, photo)
+		}
 		return nil, unsupported("photometric interpretation %d", photo)
 	}
 	l.inPlace = l.bits >= 8 && photo != photoPalette
 
 	// Compression and predictor.
 	if compressionName(int(comp)) == "" {
-		name := ""
-		switch comp {
-		case compJPEG, compJPEGOld:
-			name = "JPEG "
-		case 2, 3, 4:
-			name = "CCITT "
+		if name, ok := compressionNames[int(comp)]; ok {
+			return nil, unsupported("%s compression (%d)", name, comp)
 		}
-		return nil, unsupported("%scompression (%d)", name, comp)
+		return nil, unsupported("compression %d", comp)
 	}
 	l.compression = int(comp)
 	switch {
@@ -256,7 +255,7 @@ func parseLayout(f *file, e map[uint16]*entry, lim raster.Limits) (*layout, erro
 			continue
 		}
 		if off > uint64(f.size) || cnt > uint64(f.size)-off {
-			return nil, formatErr(int64(min(off, uint64(f.size))), "%s %d: %d bytes at offset %d run past the end of the file (%d bytes)", l.kind(), i, cnt, off, f.size)
+			return nil, truncErr(int64(min(off, uint64(f.size))), "%s %d: %d bytes at offset %d run past the end of the file (%d bytes)", l.kind(), i, cnt, off, f.size)
 		}
 		if comp == compNone && cnt < uint64(l.chunkRows(i)*l.fileRowBytes) {
 			return nil, formatErr(int64(off), "%s %d: holds %d bytes, want %d", l.kind(), i, cnt, l.chunkRows(i)*l.fileRowBytes)

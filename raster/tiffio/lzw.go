@@ -16,7 +16,7 @@ const (
 	lzwMaxCodes = 4096
 )
 
-var errLZWCode = errors.New("lzw: invalid code")
+var errLZWCode = errors.New("invalid code")
 
 // lzwReader decodes a TIFF LZW stream. The zero value is not usable; call
 // reset first. It is not safe for concurrent use.

@@ -29,7 +29,7 @@ func (s *stripStream) open(i int) error {
 		return nil
 	}
 	if off > uint64(d.f.size) || cnt > uint64(d.f.size)-off {
-		return d.chunkErr(i, int64(min(off, uint64(d.f.size))), "%d bytes at offset %d run past the end of the file (%d bytes)", cnt, off, d.f.size)
+		return d.chunkTrunc(i, int64(min(off, uint64(d.f.size))), "%d bytes at offset %d run past the end of the file (%d bytes)", cnt, off, d.f.size)
 	}
 	want := uint64(l.chunkRows(i) * l.fileRowBytes)
 	if l.compression == compNone && cnt < want {
@@ -88,7 +88,7 @@ func (s *stripStream) readRows(dst []byte, n int) error {
 			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 				return s.d.chunkErr(s.i, pos, "ends before its last row")
 			}
-			return s.d.chunkErr(s.i, pos, "%s: %v", compressionName(l.compression), err)
+			return s.d.chunkErr(s.i, pos, "%s", decompressMsg(l.compression, err))
 		}
 		s.d.finishRow(raw, out)
 	}

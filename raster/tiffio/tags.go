@@ -1,5 +1,7 @@
 package tiffio
 
+import "strings"
+
 // TIFF field types (TIFF 6.0 section 2, BigTIFF additions).
 const (
 	typeByte      = 1
@@ -78,6 +80,37 @@ const (
 	extraAssociated  = 1
 	extraUnassoc     = 2
 )
+
+// compressionNames names the compression schemes sluice does not read, as
+// libtiff's tiff.h lists them, for refusals that say what they refuse.
+var compressionNames = map[int]string{
+	2: "CCITT RLE", 3: "CCITT Group 3 fax", 4: "CCITT Group 4 fax",
+	compJPEGOld: "old-style JPEG", compJPEG: "JPEG",
+	9: "JBIG (T.85)", 10: "JBIG (T.43)",
+	32766: "NeXT", 32771: "CCITT RLEW", 32809: "ThunderScan",
+	32895: "IT8 CT padding", 32896: "IT8 linework", 32897: "IT8 monochrome", 32898: "IT8 binary line art",
+	32908: "Pixar film", 32909: "PixarLog", 32947: "Kodak DCS", 34661: "JBIG",
+	34676: "SGILog", 34677: "SGILog24", 34712: "JPEG 2000", 34887: "LERC",
+	34892: "lossy JPEG (DNG)", 34925: "LZMA", 50000: "ZSTD", 50001: "WebP", 50002: "JPEG XL",
+}
+
+// photometricNames names the photometric interpretations sluice does not
+// read.
+var photometricNames = map[int]string{
+	4: "transparency mask", 5: "CMYK (separated)", 6: "YCbCr", 8: "CIELab", 9: "ICCLab", 10: "ITULab",
+	32803: "colour filter array", 32844: "LogL", 32845: "LogLuv", 34892: "linear raw",
+}
+
+// decompressMsg describes an error of the decompressor for scheme c without
+// repeating the scheme's name, as in "deflate: corrupt input before offset
+// 5" where the library said "flate: corrupt input…".
+func decompressMsg(c int, err error) string {
+	msg := err.Error()
+	for _, p := range []string{"zlib: ", "flate: ", "lzw: ", "packbits: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return compressionName(c) + ": " + msg
+}
 
 // compressionName is the name Header.Compression uses for a scheme.
 func compressionName(c int) string {

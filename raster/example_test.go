@@ -1,0 +1,30 @@
+package raster_test
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// ExampleSpill keeps an image's rows in a Spill that is too large for its
+// memory allowance, so it lives in a temporary file, and reads one back.
+func ExampleSpill() {
+	h := raster.Header{Width: 1000, Height: 1000, Pixel: raster.RGB8}
+	s, err := raster.NewSpill(h.Bytes(), raster.SpillOptions{Memory: 1 << 20, Dir: os.TempDir()})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	row := make([]byte, h.RowBytes())
+	row[0] = 42
+	if _, err := s.WriteAt(row, 500*int64(h.RowBytes())); err != nil {
+		panic(err)
+	}
+	clear(row)
+	if _, err := s.ReadAt(row, 500*int64(h.RowBytes())); err != nil {
+		panic(err)
+	}
+	fmt.Println(s.InMemory(), raster.FormatBytes(s.Size()), row[0])
+	// Output: false 2.9 MiB 42
+}

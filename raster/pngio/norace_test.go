@@ -1,0 +1,5 @@
+//go:build !race
+
+package pngio
+
+const raceEnabled = false
