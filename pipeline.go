@@ -26,6 +26,11 @@ type Config struct {
 	// QueueLen is the default capacity of the queues between stages, in
 	// batches of up to 32 items; 0 means DefaultQueueLen.
 	QueueLen int
+	// Pool, if not nil, is the pool of slots that the workers of the
+	// pipeline's Map, FlatMap, Filter and Sink stages hold while they run
+	// (see Pool); several pipelines may share one. nil means no limit
+	// beyond each stage's Workers.
+	Pool *Pool
 }
 
 // Pipeline is a graph of stages connected by bounded queues, run once by
@@ -44,6 +49,7 @@ type Pipeline struct {
 	edges   []edge
 
 	budget  budget
+	tenant  *tenant      // the pipeline's share of cfg.Pool while it runs
 	start   atomic.Int64 // unix nanoseconds; 0 before Run
 	end     atomic.Int64
 	cancel  context.CancelCauseFunc
@@ -95,6 +101,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.cancel = cancel
+	if p.cfg.Pool != nil {
+		p.tenant = p.cfg.Pool.join()
+		defer p.tenant.leave()
+	}
 	p.start.Store(time.Now().UnixNano())
 	var wg sync.WaitGroup
 	for _, r := range p.runs {
@@ -196,6 +206,10 @@ type Opts struct {
 	// QueueLen is the capacity, in batches, of the queue feeding this
 	// stage; 0 means Config.QueueLen.
 	QueueLen int
+	// NoPool keeps the stage's workers out of Config.Pool: they take no
+	// slot. It is for stages that mostly wait, such as one writing to
+	// disk, which would hold a slot another stage could compute in.
+	NoPool bool
 }
 
 func (o Opts) workers(def int) int {

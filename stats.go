@@ -33,6 +33,7 @@ type StageStats struct {
 	WaitIn     time.Duration // waiting for input
 	WaitOut    time.Duration // blocked on a full output queue or the reorder window
 	WaitBudget time.Duration // sources only: waiting for room in the memory budget
+	WaitPool   time.Duration // waiting for a slot of Config.Pool
 
 	// QueueItems is the number of items waiting in the queue that feeds
 	// the stage. QueueLen and QueueCap count that queue in batches of up
@@ -52,6 +53,7 @@ type stageStats struct {
 
 	in, out, errors                   atomic.Int64
 	busy, waitIn, waitOut, waitBudget atomic.Int64 // nanoseconds
+	waitPool                          atomic.Int64
 }
 
 // epoch is the origin of nanotime.
@@ -66,10 +68,16 @@ func nanotime() int64 { return int64(time.Since(epoch)) + 1 }
 // lasts. Stretches end only where the goroutine blocks, so a goroutine that
 // never waits reads the clock twice in its life. A nil *meter does nothing
 // but read the clock.
+//
+// A worker of a pooled stage holds a slot of the pool while it runs user
+// code: claim takes one before a batch, pause gives it back, and resume
+// takes one again if the worker paused in user code (in emit), waiting if
+// need be; that wait is counted apart, not in the wait resume returns.
 type meter struct {
 	st    *stageStats
 	since atomic.Int64 // nanotime the current busy stretch began; 0 if none
-	_     [48]byte     // one cache line per goroutine
+	seat  *seat        // the goroutine's claim on Config.Pool; nil outside one
+	_     [40]byte     // one cache line per goroutine
 }
 
 // start begins a busy stretch and returns the time.
@@ -88,6 +96,9 @@ func (m *meter) pause() int64 {
 		if t := m.since.Swap(0); t != 0 {
 			m.st.busy.Add(now - t)
 		}
+		if m.seat != nil {
+			m.seat.release(now)
+		}
 	}
 	return now
 }
@@ -95,7 +106,15 @@ func (m *meter) pause() int64 {
 // resume begins a new busy stretch after a wait that began at t0 and
 // returns the length of the wait.
 func (m *meter) resume(t0 int64) time.Duration {
-	return time.Duration(m.start() - t0)
+	now := nanotime()
+	if m != nil {
+		if m.seat != nil && m.seat.want {
+			m.since.Store(m.seat.acquire(now))
+		} else {
+			m.since.Store(now)
+		}
+	}
+	return time.Duration(now - t0)
 }
 
 func (s *stageStats) snapshot(now int64) StageStats {
@@ -108,6 +127,7 @@ func (s *stageStats) snapshot(now int64) StageStats {
 		WaitIn:     time.Duration(s.waitIn.Load()),
 		WaitOut:    time.Duration(s.waitOut.Load()),
 		WaitBudget: time.Duration(s.waitBudget.Load()),
+		WaitPool:   time.Duration(s.waitPool.Load()),
 	}
 	// The stretches first: a stretch that ends meanwhile is then missed
 	// for a moment rather than counted twice.
