@@ -302,3 +302,38 @@ func TestPoolFairShare(t *testing.T) {
 		t.Errorf("light pipeline's share of the work: got %.2f (%d units against %d), want 0.25…0.75 around its fair share of 0.50", share, l, h)
 	}
 }
+
+// BenchmarkPoolOverhead is BenchmarkOverhead's pipeline (source → map →
+// sink, no work) with its map and sink in a Pool of as many slots as the
+// map has workers, beside the same pipeline without one, measured in the
+// same run. One b.N iteration is one item.
+func BenchmarkPoolOverhead(b *testing.B) {
+	for _, workers := range []int{1, 2, 4} {
+		for _, pooled := range []bool{false, true} {
+			b.Run(fmt.Sprintf("workers=%d/pool=%v", workers, pooled), func(b *testing.B) {
+				measure(b, func(n int) {
+					cfg := Config{}
+					if pooled {
+						cfg.Pool = NewPool(workers)
+					}
+					p := New(cfg)
+					src := Source(p, "source", func(_ context.Context, emit func(int) error) error {
+						for i := range n {
+							if err := emit(i); err != nil {
+								return err
+							}
+						}
+						return nil
+					})
+					m := Map(src, "map", Opts{Workers: workers, Ordered: true}, func(_ context.Context, v int) (int, error) {
+						return v, nil
+					})
+					Sink(m, "sink", Opts{}, func(context.Context, int) error { return nil })
+					if err := p.Run(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+				})
+			})
+		}
+	}
+}

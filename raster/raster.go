@@ -7,6 +7,12 @@
 // 8-bit sample is one byte; a 16-bit sample is two bytes, big-endian, as PNG
 // and PNM store them. Alpha is straight (not premultiplied).
 //
+// Codecs start no goroutine. The work of theirs that can run in parallel
+// is offered as plain functions through BandReader and BandWriter (decode
+// this strip, deflate this group of rows), which the caller schedules: the
+// engine runs them as stages of its pipeline, in the one pool of workers
+// the user sized. A new codec with parallel work implements one or both.
+//
 // Package raster knows nothing of the pipeline core (package sluice) or of
 // filters; codecs import raster, never the other way round.
 package raster

@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// 1. Generate the input.
 	fmt.Fprintf(out, "1. generating %s\n", input)
 	t0 := time.Now()
-	gen := synth.New(w, h, pf, synth.Options{Seed: 1, Workers: o.workers})
+	gen := synth.New(w, h, pf, synth.Options{Seed: 1})
 	genFlags := o.commonFlags
 	genFlags.stats = statsFlag{}
 	_, err = process(ctx, e, gen, input, nil, &genFlags, "gen")
@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "2. filtering: %s → %s with %s\n", filepath.Base(input), filepath.Base(output), chain)
-	in, err := codec.Open(input, codec.ReadOptions{Workers: o.workers})
+	in, err := codec.Open(input, codec.ReadOptions{})
 	if err != nil {
 		return err
 	}

@@ -185,7 +185,6 @@ func (c *commonFlags) validate() error {
 	case c.write.Quality < 0 || c.write.Quality > 100:
 		return usageErrorf("--quality must be between 1 and 100, got %d", c.write.Quality)
 	}
-	c.write.Workers = c.workers
 	c.write.Tiled = c.tiled
 	if c.tiled && c.tile > 0 && c.tile%16 == 0 {
 		c.write.TileSize = c.tile // TIFF tiles are multiples of 16

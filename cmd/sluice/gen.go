@@ -54,7 +54,7 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	if _, err := codec.FormatFromPath(pos[1]); err != nil {
 		return usageErrorf("%v", err)
 	}
-	src := synth.New(w, h, pf, synth.Options{Seed: o.seed, Workers: o.workers})
+	src := synth.New(w, h, pf, synth.Options{Seed: o.seed})
 	defer src.Close()
 	if _, err := process(ctx, e, src, pos[1], nil, &o.commonFlags, "gen"); err != nil {
 		return err

@@ -48,7 +48,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if _, err := codec.FormatFromPath(pos[1]); err != nil {
 		return usageErrorf("%v", err)
 	}
-	in, err := codec.Open(pos[0], codec.ReadOptions{Workers: o.workers})
+	in, err := codec.Open(pos[0], codec.ReadOptions{})
 	if err != nil {
 		return err
 	}
