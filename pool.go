@@ -75,9 +75,10 @@ func (p *Pool) InUse() int {
 }
 
 // Grants returns how many times a slot has been handed to a worker since
-// the Pool was made. It only grows; while workers wait on a pool shared
-// with other pipelines, a Grants that still grows means the pool is
-// moving, which a watchdog can tell from a stall.
+// the Pool was made. It only grows. While workers of a pipeline wait for a
+// slot that other pipelines hold, each slot handed out is movement for
+// the waiting pipeline's stall watchdog (Config.StallTimeout): a wait on a
+// busy shared pool is not a stall.
 func (p *Pool) Grants() int64 { return p.grants.Load() }
 
 // tenant is one pipeline's share of a pool, for as long as it runs.
@@ -86,14 +87,16 @@ type tenant struct {
 	vtime int64 // nanoseconds of slot time held, shifted forward when idle
 	held  int
 	queue []*seat // waiting workers, first come first served
+	beat  func()  // the pipeline's Heartbeat
 }
 
-// join registers a pipeline with the pool for one run.
-func (p *Pool) join() *tenant {
+// join registers a pipeline with the pool for one run; beat tells its
+// stall watchdog that something moved.
+func (p *Pool) join(beat func()) *tenant {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.init()
-	t := &tenant{pool: p}
+	t := &tenant{pool: p, beat: beat}
 	t.vtime = p.floor(t)
 	p.tenants = append(p.tenants, t)
 	return t
@@ -266,6 +269,13 @@ func (p *Pool) dispatch(now int64) {
 		p.waiters.Add(-1)
 		s.grant(now)
 		s.ready <- struct{}{} // never blocks: one signal per wait
+		// The pool moves: pipelines still waiting for a slot are not
+		// stalled, whoever got this one.
+		for _, x := range p.active {
+			if x != t && x.beat != nil {
+				x.beat()
+			}
+		}
 	}
 }
 

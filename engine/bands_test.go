@@ -171,7 +171,7 @@ func TestBandsSameBytes(t *testing.T) {
 	}
 }
 
-func strings(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }
+func contains(s, sub string) bool { return bytes.Contains([]byte(s), []byte(sub)) }
 
 // TestBandsErrors checks that a failure to decode or encode a band fails
 // the job, naming the rows.
@@ -190,7 +190,7 @@ func TestBandsErrors(t *testing.T) {
 	}
 	err = job.Run(context.Background())
 	var se *sluice.StageError
-	if !errors.As(err, &se) || se.Stage != "decode" || !strings(err.Error(), "reading rows 40 to 48: disk on fire") {
+	if !errors.As(err, &se) || se.Stage != "decode" || !contains(err.Error(), "reading rows 40 to 48: disk on fire") {
 		t.Errorf("decode failure: got %v, want a StageError of stage decode reading rows 40 to 48", err)
 	}
 	img.failAt = 0
@@ -199,7 +199,7 @@ func TestBandsErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = job.Run(context.Background())
-	if !errors.As(err, &se) || se.Stage != "encode" || !strings(err.Error(), "encoding rows 63 to 64") {
+	if !errors.As(err, &se) || se.Stage != "encode" || !contains(err.Error(), "encoding rows 63 to 64") {
 		t.Errorf("encode failure: got %v, want a StageError of stage encode for rows 63 to 64", err)
 	}
 }

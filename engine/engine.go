@@ -63,6 +63,22 @@ type Options struct {
 	// shared fairly with whatever else uses it (several jobs at once);
 	// nil means a pool of its own with Workers slots.
 	Pool *sluice.Pool
+
+	// Name names the job's pipeline for observers (sluice.Config.Name).
+	Name string
+	// Stall is the pipeline's stall timeout (sluice.Config.StallTimeout);
+	// 0 means no watchdog.
+	Stall time.Duration
+	// Watch, if set, is called with the job's pipeline once it is built,
+	// before it runs, to attach observers (package monitor).
+	Watch func(p *sluice.Pipeline)
+	// Strategy says how to run an iterative chain (a lone diffuse); Auto,
+	// the zero value, lets the job pick. See Job.Strategy.
+	Strategy Strategy
+	// Remote, when set, filters tiles beside the Workers local ones (none
+	// with RemoteOnly); tiles out there stay charged to the budget.
+	Remote     Remote
+	RemoteOnly bool
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -75,9 +91,11 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	tileW   int   // tile width in output pixels
-	bandH   int   // band height in output rows
-	bandCap int64 // bytes of the largest band: the capacity of band buffers
+	remote  Remote        // nil for a local run
+	local   chan struct{} // with remote: a slot per local worker
+	tileW   int           // tile width in output pixels
+	bandH   int           // band height in output rows
+	bandCap int64         // bytes of the largest band: the capacity of band buffers
 	outW    int
 	outH    int
 	outFmt  raster.PixelFormat
@@ -87,6 +105,7 @@ type Job struct {
 	dec     *bandDecoder // set when the reader decodes by bands
 	enc     *bandEncoder // set when the writer encodes by bands
 	pipe    *sluice.Pipeline
+	opts    Options
 	rows    atomic.Int64 // output rows written
 	started time.Time
 
@@ -95,6 +114,12 @@ type Job struct {
 	// and unlike a sync.Pool it is not emptied by the garbage collector.
 	freeMu sync.Mutex
 	free   []*band
+
+	// How an iterative chain runs (strategy.go).
+	strategy Strategy
+	why      string
+	iter     *iterative
+	tileSide int
 }
 
 // New prepares a job that reads src, applies plan and writes dst. The plan
@@ -102,7 +127,7 @@ type Job struct {
 // output size and pixel format.
 func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
 	h := src.Header()
-	j := &Job{src: src, dst: dst, plan: plan, in: h}
+	j := &Job{src: src, dst: dst, plan: plan, in: h, opts: o}
 	j.outW, j.outH = plan.OutputSize()
 	j.outFmt = plan.Output()
 	j.workers = o.Workers
@@ -117,11 +142,21 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.budget <= 0 {
 		j.budget = DefaultMemory
 	}
+	slots := int64(j.workers + 3)
+	local := j.workers
+	if o.Remote != nil {
+		if o.RemoteOnly {
+			local = 0
+		}
+		j.remote, j.local = o.Remote, make(chan struct{}, local)
+		j.workers = local + max(1, o.Remote.Slots())
+		slots = int64(local + 3)
+	}
 	j.pool = o.Pool
 	if j.pool == nil {
-		j.pool = sluice.NewPool(j.workers)
+		j.pool = sluice.NewPool(max(1, local))
 	}
-	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 {
+	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 && j.remote == nil {
 		j.dec = &bandDecoder{r: br, rows: br.BandRows()}
 	}
 	// With more than one worker, a writer that places rows in advance
@@ -131,7 +166,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if ra, ok := dst.(raster.RowsAter); ok && j.workers > 1 {
 		j.at = ra.RowsAt()
 	}
-	if bw, ok := dst.(raster.BandWriter); ok && j.at == nil && bw.BandRows() > 0 {
+	if bw, ok := dst.(raster.BandWriter); ok && j.at == nil && bw.BandRows() > 0 && j.remote == nil {
 		j.enc = newBandEncoder(bw, j.outH, j.outW*j.outFmt.BytesPerPixel())
 	}
 	j.tileW = min(tile, j.outW)
@@ -139,7 +174,6 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	// filtering and writing overlap: shrink its height until it does.
 	// When the reader's or the writer's bands are too tall for that, the
 	// job reads or writes rows instead.
-	slots := int64(j.workers + 3)
 	for {
 		j.bandH = min(tile, j.outH)
 		for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
@@ -157,7 +191,14 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 			break
 		}
 	}
-	if need := j.bandCap; need > j.budget {
+	j.tileSide = tile
+	if err := j.pickStrategy(o.Strategy); err != nil {
+		return nil, err
+	}
+	if j.strategy != Fused {
+		j.dec, j.enc = nil, nil // an iterative chain reads and writes rows
+	}
+	if need := j.bandCap; need > j.budget && j.strategy == Fused {
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
@@ -243,7 +284,10 @@ func (j *Job) Run(ctx context.Context) error {
 		panic("engine: Job.Run called twice")
 	}
 	j.started = time.Now()
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Pool: j.pool})
+	if j.strategy != Fused {
+		return j.runIterative(ctx)
+	}
+	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall, Pool: j.pool})
 	var bands *sluice.Stream[*band]
 	if j.dec != nil {
 		// The producer only lays bands out; decoding is work for the pool.
@@ -253,7 +297,9 @@ func (j *Job) Run(ctx context.Context) error {
 		bands = sluice.Source(j.pipe, "read", j.read)
 	}
 	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
-	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true}, j.filter)
+	// With remote workers the filter's goroutines mostly wait on the
+	// network; its local slots limit the local work.
+	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true, NoPool: j.remote != nil}, j.filter)
 	if j.enc != nil {
 		groups := sluice.FlatMap(filtered, "gather", sluice.Opts{Workers: 1, Ordered: true, NoPool: true}, j.gather)
 		encoded := sluice.Map(groups, "encode", sluice.Opts{Workers: j.workers, Ordered: true}, j.encode)
@@ -262,6 +308,9 @@ func (j *Job) Run(ctx context.Context) error {
 		// The writer encodes as it writes (JPEG), or writes rows as they
 		// are: in the pool either way.
 		sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	}
+	if j.opts.Watch != nil {
+		j.opts.Watch(j.pipe)
 	}
 	return j.pipe.Run(ctx)
 }
@@ -407,13 +456,22 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	b := t.b
 	dst := &b.subs[t.k]
-	if err := j.plan.Run(dst, &b.src); err != nil {
+	var err error
+	if j.remote != nil {
+		err = j.remoteFilter(ctx, dst, &b.src)
+	} else {
+		err = j.plan.Run(dst, &b.src)
+	}
+	if err != nil {
 		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
 	}
 	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {
 		// The band's last tile: write it from here, in parallel with the
-		// other workers' bands.
-		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
+		// other workers' bands. Stats count it as I/O, not filtering.
+		end := sluice.BeginIO(ctx)
+		err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix)
+		end()
+		if err != nil {
 			return t, fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}
@@ -431,7 +489,10 @@ func (j *Job) write(ctx context.Context, t tile) error {
 	// Every tile of the band has been filtered; with j.at set, the band is
 	// written already.
 	if j.at == nil {
-		if err := j.dst.WriteRows(b.out.Pix); err != nil {
+		end := sluice.BeginIO(ctx)
+		err := j.dst.WriteRows(b.out.Pix)
+		end()
+		if err != nil {
 			return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}

@@ -26,6 +26,7 @@ func init() {
 		{OpInfo{"median", "R", "median of the (2R+1)² window"}, parseRank("median", func(r int) Op { return Median{r} })},
 		{OpInfo{"erode", "R", "minimum of the (2R+1)² window"}, parseRank("erode", func(r int) Op { return Erode{r} })},
 		{OpInfo{"dilate", "R", "maximum of the (2R+1)² window"}, parseRank("dilate", func(r int) Op { return Dilate{r} })},
+		{OpInfo{"diffuse", "N[,K]", "Perona–Malik diffusion, N steps, edge threshold K (default 0.05)"}, parseDiffuse},
 		{OpInfo{"gray", "", "luma; RGB becomes gray, alpha and depth are kept"}, noArgs("gray", Gray{})},
 		{OpInfo{"invert", "", "negative of the colour"}, noArgs("invert", Invert{})},
 		{OpInfo{"brightness", "B", "add B in [-1, 1] of full scale"}, parseOne("brightness", "amount", func(v float64) Op { return Brightness{v} })},

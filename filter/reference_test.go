@@ -267,6 +267,8 @@ func refApply(op Op, m fimg) fimg {
 			}
 			return min(max(s, 0), 1)
 		})
+	case Diffuse:
+		return refDiffuse(op, m)
 	case Crop:
 		o := newFimg(op.W, op.H, len(m.p), m.alpha)
 		for c := range o.p {

@@ -157,6 +157,9 @@ type commonFlags struct {
 	stats   statsFlag
 	write   codec.WriteOptions
 	tiled   bool
+	watch   watchFlags // --trace, --ui, --stall (watch.go)
+
+	strategy strategyFlag
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -172,6 +175,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.write.BigTIFF, "bigtiff", false, "TIFF: force BigTIFF (chosen automatically past 4 GiB)")
 	fs.IntVar(&c.write.Quality, "quality", 0, "JPEG quality 1-100 (default 90)")
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
+	c.watch.register(fs)
+	fs.Var(&c.strategy, "strategy", strategyUsage)
 }
 
 func (c *commonFlags) validate() error {

@@ -5,6 +5,8 @@
 //	sluice gen [flags] WxH OUTPUT              write a test image
 //	sluice info FILE                           print a file's header
 //	sluice demo [flags]                        generate a large image and filter it
+//	sluice cluster [flags]                     start a NATS server for distributed runs
+//	sluice worker URL [flags]                  filter the tiles of distributed runs
 //
 // Run "sluice help" for the whole reference.
 package main
@@ -51,6 +53,8 @@ func commands() []command {
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
 		{"info", "print a file's header: info FILE", runInfo},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
+		{"cluster", "start a NATS server for distributed runs: cluster [--listen ADDR] [--store DIR]", runCluster},
+		{"worker", "filter the tiles of distributed runs: worker URL [--creds FILE]", runWorker},
 		{"help", "show help for a command: help [COMMAND]", runHelp},
 		{"version", "print the version", runVersion},
 	}
@@ -60,7 +64,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdout: os.Stdout, stderr: os.Stderr}
 	err := dispatch(ctx, e, os.Args[1:])
-	interrupted := ctx.Err() != nil
+	interrupted := ctx.Err() != nil && !errors.As(err, new(*ranToEnd)) // watch.go
 	stop()
 	os.Exit(report(e.stderr, err, interrupted))
 }

@@ -21,6 +21,7 @@ type stageJSON struct {
 	Out          int64   `json:"out"`
 	Errors       int64   `json:"errors"`
 	BusySeconds  float64 `json:"busy_seconds"`
+	IOSeconds    float64 `json:"io_seconds"`
 	WaitInSecs   float64 `json:"wait_in_seconds"`
 	WaitOutSecs  float64 `json:"wait_out_seconds"`
 	WaitPoolSecs float64 `json:"wait_pool_seconds"`
@@ -36,6 +37,8 @@ type statsJSON struct {
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
 	Bottleneck     string      `json:"bottleneck"`
 	Stages         []stageJSON `json:"stages"`
+
+	Strategy string `json:"strategy,omitempty"` // how a lone diffuse ran, and why
 }
 
 // fraction is d as a share of the time n workers had in elapsed.
@@ -54,12 +57,12 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 		out := statsJSON{
 			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(),
 			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
-			Bottleneck: st.Bottleneck(),
+			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job),
 		}
 		for _, s := range st.Stages {
 			out.Stages = append(out.Stages, stageJSON{
 				Name: s.Name, Workers: s.Workers, In: s.In, Out: s.Out, Errors: s.Errors,
-				BusySeconds: s.Busy.Seconds(), WaitInSecs: s.WaitIn.Seconds(), WaitOutSecs: s.WaitOut.Seconds(),
+				BusySeconds: s.Busy.Seconds(), IOSeconds: s.IO.Seconds(), WaitInSecs: s.WaitIn.Seconds(), WaitOutSecs: s.WaitOut.Seconds(),
 				WaitPoolSecs: s.WaitPool.Seconds(),
 				BusyFraction: fraction(s.Busy, s.Workers, st.Elapsed),
 			})
@@ -69,6 +72,10 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 		return enc.Encode(out)
 	}
 	writeStageTable(w, st)
+	writeExchangeTable(w, st)
+	if s := strategyLine(job); s != "" {
+		fmt.Fprintln(w, "strategy", s)
+	}
 	fmt.Fprintf(w, "memory in flight: peak %s of a %s budget", raster.FormatBytes(st.PeakBytes), raster.FormatBytes(st.Budget))
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(w, "; process peak RSS %s", raster.FormatBytes(rss))
@@ -84,10 +91,11 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 // its workers spent their time.
 func writeStageTable(w io.Writer, st sluice.Stats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\twaiting for input\tblocked on output\twaiting for a worker\t")
+	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\tI/O\twaiting for input\tblocked on output\twaiting for a worker\t")
 	for _, s := range st.Stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
 			100*fraction(s.Busy, s.Workers, st.Elapsed),
+			100*fraction(s.IO, s.Workers, st.Elapsed),
 			100*fraction(s.WaitIn, s.Workers, st.Elapsed),
 			100*fraction(s.WaitOut, s.Workers, st.Elapsed),
 			100*fraction(s.WaitPool, s.Workers, st.Elapsed))

@@ -80,6 +80,9 @@ func run(ctx context.Context, o options) error {
 		return writePage(o)
 	}
 	comps := suite.Full()
+	if o.only != "" {
+		comps = suite.All() // --only may name comparisons outside the full run
+	}
 	if o.quick {
 		comps = suite.Quick()
 		o.runs = cmp(o.runs, 3)

@@ -60,6 +60,8 @@ func Full() []Comparison {
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
 		{Name: "median-tif", Work: "median 5×5, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: medianTools()},
+		{Name: "dist", Work: "median 9×9 (median:4), TIFF→TIFF, alone and as the coordinator of 2 worker processes over the embedded NATS server",
+			Input: tif, OutExt: "tif", Tools: distTools()},
 		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
 		{Name: "blur-jpg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
 		{Name: "vips-bench", Work: "the libvips benchmark: crop 100 px from each edge, shrink 10%, 3×3 sharpen, tiled TIFF in and out",
@@ -120,6 +122,29 @@ func vipsBenchTools() []Tool {
 		{Name: "ImageMagick", Program: "convert", Args: []string{"{in}", "-crop", "{crop}x{crop}+100+100", "+repage",
 			"-resize", "90%", "-convolve", sharpenKernel, "-define", "tiff:tile-geometry=128x128", "{out}"},
 			Note: noteWhole + "; 16-bit (Q16)"},
+	}
+}
+
+// distScript runs a distributed median:4 on this machine: an embedded
+// server, two worker processes of one filter goroutine each, and a
+// coordinator that only coordinates (--local-workers 0); the server and
+// the workers are stopped with SIGTERM after the run. Its time includes
+// starting them, about half a second. Commands run from the work
+// directory, where bench/run builds sluice as ./bin/sluice.
+const distScript = `set -e
+S=./bin/sluice; D={tmp}/cluster; U=nats://127.0.0.1:14222
+$S cluster --listen 127.0.0.1:14222 --store $D > {tmp}/cluster.log & C=$!
+until grep -q listening {tmp}/cluster.log 2>/dev/null; do sleep 0.05; done
+$S worker $U --creds $D/worker.creds --workers 1 --quiet & W1=$!
+$S worker $U --creds $D/worker.creds --workers 1 --quiet & W2=$!
+$S run --quiet --nats $U --creds $D/run.creds --local-workers 0 {in} {out} median:4
+kill -TERM $W1 $W2; wait $W1 $W2; kill -TERM $C; wait $C`
+
+func distTools() []Tool {
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "median:4"}},
+		{Name: "sluice, coordinator + 2 worker processes", Program: "sh", Args: []string{"-c", distScript},
+			Note: "the same work and bytes through NATS JetStream on loopback; the machine has 2 cores, so this measures the machinery, not a speed-up"},
 	}
 }
 

@@ -114,9 +114,9 @@ func Programs(cs []Comparison) []string {
 	return ps
 }
 
-// Select returns the comparisons whose names are listed in names (comma
-// separated), in the suite's order, or an error naming any unknown one.
-// An empty names selects all.
+// Select returns the comparisons whose names, or names up to their first
+// dash, are listed in names (comma separated), in the suite's order, or
+// an error naming any unknown one. An empty names selects all.
 func Select(cs []Comparison, names string) ([]Comparison, error) {
 	if strings.TrimSpace(names) == "" {
 		return cs, nil
@@ -126,11 +126,18 @@ func Select(cs []Comparison, names string) ([]Comparison, error) {
 		want[strings.TrimSpace(n)] = true
 	}
 	var out []Comparison
+	found := map[string]bool{}
 	for _, c := range cs {
-		if want[c.Name] {
+		// A name before its first dash names the group: "diffuse" is
+		// diffuse-1, diffuse-10 and the others.
+		group, _, _ := strings.Cut(c.Name, "-")
+		if want[c.Name] || want[group] {
 			out = append(out, c)
-			delete(want, c.Name)
+			found[c.Name], found[group] = true, true
 		}
+	}
+	for n := range found {
+		delete(want, n)
 	}
 	if len(want) > 0 {
 		var unknown, known []string

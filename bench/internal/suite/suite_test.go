@@ -161,8 +161,8 @@ func TestSelect(t *testing.T) {
 func TestLastUseAndPrograms(t *testing.T) {
 	full := Full()
 	last := LastUse(full)
-	if got, want := last["in-10000.tif"], 3; got != want {
-		t.Errorf("last use of in-10000.tif: got %d, want %d (median-tif)", got, want)
+	if got, want := last["in-10000.tif"], 4; got != want {
+		t.Errorf("last use of in-10000.tif: got %d, want %d (dist)", got, want)
 	}
 	// Inputs must be grouped, so that at most one large input is on disk
 	// at a time: the comparisons reading a file are consecutive.
@@ -181,5 +181,41 @@ func TestLastUseAndPrograms(t *testing.T) {
 	want := []string{"convert", "gm", "goblur", "sh", "sluice", "vips"}
 	if got := Programs(full); !slices.Equal(got, want) {
 		t.Errorf("Programs: got %v, want %v", got, want)
+	}
+}
+
+// TestDiffuse checks the diffuse rows: one per step count, every sluice
+// strategy, the peers, and that --only diffuse selects them all while
+// the full run leaves them out.
+func TestDiffuse(t *testing.T) {
+	d := Diffuse()
+	if len(d) != len(DiffuseSteps) {
+		t.Fatalf("got %d diffuse comparisons, want %d", len(d), len(DiffuseSteps))
+	}
+	for _, c := range d {
+		var names []string
+		for _, tool := range c.Tools {
+			names = append(names, tool.Name)
+		}
+		for _, want := range []string{"sluice", "sluice fused", "sluice steps", "sluice exchange", "G'MIC heat_flow", "ImageMagick"} {
+			if !slices.Contains(names, want) {
+				t.Errorf("%s: tools %q lack %q", c.Name, names, want)
+			}
+		}
+		if c.Input.Size != DiffuseSize {
+			t.Errorf("%s: size %d, want %d", c.Name, c.Input.Size, DiffuseSize)
+		}
+	}
+	sel, err := Select(All(), "diffuse")
+	if err != nil || len(sel) != len(DiffuseSteps) || sel[0].Name != "diffuse-1" {
+		t.Errorf("Select(diffuse): got %d comparisons, %v; want %d from diffuse-1", len(sel), err, len(DiffuseSteps))
+	}
+	if sel, err := Select(All(), "diffuse-50,blur-ppm"); err != nil || len(sel) != 2 {
+		t.Errorf("Select(diffuse-50,blur-ppm): got %d, %v; want 2", len(sel), err)
+	}
+	for _, c := range Full() {
+		if strings.HasPrefix(c.Name, "diffuse") {
+			t.Errorf("full run holds %s, want diffuse only on demand", c.Name)
+		}
 	}
 }
