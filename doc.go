@@ -16,6 +16,8 @@
 //     after n items.
 //   - Exchange: parts of the data, one goroutine each, that trade edges
 //     with their neighbours at every step (domain decomposition).
+//   - Pool: N slots that the stages of one or several pipelines share, so
+//     that at most N goroutines compute at once.
 //   - Pipeline.Run runs it all, once; Pipeline.Stats reports per-stage
 //     figures; Stats.Verdict says which stage limits the whole and what
 //     its time went to, and Stats.Bottleneck says it in a sentence.
@@ -78,6 +80,15 @@
 // the last derived item has been consumed or dropped. Sources wait while
 // the budget is full, first come first served; an item larger than the
 // whole budget fails the run with a *BudgetError.
+//
+// # Pool
+//
+// With Config.Pool set, the workers of Map, FlatMap, Filter and Sink hold
+// one of the Pool's slots while they run user code, so that at most
+// Pool.Size goroutines compute at once across every stage and every
+// pipeline sharing the Pool; slots go to pipelines in fair shares (see
+// Pool). Opts.NoPool keeps a stage that mostly waits out of it, and
+// StageStats.WaitPool is the time a stage waited for a slot.
 //
 // # Costs
 //

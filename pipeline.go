@@ -34,6 +34,11 @@ type Config struct {
 	// moves anywhere for this long while the run is not finished, Run ends
 	// with a *StallError saying what each goroutine waits on. 0 means off.
 	StallTimeout time.Duration
+	// Pool, if not nil, is the pool of slots that the workers of the
+	// pipeline's Map, FlatMap, Filter and Sink stages hold while they run
+	// (see Pool); several pipelines may share one. nil means no limit
+	// beyond each stage's Workers.
+	Pool *Pool
 }
 
 // Pipeline is a graph of stages connected by bounded queues, run once by
@@ -55,6 +60,7 @@ type Pipeline struct {
 	exchanges []*exchangeStats // the Exchange stages, for Stats
 
 	budget  budget
+	tenant  *tenant      // the pipeline's share of cfg.Pool while it runs
 	start   atomic.Int64 // unix nanoseconds; 0 before Run
 	end     atomic.Int64
 	cancel  context.CancelCauseFunc
@@ -126,6 +132,10 @@ func (p *Pipeline) run(ctx context.Context) (err error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.cancel = cancel
+	if p.cfg.Pool != nil {
+		p.tenant = p.cfg.Pool.join(p.Heartbeat)
+		defer p.tenant.leave()
+	}
 	p.start.Store(time.Now().UnixNano())
 	w := p.watch.Load()
 	if w != nil {
@@ -258,6 +268,10 @@ type Opts struct {
 	// QueueLen is the capacity, in batches, of the queue feeding this
 	// stage; 0 means Config.QueueLen.
 	QueueLen int
+	// NoPool keeps the stage's workers out of Config.Pool: they take no
+	// slot. It is for stages that mostly wait, such as one writing to
+	// disk, which would hold a slot another stage could compute in.
+	NoPool bool
 }
 
 func (o Opts) workers(def int) int {

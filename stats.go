@@ -36,6 +36,7 @@ type StageStats struct {
 	WaitIn     time.Duration // waiting for input
 	WaitOut    time.Duration // blocked on a full output queue or the reorder window
 	WaitBudget time.Duration // sources only: waiting for room in the memory budget
+	WaitPool   time.Duration // waiting for a slot of Config.Pool
 
 	// QueueItems is the number of items waiting in the queue that feeds
 	// the stage. QueueLen and QueueCap count that queue in batches of up
@@ -55,6 +56,7 @@ type stageStats struct {
 
 	in, out, errors                       atomic.Int64
 	busy, io, waitIn, waitOut, waitBudget atomic.Int64 // nanoseconds
+	waitPool                              atomic.Int64
 }
 
 // epoch is the origin of nanotime.
@@ -70,6 +72,12 @@ func nanotime() int64 { return int64(time.Since(epoch)) + 1 }
 // it begins or ends I/O (BeginIO), so a goroutine that never waits reads
 // the clock twice in its life. A stretch is computing (busy) or, between
 // BeginIO and its end, I/O. A nil *meter does nothing but read the clock.
+//
+// A worker of a pooled stage holds a slot of the pool while it computes:
+// claim takes one before a batch, pause gives it back (also when I/O
+// begins), and resume, or the end of I/O, takes one again if the worker
+// is in user code, waiting if need be; that wait is counted apart, not in
+// the wait resume returns.
 type meter struct {
 	st      *stageStats
 	since   atomic.Int64 // nanotime the current busy stretch began; 0 if none
@@ -77,7 +85,8 @@ type meter struct {
 	inIO    bool         // between BeginIO and its end; owned by the goroutine
 	endIO   func()       // m.stopIO, bound once so that BeginIO does not allocate
 	obs     *observed    // set when the run is watched (observe.go)
-	_       [16]byte     // one cache line per goroutine
+	seat    *seat        // the goroutine's claim on Config.Pool; nil outside one
+	_       [8]byte      // one cache line per goroutine
 }
 
 // start begins a working stretch and returns the time.
@@ -107,6 +116,9 @@ func (m *meter) pause() int64 {
 		} else if t := m.since.Swap(0); t != 0 {
 			m.st.busy.Add(now - t)
 		}
+		if m.seat != nil {
+			m.seat.release(now)
+		}
 	}
 	return now
 }
@@ -127,9 +139,9 @@ func (m *meter) beginIO() func() {
 // method, bound once when the stage is added.
 func (m *meter) stopIO() {
 	if m.inIO {
-		m.pause()
+		t0 := m.pause()
 		m.inIO = false
-		m.start()
+		m.resume(t0) // takes a slot back in a pooled stage
 	}
 }
 
@@ -169,6 +181,12 @@ func BeginIO(ctx context.Context) (end func()) {
 // resume begins a new busy stretch after a wait that began at t0 and
 // returns the length of the wait.
 func (m *meter) resume(t0 int64) time.Duration {
+	if m != nil && m.seat != nil && m.seat.want {
+		now := nanotime()
+		m.seat.acquire(now)
+		m.start()
+		return time.Duration(now - t0)
+	}
 	return time.Duration(m.start() - t0)
 }
 
@@ -183,6 +201,7 @@ func (s *stageStats) snapshot(now int64) StageStats {
 		WaitIn:     time.Duration(s.waitIn.Load()),
 		WaitOut:    time.Duration(s.waitOut.Load()),
 		WaitBudget: time.Duration(s.waitBudget.Load()),
+		WaitPool:   time.Duration(s.waitPool.Load()),
 	}
 	// The stretches first: a stretch that ends meanwhile is then missed
 	// for a moment rather than counted twice.

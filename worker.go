@@ -20,6 +20,7 @@ type stage[T, U any] struct {
 	apply   func(w *worker[T, U], ctx context.Context, v T) error
 	ord     *orderer[U] // nil when unordered
 	holds   []*hold[U]  // one per worker when there is an output
+	pooled  bool        // workers take slots of Config.Pool
 
 	mu     sync.Mutex // intake: receiving, numbering items, taking tickets
 	inDone bool
@@ -63,6 +64,7 @@ func newStage[T, U any](in *Stream[T], name string, o Opts, defWorkers int, hasO
 	n := o.workers(defWorkers)
 	st := p.addStage(name, n)
 	s := &stage[T, U]{p: p, st: st, in: consume(in, name, st, o.QueueLen), workers: n, apply: apply}
+	s.pooled = p.cfg.Pool != nil && !o.NoPool
 	st.gauge = s.in.gauge
 	var out *Stream[U]
 	if hasOut {
@@ -95,6 +97,9 @@ func (s *stage[T, U]) run(ctx context.Context) {
 func (s *stage[T, U]) work(ctx context.Context, i int) {
 	w := &worker[T, U]{s: s, ctx: withMeter(ctx, &s.st.meters[i]), m: &s.st.meters[i]}
 	w.emitFn = w.emit
+	if s.pooled {
+		w.m.seat = newSeat(s.p.tenant, ctx, &s.st.waitPool)
+	}
 	if s.out != nil {
 		w.hold = s.holds[i]
 		w.pend = s.out.get()
@@ -151,6 +156,9 @@ func (w *worker[T, U]) loop() error {
 			}
 			return err
 		}
+		if w.m.seat != nil {
+			w.m.claim() // without a slot only once ctx is done
+		}
 		select {
 		case <-done:
 			s.in.put(b)
@@ -184,6 +192,11 @@ func (w *worker[T, U]) loop() error {
 			if e.c != nil {
 				e.c.release()
 			}
+		}
+		if w.m.seat != nil {
+			// Keep the slot while nothing waits, but take no other
+			// after a wait until the next batch.
+			w.m.seat.want = false
 		}
 		n := len(b.items)
 		if timed {
@@ -224,12 +237,15 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 			s.mu.Unlock()
 			t0 := w.m.waitFor(StateWaitOrder)
 			err := s.ord.waitRoom(w.ctx, t)
-			d := w.m.resume(t0)
-			s.st.waitOut.Add(int64(d))
 			if err != nil {
+				s.st.waitOut.Add(int64(w.m.resume(t0)))
 				return nil, 0, false, err
 			}
+			// Lock before resuming: a worker holding a slot of the
+			// pool must not wait for s.mu, whose holder may be waiting
+			// for that slot.
 			s.mu.Lock()
+			s.st.waitOut.Add(int64(w.m.resume(t0)))
 			continue
 		}
 		b, got, slept := s.in.next(w.ctx, w.m)

@@ -26,6 +26,14 @@
 // that a codec finds only there (a checksum, a missing trailer, data after
 // the last row) fails the run like damage anywhere else.
 //
+// Decoding and encoding are work too: a reader that decodes by bands
+// (raster.BandReader: TIFF strips, generated images) and a writer that
+// encodes by bands (raster.BandWriter: PNG row groups, compressed TIFF
+// strips) are run as stages "decode" and "encode" of the same pipeline, in
+// the same pool of Options.Workers slots as the filter, so that Workers
+// goroutines at most do CPU work at once (see bands.go). Jobs may share one
+// pool through Options.Pool.
+//
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
 // writer (package codec does both).
@@ -55,9 +63,13 @@ const DefaultTile = 256
 
 // Options configure a Job. The zero value means the defaults.
 type Options struct {
-	Workers int   // filter goroutines; 0 = GOMAXPROCS
+	Workers int   // goroutines doing CPU work at once: decoding, filtering, encoding; 0 = GOMAXPROCS
 	Tile    int   // tile side in pixels; 0 = DefaultTile
 	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
+	// Pool, if not nil, is the pool of workers the job's stages run in,
+	// shared fairly with whatever else uses it (several jobs at once);
+	// nil means a pool of its own with Workers slots.
+	Pool *sluice.Pool
 
 	// Name names the job's pipeline for observers (sluice.Config.Name).
 	Name string
@@ -97,6 +109,9 @@ type Job struct {
 	outFmt  raster.PixelFormat
 	budget  int64
 
+	pool    *sluice.Pool
+	dec     *bandDecoder // set when the reader decodes by bands
+	enc     *bandEncoder // set when the writer encodes by bands
 	pipe    *sluice.Pipeline
 	opts    Options
 	rows    atomic.Int64 // output rows written
@@ -143,30 +158,22 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.asked, j.workers = j.workers, int(max(1, most))
 	}
 	slots := int64(j.workers + 3)
-	filters := int64(j.workers) // goroutines here that hold scratch
+	local := j.workers
 	if o.Remote != nil {
-		local := j.workers
 		if o.RemoteOnly {
 			local = 0
 		}
 		j.remote, j.local = o.Remote, make(chan struct{}, local)
 		j.workers = local + max(1, o.Remote.Slots())
 		slots = int64(local + 3)
-		filters = int64(local)
 	}
-	// A band must fit the budget several times over, so that reading,
-	// filtering and writing overlap: shrink its height until it does.
-	for j.bandH > 1 && j.bandBytes(j.bandH)*slots+j.scratchBytes(j.bandH)*filters > j.budget {
-		j.bandH = max(1, j.bandH*3/4)
+	filters := int64(local) // goroutines here that hold a tile's scratch
+	j.pool = o.Pool
+	if j.pool == nil {
+		j.pool = sluice.NewPool(max(1, local))
 	}
-	j.bandCap = j.bandBytes(j.bandH)
-	j.tileSide = tile
-	if err := j.pickStrategy(o.Strategy); err != nil {
-		return nil, err
-	}
-	if need := j.bandCap; need > j.budget && j.strategy == Fused {
-		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
-			raster.FormatBytes(j.budget), raster.FormatBytes(need))
+	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 && j.remote == nil {
+		j.dec = &bandDecoder{r: br, rows: br.BandRows()}
 	}
 	// With more than one worker, a writer that places rows in advance
 	// lets the worker that finishes a band write it, so that writes run in
@@ -174,6 +181,42 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	// better.
 	if ra, ok := dst.(raster.RowsAter); ok && j.workers > 1 {
 		j.at = ra.RowsAt()
+	}
+	if bw, ok := dst.(raster.BandWriter); ok && j.at == nil && bw.BandRows() > 0 && j.remote == nil {
+		j.enc = newBandEncoder(bw, j.outH, j.outW*j.outFmt.BytesPerPixel())
+	}
+	j.tileW = min(tile, j.outW)
+	// A band must fit the budget several times over, so that reading,
+	// filtering and writing overlap: shrink its height until it does.
+	// When the reader's or the writer's bands are too tall for that, the
+	// job reads or writes rows instead.
+	for {
+		j.bandH = min(tile, j.outH)
+		for j.bandH > 1 && j.bandBytes(j.bandH)*slots+j.scratchBytes(j.bandH)*filters > j.budget {
+			j.bandH = max(1, j.bandH*3/4)
+		}
+		j.bandCap = j.bandBytes(j.bandH)
+		if j.bandCap*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
+			break
+		}
+		if j.enc != nil {
+			j.enc = nil
+		} else if j.dec != nil {
+			j.dec = nil
+		} else {
+			break
+		}
+	}
+	j.tileSide = tile
+	if err := j.pickStrategy(o.Strategy); err != nil {
+		return nil, err
+	}
+	if j.strategy != Fused {
+		j.dec, j.enc = nil, nil // an iterative chain reads and writes rows
+	}
+	if need := j.bandCap; need > j.budget && j.strategy == Fused {
+		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
+			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
 	return j, nil
 }
@@ -194,7 +237,17 @@ func (j *Job) bandBytes(h int) int64 {
 		r := j.plan.SourceRect(image.Rect(0, y0, j.outW, min(y0+h, j.outH)))
 		worst = max(worst, r.Dy())
 	}
-	return int64(worst)*int64(j.in.RowBytes()) + int64(h)*int64(j.outW*j.outFmt.BytesPerPixel())
+	if j.dec != nil {
+		// Whole decoded bands: up to one more above and one below.
+		worst = min(worst+2*j.dec.rows, j.in.Height)
+	}
+	out := h
+	if j.enc != nil {
+		// The writer's bands copy the output rows, and one may straddle
+		// two bands.
+		out = 2*h + j.enc.rows
+	}
+	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel())
 }
 
 // scratchBytes estimates what one worker holds while it filters a tile of
@@ -209,6 +262,8 @@ func (j *Job) scratchBytes(h int) int64 {
 // compute it. It reports its size to the budget.
 type band struct {
 	index int
+	y0    int           // first source row held in buf: src may start below it
+	dec   decodeSpan    // bands of the reader to decode into buf, and rows carried
 	src   raster.Tile   // source rows, full input width
 	out   raster.Tile   // output rows, full output width
 	subs  []raster.Tile // the tiles' output rectangles within out, by tile index
@@ -239,7 +294,8 @@ func (j *Job) Stats() sluice.Stats {
 	return j.pipe.Stats()
 }
 
-// Workers is the number of filter goroutines the job runs.
+// Workers is the number of goroutines that do the job's CPU work at once:
+// decoding, filtering and encoding.
 func (j *Job) Workers() int { return j.workers }
 
 // Capped reports the worker count Options asked for when the budget did
@@ -260,11 +316,28 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.strategy != Fused {
 		return j.runIterative(ctx)
 	}
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
-	bands := sluice.Source(j.pipe, "read", j.read)
+	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall, Pool: j.pool})
+	var bands *sluice.Stream[*band]
+	if j.dec != nil {
+		// The producer only lays bands out; decoding is work for the pool.
+		bands = sluice.Source(j.pipe, "read", j.readBands)
+		bands = sluice.Map(bands, "decode", sluice.Opts{Workers: j.workers, Ordered: true}, j.decode)
+	} else {
+		bands = sluice.Source(j.pipe, "read", j.read)
+	}
 	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
-	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true}, j.filter)
-	sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	// With remote workers the filter's goroutines mostly wait on the
+	// network; its local slots limit the local work.
+	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true, NoPool: j.remote != nil}, j.filter)
+	if j.enc != nil {
+		groups := sluice.FlatMap(filtered, "gather", sluice.Opts{Workers: 1, Ordered: true, NoPool: true}, j.gather)
+		encoded := sluice.Map(groups, "encode", sluice.Opts{Workers: j.workers, Ordered: true}, j.encode)
+		sluice.Sink(encoded, "write", sluice.Opts{Workers: 1, Ordered: true, NoPool: true}, j.writeBand)
+	} else {
+		// The writer encodes as it writes (JPEG), or writes rows as they
+		// are: in the pool either way.
+		sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	}
 	if j.opts.Watch != nil {
 		j.opts.Watch(j.pipe)
 	}
@@ -287,7 +360,7 @@ func (j *Job) read(ctx context.Context, emit func(*band) error) error {
 	for i, y0 := 0, 0; y0 < j.outH; i, y0 = i+1, y0+j.bandH {
 		y1 := min(y0+j.bandH, j.outH)
 		sy0, sy1 := j.sourceRows(y0, y1)
-		b := j.newBand(i, y0, y1, sy0, sy1)
+		b := j.newBand(i, y0, y1, sy0, sy0, sy1, sy1)
 		// Rows shared with the previous band come from carry.
 		y := sy0
 		if carryY1 > sy0 && carryY0 <= sy0 {
@@ -386,8 +459,11 @@ func readFull(r raster.RowReader, dst []byte) error {
 	return nil
 }
 
-func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
-	srcN := (sy1 - sy0) * j.in.RowBytes()
+// newBand returns a band of output rows [y0, y1) computed from source rows
+// [sy0, sy1), with room for source rows [b0, b1) around them.
+func (j *Job) newBand(index, y0, y1, b0, sy0, sy1, b1 int) *band {
+	rb := j.in.RowBytes()
+	srcN := (b1 - b0) * rb
 	outStride := j.outW * j.outFmt.BytesPerPixel()
 	outN := (y1 - y0) * outStride
 	need := srcN + outN
@@ -402,11 +478,12 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 		b = &band{buf: make([]byte, need, max(need, int(j.bandCap))), subs: make([]raster.Tile, tiles)}
 	}
 	b.index = index
+	b.y0 = b0
 	b.done.Store(0)
 	b.sunk.Store(0)
 	b.buf = b.buf[:need]
 	b.size = int64(cap(b.buf))
-	b.src = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[:srcN], Stride: j.in.RowBytes(), Format: j.in.Pixel}
+	b.src = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[(sy0-b0)*rb : (sy1-b0)*rb], Stride: rb, Format: j.in.Pixel}
 	b.out = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
 	for k := range b.subs {
 		x0 := k * j.tileW
@@ -418,6 +495,11 @@ func (j *Job) newBand(index, y0, y1, sy0, sy1 int) *band {
 
 // cut splits a band into tiles along its width.
 func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
+	if j.dec != nil {
+		if err := j.carryRows(b); err != nil {
+			return err
+		}
+	}
 	for k := range b.subs {
 		if err := emit(tile{b: b, k: k}); err != nil {
 			return err

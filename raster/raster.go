@@ -11,6 +11,12 @@
 // interlaced PNG, a progressive JPEG) keeps it in a Spill: memory up to a
 // size, a temporary file past it, refused past a limit (SpillOptions).
 //
+// Codecs start no goroutine. The work of theirs that can run in parallel
+// is offered as plain functions through BandReader and BandWriter (decode
+// this strip, deflate this group of rows), which the caller schedules: the
+// engine runs them as stages of its pipeline, in the one pool of workers
+// the user sized. A new codec with parallel work implements one or both.
+//
 // Package raster knows nothing of the pipeline core (package sluice) or of
 // filters; codecs import raster, never the other way round.
 package raster

@@ -199,7 +199,6 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 // encode runs the engine from src to the response in the given format.
 // TIFF, whose directory is written last, goes through a temporary file.
 func (s *Server) encode(ctx context.Context, src raster.RowReader, plan *filter.Plan, out *output, format string, h raster.Header, o codec.WriteOptions) error {
-	o.Workers = s.cfg.Workers
 	var dst io.Writer = out
 	var spool *os.File
 	if format == "tiff" {

@@ -12,17 +12,19 @@ import (
 	"github.com/sluice-go/sluice/raster"
 )
 
-// scheduler makes the engine jobs of the server, which share its workers
-// and its memory budget, and reports each job's pipeline to the metrics
+// scheduler makes the engine jobs of the server, which share one pool of
+// workers in fair shares (sluice.Pool) and split the memory budget, and
+// reports each job's pipeline to the metrics
 // under its own pipeline label while it runs.
 type scheduler struct {
 	cfg     Config
+	pool    *sluice.Pool // every job's workers, in fair shares
 	metrics *monitor.Metrics
 	seq     atomic.Int64
 }
 
 func newScheduler(cfg Config, m *monitor.Metrics) *scheduler {
-	return &scheduler{cfg: cfg, metrics: m}
+	return &scheduler{cfg: cfg, pool: sluice.NewPool(cfg.Workers), metrics: m}
 }
 
 // job is one engine job of the server.
@@ -36,9 +38,13 @@ func (s *scheduler) newJob(src raster.RowReader, dst raster.RowWriter, plan *fil
 	jb := &job{s: s}
 	j, err := engine.New(src, dst, plan, engine.Options{
 		Workers: s.cfg.Workers,
+		Pool:    s.pool,
 		Tile:    s.cfg.Tile,
-		Memory:  s.cfg.Memory / int64(s.cfg.Running),
-		Name:    fmt.Sprintf("job-%d", s.seq.Add(1)),
+		// Each running job has its own share of the budget, so a huge
+		// job cannot take the memory that small ones wait for; jobs get
+		// their share in arrival order (admission).
+		Memory: s.cfg.Memory / int64(s.cfg.Running),
+		Name:   fmt.Sprintf("job-%d", s.seq.Add(1)),
 		Watch: func(p *sluice.Pipeline) {
 			jb.pipe = p
 			s.metrics.Watch(p)

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 // encodeImage makes a w×h synthetic image in the given format, in memory.
 func encodeImage(t testing.TB, w, h int, pf raster.PixelFormat, format string) []byte {
 	t.Helper()
-	src := synth.New(w, h, pf, synth.Options{Seed: 7, Workers: 1})
+	src := synth.New(w, h, pf, synth.Options{Seed: 7})
 	defer src.Close()
 	var buf bytes.Buffer
 	var dst io.Writer = &buf
@@ -48,7 +48,7 @@ func encodeImage(t testing.TB, w, h int, pf raster.PixelFormat, format string) [
 		defer f.Close()
 		tmp, dst = f, f
 	}
-	enc, err := codec.NewWriter(dst, "test", src.Header(), codec.WriteOptions{Workers: 1, Format: format})
+	enc, err := codec.NewWriter(dst, "test", src.Header(), codec.WriteOptions{Format: format})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	// 1. Generate the input.
 	fmt.Fprintf(out, "1. generating %s\n", input)
 	t0 := time.Now()
-	gen := synth.New(w, h, pf, synth.Options{Seed: 1, Workers: o.workers})
+	gen := synth.New(w, h, pf, synth.Options{Seed: 1})
 	genFlags := o.commonFlags
 	genFlags.stats = statsFlag{}
 	_, err = process(ctx, e, gen, input, nil, &genFlags, "gen")

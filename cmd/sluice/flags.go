@@ -192,8 +192,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 // gets the other half, see engineMemory) and spills to --tmpdir past it.
 func (c *commonFlags) readOptions() codec.ReadOptions {
 	return codec.ReadOptions{
-		Workers: c.workers,
-		Spill:   raster.SpillOptions{Memory: budgetOf(c) / 2, Dir: c.tmpdir, Limit: c.spill.n},
+		Spill: raster.SpillOptions{Memory: budgetOf(c) / 2, Dir: c.tmpdir, Limit: c.spill.n},
 	}
 }
 
@@ -230,7 +229,6 @@ func (c *commonFlags) validate(fs *flag.FlagSet) error {
 	default:
 		return usageErrorf("--compression must be none, deflate, lzw or packbits, got %q", c.write.Compression)
 	}
-	c.write.Workers = c.workers
 	c.write.Tiled = c.tiled
 	if c.tiled && c.tile > 0 {
 		c.write.TileSize = c.tile

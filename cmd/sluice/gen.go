@@ -57,7 +57,7 @@ func runGen(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer func() { err = o.watch.finish(ctx, e, err) }()
-	src := synth.New(w, h, pf, synth.Options{Seed: o.seed, Workers: o.workers})
+	src := synth.New(w, h, pf, synth.Options{Seed: o.seed})
 	defer src.Close()
 	if _, err := process(ctx, e, src, pos[1], nil, &o.commonFlags, "gen"); err != nil {
 		return err

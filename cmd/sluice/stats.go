@@ -25,6 +25,7 @@ type stageJSON struct {
 	IOSeconds    float64 `json:"io_seconds"`
 	WaitInSecs   float64 `json:"wait_in_seconds"`
 	WaitOutSecs  float64 `json:"wait_out_seconds"`
+	WaitPoolSecs float64 `json:"wait_pool_seconds"`
 	BusyFraction float64 `json:"busy_fraction"`
 }
 
@@ -65,6 +66,7 @@ func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) err
 			out.Stages = append(out.Stages, stageJSON{
 				Name: s.Name, Workers: s.Workers, In: s.In, Out: s.Out, Errors: s.Errors,
 				BusySeconds: s.Busy.Seconds(), IOSeconds: s.IO.Seconds(), WaitInSecs: s.WaitIn.Seconds(), WaitOutSecs: s.WaitOut.Seconds(),
+				WaitPoolSecs: s.WaitPool.Seconds(),
 				BusyFraction: fraction(s.Busy, s.Workers, st.Elapsed),
 			})
 		}
@@ -95,13 +97,14 @@ func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) err
 // its workers spent their time.
 func writeStageTable(w io.Writer, st sluice.Stats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\tI/O\twaiting for input\tblocked on output\t")
+	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\tI/O\twaiting for input\tblocked on output\twaiting for a worker\t")
 	for _, s := range st.Stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
 			100*fraction(s.Busy, s.Workers, st.Elapsed),
 			100*fraction(s.IO, s.Workers, st.Elapsed),
 			100*fraction(s.WaitIn, s.Workers, st.Elapsed),
-			100*fraction(s.WaitOut, s.Workers, st.Elapsed))
+			100*fraction(s.WaitOut, s.Workers, st.Elapsed),
+			100*fraction(s.WaitPool, s.Workers, st.Elapsed))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "elapsed %s\n", st.Elapsed.Round(time.Millisecond))

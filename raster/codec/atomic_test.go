@@ -126,7 +126,7 @@ func TestCloseReplacesAtomically(t *testing.T) {
 	}
 	h := raster.Header{Width: 8, Height: 8, Pixel: raster.Gray16}
 	pix := pattern(8, 8, h.Pixel)
-	w, err := Create(path, h, WriteOptions{Level: 9, Workers: 2})
+	w, err := Create(path, h, WriteOptions{Level: 9})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,7 +162,7 @@ func TestTIFFOptions(t *testing.T) {
 	}{
 		{"strips none", WriteOptions{}, false, "none"},
 		{"strips deflate predictor", WriteOptions{Compression: "deflate", Predictor: true, Level: 9}, false, "deflate"},
-		{"strips lzw", WriteOptions{Compression: "lzw", Workers: 1}, false, "lzw"},
+		{"strips lzw", WriteOptions{Compression: "lzw"}, false, "lzw"},
 		{"tiles lzw", WriteOptions{Compression: "lzw", Tiled: true, TileSize: 16}, true, "lzw"},
 		{"bigtiff tiles", WriteOptions{Compression: "deflate", Tiled: true, TileSize: 32, BigTIFF: true}, true, "deflate"},
 	}
@@ -182,7 +182,7 @@ func TestTIFFOptions(t *testing.T) {
 			if !bytes.Equal(out, pix) {
 				t.Errorf("got pixels differing from those written")
 			}
-			r, err := Open(path, ReadOptions{Workers: 2})
+			r, err := Open(path, ReadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

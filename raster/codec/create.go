@@ -19,9 +19,6 @@ type WriteOptions struct {
 	// or "jpg" is accepted too); "" chooses by the path's extension: .pnm
 	// .ppm .pgm .pam .png .tif .tiff .jpg .jpeg.
 	Format string
-	// Workers is the number of encoder goroutines for PNG and TIFF;
-	// 0 means GOMAXPROCS.
-	Workers int
 	// Level is the compression level for PNG and TIFF deflate; 0 means the
 	// codec's default, -1 no compression (PNG).
 	Level int
@@ -66,7 +63,7 @@ type Writer struct {
 	bw   *bufio.Writer // nil when the codec writes to the file directly
 	enc  raster.RowWriter
 	h    raster.Header
-	stop bool // enc.Close must run on Abort to stop goroutines
+	stop bool // enc.Close runs on Abort too, to drop the encoder's buffers
 	err  error
 	done bool // the temporary file is gone: renamed or removed
 	res  error
@@ -280,6 +277,52 @@ func (w *Writer) Abort() error {
 	w.tmp.Close()
 	if err := os.Remove(w.tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}
+
+// BandRows returns the height of the bands the file encodes by, or 0 when
+// it encodes only row by row: raster.BandWriter, for PNG row groups and
+// compressed TIFF strips and rows of tiles.
+func (w *Writer) BandRows() int {
+	if bw, ok := w.enc.(raster.BandWriter); ok && w.err == nil && !w.done {
+		return bw.BandRows()
+	}
+	return 0
+}
+
+// EncodeBand encodes band i, as raster.BandWriter describes. It is safe
+// for concurrent use; errors name the path.
+func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
+	bw, ok := w.enc.(raster.BandWriter)
+	if !ok {
+		return dst, fmt.Errorf("%s: this format encodes row by row, not by bands", w.path)
+	}
+	out, err := bw.EncodeBand(i, above, src, dst)
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", w.path, err)
+	}
+	return out, nil
+}
+
+// WriteBand writes band i as EncodeBand returned it, in order, as
+// raster.BandWriter describes. After an error the Writer is failed, as
+// after one from WriteRows.
+func (w *Writer) WriteBand(i int, enc []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("%s: write after Close or Abort", w.path)
+	}
+	bw, ok := w.enc.(raster.BandWriter)
+	if !ok {
+		w.err = fmt.Errorf("%s: this format encodes row by row, not by bands", w.path)
+		return w.err
+	}
+	if err := bw.WriteBand(i, enc); err != nil {
+		w.err = fmt.Errorf("%s: %w", w.path, err)
+		return w.err
 	}
 	return nil
 }

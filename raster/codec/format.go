@@ -80,7 +80,7 @@ var formats = []format{
 		},
 		create: func(w *Writer, h raster.Header, ext string, o WriteOptions) error {
 			w.bw = bufio.NewWriterSize(w.file(), bufferSize)
-			enc, err := pngio.NewWriter(w.bw, h, pngio.WriterOptions{Level: o.Level, Workers: o.Workers})
+			enc, err := pngio.NewWriter(w.bw, h, pngio.WriterOptions{Level: o.Level})
 			w.enc, w.stop = enc, true
 			return err
 		},
@@ -113,7 +113,7 @@ var formats = []format{
 			if in.ra == nil {
 				return errors.New("tiff: a TIFF file must be read from a file that can seek, not from a pipe: save it to a file first")
 			}
-			d, err := tiffio.NewReader(in.ra, in.size, tiffio.ReaderOptions{Limits: o.Limits, Workers: o.Workers})
+			d, err := tiffio.NewReader(in.ra, in.size, tiffio.ReaderOptions{Limits: o.Limits})
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,6 @@ var formats = []format{
 				Tiled:       o.Tiled,
 				TileSize:    o.TileSize,
 				BigTIFF:     o.BigTIFF,
-				Workers:     o.Workers,
 			})
 			w.enc, w.stop = enc, true
 			return err

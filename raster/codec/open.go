@@ -24,11 +24,9 @@ import (
 // bufferSize is the read and write buffer for the streamed formats.
 const bufferSize = 1 << 20
 
-// ReadOptions configure Open. The zero value means default limits and
-// GOMAXPROCS workers.
+// ReadOptions configure Open. The zero value means default limits.
 type ReadOptions struct {
-	Limits  raster.Limits // checked against the header before allocating
-	Workers int           // TIFF decompression goroutines; 0 = GOMAXPROCS
+	Limits raster.Limits // checked against the header before allocating
 	// Spill says where an image that must be decoded whole before its
 	// first row (an interlaced PNG) is held: in memory up to Spill.Memory
 	// bytes, in a temporary file in Spill.Dir past that, refused past
@@ -47,7 +45,7 @@ type Reader struct {
 	f     *os.File
 	rows  raster.RowReader
 	tiles raster.TileReader
-	stop  func() error // stops a codec's goroutines; may be nil
+	stop  func() error // releases a codec's buffers; may be nil
 }
 
 // Open opens the image file at path, choosing its format by its first bytes
@@ -143,11 +141,31 @@ func (r *Reader) ReadRows(dst []byte) (int, error) {
 	return n, r.wrap(err)
 }
 
+// BandRows returns the height of the bands the file decodes by, or 0 when
+// it decodes only row by row: raster.BandReader, for TIFF strips and rows
+// of tiles.
+func (r *Reader) BandRows() int {
+	if br, ok := r.rows.(raster.BandReader); ok {
+		return br.BandRows()
+	}
+	return 0
+}
+
+// ReadBand decodes band i into dst, as raster.BandReader describes. It is
+// safe for concurrent use; errors name the file.
+func (r *Reader) ReadBand(i int, dst []byte) error {
+	br, ok := r.rows.(raster.BandReader)
+	if !ok {
+		return fmt.Errorf("%s: the %s format decodes row by row, not by bands", r.path, r.Header().Format)
+	}
+	return r.wrap(br.ReadBand(i, dst))
+}
+
 // Tiles returns a TileReader for a tiled TIFF file, or nil for any other
 // file. It is safe for concurrent use and valid until Close.
 func (r *Reader) Tiles() raster.TileReader { return r.tiles }
 
-// Close stops the codec's goroutines, if any, and closes the file.
+// Close releases the codec's buffers and closes the file.
 func (r *Reader) Close() error {
 	var err error
 	if r.stop != nil {

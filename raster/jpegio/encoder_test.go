@@ -22,7 +22,7 @@ import (
 // photo returns a photo-like w×h image from synth.
 func photo(t testing.TB, w, h int, f raster.PixelFormat) []byte {
 	t.Helper()
-	r := synth.New(w, h, f, synth.Options{Seed: 3, Workers: 1})
+	r := synth.New(w, h, f, synth.Options{Seed: 3})
 	defer r.Close()
 	pix := make([]byte, r.Header().Bytes())
 	if _, err := io.ReadFull(readerOf(r), pix); err != nil {

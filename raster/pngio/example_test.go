@@ -15,7 +15,7 @@ import (
 func Example() {
 	h := raster.Header{Width: 4, Height: 3, Pixel: raster.Gray8}
 	var file bytes.Buffer
-	w, err := pngio.NewWriter(&file, h, pngio.WriterOptions{Level: 9, Workers: 2})
+	w, err := pngio.NewWriter(&file, h, pngio.WriterOptions{Level: 9})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func fuzzOne(t *testing.T, data []byte) {
 	if int64(len(pix)) != h.Bytes() {
 		t.Fatalf("got %d bytes of pixels, want %d", len(pix), h.Bytes())
 	}
-	out, err := encodeAll(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, pix, WriterOptions{Level: 1, Workers: 1}, 3)
+	out, err := encodeAll(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, pix, WriterOptions{Level: 1}, 3)
 	if err != nil {
 		t.Fatalf("encoding the decoded image: %v", err)
 	}

@@ -2,6 +2,7 @@ package pngio
 
 import (
 	"bytes"
+	"encoding/binary"
 	"github.com/klauspost/compress/flate"
 	"hash/adler32"
 )
@@ -13,24 +14,23 @@ import (
 const groupBytes = 256 << 10
 
 // A group is a run of consecutive rows that is filtered and deflated on its
-// own. Its buffers are recycled from group to group.
+// own: a band, in the words of raster.BandWriter. The Writer gathers the
+// rows WriteRows gives it into one group, recycled from group to group.
 type group struct {
-	rows  int    // rows held
-	raw   []byte // the row above the group, then its rows, unfiltered
-	filt  []byte // the rows filtered, each led by its filter type
-	out   bytes.Buffer
-	adler uint32 // Adler-32 of filt
-	last  bool   // the last group of the image: its deflate stream is final
-	done  chan struct{}
+	rows int    // rows held
+	raw  []byte // the row above the group, then its rows, unfiltered
 }
 
-// encoder holds what one goroutine needs to encode groups: a deflater and
-// space for the candidate filter rows.
+// encoder holds what one goroutine needs to encode groups: a deflater,
+// space for the filtered rows and for the candidate filter rows. The
+// Writer keeps the encoders in a sync.Pool, one per goroutine encoding.
 type encoder struct {
 	fw       *flate.Writer
 	adaptive bool
 	bpp      int
 	rowBytes int
+	filt     []byte
+	out      bytes.Buffer
 	scratch  [4][]byte
 }
 
@@ -48,23 +48,37 @@ func newEncoder(level, rowBytes, bpp int, adaptive bool) *encoder {
 	return e
 }
 
-// encode filters the rows of g and deflates them into g.out. The deflate
-// stream ends with a sync flush, byte-aligned and not final, so that the next
-// group's stream can follow it, or with a final block for the last group.
-func (e *encoder) encode(g *group) {
+// encode filters the rows of src, whose row above is above (zeros for the
+// first group), and deflates them, appending to dst the deflated bytes and
+// an 8-byte trailer: the Adler-32 of the filtered rows and their length,
+// big-endian. The deflate stream ends with a sync flush, byte-aligned and
+// not final, so that the next group's stream can follow it, or with a
+// final block for the last group.
+func (e *encoder) encode(dst, above, src []byte, last bool) []byte {
 	rb := e.rowBytes
-	g.filt = g.filt[:g.rows*(rb+1)]
-	for r := range g.rows {
-		prev, cur := g.raw[r*rb:(r+1)*rb], g.raw[(r+1)*rb:(r+2)*rb]
-		filterRow(g.filt[r*(rb+1):(r+1)*(rb+1)], cur, prev, e.bpp, e.adaptive, &e.scratch)
+	rows := len(src) / rb
+	if cap(e.filt) < rows*(rb+1) {
+		e.filt = make([]byte, rows*(rb+1))
 	}
-	g.adler = adler32.Checksum(g.filt)
-	g.out.Reset()
-	e.fw.Reset(&g.out)
-	e.fw.Write(g.filt) // writes to a bytes.Buffer cannot fail
-	if g.last {
+	filt := e.filt[:rows*(rb+1)]
+	prev := above
+	if prev == nil {
+		prev = make([]byte, rb) // the row above the image is zeros
+	}
+	for r := range rows {
+		cur := src[r*rb : (r+1)*rb]
+		filterRow(filt[r*(rb+1):(r+1)*(rb+1)], cur, prev, e.bpp, e.adaptive, &e.scratch)
+		prev = cur
+	}
+	e.out.Reset()
+	e.fw.Reset(&e.out)
+	e.fw.Write(filt) // writes to a bytes.Buffer cannot fail
+	if last {
 		e.fw.Close()
 	} else {
 		e.fw.Flush()
 	}
+	dst = append(dst, e.out.Bytes()...)
+	dst = binary.BigEndian.AppendUint32(dst, adler32.Checksum(filt))
+	return binary.BigEndian.AppendUint32(dst, uint32(len(filt)))
 }

@@ -56,7 +56,7 @@ func TestPngcheck(t *testing.T) {
 	for _, f := range allFormats {
 		for _, level := range levels {
 			t.Run(fmt.Sprintf("%v/level%d", f, level), func(t *testing.T) {
-				path, _ := writeOurs(t, t.TempDir(), f, 700, 200*8/f.BytesPerPixel(), WriterOptions{Level: level, Workers: 2})
+				path, _ := writeOurs(t, t.TempDir(), f, 700, 200*8/f.BytesPerPixel(), WriterOptions{Level: level})
 				run(t, tool, "-q", path)
 			})
 		}
@@ -70,7 +70,7 @@ func TestVipsReadsOurs(t *testing.T) {
 	for _, f := range allFormats {
 		t.Run(f.String(), func(t *testing.T) {
 			dir := t.TempDir()
-			path, pix := writeOurs(t, dir, f, 300, 400, WriterOptions{Workers: 2})
+			path, pix := writeOurs(t, dir, f, 300, 400, WriterOptions{})
 			rawPath := filepath.Join(dir, "out.raw")
 			run(t, tool, "rawsave", path, rawPath)
 			got, err := os.ReadFile(rawPath)

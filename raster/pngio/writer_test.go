@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -31,7 +32,7 @@ func TestRoundTrip(t *testing.T) {
 					t.Run(name, func(t *testing.T) {
 						h := raster.Header{Width: sz.w, Height: sz.h, Pixel: f}
 						pix := photo(sz.w, sz.h, f, uint64(sz.w))
-						data, err := encodeAll(h, pix, WriterOptions{Level: level, Workers: workers}, 5)
+						data, err := encodeWith(h, pix, WriterOptions{Level: level}, workers, 5)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -46,7 +47,7 @@ func TestRoundTrip(t *testing.T) {
 							t.Fatalf("pixels differ after the round trip (first at byte %d)", firstDiff(got, pix))
 						}
 						if workers != 1 {
-							return // the bytes are those of workers 1 (TestSameBytesAnyWorkers)
+							return // the bytes are those of WriteRows (TestSameBytesAnyWorkers)
 						}
 						img, err := png.Decode(bytes.NewReader(data))
 						if err != nil {
@@ -79,7 +80,8 @@ func firstDiff(a, b []byte) int {
 }
 
 // TestSameBytesAnyWorkers checks that the output depends on the level only,
-// not on the number of workers or on how rows are handed over.
+// not on how rows are handed over nor on how many goroutines encode the
+// groups (raster.BandWriter), in which order.
 func TestSameBytesAnyWorkers(t *testing.T) {
 	h := raster.Header{Width: 400, Height: 500, Pixel: raster.RGB8}
 	pix := photo(h.Width, h.Height, h.Pixel, 1)
@@ -89,24 +91,42 @@ func TestSameBytesAnyWorkers(t *testing.T) {
 	}
 	for _, level := range levels {
 		t.Run(fmt.Sprintf("level%d", level), func(t *testing.T) {
-			want, err := encodeAll(h, pix, WriterOptions{Level: level, Workers: 1}, h.Height)
+			want, err := encodeAll(h, pix, WriterOptions{Level: level}, h.Height)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, workers := range []int{2, 3} {
+			for _, workers := range []int{1, 2, 3} {
 				for _, rows := range rowCounts {
-					got, err := encodeAll(h, pix, WriterOptions{Level: level, Workers: workers}, rows)
+					got, err := encodeWith(h, pix, WriterOptions{Level: level}, workers, rows)
 					if err != nil {
 						t.Fatal(err)
 					}
 					if !bytes.Equal(got, want) {
-						t.Errorf("workers %d, %d rows a call: got %d bytes differing at %d, want the %d bytes of workers 1",
+						t.Errorf("workers %d, %d rows a call: got %d bytes differing at %d, want the %d bytes of WriteRows",
 							workers, rows, len(got), firstDiff(got, want), len(want))
 					}
 				}
 			}
 		})
 	}
+}
+
+// encodeWith encodes pix through WriteRows, rows at a time, when workers
+// is 1, and otherwise group by group (raster.BandWriter) on workers
+// goroutines, out of order.
+func encodeWith(h raster.Header, pix []byte, o WriterOptions, workers, rows int) ([]byte, error) {
+	if workers == 1 {
+		return encodeAll(h, pix, o, rows)
+	}
+	var out bytes.Buffer
+	w, err := NewWriter(&out, h, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := bandtest.Encode(w, h, pix, workers); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // TestLevelsCompress checks that the levels do what they say on an image
@@ -116,7 +136,7 @@ func TestLevelsCompress(t *testing.T) {
 	pix := photo(h.Width, h.Height, h.Pixel, 2)
 	size := map[int]int{}
 	for _, level := range []int{-1, 1, 6, 9} {
-		data, err := encodeAll(h, pix, WriterOptions{Level: level, Workers: 2}, 64)
+		data, err := encodeWith(h, pix, WriterOptions{Level: level}, 2, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,24 +168,23 @@ func TestWriterMisuse(t *testing.T) {
 		{"bad format", raster.Header{Width: 4, Height: 3, Pixel: raster.PixelFormat{Channels: 3, Depth: 4}}, WriterOptions{}, nil, "cannot write pixel format"},
 		{"zero width", raster.Header{Width: 0, Height: 3, Pixel: raster.Gray8}, WriterOptions{}, nil, "cannot write an image of 0×3"},
 		{"bad level", h, WriterOptions{Level: 10}, nil, "compression level 10"},
-		{"negative workers", h, WriterOptions{Workers: -2}, nil, "negative worker count"},
-		{"missing rows", h, WriterOptions{Workers: 2}, func(w *Writer) error {
+		{"missing rows", h, WriterOptions{}, func(w *Writer) error {
 			if err := w.WriteRows(row); err != nil {
 				return err
 			}
 			return w.Close()
 		}, "close after 1 of 3 rows"},
-		{"too many rows", h, WriterOptions{Workers: 1}, func(w *Writer) error {
+		{"too many rows", h, WriterOptions{}, func(w *Writer) error {
 			err := w.WriteRows(make([]byte, 16))
 			w.Close()
 			return err
 		}, "4 rows would pass the image height 3"},
-		{"partial row", h, WriterOptions{Workers: 2}, func(w *Writer) error {
+		{"partial row", h, WriterOptions{}, func(w *Writer) error {
 			err := w.WriteRows(make([]byte, 5))
 			w.Close()
 			return err
 		}, "not a whole number of 4-byte rows"},
-		{"write after close", h, WriterOptions{Workers: 2}, func(w *Writer) error {
+		{"write after close", h, WriterOptions{}, func(w *Writer) error {
 			w.WriteRows(make([]byte, 12))
 			if err := w.Close(); err != nil {
 				return err
@@ -207,15 +226,19 @@ func (f *failWriter) Write(p []byte) (int, error) {
 }
 
 // TestWriterFailingOutput checks that an error from the underlying writer
-// comes back wrapped and stops the workers.
+// comes back wrapped, on the WriteRows path and on the band path.
 func TestWriterFailingOutput(t *testing.T) {
 	h := raster.Header{Width: 300, Height: 2000, Pixel: raster.RGB8}
 	pix := photo(h.Width, h.Height, h.Pixel, 3)
 	for _, workers := range []int{1, 2} {
 		for _, n := range []int{0, 20, 100_000} {
 			t.Run(fmt.Sprintf("workers%d/after%d", workers, n), func(t *testing.T) {
-				w, err := NewWriter(&failWriter{n: n}, h, WriterOptions{Workers: workers, Level: -1})
-				if err == nil {
+				w, err := NewWriter(&failWriter{n: n}, h, WriterOptions{Level: -1})
+				switch {
+				case err != nil:
+				case workers > 1:
+					err = bandtest.Encode(w, h, pix, workers)
+				default:
 					for y := 0; y < h.Height && err == nil; y += 100 {
 						err = w.WriteRows(pix[y*h.RowBytes() : (y+100)*h.RowBytes()])
 					}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -20,7 +21,13 @@ func BenchmarkGenerate(b *testing.B) {
 				b.SetBytes(hdr.Bytes())
 				b.ReportAllocs()
 				for b.Loop() {
-					r := New(w, h, pf, Options{Seed: 1, Workers: workers})
+					r := New(w, h, pf, Options{Seed: 1})
+					if workers > 1 {
+						if _, err := bandtest.Decode(r, workers); err != nil {
+							b.Fatal(err)
+						}
+						continue
+					}
 					for {
 						if _, err := r.ReadRows(buf); err == io.EOF {
 							break

@@ -145,7 +145,7 @@ func TestFormats(t *testing.T) {
 		raster.Gray16, raster.GrayAlpha16, raster.RGB16, raster.RGBA16,
 	} {
 		t.Run(pf.String(), func(t *testing.T) {
-			r := New(w, h, pf, Options{Seed: 11, Workers: 2})
+			r := New(w, h, pf, Options{Seed: 11})
 			defer r.Close()
 			if got := r.Header().Pixel; got != pf {
 				t.Fatalf("Header().Pixel: got %v, want %v", got, pf)

@@ -15,77 +15,53 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
 
-// Options configures a Reader. The zero value means seed 0 and one
-// generating goroutine per processor.
+// Options configures a Reader. The zero value means seed 0.
 type Options struct {
 	// Seed chooses the scene. Different seeds give different images.
 	Seed int64
-	// Workers is the number of goroutines generating rows ahead of the
-	// reader; 0 means runtime.GOMAXPROCS(0). It does not change the bytes.
-	Workers int
 }
 
-// bandBytes is the size a band of rows aims at: the unit of work of a
-// worker and of what is buffered ahead.
+// bandBytes is the size a band of rows aims at: the unit of work that
+// raster.BandReader offers.
 const bandBytes = 256 << 10
 
 // Reader generates an image and hands it out row by row; it implements
-// raster.RowReader. Workers fill bands of rows (about 256 KiB each) ahead
-// of the reader, at most 2×Workers bands, so memory stays flat whatever the
-// image size: about (2×Workers+2) × 256 KiB plus, per worker, 28 bytes per
-// pixel of a row. Generating costs about 12 ns of CPU per RGB8 pixel, some
-// 250 MB/s per core.
+// raster.RowReader, rendering each row on the calling goroutine, and
+// raster.BandReader, whose bands of about 256 KiB of rows can be rendered
+// on any number of goroutines at once. Memory stays flat whatever the
+// image size: 28 bytes per pixel of a row for each goroutine rendering.
+// Generating costs about 12 ns of CPU per RGB8 pixel, some 250 MB/s per
+// core.
 //
-// The goroutines start at the first ReadRows. They are gone when ReadRows
-// has returned io.EOF or when Close returns; a reader abandoned before the
-// end must be closed. A Reader is not safe for concurrent use.
+// A Reader starts no goroutine. It is not safe for concurrent use, except
+// for ReadBand.
 type Reader struct {
 	hdr      raster.Header
 	scene    *scene
-	workers  int
 	bandRows int
-	bands    int
-
-	started, ended, closed bool
-	stop                   chan struct{}
-	order                  chan *band  // bands in image order, as handed to workers
-	free                   chan []byte // buffers of consumed bands, for reuse
-	wg                     sync.WaitGroup
-	allocs                 int // band buffers made; read only after wg.Wait
-
-	cur  *band // band being read, nil between bands
-	used int   // rows of cur already read
-	next int   // next row to hand out
-}
-
-// band is a run of rows rendered by one worker; ready is closed when buf
-// holds them.
-type band struct {
-	y0, rows int
-	buf      []byte
-	ready    chan struct{}
+	rd       *renderer // ReadRows' renderer, made on first use
+	rds      sync.Pool // *renderer for ReadBand
+	closed   bool
+	next     int // next row to hand out
 }
 
 // New returns a Reader for a w×h image in pixel format pf. It panics when
-// pf is not valid, when w or h is not positive or beyond
-// raster.DefaultLimits (check user input with raster.Limits.Check first),
-// or when o.Workers is negative. Building the scene takes about 3 ms and
-// 0.8 MiB, plus 4 bytes per column.
+// pf is not valid, or when w or h is not positive or beyond
+// raster.DefaultLimits (check user input with raster.Limits.Check first).
+// Building the scene takes about 3 ms and 0.8 MiB, plus 4 bytes per
+// column.
 func New(w, h int, pf raster.PixelFormat, o Options) *Reader {
 	switch {
 	case !pf.Valid():
 		panic(fmt.Sprintf("synth: invalid pixel format %v", pf))
 	case w <= 0 || h <= 0:
 		panic(fmt.Sprintf("synth: invalid size %d×%d", w, h))
-	case o.Workers < 0:
-		panic(fmt.Sprintf("synth: negative worker count %d", o.Workers))
 	}
 	if err := raster.DefaultLimits.Check("synth", w, h); err != nil {
 		panic(err.Error())
@@ -95,15 +71,10 @@ func New(w, h int, pf raster.PixelFormat, o Options) *Reader {
 			Format: "synth", Width: w, Height: h, Pixel: pf, Compression: "none",
 			Details: []string{"seed " + strconv.FormatInt(o.Seed, 10)},
 		},
-		scene:   newScene(w, h, pf, o.Seed),
-		workers: o.Workers,
-	}
-	if r.workers == 0 {
-		r.workers = runtime.GOMAXPROCS(0)
+		scene: newScene(w, h, pf, o.Seed),
 	}
 	r.bandRows = min(max(bandBytes/r.hdr.RowBytes(), 1), h)
-	r.bands = (h + r.bandRows - 1) / r.bandRows
-	r.workers = min(r.workers, r.bands)
+	r.rds.New = func() any { return newRenderer(r.scene) }
 	return r
 }
 
@@ -125,103 +96,44 @@ func (r *Reader) ReadRows(dst []byte) (int, error) {
 	case len(dst) < rb:
 		return 0, fmt.Errorf("synth: buffer of %d bytes holds no row of %d bytes: %w", len(dst), rb, io.ErrShortBuffer)
 	}
-	if !r.started {
-		r.start()
+	if r.rd == nil {
+		r.rd = newRenderer(r.scene)
 	}
-	n := 0
-	for n < len(dst)/rb && r.next < r.hdr.Height {
-		if r.cur == nil {
-			r.cur = <-r.order
-			<-r.cur.ready
-			r.used = 0
-		}
-		k := min(len(dst)/rb-n, r.cur.rows-r.used)
-		copy(dst[n*rb:(n+k)*rb], r.cur.buf[r.used*rb:(r.used+k)*rb])
-		n += k
-		r.used += k
-		r.next += k
-		if r.used == r.cur.rows {
-			r.free <- r.cur.buf[:cap(r.cur.buf)] // never blocks: room for every buffer
-			r.cur = nil
-		}
+	n := min(len(dst)/rb, r.hdr.Height-r.next)
+	for i := range n {
+		r.rd.row(r.next+i, dst[i*rb:(i+1)*rb])
 	}
-	if r.next == r.hdr.Height {
-		r.wg.Wait() // the producer and workers have no work left and are returning
-		r.ended = true
-	}
+	r.next += n
 	return n, nil
 }
 
-// Close stops the goroutines generating ahead and waits for them. It
-// always returns nil; closing twice is harmless.
-func (r *Reader) Close() error {
-	if r.closed {
-		return nil
+// BandRows returns the height of a band: about 256 KiB of rows.
+func (r *Reader) BandRows() int { return r.bandRows }
+
+// ReadBand renders band i, rows i×BandRows() on, into dst. It is safe for
+// concurrent use, with itself and with ReadRows, and costs the CPU of
+// rendering the rows.
+func (r *Reader) ReadBand(i int, dst []byte) error {
+	rb := r.hdr.RowBytes()
+	y0 := i * r.bandRows
+	if i < 0 || y0 >= r.hdr.Height {
+		return fmt.Errorf("synth: band %d outside the image's %d rows", i, r.hdr.Height)
 	}
-	r.closed = true
-	if r.started && !r.ended {
-		close(r.stop)
-		r.wg.Wait()
+	n := min(r.bandRows, r.hdr.Height-y0)
+	if len(dst) < n*rb {
+		return fmt.Errorf("synth: band buffer of %d bytes, want %d: %w", len(dst), n*rb, io.ErrShortBuffer)
 	}
-	r.cur = nil
+	rd := r.rds.Get().(*renderer)
+	defer r.rds.Put(rd)
+	for k := range n {
+		rd.row(y0+k, dst[k*rb:(k+1)*rb])
+	}
 	return nil
 }
 
-// start launches a producer that numbers the bands and the workers that
-// render them. The producer puts each band on order (which bounds how far
-// ahead the workers run) and then hands it to a worker.
-func (r *Reader) start() {
-	r.started = true
-	ahead := 2 * r.workers
-	r.stop = make(chan struct{})
-	r.order = make(chan *band, ahead)
-	// Buffers alive: ahead in order, one the producer holds, one being read.
-	r.free = make(chan []byte, ahead+2)
-	jobs := make(chan *band)
-	size := r.bandRows * r.hdr.RowBytes()
-
-	r.wg.Add(1 + r.workers)
-	go func() {
-		defer r.wg.Done()
-		defer close(jobs)
-		for y := 0; y < r.hdr.Height; y += r.bandRows {
-			var buf []byte
-			select {
-			case buf = <-r.free:
-			default:
-				buf = make([]byte, size)
-				r.allocs++
-			}
-			rows := min(r.bandRows, r.hdr.Height-y)
-			b := &band{y0: y, rows: rows, buf: buf[:rows*r.hdr.RowBytes()], ready: make(chan struct{})}
-			select {
-			case r.order <- b:
-			case <-r.stop:
-				return
-			}
-			select {
-			case jobs <- b:
-			case <-r.stop:
-				return
-			}
-		}
-	}()
-	for range r.workers {
-		go func() {
-			defer r.wg.Done()
-			rd := newRenderer(r.scene)
-			rb := r.hdr.RowBytes()
-			for b := range jobs {
-				for i := range b.rows {
-					select {
-					case <-r.stop:
-						return
-					default:
-					}
-					rd.row(b.y0+i, b.buf[i*rb:(i+1)*rb])
-				}
-				close(b.ready)
-			}
-		}()
-	}
+// Close ends reading. It always returns nil; closing twice is harmless.
+func (r *Reader) Close() error {
+	r.closed = true
+	r.rd = nil
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -69,9 +70,17 @@ func TestSameBytes(t *testing.T) {
 			for _, rows := range []int{1, 7, size.h} {
 				name := fmt.Sprintf("%dx%d/workers=%d/rows=%d", size.w, size.h, workers, rows)
 				t.Run(name, func(t *testing.T) {
-					r := New(size.w, size.h, raster.RGB8, Options{Seed: 7, Workers: workers})
+					r := New(size.w, size.h, raster.RGB8, Options{Seed: 7})
 					defer r.Close()
 					got := readAll(t, r, rows)
+					if workers > 1 {
+						// Band by band on several goroutines, out of
+						// order, as the engine schedules them.
+						var err error
+						if got, err = bandtest.Decode(r, workers); err != nil {
+							t.Fatal(err)
+						}
+					}
 					if i := firstDiff(got, want); i >= 0 {
 						t.Fatalf("byte %d (row %d): got %d, want %d", i, i/(size.w*3), got[i], want[i])
 					}
@@ -163,7 +172,6 @@ func TestNewPanics(t *testing.T) {
 		{"negative height", 10, -1, raster.RGB8, Options{}, "synth: invalid size 10×-1"},
 		{"bad format", 10, 10, raster.PixelFormat{Channels: 3, Depth: 12}, Options{}, "synth: invalid pixel format"},
 		{"zero format", 10, 10, raster.PixelFormat{}, Options{}, "synth: invalid pixel format"},
-		{"negative workers", 10, 10, raster.RGB8, Options{Workers: -1}, "synth: negative worker count -1"},
 		{"too wide", 2_000_000, 1, raster.Gray8, Options{}, "synth: image of 2000000×1 pixels is too large"},
 		{"too many pixels", 1_000_000, 1_000_000, raster.Gray8, Options{}, "synth: image of 1000000×1000000 pixels is too large"},
 	}
@@ -180,69 +188,22 @@ func TestNewPanics(t *testing.T) {
 	}
 }
 
-// TestGoroutines checks that no goroutine outlives a Reader, however it
-// is left: read to the end without Close, closed part way, closed before
-// the first read, never read at all.
-func TestGoroutines(t *testing.T) {
-	const w, h = 1500, 400 // seven bands
-	tests := []struct {
-		name  string
-		rows  int // rows to read before stopping; h reads on to io.EOF
-		close bool
-	}{
-		{"eof without close", h, false},
-		{"eof then close", h, true},
-		{"close after one row", 1, true},
-		{"close after two bands", 116, true},
-		{"close unread", 0, true},
-		{"never read", 0, false},
+// TestBands checks the bands a Reader offers: about 256 KiB of rows each,
+// and errors for a band outside the image or a buffer too short.
+func TestBands(t *testing.T) {
+	r := New(1500, 300, raster.RGB8, Options{})
+	if got := r.BandRows(); got != 58 {
+		t.Errorf("BandRows of 4500-byte rows: got %d, want 58", got)
 	}
-	for _, tt := range tests {
-		for _, workers := range []int{1, 2, 8} {
-			t.Run(fmt.Sprintf("%s/workers=%d", tt.name, workers), func(t *testing.T) {
-				r := New(w, h, raster.RGB8, Options{Workers: workers})
-				buf := make([]byte, r.Header().RowBytes())
-				for range tt.rows {
-					if _, err := r.ReadRows(buf); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if tt.rows == h {
-					if _, err := r.ReadRows(buf); err != io.EOF {
-						t.Fatalf("ReadRows after the last row: got %v, want io.EOF", err)
-					}
-				}
-				if tt.close {
-					r.Close()
-				}
-				goleak.VerifyNone(t)
-			})
-		}
+	rb := r.Header().RowBytes()
+	if err := r.ReadBand(5, make([]byte, 10*rb)); err != nil {
+		t.Errorf("last band (10 rows): got %v, want no error", err)
 	}
-}
-
-// TestBoundedBuffers reads a tall image one row at a time and checks that
-// band buffers were recycled: at most 2×Workers+2 made, however many bands.
-func TestBoundedBuffers(t *testing.T) {
-	for _, workers := range []int{1, 2, 4} {
-		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-			// Rows of 16 KiB make bands of 16 rows: 24 bands.
-			r := New(16<<10, 384, raster.Gray8, Options{Workers: workers})
-			if r.bands != 24 {
-				t.Fatalf("bands: got %d, want 24", r.bands)
-			}
-			buf := make([]byte, r.Header().RowBytes())
-			for {
-				if _, err := r.ReadRows(buf); err == io.EOF {
-					break
-				} else if err != nil {
-					t.Fatal(err)
-				}
-			}
-			if max := 2*workers + 2; r.allocs > max {
-				t.Errorf("band buffers made: got %d, want at most %d", r.allocs, max)
-			}
-		})
+	if err := r.ReadBand(6, make([]byte, 58*rb)); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("band 6 of 6: got %v, want an error saying it is outside", err)
+	}
+	if err := r.ReadBand(0, make([]byte, 57*rb)); !errors.Is(err, io.ErrShortBuffer) {
+		t.Errorf("short buffer: got %v, want io.ErrShortBuffer", err)
 	}
 }
 

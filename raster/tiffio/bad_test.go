@@ -86,7 +86,7 @@ func zlibBytes(p []byte) []byte {
 // decodeErr opens b and reads every row (and tile), returning the first
 // error.
 func decodeErr(b []byte, lim raster.Limits) error {
-	r, err := NewReader(bytes.NewReader(b), int64(len(b)), ReaderOptions{Limits: lim, Workers: 2})
+	r, err := NewReader(bytes.NewReader(b), int64(len(b)), ReaderOptions{Limits: lim})
 	if err != nil {
 		return err
 	}

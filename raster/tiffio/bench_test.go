@@ -13,6 +13,7 @@ import (
 
 	xtiff "golang.org/x/image/tiff"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -96,9 +97,17 @@ func BenchmarkRead(b *testing.B) {
 					buf := make([]byte, 64*benchSide*3)
 					cpu0, start := cpuTime(), time.Now()
 					for b.Loop() {
-						r, err := NewReader(bytes.NewReader(data), int64(len(data)), ReaderOptions{Workers: w})
+						r, err := NewReader(bytes.NewReader(data), int64(len(data)), ReaderOptions{})
 						if err != nil {
 							b.Fatal(err)
+						}
+						if w > 1 {
+							// The bands on w goroutines, as the engine
+							// schedules them.
+							if _, err := bandtest.Decode(r, w); err != nil {
+								b.Fatal(err)
+							}
+							continue
 						}
 						for {
 							_, err := r.ReadRows(buf)
@@ -165,9 +174,16 @@ func BenchmarkWrite(b *testing.B) {
 					for b.Loop() {
 						out = discard{}
 						wr, err := NewWriter(&out, raster.Header{Width: benchSide, Height: benchSide, Pixel: raster.RGB8},
-							WriterOptions{Compression: comp, Predictor: comp != "none", Tiled: tiled, Workers: w})
+							WriterOptions{Compression: comp, Predictor: comp != "none", Tiled: tiled})
 						if err != nil {
 							b.Fatal(err)
+						}
+						if w > 1 && wr.BandRows() > 0 {
+							hdr := raster.Header{Width: benchSide, Height: benchSide, Pixel: raster.RGB8}
+							if err := bandtest.Encode(wr, hdr, pix, w); err != nil {
+								b.Fatal(err)
+							}
+							continue
 						}
 						for y := 0; y < benchSide; y += 64 {
 							if err := wr.WriteRows(pix[y*rb : (y+64)*rb]); err != nil {

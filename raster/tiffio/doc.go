@@ -11,14 +11,15 @@
 // Associated (premultiplied) alpha is converted to straight alpha, as
 // package raster wants it; 16-bit samples come out big-endian whatever the
 // file's byte order.
-// Strips and tiles are decompressed ahead of the caller by a bounded pool of
-// goroutines.
+// ReadRows decompresses one strip or row of tiles at a time on the calling
+// goroutine; through raster.BandReader the caller may decompress them on
+// as many goroutines as it likes.
 //
 // The Writer writes little-endian ("II") files in strips or tiles,
 // uncompressed or compressed with Deflate, LZW or PackBits, optionally with
-// the horizontal predictor. Strips and tiles are compressed in parallel and
-// written in order. BigTIFF is chosen automatically when the file could pass
-// 4 GiB.
+// the horizontal predictor. Through raster.BandWriter strips and rows of
+// tiles can be compressed in parallel and written in order. BigTIFF is
+// chosen automatically when the file could pass 4 GiB.
 //
 // Only the first image (IFD) of a file is read; the chain of further IFDs is
 // walked to count the pages and to reject loops.

@@ -80,7 +80,7 @@ func ExampleNewReader() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	r, err := tiffio.NewReader(f, st.Size(), tiffio.ReaderOptions{Workers: 2})
+	r, err := tiffio.NewReader(f, st.Size(), tiffio.ReaderOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	lim := raster.Limits{MaxWidth: 4096, MaxHeight: 4096, MaxPixels: 1 << 18}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := NewReader(bytes.NewReader(b), int64(len(b)), ReaderOptions{Limits: lim, Workers: 2})
+		r, err := NewReader(bytes.NewReader(b), int64(len(b)), ReaderOptions{Limits: lim})
 		if err != nil {
 			return
 		}

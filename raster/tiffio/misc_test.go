@@ -245,7 +245,7 @@ func TestWriterMisuse(t *testing.T) {
 	})
 	t.Run("failing destination", func(t *testing.T) {
 		fw := &failWriter{n: 5000}
-		w, err := NewWriter(fw, raster.Header{Width: 100, Height: 100, Pixel: raster.RGB8}, WriterOptions{RowsPerStrip: 4, Workers: 2})
+		w, err := NewWriter(fw, raster.Header{Width: 100, Height: 100, Pixel: raster.RGB8}, WriterOptions{RowsPerStrip: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

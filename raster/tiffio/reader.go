@@ -4,51 +4,41 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
 
-// readAheadBytes bounds the decoded strips or tiles a Reader holds ahead of
-// the caller, beyond one per worker.
-const readAheadBytes = 64 << 20
-
 // ReaderOptions configure a Reader. The zero value means the defaults.
 type ReaderOptions struct {
 	// Limits bound the image size accepted, checked before any allocation.
 	Limits raster.Limits
-	// Workers is the number of goroutines decompressing strips or tiles
-	// ahead of ReadRows; 0 means GOMAXPROCS.
-	Workers int
 }
 
 // Reader decodes the first image of a TIFF or BigTIFF file. ReadRows
-// delivers rows from top to bottom, with strips or tiles decompressed ahead
-// in parallel by a bounded pool of goroutines; ReadTile decodes any tile of
-// a tiled file. ReadTile is safe for concurrent use, also alongside
-// ReadRows; the other methods are not. Memory held is a few strips or tiles
-// per worker, plus one row of tiles for a tiled file read by rows.
+// delivers rows from top to bottom, decompressing one strip or row of tiles
+// at a time on the calling goroutine; ReadTile decodes any tile of a tiled
+// file. Strips and rows of tiles can also be decompressed in parallel:
+// Reader implements raster.BandReader, whose bands are the strips or rows
+// of tiles. ReadTile and ReadBand are safe for concurrent use, also
+// alongside ReadRows; the other methods are not. A Reader starts no
+// goroutine; through ReadRows it holds one strip, or one row of tiles.
 type Reader struct {
-	f       *file
-	l       *layout
-	hdr     raster.Header
-	workers int
-	decs    sync.Pool // *decoder for ReadTile
+	f    *file
+	l    *layout
+	hdr  raster.Header
+	decs sync.Pool // *decoder for ReadTile and ReadBand
+	bufs sync.Pool // *[]byte tile buffers for ReadBand
 
 	// ReadRows state.
-	y        int // next row to deliver
-	band     []byte
-	bandY0   int
-	bandN    int // rows in band
-	pool     *pool[*decoder]
-	nextC    int      // next chunk to submit
-	inFlight [][]byte // buffers of outstanding chunks, in order
-	free     [][]byte // chunk buffers ready for reuse
-	stream   *stripStream
-	err      error
-	closed   bool
-	chunkSz  int
+	y       int // next row to deliver
+	band    []byte
+	bandY0  int
+	bandN   int // rows in band
+	stream  *stripStream
+	err     error
+	closed  bool
+	chunkSz int
 }
 
 // NewReader parses the header and first IFD of the TIFF or BigTIFF file r
@@ -74,11 +64,7 @@ func NewReader(r io.ReaderAt, size int64, o ReaderOptions) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := o.Workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	rd := &Reader{f: f, l: l, hdr: l.header(f, pages), workers: w}
+	rd := &Reader{f: f, l: l, hdr: l.header(f, pages)}
 	rd.chunkSz = l.chunkH * l.outRowBytes
 	rd.decs.New = func() any { return newDecoder(f, l) }
 	return rd, nil
@@ -109,9 +95,7 @@ func (r *Reader) ReadTile(tx, ty int, dst []byte) error {
 }
 
 // ReadRows fills dst with as many whole rows as fit, returning fewer only at
-// the end of the image, and (0, io.EOF) after the last row. The first call
-// starts the read-ahead goroutines; they stop at the end of the image, on
-// an error, or on Close.
+// the end of the image, and (0, io.EOF) after the last row.
 func (r *Reader) ReadRows(dst []byte) (int, error) {
 	if r.closed {
 		return 0, errors.New("tiff: ReadRows after Close")
@@ -168,78 +152,72 @@ func (r *Reader) loadBand() error {
 		}
 		return r.stream.open(k)
 	}
-	if r.pool == nil {
-		r.startPool()
-	}
-	if !l.tiled {
-		if r.band != nil {
-			r.free = append(r.free, r.band)
-		}
-		buf, err := r.nextChunk()
-		r.band = buf
-		return err
-	}
-	rb := r.hdr.RowBytes()
 	if r.band == nil {
-		r.band = make([]byte, l.chunkH*rb)
+		r.band = make([]byte, l.chunkH*r.hdr.RowBytes())
 	}
+	return r.ReadBand(k, r.band)
+}
+
+// BandRows returns the height of a strip, or of a row of tiles: the bands
+// of raster.BandReader. It is 0 for a file in strips of more than 16 MiB,
+// which ReadRows decodes row by row.
+func (r *Reader) BandRows() int {
+	if !r.l.tiled && r.chunkSz > streamStripBytes {
+		return 0
+	}
+	return r.l.chunkH
+}
+
+// ReadBand decodes band i (strip i, or row of tiles i) into dst, which
+// holds at least its rows. It is safe for concurrent use, with itself and
+// with ReadRows and ReadTile, and costs the CPU of decompressing the band;
+// a band of tiles takes one tile buffer from a pool.
+func (r *Reader) ReadBand(i int, dst []byte) error {
+	l := r.l
+	rb := r.hdr.RowBytes()
+	y0 := i * l.chunkH
+	if i < 0 || y0 >= l.height {
+		return fmt.Errorf("tiff: band %d outside the image's %d rows", i, l.height)
+	}
+	n := min(l.chunkH, l.height-y0)
+	if len(dst) < n*rb {
+		return fmt.Errorf("tiff: band buffer of %d bytes, want %d: %w", len(dst), n*rb, io.ErrShortBuffer)
+	}
+	d := r.decs.Get().(*decoder)
+	defer r.decs.Put(d)
+	if !l.tiled {
+		return d.decodeChunk(i, dst)
+	}
+	bp, _ := r.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, r.chunkSz)
+		bp = &b
+	}
+	defer r.bufs.Put(bp)
+	buf := *bp
 	tb := l.outRowBytes
 	for tx := 0; tx < l.across; tx++ {
-		buf, err := r.nextChunk()
-		if err != nil {
+		if err := d.decodeChunk(i*l.across+tx, buf); err != nil {
 			return err
 		}
 		x0 := tx * tb
 		w := min(tb, rb-x0)
-		for y := 0; y < r.bandN; y++ {
-			copy(r.band[y*rb+x0:y*rb+x0+w], buf[y*tb:])
+		for y := range n {
+			copy(dst[y*rb+x0:y*rb+x0+w], buf[y*tb:])
 		}
-		r.free = append(r.free, buf)
 	}
 	return nil
 }
 
-// startPool starts the read-ahead workers, as many as the read-ahead budget
-// allows chunks in flight.
-func (r *Reader) startPool() {
-	depth := max(1, min(2*r.workers, readAheadBytes/max(1, r.chunkSz)))
-	workers := min(r.workers, depth, len(r.l.offsets))
-	r.pool = newPool(max(1, workers), depth, func() *decoder { return newDecoder(r.f, r.l) })
-}
-
-// nextChunk tops up the read-ahead and returns the decoded buffer of the
-// next chunk in order.
-func (r *Reader) nextChunk() ([]byte, error) {
-	for !r.pool.full() && r.nextC < len(r.l.offsets) {
-		var buf []byte
-		if n := len(r.free); n > 0 {
-			buf, r.free = r.free[n-1], r.free[:n-1]
-		} else {
-			buf = make([]byte, r.chunkSz)
-		}
-		i := r.nextC
-		r.nextC++
-		r.inFlight = append(r.inFlight, buf)
-		r.pool.submit(func(d *decoder) error { return d.decodeChunk(i, buf) })
-	}
-	buf := r.inFlight[0]
-	r.inFlight = r.inFlight[1:]
-	return buf, r.pool.next()
-}
-
-// stop ends the read-ahead goroutines and releases their buffers.
+// stop drops the buffers of ReadRows.
 func (r *Reader) stop() {
-	if r.pool != nil {
-		r.pool.close()
-	}
-	r.inFlight, r.free = nil, nil
+	r.band = nil
 }
 
-// Close stops the read-ahead goroutines. It does not close the underlying
-// reader. ReadTile still works after Close.
+// Close drops the buffers of ReadRows. It does not close the underlying
+// reader. ReadTile and ReadBand still work after Close.
 func (r *Reader) Close() error {
 	r.stop()
 	r.closed = true
-	r.band = nil
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -31,12 +32,13 @@ func TestRoundTrip(t *testing.T) {
 				}
 				for _, lay := range layouts {
 					o := lay.o
-					o.Compression, o.Predictor, o.Workers = comp, pred, 3
+					o.Compression, o.Predictor = comp, pred
 					name := fmt.Sprintf("%v/%s/pred=%v/%s", p, comp, pred, lay.name)
 					t.Run(name, func(t *testing.T) {
 						file := encode(t, w, h, p, pix, o)
-						for i, batch := range []int{1, 5, h} {
-							hdr, got := decodeAll(t, file, ReaderOptions{Workers: i + 1}, batch)
+						checkBands(t, file, w, h, p, pix, o)
+						for _, batch := range []int{1, 5, h} {
+							hdr, got := decodeAll(t, file, ReaderOptions{}, batch)
 							if hdr.Pixel != p || hdr.Width != w || hdr.Height != h {
 								t.Fatalf("header %v %d×%d, want %v %d×%d", hdr.Pixel, hdr.Width, hdr.Height, p, w, h)
 							}
@@ -132,4 +134,51 @@ func TestEmbedded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkBands encodes pix through the Writer's bands on three goroutines,
+// out of order, and checks that the file is the one WriteRows wrote; then
+// decodes file through the Reader's bands on two goroutines and checks the
+// pixels. Only uncompressed 8-bit strips offer no bands to write: their
+// rows go straight to the file.
+func checkBands(t *testing.T, file []byte, w, h int, p raster.PixelFormat, pix []byte, o WriterOptions) {
+	t.Helper()
+	var f memFile
+	hdr := raster.Header{Width: w, Height: h, Pixel: p}
+	wr, err := NewWriter(&f, hdr, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct := !o.Tiled && (o.Compression == "none" || o.Compression == "") && p.Depth == 8
+	if got := wr.BandRows() == 0; got != direct {
+		t.Fatalf("Writer.BandRows() == 0 is %v, want %v", got, direct)
+	}
+	if !direct {
+		if err := bandtest.Encode(wr, hdr, pix, 3); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(f.b, file) {
+			t.Fatalf("bands on 3 goroutines: got %d bytes differing at %d, want the %d bytes of WriteRows", len(f.b), diffAt(f.b, file), len(file))
+		}
+	}
+	r, err := NewReader(bytes.NewReader(file), int64(len(file)), ReaderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := bandtest.Decode(r, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := firstDiff(got, pix, w*p.BytesPerPixel()); d != "" {
+		t.Fatalf("bands on 2 goroutines: %s", d)
+	}
+}
+
+func diffAt(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

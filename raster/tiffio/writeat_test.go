@@ -117,7 +117,7 @@ func TestRowsAtRefused(t *testing.T) {
 	if wr.RowsAt() != nil {
 		t.Error("RGB16: RowsAt gave a writer")
 	}
-	wr.Close() // stops its workers; the rows are missing
+	wr.Close() // the rows are missing
 
 	// A destination that cannot write at an offset.
 	wr, _ = NewWriter(&m, raster.Header{Width: 20, Height: 10, Pixel: raster.RGB8}, WriterOptions{})

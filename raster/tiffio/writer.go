@@ -1,16 +1,14 @@
 package tiffio
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
+	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
-
-// writeAheadBytes bounds the uncompressed strips a Writer holds in flight.
-const writeAheadBytes = 64 << 20
 
 // WriterOptions configure a Writer. The zero value writes uncompressed
 // strips, as libtiff and vips do by default.
@@ -32,18 +30,20 @@ type WriterOptions struct {
 	// BigTIFF forces a BigTIFF file. Otherwise BigTIFF is chosen up front
 	// when the largest the file could be compressed passes 4 GiB.
 	BigTIFF bool
-	// Workers is the number of goroutines compressing; 0 means GOMAXPROCS.
-	Workers int
 }
 
 // Writer encodes an image as a little-endian TIFF or BigTIFF file, row by
-// row. Rows gather into strips, or into a row of tiles, which worker
-// goroutines compress in parallel while the caller goes on; compressed
-// chunks are written in order as they are ready, and Close writes the IFD
-// at the end and patches the header to point at it. A Writer holds a few
-// strips, or two rows of tiles, in memory; strips of more than 16 MiB are
-// compressed row by row as they come instead, holding one row. It is not
-// safe for concurrent use.
+// row. Rows gather into strips, or into a row of tiles, which are
+// compressed on the calling goroutine and written in order; Close writes
+// the IFD at the end and patches the header to point at it. A Writer holds
+// one strip, or one row of tiles, in memory; strips of more than 16 MiB are
+// compressed row by row as they come instead, holding one row.
+//
+// Strips and rows of tiles can also be compressed in parallel: Writer
+// implements raster.BandWriter, whose bands are the strips or rows of
+// tiles; EncodeBand may run on any number of goroutines while WriteBand
+// writes the results in order. A Writer starts no goroutine. It is not
+// safe for concurrent use, except for EncodeBand.
 type Writer struct {
 	w       io.WriteSeeker
 	g       *geometry
@@ -52,25 +52,17 @@ type Writer struct {
 	pos     int64 // bytes written, relative to base
 	y       int   // rows received
 	band    []byte
-	bandN   int             // rows in band
-	pool    *pool[*encoder] // nil when strips are streamed
+	bandN   int // rows in band
+	encs    sync.Pool
+	enc     []byte // compressed band on the WriteRows path, reused
+	bands   bool   // WriteBand has been called
 	stream  *stripStreamer
 	direct  bool             // uncompressed 8-bit strips: rows go straight to the file
 	at      *raster.FileRows // set once RowsAt hands out positioned writes
-	outs    []*chunkOut      // outstanding chunks, in order
-	free    [][]byte         // band buffers ready for reuse
-	freeOut [][]byte         // output buffers ready for reuse
 	offsets []uint64
 	counts  []uint64
 	err     error
 	closed  bool
-}
-
-// chunkOut is a compressed chunk on its way to the file.
-type chunkOut struct {
-	data []byte
-	band []byte // released when this chunk is written, if last
-	last bool
 }
 
 // NewWriter starts a TIFF file for an image described by h (its Width,
@@ -113,15 +105,7 @@ func NewWriter(w io.WriteSeeker, h raster.Header, o WriterOptions) (*Writer, err
 		wr.stream = &stripStreamer{w: wr}
 		return wr, nil
 	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	depth := max(1, min(2*workers, writeAheadBytes/max(1, chunkBytes)))
-	if g.tiled {
-		depth = max(depth, 2*workers)
-	}
-	wr.pool = newPool(min(workers, depth), depth, func() *encoder { return &encoder{g: g} })
+	wr.encs.New = func() any { return &encoder{g: g} }
 	return wr, nil
 }
 
@@ -185,8 +169,7 @@ func newGeometry(h raster.Header, o WriterOptions) (*geometry, error) {
 
 // WriteRows takes whole rows of the image in raster layout (len(src) a
 // multiple of the row size), from top to bottom. A full strip, or a full
-// row of tiles, is handed to the workers to compress; WriteRows blocks only
-// when the compressed chunks in flight reach their bound.
+// row of tiles, is compressed and written before WriteRows returns.
 func (w *Writer) WriteRows(src []byte) error {
 	if w.closed {
 		return errors.New("tiff: WriteRows after Close")
@@ -205,6 +188,9 @@ func (w *Writer) WriteRows(src []byte) error {
 	if w.at != nil {
 		return errors.New("tiff: WriteRows after RowsAt")
 	}
+	if w.bands {
+		return errors.New("tiff: WriteRows after WriteBand")
+	}
 	if w.direct {
 		if err := w.writeDirect(src, n); err != nil {
 			w.fail(err)
@@ -222,11 +208,7 @@ func (w *Writer) WriteRows(src []byte) error {
 	}
 	for n > 0 {
 		if w.band == nil {
-			if k := len(w.free); k > 0 {
-				w.band, w.free = w.free[k-1], w.free[:k-1]
-			} else {
-				w.band = make([]byte, g.chunkH*g.rowBytes)
-			}
+			w.band = make([]byte, g.chunkH*g.rowBytes)
 		}
 		k := min(n, g.chunkH-w.bandN)
 		copy(w.band[w.bandN*g.rowBytes:], src[:k*g.rowBytes])
@@ -267,51 +249,118 @@ func (w *Writer) recordStrips(n int) {
 	}
 }
 
-// flushBand hands the band's chunks to the workers.
+// flushBand compresses the band gathered by WriteRows and writes it.
 func (w *Writer) flushBand() error {
-	band, n := w.band, w.bandN
-	w.band, w.bandN = nil, 0
+	var err error
+	w.enc, err = w.encodeBand(w.enc[:0], w.band[:w.bandN*w.g.rowBytes], w.bandN)
+	w.bandN = 0
+	if err != nil {
+		return err
+	}
+	return w.writeChunks(w.enc)
+}
+
+// encodeBand compresses the chunks of a band of n rows (a strip, or a row
+// of tiles) and appends them to dst, followed by the size of each as a
+// 4-byte little-endian number.
+func (w *Writer) encodeBand(dst, band []byte, n int) ([]byte, error) {
+	e := w.encs.Get().(*encoder)
+	defer w.encs.Put(e)
+	start := len(dst)
+	var sizes []uint32
 	for tx := 0; tx < w.g.across; tx++ {
-		for w.pool.full() {
-			if err := w.retire(); err != nil {
-				return err
-			}
+		k := len(dst)
+		var err error
+		dst, err = e.encodeChunk(dst, band, n, tx)
+		if err != nil {
+			return dst[:start], fmt.Errorf("tiff: compressing: %w", err)
 		}
-		out := &chunkOut{band: band, last: tx == w.g.across-1}
-		if k := len(w.freeOut); k > 0 {
-			out.data, w.freeOut = w.freeOut[k-1], w.freeOut[:k-1]
+		sizes = append(sizes, uint32(len(dst)-k))
+	}
+	for _, n := range sizes {
+		dst = binary.LittleEndian.AppendUint32(dst, n)
+	}
+	return dst, nil
+}
+
+// writeChunks writes the chunks of a band as encodeBand returned them.
+func (w *Writer) writeChunks(enc []byte) error {
+	across := w.g.across
+	if len(enc) < 4*across {
+		return errors.New("tiff: WriteBand given fewer bytes than a band's chunk sizes")
+	}
+	sizes := enc[len(enc)-4*across:]
+	data := enc[:len(enc)-4*across]
+	for tx := range across {
+		n := int(binary.LittleEndian.Uint32(sizes[4*tx:]))
+		if n > len(data) {
+			return errors.New("tiff: WriteBand given a band whose chunk sizes pass its length")
 		}
-		w.outs = append(w.outs, out)
-		w.pool.submit(func(e *encoder) error {
-			var err error
-			out.data, err = e.encodeChunk(out.data[:0], band, n, tx)
+		if !w.big && w.pos+int64(n) >= 1<<32 {
+			return errors.New("tiff: file passes 4 GiB; set BigTIFF")
+		}
+		w.offsets = append(w.offsets, uint64(w.pos))
+		w.counts = append(w.counts, uint64(n))
+		if err := w.write(data[:n]); err != nil {
 			return err
-		})
+		}
+		data = data[n:]
 	}
 	return nil
 }
 
-// retire waits for the oldest chunk in flight and writes it.
-func (w *Writer) retire() error {
-	err := w.pool.next()
-	out := w.outs[0]
-	w.outs[0] = nil
-	w.outs = w.outs[1:]
-	if err != nil {
-		return fmt.Errorf("tiff: compressing: %w", err)
+// BandRows returns the height of a strip, or of a row of tiles: the bands
+// of raster.BandWriter. It is 0 when the file takes rows as they come
+// (uncompressed 8-bit strips, or strips of more than 16 MiB), and after
+// the first WriteRows.
+func (w *Writer) BandRows() int {
+	if w.direct || w.stream != nil || (w.y > 0 && !w.bands) {
+		return 0
 	}
-	if !w.big && w.pos+int64(len(out.data)) >= 1<<32 {
-		return errors.New("tiff: file passes 4 GiB; set BigTIFF")
+	return w.g.chunkH
+}
+
+// EncodeBand compresses band i (strip i, or row of tiles i), whose rows are
+// src, and returns the chunks appended to dst[:0]; above is not used. It
+// is safe for concurrent use, with itself and with WriteBand, and costs
+// the CPU of compressing the band.
+func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
+	g := w.g
+	if w.direct || w.stream != nil {
+		return dst, errors.New("tiff: this file takes rows, not bands")
 	}
-	w.offsets = append(w.offsets, uint64(w.pos))
-	w.counts = append(w.counts, uint64(len(out.data)))
-	if err := w.write(out.data); err != nil {
+	y0 := i * g.chunkH
+	if i < 0 || y0 >= g.height {
+		return dst, fmt.Errorf("tiff: band %d outside the image's %d rows", i, g.height)
+	}
+	n := min(g.chunkH, g.height-y0)
+	if len(src) != n*g.rowBytes {
+		return dst, fmt.Errorf("tiff: band %d given %d bytes, want %d rows of %d bytes", i, len(src), n, g.rowBytes)
+	}
+	return w.encodeBand(dst[:0], src, n)
+}
+
+// WriteBand writes band i as EncodeBand returned it. Bands must come in
+// order, each once, and WriteRows must not be used as well.
+func (w *Writer) WriteBand(i int, enc []byte) error {
+	if w.closed {
+		return errors.New("tiff: WriteBand after Close")
+	}
+	if w.err != nil {
+		return w.err
+	}
+	g := w.g
+	if w.BandRows() == 0 || i != w.y/g.chunkH || w.y%g.chunkH != 0 || w.y >= g.height {
+		err := fmt.Errorf("tiff: band %d written out of order (%d rows written)", i, w.y)
+		w.fail(err)
 		return err
 	}
-	w.freeOut = append(w.freeOut, out.data)
-	if out.last {
-		w.free = append(w.free, out.band)
+	w.bands = true
+	if err := w.writeChunks(enc); err != nil {
+		w.fail(err)
+		return err
 	}
+	w.y = min(w.y+g.chunkH, g.height)
 	return nil
 }
 
@@ -325,22 +374,18 @@ func (w *Writer) write(p []byte) error {
 	return nil
 }
 
-// fail records err and stops the workers.
+// fail records err and drops the buffers.
 func (w *Writer) fail(err error) {
 	if w.err == nil {
 		w.err = err
 	}
-	if w.pool != nil {
-		w.pool.close()
-	}
-	w.outs, w.free, w.freeOut, w.band, w.stream = nil, nil, nil, nil, nil
+	w.band, w.enc, w.stream = nil, nil, nil
 }
 
-// Close waits for the chunks in flight, writes them and the IFD, and patches
-// the header to point at the IFD; the position of the underlying writer is
-// left at the end of the file. It is an error to close before every row was
-// written. Close stops the workers and does not close the underlying
-// writer; closing again returns the first error.
+// Close writes the IFD and patches the header to point at it; the position
+// of the underlying writer is left at the end of the file. It is an error
+// to close before every row was written. Close does not close the
+// underlying writer; closing again returns the first error.
 func (w *Writer) Close() error {
 	if w.closed {
 		return w.err
@@ -360,19 +405,10 @@ func (w *Writer) Close() error {
 		w.fail(fmt.Errorf("tiff: Close after %d of %d rows", w.y, w.g.height))
 		return w.err
 	}
-	for w.pool != nil && w.pool.pending() > 0 {
-		if err := w.retire(); err != nil {
-			w.fail(err)
-			return err
-		}
-	}
-	if w.pool != nil {
-		w.pool.close()
-	}
 	if err := w.writeIFD(); err != nil {
 		w.fail(err)
 		return err
 	}
-	w.outs, w.free, w.freeOut = nil, nil, nil
+	w.band, w.enc = nil, nil
 	return nil
 }

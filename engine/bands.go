@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// Decoding and encoding are work like filtering: when the reader decodes by
+// bands (raster.BandReader) and the writer encodes by bands
+// (raster.BandWriter), the job runs them as stages of its pipeline, in the
+// same pool of workers as the filter, so that --workers N means N
+// goroutines doing CPU work in all:
+//
+//	read ─▶ decode (N) ─▶ cut ─▶ filter (N) ─▶ gather ─▶ encode (N) ─▶ write
+//
+// read only lays out the job's bands, each with the reader's bands to
+// decode into it; decode fills them in parallel, whole reader bands at a
+// time, so a band may hold a few source rows above and below its own,
+// which cut hands on to the next band with the rows the filter halo
+// shares. gather copies the filtered rows, in order, into the writer's
+// bands (each with the row above it, which PNG's filters use); encode
+// compresses them in parallel and write writes them in order.
+
+// bandDecoder is the state of reading by bands.
+type bandDecoder struct {
+	r    raster.BandReader
+	rows int // the reader's band height
+
+	// Source rows the cut stage keeps for the next band, in order.
+	carry            []byte
+	carryY0, carryY1 int
+}
+
+// decodeSpan says how a band's source rows arrive: the reader's bands
+// [k0, k1) are decoded into it, rows [src.Min.Y, carryTo) come from the
+// band before, and its buffer holds rows up to end.
+type decodeSpan struct {
+	k0, k1  int
+	carryTo int
+	end     int
+}
+
+// readBands is the producer when the reader decodes by bands: it lays out
+// each band and which of the reader's bands decode into it, leaving the
+// decoding to the decode stage.
+func (j *Job) readBands(ctx context.Context, emit func(*band) error) error {
+	h := j.dec.rows
+	inH := j.in.Height
+	nb := (inH + h - 1) / h
+	covered := 0 // source rows decoded or carried so far
+	for i, y0 := 0, 0; y0 < j.outH; i, y0 = i+1, y0+j.bandH {
+		y1 := min(y0+j.bandH, j.outH)
+		sy0, sy1 := j.sourceRows(y0, y1)
+		span := decodeSpan{carryTo: sy0, end: sy1}
+		b0 := sy0
+		if covered > sy0 {
+			span.carryTo = covered
+		}
+		if covered < sy1 {
+			span.k0 = max(covered, sy0) / h
+			span.k1 = min((sy1+h-1)/h, nb)
+			b0 = min(sy0, span.k0*h)
+			covered = min(span.k1*h, inH)
+		}
+		span.end = max(sy1, covered)
+		b := j.newBand(i, y0, y1, b0, sy0, sy1, span.end)
+		b.dec = span
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decode decodes the reader's bands that a band needs into its buffer.
+func (j *Job) decode(ctx context.Context, b *band) (*band, error) {
+	rb := j.in.RowBytes()
+	h := j.dec.rows
+	for k := b.dec.k0; k < b.dec.k1; k++ {
+		if err := ctx.Err(); err != nil {
+			return b, err
+		}
+		if err := j.dec.r.ReadBand(k, b.buf[(k*h-b.y0)*rb:]); err != nil {
+			return b, fmt.Errorf("reading rows %d to %d: %w", k*h, min((k+1)*h, j.in.Height), err)
+		}
+	}
+	return b, nil
+}
+
+// carryRows copies into b the source rows it shares with the band before,
+// then keeps those it shares with the next. The cut stage calls it, in
+// band order.
+func (j *Job) carryRows(b *band) error {
+	d := j.dec
+	rb := j.in.RowBytes()
+	sy0 := b.src.Rect.Min.Y
+	if to := b.dec.carryTo; to > sy0 {
+		if d.carryY0 > sy0 || d.carryY1 < to {
+			return fmt.Errorf("engine: band %d needs source rows %d to %d from the band before, which kept %d to %d",
+				b.index, sy0, to, d.carryY0, d.carryY1)
+		}
+		copy(b.buf[(sy0-b.y0)*rb:(to-b.y0)*rb], d.carry[(sy0-d.carryY0)*rb:])
+	}
+	d.carryY0, d.carryY1 = 0, 0
+	if y1 := b.out.Rect.Max.Y; y1 < j.outH {
+		ny0, _ := j.sourceRows(y1, min(y1+j.bandH, j.outH))
+		if ny0 < b.dec.end {
+			from := max(ny0, b.y0)
+			d.carry = append(d.carry[:0], b.buf[(from-b.y0)*rb:(b.dec.end-b.y0)*rb]...)
+			d.carryY0, d.carryY1 = from, b.dec.end
+		}
+	}
+	return nil
+}
+
+// bandEncoder is the state of writing by bands: the writer, the group
+// being gathered and a bounded free list of groups.
+type bandEncoder struct {
+	w        raster.BandWriter
+	rows     int // the writer's band height
+	height   int // output rows
+	rowBytes int
+	cur      *group
+	next     int    // index of the next group
+	last     []byte // the last row gathered, above the next group
+
+	// free holds written groups for reuse. The budget bounds how many
+	// exist: a group holds rows of a band whose charge lasts until the
+	// group is written, and a band's charge counts them (bandBytes).
+	freeMu sync.Mutex
+	free   []*group
+}
+
+// group is one of the writer's bands on its way: the row above it, its
+// rows, and the encoded bytes.
+type group struct {
+	index int
+	rows  int
+	buf   []byte // the row above, then up to the band height of rows
+	enc   []byte
+}
+
+func newBandEncoder(w raster.BandWriter, height, rowBytes int) *bandEncoder {
+	return &bandEncoder{w: w, rows: w.BandRows(), height: height, rowBytes: rowBytes, last: make([]byte, rowBytes)}
+}
+
+// get returns a free group or a new one.
+func (e *bandEncoder) get() *group {
+	e.freeMu.Lock()
+	defer e.freeMu.Unlock()
+	if n := len(e.free); n > 0 {
+		g := e.free[n-1]
+		e.free = e.free[:n-1]
+		return g
+	}
+	return &group{buf: make([]byte, (e.rows+1)*e.rowBytes)}
+}
+
+// gather receives the filtered tiles in order and, once a band is whole,
+// copies its rows into the writer's bands, passing on each one full.
+func (j *Job) gather(ctx context.Context, t tile, emit func(*group) error) error {
+	b := t.b
+	if int(b.sunk.Add(1)) < len(b.subs) {
+		return nil
+	}
+	e := j.enc
+	rb := e.rowBytes
+	src := b.out.Pix[:b.out.Rect.Dy()*rb]
+	for len(src) > 0 {
+		if e.cur == nil {
+			g := e.get()
+			g.index, g.rows = e.next, 0
+			copy(g.buf[:rb], e.last)
+			e.cur = g
+		}
+		g := e.cur
+		want := min(e.rows, e.height-g.index*e.rows)
+		k := min(len(src)/rb, want-g.rows)
+		copy(g.buf[(g.rows+1)*rb:], src[:k*rb])
+		src = src[k*rb:]
+		g.rows += k
+		if g.rows == want {
+			copy(e.last, g.buf[g.rows*rb:(g.rows+1)*rb])
+			e.cur = nil
+			e.next++
+			if err := emit(g); err != nil {
+				return err
+			}
+		}
+	}
+	j.freeMu.Lock()
+	j.free = append(j.free, b)
+	j.freeMu.Unlock()
+	return nil
+}
+
+// encode compresses one of the writer's bands.
+func (j *Job) encode(ctx context.Context, g *group) (*group, error) {
+	e := j.enc
+	rb := e.rowBytes
+	var above []byte
+	if g.index > 0 {
+		above = g.buf[:rb]
+	}
+	y0 := g.index * e.rows
+	enc, err := e.w.EncodeBand(g.index, above, g.buf[rb:(g.rows+1)*rb], g.enc)
+	g.enc = enc
+	if err != nil {
+		return g, fmt.Errorf("encoding rows %d to %d: %w", y0, y0+g.rows, err)
+	}
+	return g, nil
+}
+
+// writeBand writes one encoded band, in order, and recycles it.
+func (j *Job) writeBand(ctx context.Context, g *group) error {
+	e := j.enc
+	if err := e.w.WriteBand(g.index, g.enc); err != nil {
+		y0 := g.index * e.rows
+		return fmt.Errorf("writing rows %d to %d: %w", y0, y0+g.rows, err)
+	}
+	j.rows.Add(int64(g.rows))
+	e.freeMu.Lock()
+	e.free = append(e.free, g)
+	e.freeMu.Unlock()
+	return nil
+}
