@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"encoding/json"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -58,12 +59,27 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 // RSS in MiB; it fails the test unless the exit status is wantOK's.
 func runRSS(t *testing.T, wantOK bool, args ...string) (string, float64) {
 	t.Helper()
+	if args[0] == "run" && wantOK {
+		// The run reports its own peak (VmHWM) in its stats: the child's
+		// rusage would also count this test process's memory, which Linux
+		// carries into a child across exec.
+		args = append([]string{"run", "--stats=json"}, args[1:]...)
+	}
 	cmd := exec.Command(builtSluice(t), args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if (err == nil) != wantOK {
 		t.Fatalf("sluice %s: got %v, want success %v; stderr: %s", strings.Join(args, " "), err, wantOK, stderr.String())
+	}
+	if args[0] == "run" && wantOK {
+		var st struct {
+			PeakRSS int64 `json:"peak_rss_bytes"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &st); err != nil || st.PeakRSS <= 0 {
+			t.Fatalf("sluice %s: no peak_rss_bytes in the stats (%v): %s", strings.Join(args, " "), err, stdout.String())
+		}
+		return stderr.String(), float64(st.PeakRSS) / (1 << 20)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
