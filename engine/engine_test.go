@@ -502,7 +502,9 @@ func TestFewAllocations(t *testing.T) {
 			const tileSide = 16
 			tiles := (4096 / tileSide) * (256 / tileSide)
 			src.y = 0
-			job, err := New(src, discard{}, plan, Options{Workers: 2, Tile: tileSide, Memory: 1 << 20})
+			// 2 MiB holds bands a tile high beside each worker's scratch,
+			// so that the count measures tiles, not ever thinner bands.
+			job, err := New(src, discard{}, plan, Options{Workers: 2, Tile: tileSide, Memory: 2 << 20})
 			if err != nil {
 				t.Fatal(err)
 			}
