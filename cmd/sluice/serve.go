@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/sluice-go/sluice/serve"
@@ -87,6 +89,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer srv.Close()
+	// Keep the garbage collector within --memory and a constant for the
+	// connections and the codecs' buffers, as run does.
+	mem := o.memory.n
+	if mem <= 0 {
+		mem = serve.DefaultMemory
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(mem + mem/4 + 64<<20)
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return err
