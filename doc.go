@@ -100,7 +100,9 @@
 // never waits while its producer goes on to slow work, however long that
 // work takes. Passing an int through source → map → sink costs about
 // 25–50 ns on two cores, less than one channel send per item, without
-// allocating; ordered output adds a little (see BenchmarkOverhead). The
+// allocating; ordered output adds a little (see BenchmarkOverhead). A
+// hand-written channel pipeline that sends fixed batches is cheaper per
+// item, but holds each item until its batch is full. The
 // figures in Stats cost no clock read per item or per batch: a goroutine
 // reads the clock where it starts or stops waiting.
 //
