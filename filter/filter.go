@@ -28,9 +28,10 @@
 //
 // # Integer chains
 //
-// The plan chooses the kernels from the chain and the pixel format alone,
-// so every tile of an image takes the same ones, and Plan.Kernels names
-// them. On gray and RGB images without alpha, blur and sharpen (radius up
+// The plan chooses the kernels from the chain, the image size and the
+// pixel format alone (the size matters to resize, whose weights at the
+// edges set its bound), so every tile of an image takes the same ones,
+// and Plan.Kernels names them. On gray and RGB images without alpha, blur and sharpen (radius up
 // to 24, sharpen without threshold), median:1 and median:2 (8 bits),
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
 // and every point operation have integer kernels; on 8-bit images with

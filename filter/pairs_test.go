@@ -195,6 +195,9 @@ func TestIntChainTiling(t *testing.T) {
 						t.Errorf("tiled (exact source %v): %s", exact, d)
 					}
 				}
+				if f != raster.RGB8 {
+					return // TestPairKernels checks the other formats against the reference
+				}
 				m := refDecode(src.Pix, w, h, f)
 				for _, op := range c {
 					m = refApply(op, m)
@@ -241,7 +244,7 @@ func TestBlurPM8(t *testing.T) {
 // reference and for every tiling.
 func TestResizeFixed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
-	const w, h = 97, 61
+	const w, h = 61, 41
 	for _, s := range []float64{0.1, 0.37, 0.5, 1, 2, 4} {
 		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGB16} {
 			t.Run(fmt.Sprintf("%g/%v", s, f), func(t *testing.T) {
