@@ -17,6 +17,9 @@ func Broadcast[T any](in *Stream[T], name string, n int) []*Stream[T] {
 	if n < 1 {
 		panic(fmt.Sprintf("sluice: Broadcast %q needs at least one branch, got %d", name, n))
 	}
+	if in == nil {
+		panic(fmt.Sprintf("sluice: nil Stream given to stage %q", name))
+	}
 	p := in.p
 	st := p.addStage(name, 1)
 	b := &broadcaster[T]{p: p, st: st, in: consume(in, name, st, 0)}
@@ -48,7 +51,7 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 	}
 	mt := &b.st.meters[0]
 	mt.start()
-	defer mt.pause()
+	defer mt.stop()
 	for {
 		in, ok, slept := b.in.next(ctx, mt)
 		b.st.waitIn.Add(int64(slept))
@@ -95,6 +98,7 @@ func (b *broadcaster[T]) run(ctx context.Context) {
 		}
 		b.in.put(in)
 		if nlive == 0 {
+			mt.pause() // what is left is not work
 			b.in.stopReading(ctx)
 			return
 		}

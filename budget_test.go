@@ -150,24 +150,15 @@ func TestBudgetFIFO(t *testing.T) {
 		t.Fatal(err)
 	}
 	order := make(chan int64, 2)
-	bigQueued := make(chan struct{})
 	go func() {
-		go func() {
-			for {
-				b.mu.Lock()
-				n := len(b.waiters)
-				b.mu.Unlock()
-				if n == 1 {
-					close(bigQueued)
-					return
-				}
-				time.Sleep(time.Millisecond)
-			}
-		}()
 		_ = b.acquire(ctx, 95)
 		order <- 95
 	}()
-	<-bigQueued
+	waitFor(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.waiters) == 1
+	})
 	if b.tryAcquire(10) {
 		t.Fatal("a small request overtook a waiting large one: got admitted, want refused")
 	}
@@ -175,7 +166,12 @@ func TestBudgetFIFO(t *testing.T) {
 		_ = b.acquire(ctx, 10)
 		order <- 10
 	}()
-	time.Sleep(10 * time.Millisecond)
+	// Both wait now, the small one behind the large one.
+	waitFor(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.waiters) == 2
+	})
 	b.release(60)
 	if first := <-order; first != 95 {
 		t.Fatalf("first admitted: got %d bytes, want 95", first)
@@ -203,5 +199,15 @@ func TestBudgetCancelWhileWaiting(t *testing.T) {
 	b.release(10)
 	if !b.tryAcquire(10) {
 		t.Error("a cancelled waiter still blocks the budget: got refused, want admitted")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10 s")
+		}
 	}
 }

@@ -17,7 +17,14 @@
 //   - Exchange: parts of the data, one goroutine each, that trade edges
 //     with their neighbours at every step (domain decomposition).
 //   - Pipeline.Run runs it all, once; Pipeline.Stats reports per-stage
-//     figures and Stats.Bottleneck says which stage limits the whole.
+//     figures; Stats.Verdict says which stage limits the whole and what
+//     its time went to, and Stats.Bottleneck says it in a sentence.
+//   - BeginIO marks a stretch of a stage's function as I/O, not computing.
+//   - Watching: Pipeline.Observe adds an Observer that sees the graph
+//     and every change of state of every goroutine (package monitor
+//     builds a trace, metrics and a live page on it); Config.StallTimeout
+//     turns a run in which nothing moves into a *StallError that says
+//     who waits on whom; Heartbeat counts as movement.
 //
 // # Patterns
 //
@@ -43,9 +50,24 @@
 // cancels the others and comes back as a *StageError naming the stage and
 // the index of the item; a panic in user code is recovered into a
 // *PanicError with its stack, wrapped the same way. Cancelling the context
-// stops the run and Run returns context.Cause. Misuse, such as running a
-// pipeline twice, reading a stream twice or adding a stage after Run,
-// panics with a "sluice: …" message.
+// stops the run and Run returns context.Cause. A function that calls
+// runtime.Goexit instead of returning (as testing.T's FailNow does) fails
+// the run too, with ErrGoexit: no item is ever lost without an error.
+//
+// Misuse panics with a "sluice: …" message in the goroutine that commits
+// it, at the call: a nil stream or function, two stages with one name,
+// reading a stream twice, adding a stage after Run, running a pipeline
+// twice, or calling Run on a pipeline that All runs.
+//
+// # Figures
+//
+// Stats counts each goroutine's time by what it is: computing (Busy), I/O
+// (IO, the stretches user code marks with BeginIO), waiting for input,
+// blocked on output, and, for sources, waiting for room in the budget.
+// Stats.Verdict picks the stage that limits throughput from these: the
+// one that worked longest, unless it was held back by the stage it feeds
+// or the memory budget ran short; it names the neighbour that waited on
+// it. A stage that stops early (Take) stops counting time.
 //
 // # Memory budget
 //
@@ -73,4 +95,21 @@
 //
 // Queue capacities are counted in batches; StageStats.QueueItems counts
 // the items waiting.
+//
+// # Watching a run
+//
+// Without an observer or a stall timeout, a run keeps no per-goroutine
+// state and the hooks cost a nil check where a goroutine starts or stops
+// waiting and per item. The stall watchdog (Config.StallTimeout) adds one
+// store per item and a check every eighth of the timeout. An Observer
+// adds a clock read and a call to Observer.Change per item and stage, and
+// one per change of state (BenchmarkObserver).
+//
+// When nothing moves for the timeout, Run returns a *StallError whose
+// Report says, stage by stage, what each goroutine waits on: input from
+// which stage, room in which queue, the reorder window, the budget, or
+// the user's function running for how long on which item. The stages
+// with a goroutine inside the user's function are named as stuck. Run
+// returns without waiting for those goroutines; they exit when their
+// function returns.
 package sluice

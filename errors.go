@@ -52,6 +52,12 @@ func (e *BudgetError) Error() string {
 	return fmt.Sprintf("item of %d bytes exceeds the budget of %d bytes", e.Size, e.Budget)
 }
 
+// ErrGoexit is the cause Run reports, wrapped in a *StageError, when a
+// stage's function calls runtime.Goexit instead of returning, as
+// testing.T's FailNow and Fatal do: the item it was handling is never
+// finished, so the run fails rather than lose it.
+var ErrGoexit = errors.New("runtime.Goexit called in user code before the item was finished")
+
 // errStopped is what emit and sends return once every reader downstream
 // has stopped reading (Take has enough, or all broadcast branches stopped).
 // A stage that sees it ends quietly: it is not a failure.

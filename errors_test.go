@@ -265,6 +265,63 @@ func TestMisusePanics(t *testing.T) {
 			p := New(Config{})
 			SizedBy(Map(FromSlice(p, "s", ints(1)), "m", Opts{}, id), func(int) int64 { return 1 })
 		}, "sluice: SizedBy needs the stream of a source"},
+		{"map of nil stream", func() {
+			Map(nil, "m", Opts{}, id)
+		}, `sluice: nil Stream given to stage "m"`},
+		{"flatmap of nil stream", func() {
+			FlatMap(nil, "f", Opts{}, func(context.Context, int, func(int) error) error { return nil })
+		}, `sluice: nil Stream given to stage "f"`},
+		{"filter of nil stream", func() {
+			Filter(nil, "f", Opts{}, func(context.Context, int) (bool, error) { return true, nil })
+		}, `sluice: nil Stream given to stage "f"`},
+		{"sink of nil stream", func() {
+			Sink(nil, "w", Opts{}, func(context.Context, int) error { return nil })
+		}, `sluice: nil Stream given to stage "w"`},
+		{"collect of nil stream", func() { Collect[int](nil, "c") }, `sluice: nil Stream given to stage "c"`},
+		{"take of nil stream", func() { Take[int](nil, "t", 1) }, `sluice: nil Stream given to stage "t"`},
+		{"broadcast of nil stream", func() { Broadcast[int](nil, "b", 2) }, `sluice: nil Stream given to stage "b"`},
+		{"all of nil stream", func() { All[int](context.Background(), nil) }, "sluice: nil Stream given to All"},
+		{"merge of nil", func() { Merge[int]("m", nil) }, `sluice: Merge "m" of a nil Stream (input 0)`},
+		{"merge of nothing", func() { Merge[int]("m") }, `sluice: Merge "m" of no streams`},
+		{"merge across pipelines", func() {
+			Merge("m", FromSlice(New(Config{}), "a", ints(1)), FromSlice(New(Config{}), "b", ints(1)))
+		}, `sluice: Merge "m" of streams from different pipelines`},
+		{"source of nil pipeline", func() { FromSlice(nil, "s", ints(1)) }, `sluice: nil Pipeline given to source "s"`},
+		{"nil sink func", func() {
+			Sink[int](FromSlice(New(Config{}), "s", ints(1)), "w", Opts{}, nil)
+		}, `sluice: nil function for sink "w"`},
+		{"nil source func", func() {
+			Source[int](New(Config{}), "s", nil)
+		}, `sluice: nil function for source "s"`},
+		{"duplicate name", func() {
+			p := New(Config{})
+			Map(FromSlice(p, "s", ints(1)), "s", Opts{}, id)
+		}, `sluice: two stages named "s"`},
+		{"duplicate sink name", func() {
+			p := New(Config{})
+			bs := Broadcast(FromSlice(p, "s", ints(1)), "fan", 2)
+			Collect(bs[0], "c")
+			Collect(bs[1], "c")
+		}, `sluice: two stages named "c"`},
+		{"all beside a stage named all", func() {
+			p := New(Config{})
+			bs := Broadcast(FromSlice(p, "s", ints(1)), "fan", 2)
+			Collect(bs[0], "all")
+			All(context.Background(), bs[1])
+		}, `sluice: two stages named "all"`},
+		{"run after all", func() {
+			p := New(Config{})
+			All(context.Background(), endless(p))
+			_ = p.Run(context.Background())
+		}, "sluice: Run called on a pipeline whose output All reads"},
+		{"all ranged twice", func() {
+			p := New(Config{})
+			seq := All(context.Background(), FromSlice(p, "s", ints(3)))
+			for range seq {
+			}
+			for range seq {
+			}
+		}, "sluice: the iterator of All used twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

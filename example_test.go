@@ -91,10 +91,56 @@ func ExampleStats_Bottleneck() {
 		fmt.Println(err)
 	}
 	// The sentence reads like "blur limits throughput: its 2 workers were
-	// busy 99% of the time; write waited for input 98%".
-	name, _, _ := strings.Cut(p.Stats().Bottleneck(), " ")
-	fmt.Println(name)
-	// Output: blur
+	// busy 99% of the time; write waited for input 98%"; Verdict has the
+	// same in fields.
+	s := p.Stats()
+	v := s.Verdict()
+	fmt.Println(strings.HasPrefix(s.Bottleneck(), "blur limits throughput"), v.Stage, v.Kind)
+	// Output: true blur computing
+}
+
+// A verdict names the limiting stage, what it spent its time on, and the
+// neighbour that waited on it.
+func ExampleStats_Verdict() {
+	p := sluice.New(sluice.Config{QueueLen: 1})
+	nums := sluice.FromSlice(p, "read", make([]int, 30))
+	sluice.Sink(nums, "upload", sluice.Opts{}, func(ctx context.Context, v int) error {
+		end := sluice.BeginIO(ctx)
+		time.Sleep(time.Millisecond) // stands for a network call
+		end()
+		return nil
+	})
+	if err := p.Run(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	v := p.Stats().Verdict()
+	fmt.Printf("%s limits, %s; %s %s\n", v.Stage, v.Kind, v.Waiter, v.WaiterKind)
+	// Output: upload limits, doing I/O; read blocked on output
+}
+
+// BeginIO tells the stats that a stretch of a stage's function is I/O, so
+// that a stage bound by its disk is not taken for one bound by its CPU.
+func ExampleBeginIO() {
+	p := sluice.New(sluice.Config{})
+	lines := sluice.FromSlice(p, "read", []string{"a", "b", "c"})
+	var out strings.Builder // stands for a file
+	sluice.Sink(lines, "write", sluice.Opts{}, func(ctx context.Context, line string) error {
+		end := sluice.BeginIO(ctx)
+		defer end()
+		_, err := out.WriteString(line + "\n")
+		return err
+	})
+	if err := p.Run(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	w := p.Stats().Stages[1]
+	fmt.Print(out.String())
+	fmt.Println(w.IO > 0)
+	// Output:
+	// a
+	// b
+	// c
+	// true
 }
 
 func ExampleSource() {
@@ -141,7 +187,8 @@ func ExampleSizedBy() {
 	sluice.Sink(bufs, "write", sluice.Opts{}, func(context.Context, []byte) error { return nil })
 	_ = p.Run(context.Background())
 	s := p.Stats()
-	fmt.Println(s.PeakBytes <= 10, s.InFlight)
+	// At most two buffers were in flight at once, and at least one.
+	fmt.Println(s.PeakBytes == 4 || s.PeakBytes == 8, s.InFlight)
 	// Output: true 0
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -141,7 +142,9 @@ func TestAllGetsItemsOfBlockedSource(t *testing.T) {
 
 // TestHoldKeepsOrder drives one queue directly: a writer that gathers,
 // sends and pauses at random, a reader that takes from the channel and
-// from the hold. The reader must see every item once, in order.
+// from the hold. The reader must see every item once, in order. Now and
+// then the writer waits, without sending, until the reader has taken what
+// it published, so that the stealing path always runs.
 func TestHoldKeepsOrder(t *testing.T) {
 	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
@@ -176,6 +179,18 @@ func TestHoldKeepsOrder(t *testing.T) {
 					s := h.publish()
 					if len(pend.items) == maxBatch || s&holdWaiting != 0 || rng.IntN(50) == 0 {
 						flush()
+					} else if rng.IntN(100) == 0 {
+						// The reader, not asleep when the item was
+						// published, will find the channel empty
+						// and steal it.
+						deadline := time.Now().Add(10 * time.Second)
+						for holdTaken(h.word.Load()) < len(pend.items) {
+							if time.Now().After(deadline) {
+								t.Errorf("item %d: published, never taken by the reader", i)
+								break
+							}
+							runtime.Gosched()
+						}
 					}
 					if rng.IntN(200) == 0 {
 						time.Sleep(time.Duration(rng.IntN(20)) * time.Microsecond)
@@ -202,7 +217,7 @@ func TestHoldKeepsOrder(t *testing.T) {
 				t.Errorf("got %d items, want %d", want, n)
 			}
 			if taken := st.out.Load(); taken == 0 {
-				t.Logf("the reader took no items from the hold")
+				t.Errorf("items the reader took from the hold: got 0, want some")
 			}
 		})
 	}

@@ -15,9 +15,14 @@ func Merge[T any](name string, ins ...*Stream[T]) *Stream[T] {
 	if len(ins) == 0 {
 		panic(fmt.Sprintf("sluice: Merge %q of no streams", name))
 	}
+	for i, in := range ins {
+		if in == nil {
+			panic(fmt.Sprintf("sluice: Merge %q of a nil Stream (input %d)", name, i))
+		}
+	}
 	p := ins[0].p
 	for _, in := range ins {
-		if in == nil || in.p != p {
+		if in.p != p {
 			panic(fmt.Sprintf("sluice: Merge %q of streams from different pipelines", name))
 		}
 	}
@@ -58,7 +63,7 @@ func (m *merger[T]) run(ctx context.Context) {
 func (m *merger[T]) forward(ctx context.Context, in *queue[T], mt *meter) {
 	defer m.out.writerDone()
 	mt.start()
-	defer mt.pause()
+	defer mt.stop()
 	for {
 		b, ok, slept := in.next(ctx, mt)
 		m.st.waitIn.Add(int64(slept))
@@ -75,6 +80,7 @@ func (m *merger[T]) forward(ctx context.Context, in *queue[T], mt *meter) {
 		m.st.waitOut.Add(int64(d))
 		switch {
 		case err == errStopped:
+			mt.pause() // what is left is not work
 			in.stopReading(ctx)
 			return
 		case err != nil:

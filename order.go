@@ -221,7 +221,7 @@ func orderPut[T, U any](w *worker[T, U], t uint64, b *batch[U]) error {
 			return err
 		}
 		if t0 == 0 {
-			t0 = w.m.pause()
+			t0 = w.m.waitFor(StateWaitOrder)
 		}
 		o.cond.Wait()
 	}

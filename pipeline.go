@@ -26,6 +26,14 @@ type Config struct {
 	// QueueLen is the default capacity of the queues between stages, in
 	// batches of up to 32 items; 0 means DefaultQueueLen.
 	QueueLen int
+	// Name tells this pipeline apart from others in the same process, in
+	// what observers report (the "pipeline" label of package monitor's
+	// metrics); "" means "pipeline".
+	Name string
+	// StallTimeout turns on the stall watchdog (stall.go): when nothing
+	// moves anywhere for this long while the run is not finished, Run ends
+	// with a *StallError saying what each goroutine waits on. 0 means off.
+	StallTimeout time.Duration
 }
 
 // Pipeline is a graph of stages connected by bounded queues, run once by
@@ -39,6 +47,7 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	started bool
+	all     bool // All reads the output and runs the pipeline
 	stages  []*stageStats
 	runs    []func(ctx context.Context)
 	edges   []edge
@@ -52,6 +61,9 @@ type Pipeline struct {
 	errOnce sync.Once
 	err     error
 	aborted atomic.Bool
+
+	observers []Observer            // observe.go
+	watch     atomic.Pointer[watch] // set by Run when watched
 }
 
 // edge is what Run needs to know of a stream whatever its item type.
@@ -63,7 +75,7 @@ type edge interface {
 
 // New returns an empty pipeline with the given configuration.
 func New(cfg Config) *Pipeline {
-	if cfg.Budget < 0 || cfg.QueueLen < 0 {
+	if cfg.Budget < 0 || cfg.QueueLen < 0 || cfg.StallTimeout < 0 {
 		panic(fmt.Sprintf("sluice: negative Config value %+v", cfg))
 	}
 	p := &Pipeline{cfg: cfg}
@@ -79,31 +91,67 @@ func New(cfg Config) *Pipeline {
 // naming the stage and item; a panic in user code is returned the same
 // way, wrapping a *PanicError. If ctx is cancelled first, Run stops
 // promptly and returns context.Cause(ctx). Calling Run twice panics.
+//
+// A pipeline whose output is read by All runs as its iterator is ranged
+// over: calling Run on it panics.
 func (p *Pipeline) Run(ctx context.Context) error {
+	p.begin(false)
+	return p.run(ctx)
+}
+
+// begin checks the graph and marks the pipeline started, panicking on
+// misuse in the caller's goroutine; byAll says the iterator of All calls.
+func (p *Pipeline) begin(byAll bool) {
 	p.mu.Lock()
-	if p.started {
-		p.mu.Unlock()
+	defer p.mu.Unlock()
+	switch {
+	case p.all && !byAll:
+		panic("sluice: Run called on a pipeline whose output All reads; range over the iterator instead")
+	case p.started && byAll:
+		panic("sluice: the iterator of All used twice; it runs the pipeline once")
+	case p.started:
 		panic("sluice: Run called twice on the same Pipeline")
 	}
 	p.started = true
 	for _, e := range p.edges {
 		if !e.consumed() {
-			p.mu.Unlock()
 			panic(fmt.Sprintf("sluice: the output of stage %q is never read; end it with Sink, Collect or All", e.producer()))
 		}
 	}
-	p.mu.Unlock()
+	p.attach()
+}
 
+// run runs the stages of a pipeline that begin has checked.
+func (p *Pipeline) run(ctx context.Context) (err error) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.cancel = cancel
 	p.start.Store(time.Now().UnixNano())
+	w := p.watch.Load()
+	if w != nil {
+		w.start.Store(nanotime())
+		rctx = context.WithValue(rctx, pipelineKey{}, p)
+		for _, o := range w.obs {
+			o.Start(p)
+		}
+	}
 	var wg sync.WaitGroup
 	for _, r := range p.runs {
 		wg.Go(func() { r(rctx) })
 	}
-	wg.Wait()
+	if p.cfg.StallTimeout > 0 {
+		p.watchdog(rctx, &wg)
+	} else {
+		wg.Wait()
+	}
 	p.end.Store(time.Now().UnixNano())
+	if w != nil {
+		defer func() {
+			for _, o := range w.obs {
+				o.End(p, err)
+			}
+		}()
+	}
 	if p.err != nil || p.aborted.Load() {
 		// Items left in queues were dropped; they hold no memory now.
 		for _, e := range p.edges {
@@ -130,7 +178,7 @@ func (p *Pipeline) fail(ctx context.Context, st *stageStats, item int64, err err
 		return
 	}
 	var pe *PanicError
-	if ctx.Err() != nil && !errors.As(err, &pe) {
+	if ctx.Err() != nil && !errors.As(err, &pe) && !errors.Is(err, ErrGoexit) {
 		p.aborted.Store(true)
 		return
 	}
@@ -159,9 +207,15 @@ func (p *Pipeline) addStage(name string, workers int) *stageStats {
 	if p.started {
 		panic(fmt.Sprintf("sluice: cannot add stage %q after Run started", name))
 	}
+	for _, st := range p.stages {
+		if st.name == name {
+			panic(fmt.Sprintf("sluice: two stages named %q; Stats links stages by name", name))
+		}
+	}
 	st := &stageStats{name: name, workers: workers, meters: make([]meter, workers)}
 	for i := range st.meters {
 		st.meters[i].st = st
+		st.meters[i].endIO = st.meters[i].stopIO
 	}
 	p.stages = append(p.stages, st)
 	return st

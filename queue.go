@@ -113,7 +113,7 @@ func (q *queue[T]) send(ctx context.Context, b *batch[T], m *meter) (time.Durati
 		return 0, nil
 	default:
 	}
-	t0 := m.pause()
+	t0 := m.waitFor(StateWaitOut)
 	select {
 	case q.ch <- b:
 		q.sent.Add(n)
@@ -254,7 +254,7 @@ func (q *queue[T]) next(ctx context.Context, m *meter) (b *batch[T], ok bool, sl
 	if b, closed := q.grab(); b != nil || closed {
 		return b, b != nil, 0
 	}
-	t0 := m.pause()
+	t0 := m.waitFor(StateWaitIn)
 	for _, h := range q.holds {
 		h.setWaiting()
 	}

@@ -49,21 +49,38 @@ func Collect[T any](in *Stream[T], name string) *Collected[T] {
 // while the caller iterates: the loop body is the pipeline's consumer.
 // Breaking out of the loop cancels the run and waits for its goroutines to
 // exit. If the run fails, the last pair yields the error. The iterator may
-// be used once, and Run must not be called on the pipeline elsewhere.
+// be used once: ranging over it again panics, and so does calling Run on
+// the pipeline. Its stage is named "all" in Stats.
 func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 	const name = "all"
+	if in == nil {
+		panic("sluice: nil Stream given to All")
+	}
 	p := in.p
 	st := p.addStage(name, 1)
 	q := consume(in, name, st, 0)
 	st.gauge = q.gauge
 	q.limit.Store(maxBatch)
+	p.mu.Lock()
+	p.all = true
+	p.mu.Unlock()
 	return func(yield func(T, error) bool) {
+		p.begin(true)
 		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
 		errc := make(chan error, 1)
-		go func() { errc <- p.Run(ctx) }()
+		go func() { errc <- p.run(ctx) }()
+		waited := false
+		defer func() {
+			// The loop body may leave by runtime.Goexit or a panic:
+			// the run still ends before the iterator does.
+			cancel()
+			if !waited {
+				<-errc
+			}
+		}()
 		m := &st.meters[0]
 		m.start()
+		var idx int64
 		for {
 			b, ok, slept := q.next(ctx, m)
 			st.waitIn.Add(int64(slept))
@@ -73,22 +90,27 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			st.in.Add(int64(len(b.items)))
 			for i := range b.items {
 				e := &b.items[i]
+				m.item(idx)
+				idx++
 				more := yield(e.v, nil)
 				if e.c != nil {
 					e.c.release()
 				}
 				if !more {
-					m.pause()
+					m.stop()
 					releaseAll(b.items[i+1:])
 					cancel()
 					<-errc
+					waited = true
 					return
 				}
 			}
 			q.put(b)
 		}
-		m.pause()
-		if err := <-errc; err != nil {
+		m.stop()
+		err := <-errc
+		waited = true
+		if err != nil {
 			var zero T
 			yield(zero, err)
 		}

@@ -41,6 +41,9 @@ func Source[T any](p *Pipeline, name string, fn func(ctx context.Context, emit f
 	if fn == nil {
 		panic(fmt.Sprintf("sluice: nil function for source %q", name))
 	}
+	if p == nil {
+		panic(fmt.Sprintf("sluice: nil Pipeline given to source %q", name))
+	}
 	st := p.addStage(name, 1)
 	s := newStream[T](p, name, st, 1)
 	src := &source[T]{p: p, st: st, out: s.q, fn: fn, size: sizerOf[T]()}
@@ -132,13 +135,17 @@ func (s *source[T]) run(ctx context.Context) {
 	e := &emitter[T]{src: s, ctx: ctx, m: &s.st.meters[0], pend: s.out.get()}
 	s.hold.reset(e.pend)
 	e.m.start()
+	returned := false
 	defer func() {
-		e.m.pause()
+		e.m.stop()
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, e.count, r)
+		} else if !returned {
+			s.p.fail(ctx, s.st, e.count, ErrGoexit)
 		}
 	}()
-	err := s.fn(ctx, e.emit)
+	err := s.fn(withMeter(ctx, e.m), e.emit)
+	returned = true
 	if err == nil {
 		err = e.flush()
 	}
@@ -172,6 +179,7 @@ func (e *emitter[T]) emit(v T) error {
 	}
 	e.pend.items = append(e.pend.items, env[T]{v, c})
 	e.count++
+	e.m.item(e.count)
 	st := e.src.hold.publish()
 	if len(e.pend.items) >= e.src.out.batchLimit() || st&holdWaiting != 0 {
 		if err := e.flush(); err != nil {
@@ -193,7 +201,7 @@ func (e *emitter[T]) charge(n int64) (*charge, error) {
 		if err := e.flush(); err != nil {
 			return nil, err
 		}
-		t0 := e.m.pause()
+		t0 := e.m.waitFor(StateWaitBudget)
 		err := b.acquire(e.ctx, n)
 		e.src.st.waitBudget.Add(int64(e.m.resume(t0)))
 		if err != nil {

@@ -3,6 +3,7 @@ package sluice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -55,6 +56,9 @@ const (
 
 func newStage[T, U any](in *Stream[T], name string, o Opts, defWorkers int, hasOut bool,
 	apply func(w *worker[T, U], ctx context.Context, v T) error) (*stage[T, U], *Stream[U]) {
+	if in == nil {
+		panic(fmt.Sprintf("sluice: nil Stream given to stage %q", name))
+	}
 	p := in.p
 	n := o.workers(defWorkers)
 	st := p.addStage(name, n)
@@ -89,7 +93,7 @@ func (s *stage[T, U]) run(ctx context.Context) {
 }
 
 func (s *stage[T, U]) work(ctx context.Context, i int) {
-	w := &worker[T, U]{s: s, ctx: ctx, m: &s.st.meters[i]}
+	w := &worker[T, U]{s: s, ctx: withMeter(ctx, &s.st.meters[i]), m: &s.st.meters[i]}
 	w.emitFn = w.emit
 	if s.out != nil {
 		w.hold = s.holds[i]
@@ -98,13 +102,17 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		defer s.out.writerDone()
 	}
 	w.m.start()
-	defer w.m.pause()
+	defer w.m.stop()
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			s.p.recovered(ctx, s.st, w.idx, r)
+		} else if !returned {
+			s.p.fail(ctx, s.st, w.idx, ErrGoexit)
 		}
 	}()
 	err := w.loop()
+	returned = true
 	if err != nil && s.ord != nil {
 		// After fail has cancelled the run, so that the workers this
 		// wakes do not count the failure again.
@@ -117,6 +125,7 @@ func (s *stage[T, U]) work(ctx context.Context, i int) {
 		// over what is gathered, if anyone still reads, then let the
 		// writers before it go.
 		_ = w.flush()
+		w.m.pause() // what is left is not work
 		s.in.stopReading(ctx)
 	case ctx.Err() != nil:
 		s.p.abort()
@@ -152,7 +161,12 @@ func (w *worker[T, U]) loop() error {
 		for i := range b.items {
 			e := &b.items[i]
 			w.idx, w.cur = base+int64(i), e.c
-			if err := s.apply(w, w.ctx, e.v); err != nil {
+			w.m.item(w.idx)
+			err := s.apply(w, w.ctx, e.v)
+			if w.m.inIO {
+				w.m.stopIO() // an I/O stretch ends with the call
+			}
+			if err != nil {
 				if errors.Is(err, errStopped) {
 					releaseAll(b.items[i:])
 				}
@@ -187,7 +201,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 	s := w.s
 	if !s.mu.TryLock() {
 		// Another worker is taking a batch, or waiting for one.
-		t0 := w.m.pause()
+		t0 := w.m.waitFor(StateWaitIn)
 		s.mu.Lock()
 		s.st.waitIn.Add(int64(w.m.resume(t0)))
 	}
@@ -199,7 +213,7 @@ func (w *worker[T, U]) intake() (b *batch[T], base int64, ok bool, err error) {
 		if s.ord != nil && !s.ord.hasRoom(s.ticket) {
 			t := s.ticket
 			s.mu.Unlock()
-			t0 := w.m.pause()
+			t0 := w.m.waitFor(StateWaitOrder)
 			err := s.ord.waitRoom(w.ctx, t)
 			d := w.m.resume(t0)
 			s.st.waitOut.Add(int64(d))

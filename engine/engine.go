@@ -52,9 +52,21 @@ type Options struct {
 	Tile    int   // tile side in pixels; 0 = DefaultTile
 	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
 
+	// Name names the job's pipeline for observers (sluice.Config.Name).
+	Name string
+	// Stall is the pipeline's stall timeout (sluice.Config.StallTimeout);
+	// 0 means no watchdog.
+	Stall time.Duration
+	// Watch, if set, is called with the job's pipeline once it is built,
+	// before it runs, to attach observers (package monitor).
+	Watch func(p *sluice.Pipeline)
 	// Strategy says how to run an iterative chain (a lone diffuse); Auto,
 	// the zero value, lets the job pick. See Job.Strategy.
 	Strategy Strategy
+	// Remote, when set, filters tiles beside the Workers local ones (none
+	// with RemoteOnly); tiles out there stay charged to the budget.
+	Remote     Remote
+	RemoteOnly bool
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -67,15 +79,18 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	tileW   int   // tile width in output pixels
-	bandH   int   // band height in output rows
-	bandCap int64 // bytes of the largest band: the capacity of band buffers
+	remote  Remote        // nil for a local run
+	local   chan struct{} // with remote: a slot per local worker
+	tileW   int           // tile width in output pixels
+	bandH   int           // band height in output rows
+	bandCap int64         // bytes of the largest band: the capacity of band buffers
 	outW    int
 	outH    int
 	outFmt  raster.PixelFormat
 	budget  int64
 
 	pipe    *sluice.Pipeline
+	opts    Options
 	rows    atomic.Int64 // output rows written
 	started time.Time
 
@@ -97,7 +112,7 @@ type Job struct {
 // output size and pixel format.
 func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
 	h := src.Header()
-	j := &Job{src: src, dst: dst, plan: plan, in: h}
+	j := &Job{src: src, dst: dst, plan: plan, in: h, opts: o}
 	j.outW, j.outH = plan.OutputSize()
 	j.outFmt = plan.Output()
 	j.workers = o.Workers
@@ -112,11 +127,20 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.budget <= 0 {
 		j.budget = DefaultMemory
 	}
+	slots := int64(j.workers + 3)
+	if o.Remote != nil {
+		local := j.workers
+		if o.RemoteOnly {
+			local = 0
+		}
+		j.remote, j.local = o.Remote, make(chan struct{}, local)
+		j.workers = local + max(1, o.Remote.Slots())
+		slots = int64(local + 3)
+	}
 	j.tileW = min(tile, j.outW)
 	j.bandH = min(tile, j.outH)
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
-	slots := int64(j.workers + 3)
 	for j.bandH > 1 && j.bandBytes(j.bandH)*slots > j.budget {
 		j.bandH = max(1, j.bandH*3/4)
 	}
@@ -208,11 +232,14 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.strategy != Fused {
 		return j.runIterative(ctx)
 	}
-	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4})
+	j.pipe = sluice.New(sluice.Config{Budget: j.budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	bands := sluice.Source(j.pipe, "read", j.read)
 	tiles := sluice.FlatMap(bands, "cut", sluice.Opts{Workers: 1, Ordered: true}, j.cut)
 	filtered := sluice.Map(tiles, "filter", sluice.Opts{Workers: j.workers, Ordered: true}, j.filter)
 	sluice.Sink(filtered, "write", sluice.Opts{Workers: 1, Ordered: true}, j.write)
+	if j.opts.Watch != nil {
+		j.opts.Watch(j.pipe)
+	}
 	return j.pipe.Run(ctx)
 }
 
@@ -348,13 +375,22 @@ func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
 func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	b := t.b
 	dst := &b.subs[t.k]
-	if err := j.plan.Run(dst, &b.src); err != nil {
+	var err error
+	if j.remote != nil {
+		err = j.remoteFilter(ctx, dst, &b.src)
+	} else {
+		err = j.plan.Run(dst, &b.src)
+	}
+	if err != nil {
 		return t, fmt.Errorf("tile at %d,%d: %w", dst.Rect.Min.X, dst.Rect.Min.Y, err)
 	}
 	if j.at != nil && int(b.done.Add(1)) == len(b.subs) {
 		// The band's last tile: write it from here, in parallel with the
-		// other workers' bands.
-		if err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix); err != nil {
+		// other workers' bands. Stats count it as I/O, not filtering.
+		end := sluice.BeginIO(ctx)
+		err := j.at.WriteRowsAt(b.out.Rect.Min.Y, b.out.Pix)
+		end()
+		if err != nil {
 			return t, fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}
@@ -372,7 +408,10 @@ func (j *Job) write(ctx context.Context, t tile) error {
 	// Every tile of the band has been filtered; with j.at set, the band is
 	// written already.
 	if j.at == nil {
-		if err := j.dst.WriteRows(b.out.Pix); err != nil {
+		end := sluice.BeginIO(ctx)
+		err := j.dst.WriteRows(b.out.Pix)
+		end()
+		if err != nil {
 			return fmt.Errorf("writing rows %d to %d: %w", b.out.Rect.Min.Y, b.out.Rect.Max.Y, err)
 		}
 	}

@@ -28,11 +28,14 @@ func (j *Job) runIterative(ctx context.Context) error {
 		// stages. A few bands per stage and worker keep every stage fed.
 		budget = min(budget, it.inFlight)
 	}
-	j.pipe = sluice.New(sluice.Config{Budget: budget, QueueLen: j.workers * 4})
+	j.pipe = sluice.New(sluice.Config{Budget: budget, QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall})
 	if j.strategy == Exchange {
 		j.runStrips(it)
 	} else {
 		j.runSteps(it)
+	}
+	if j.opts.Watch != nil {
+		j.opts.Watch(j.pipe)
 	}
 	return j.pipe.Run(ctx)
 }

@@ -37,6 +37,7 @@ type blur8 struct {
 	ht      []uint32
 	sharpen bool
 	amount  float32
+	post    pointTable // point operations folded into the pass; empty when none
 }
 
 // The fixed-point layout of the 8-bit blur.
@@ -117,9 +118,12 @@ func (f *blur8) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectangle
 		if f.sharpen {
 			o := src.PixOffset(out.Min.X, y)
 			f.sharpenRow(d, src.Pix[o:o+no], m)
-			continue
+		} else {
+			f.horiz(d, m)
 		}
-		f.horiz(d, m)
+		if f.post.t8 != nil {
+			f.post.apply(d)
+		}
 	}
 	s.putShorts(m)
 }

@@ -80,7 +80,8 @@ type scratch struct {
 	rects      []image.Rectangle
 	blockRects []image.Rectangle
 	block      raster.Tile
-	spare      []*planes // released planes, for newPlanes
+	chain      [2]raster.Tile // an integer chain's tiles between kernels
+	spare      []*planes      // released planes, for newPlanes
 
 	// Small per-call buffers of the float stages.
 	w64     []float64

@@ -18,20 +18,49 @@
 //     shrink, resize) work on premultiplied colour when the image has alpha, so
 //     transparent pixels do not bleed colour into opaque ones. Point
 //     operations work on straight colour and leave alpha alone.
-//   - Samples are held as float32 in [0, 1] inside a tile; values a filter
-//     pushes out of range are clamped after each operation. A fused chain
-//     quantises once, when it writes the output tile, rounding half up.
+//   - A chain runs in integers when it can (below), else in float32 in
+//     [0, 1]; values a filter pushes out of range are clamped after each
+//     operation, and a float32 chain quantises once, when it writes the
+//     output tile, rounding half up.
 //   - 8- and 16-bit images keep their depth. Value parameters (brightness,
 //     threshold, levels, the sharpen threshold) are fractions of full scale,
 //     so they mean the same at both depths.
 //
-// Some plans take an integer fast path, chosen by the plan from the chain
-// and the pixel format alone, so every tile of an image takes the same one:
-// a lone blur or sharpen on gray or RGB images (exact fixed point, with
-// AVX2 kernels on amd64 at 8 bits), a lone median:1 or median:2 on 8-bit
-// gray or RGB (selection networks), and point operations alone on 8-bit
-// images (one table lookup, the same bytes as the float path). Everything
-// else runs in float32, fused.
+// # Integer chains
+//
+// The plan chooses the kernels from the chain and the pixel format alone,
+// so every tile of an image takes the same ones, and Plan.Kernels names
+// them. On gray and RGB images without alpha, blur and sharpen (radius up
+// to 24, sharpen without threshold), median:1 and median:2 (8 bits),
+// gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
+// and every point operation have integer kernels; on 8-bit images with
+// alpha, blur (premultiplied, nothing rounded between its passes) and
+// point operations do. The 8-bit blur, sharpen and median have
+// AVX2 versions on amd64 that give the pure-Go kernels' bytes (build tag
+// purego for the pure-Go ones alone).
+// A chain whose every operation has one runs them one after the other on
+// each tile in the image's own 8- or 16-bit samples: no float32 planes, no
+// conversion per operation. Point operations fold into the kernel before
+// them as a table, or run as a table over the source when they come
+// first; point operations alone on any format are one table lookup per
+// sample, the same bytes as the float path.
+//
+// The quantisation rule: an integer chain rounds to the image's depth,
+// half up, after each kernel that computes (blur, sharpen, gray, shrink,
+// resize), as libvips does after every operation; median and crop select and add
+// no rounding; a folded table is indexed by the result of the kernel
+// before it (at 1/16 of a level after gray at 8 bits). The plan bounds how
+// far a sample can stray from the exact chain through every rounding and
+// every stretch that follows (sharpen multiplies it by 1+2·amount, resize
+// by the sum of its weights' magnitudes, up to about 2, a table by its
+// steepest step) and takes the integer chain only when the bound
+// at the output is below 1.5 levels, so every output sample lies within
+// one level of the float64 reference of the whole chain. Chains that fail
+// the bound — a steep gamma, a threshold, a sharpen or a resize after a
+// kernel that rounds, levels after luma at 16 bits followed by a blur —
+// and chains with an operation that has no integer kernel (box, sobel,
+// conv, erode, dilate, larger medians, area operations other than blur on
+// alpha, anything on 16-bit alpha) run in float32, fused, quantised once.
 package filter
 
 import (

@@ -206,7 +206,7 @@ func TestTilingInvariance(t *testing.T) {
 		{"sobel", "levels:0.1,0.9", "erode:2", "conv:1,2,1,2,4,2,1,2,1"},
 		{"shrink:2", "median:2", "gray", "sharpen:0.8,1.5,0.01", "brightness:0.1"},
 		{"crop:0,0,1,1"},
-		{"crop:2,2,33,25", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"},
+		{"crop:2,2,29,21", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"},
 		{"resize:2.2", "median:2", "resize:0.3"},
 		{},
 	}
@@ -221,7 +221,7 @@ func TestTilingInvariance(t *testing.T) {
 		}
 		for _, f := range allFormats {
 			t.Run(fmt.Sprintf("%s/%v", c, f), func(t *testing.T) {
-				w, h := 37, 29
+				w, h := 33, 25
 				src := randomTile(rng, w, h, f)
 				p := mustPlan(t, c, src)
 				want := runWhole(t, p, src)
@@ -238,6 +238,11 @@ func TestTilingInvariance(t *testing.T) {
 				}
 				for _, tl := range tilings {
 					for _, exact := range []bool{false, true} {
+						if tl.name == "1x1" && exact {
+							// The costliest tiling by far; random-small
+							// checks exact sources.
+							continue
+						}
 						got := runTiled(t, p, src, tl.xs, tl.ys, exact)
 						if d := firstDiff(got.Pix, want.Pix, p.Output(), ow, 0); d != "" {
 							t.Errorf("tiling %s (exact source %v): %s", tl.name, exact, d)

@@ -26,14 +26,15 @@ type fixedPath interface {
 // Which path runs depends only on the plan (the chain and the pixel
 // format), never on the tile.
 type fixedSep struct {
-	r       int      // kernel radius
-	w       []uint64 // w[0] the centre weight, w[k] the weight at ±k
-	c       int      // samples per pixel
-	vrnd    uint64   // rounding added to the vertical sums
-	hrnd    uint64   // rounding added to the horizontal sums
-	sharpen bool     // unsharp mask after the blur
-	amount  float64  // sharpen amount
-	maxV    int      // largest sample value
+	r       int        // kernel radius
+	w       []uint64   // w[0] the centre weight, w[k] the weight at ±k
+	c       int        // samples per pixel
+	vrnd    uint64     // rounding added to the vertical sums
+	hrnd    uint64     // rounding added to the horizontal sums
+	sharpen bool       // unsharp mask after the blur
+	amount  float64    // sharpen amount
+	maxV    int        // largest sample value
+	post    pointTable // point operations folded into the pass; empty when none
 }
 
 // The fixed-point scale at 16 bits: a word holds at most 65535·2^24 after
@@ -45,48 +46,21 @@ const fixedBits16 = 24
 // blur's error of a few hundredths of a level is multiplied by the amount.
 const fixedSharpenMaxAmount = 4
 
-// newFixedPath returns the fast path for p, or nil when it does not apply.
-func newFixedPath(p *Plan) fixedPath {
-	if len(p.stages) == 1 && p.in.Depth == 8 {
-		if ps, ok := p.stages[0].st.(*pointStage); ok && ps.table8 != nil {
-			return newLUT8(ps, p.in)
-		}
+// newFixedPath returns the integer fast path for p, or nil when it has
+// none, and the names of the kernels it runs, one per step.
+func newFixedPath(p *Plan) (fixedPath, []string) {
+	steps := planInt(p)
+	if steps == nil {
+		return nil, nil
 	}
-	if len(p.chain) != 1 || p.in.HasAlpha() {
-		return nil
+	names := make([]string, len(steps))
+	for i, st := range steps {
+		names[i] = st.name + "(" + stagesString(p.stages[st.first:st.last+1]) + ")"
 	}
-	var sigma, amount float64
-	sharpen := false
-	switch op := p.chain[0].(type) {
-	case Gaussian:
-		sigma = op.Sigma
-	case Sharpen:
-		if op.Threshold != 0 || op.Amount > fixedSharpenMaxAmount {
-			return nil
-		}
-		sigma, sharpen, amount = op.Sigma, true, op.Amount
-	case Median:
-		if m := newMedianNet(op.R, p.in); m != nil {
-			return m
-		}
-		return nil
-	default:
-		return nil
+	if len(steps) == 1 {
+		return steps[0].k, names
 	}
-	r := gaussRadius(sigma)
-	if r > maxFixedRadius {
-		return nil
-	}
-	if p.in.Depth == 8 {
-		return newBlur8(sigma, p.in.Channels, sharpen, amount)
-	}
-	f := &fixedSep{r: r, c: p.in.Channels, maxV: p.in.MaxValue(), sharpen: sharpen, amount: amount}
-	f.vrnd, f.hrnd = 1<<15, 1<<31
-	if f.sharpen {
-		f.hrnd = 0
-	}
-	f.w = fixedWeights(gaussWeights(sigma), fixedBits16)
-	return f
+	return &intChain{p: p, steps: steps}, names
 }
 
 // maxFixedRadius bounds the kernel radius of the fast path, so that its
@@ -175,6 +149,9 @@ func (f *fixedSep) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectan
 			f.unsharp(d, res, src, y, out)
 		} else {
 			unpack16(d, res)
+		}
+		if f.post.t16 != nil {
+			f.post.apply(d)
 		}
 	}
 	s.putBytes(pad)

@@ -22,8 +22,9 @@ import (
 // the true median, the same bytes as the float path and the reference.
 // Which path runs depends only on the plan, never on the tile.
 type medianNet struct {
-	r int // window radius: 1 or 2
-	c int // samples per pixel: 1 or 3
+	r    int        // window radius: 1 or 2
+	c    int        // samples per pixel: 1 or 3
+	post pointTable // point operations folded into the pass; empty when none
 }
 
 // newMedianNet returns the fast path for a median of radius r on format f,
@@ -74,6 +75,9 @@ func (f *medianNet) strip(s *scratch, dst, src *raster.Tile, in, out image.Recta
 		sortCols(planes[:n], rows[:n])
 		d := dst.Row(y)[(out.Min.X-dst.Rect.Min.X)*c:][:no]
 		medianRow(d, planes[:n], c)
+		if f.post.t8 != nil {
+			f.post.apply(d)
+		}
 	}
 	s.putBytes(buf)
 }

@@ -49,6 +49,7 @@ type Plan struct {
 	loadPM bool // premultiply when loading the source tile
 	halo   int
 	fixed  fixedPath // integer fast path, nil when the chain has none
+	kernel []string  // what runs, for Kernels
 
 	// scratches are the working buffers of finished Run calls, kept with
 	// the plan (not in a sync.Pool, which the collector empties) so that a
@@ -136,7 +137,12 @@ func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 	}
 	p.out, p.outB = f, b
 	p.halo = p.computeHalo()
-	p.fixed = newFixedPath(p)
+	p.fixed, p.kernel = newFixedPath(p)
+	if p.fixed == nil {
+		for i := range p.stages {
+			p.kernel = append(p.kernel, "float32("+stagesString(p.stages[i:i+1])+")")
+		}
+	}
 	return p, nil
 }
 
@@ -156,6 +162,14 @@ func (p *Plan) computeHalo() int {
 	}
 	return h
 }
+
+// Kernels names the kernels that run the plan, in order, each with the
+// operations it runs in parentheses: integer kernels such as
+// "blur8+table(blur:2 invert)", "median8(median:1)" or "gray8(gray)", or
+// "float32(box:1)" for each stage of a chain that runs in float32. The
+// names say the depth (8 or 16); "+table" marks point operations folded
+// into a kernel's pass. A plan with no operation has no kernel.
+func (p *Plan) Kernels() []string { return append([]string(nil), p.kernel...) }
 
 // Chain returns the operations the plan runs.
 func (p *Plan) Chain() Chain { return append(Chain(nil), p.chain...) }

@@ -33,7 +33,7 @@ type demoOptions struct {
 	dir  string
 }
 
-func runDemo(ctx context.Context, e *env, args []string) error {
+func runDemo(ctx context.Context, e *env, args []string) (err error) {
 	var o demoOptions
 	fs := newFlagSet("demo", demoUsage)
 	o.register(fs)
@@ -54,6 +54,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("--size: %v", err)
 	}
+	if err := o.watch.start(e); err != nil {
+		return err
+	}
+	defer func() { err = o.watch.finish(ctx, e, err) }()
 	dir := o.dir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "sluice-demo-"); err != nil {

@@ -157,6 +157,7 @@ type commonFlags struct {
 	stats   statsFlag
 	write   codec.WriteOptions
 	tiled   bool
+	watch   watchFlags // --trace, --ui, --stall (watch.go)
 
 	strategy strategyFlag
 }
@@ -173,7 +174,10 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.tiled, "tiled", false, "TIFF: write tiles instead of strips")
 	fs.BoolVar(&c.write.BigTIFF, "bigtiff", false, "TIFF: force BigTIFF (chosen automatically past 4 GiB)")
 	fs.IntVar(&c.write.Quality, "quality", 0, "JPEG quality 1-100 (default 90)")
+	fs.StringVar(&c.write.Subsample, "subsample", "", "JPEG chroma subsampling: 444, 422 or 420 (default 420)")
+	fs.BoolVar(&c.write.Optimize, "optimize", false, "JPEG: Huffman tables fitted to the image (smaller; written at the end)")
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
+	c.watch.register(fs)
 	fs.Var(&c.strategy, "strategy", strategyUsage)
 }
 
@@ -187,6 +191,8 @@ func (c *commonFlags) validate() error {
 		return usageErrorf("--level must be between 1 and 9, got %d", c.write.Level)
 	case c.write.Quality < 0 || c.write.Quality > 100:
 		return usageErrorf("--quality must be between 1 and 100, got %d", c.write.Quality)
+	case c.write.Subsample != "" && c.write.Subsample != "444" && c.write.Subsample != "422" && c.write.Subsample != "420":
+		return usageErrorf("--subsample must be 444, 422 or 420, got %q", c.write.Subsample)
 	}
 	c.write.Workers = c.workers
 	c.write.Tiled = c.tiled

@@ -23,7 +23,7 @@ type genOptions struct {
 	depth    int
 }
 
-func runGen(ctx context.Context, e *env, args []string) error {
+func runGen(ctx context.Context, e *env, args []string) (err error) {
 	var o genOptions
 	fs := newFlagSet("gen", genUsage)
 	o.register(fs)
@@ -54,6 +54,10 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	if _, err := codec.FormatFromPath(pos[1]); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := o.watch.start(e); err != nil {
+		return err
+	}
+	defer func() { err = o.watch.finish(ctx, e, err) }()
 	src := synth.New(w, h, pf, synth.Options{Seed: o.seed, Workers: o.workers})
 	defer src.Close()
 	if _, err := process(ctx, e, src, pos[1], nil, &o.commonFlags, "gen"); err != nil {

@@ -5,6 +5,8 @@
 //	sluice gen [flags] WxH OUTPUT              write a test image
 //	sluice info FILE                           print a file's header
 //	sluice demo [flags]                        generate a large image and filter it
+//	sluice cluster [flags]                     start a NATS server for distributed runs
+//	sluice worker URL [flags]                  filter the tiles of distributed runs
 //
 // Run "sluice help" for the whole reference.
 package main
@@ -50,7 +52,10 @@ func commands() []command {
 		{"run", "filter or convert an image: run [flags] INPUT OUTPUT [OP ...]", runRun},
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
 		{"info", "print a file's header: info FILE", runInfo},
+		{"serve", "run the image service over HTTP: serve [flags]", runServe},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
+		{"cluster", "start a NATS server for distributed runs: cluster [--listen ADDR] [--store DIR]", runCluster},
+		{"worker", "filter the tiles of distributed runs: worker URL [--creds FILE]", runWorker},
 		{"help", "show help for a command: help [COMMAND]", runHelp},
 		{"version", "print the version", runVersion},
 	}
@@ -60,7 +65,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdout: os.Stdout, stderr: os.Stderr}
 	err := dispatch(ctx, e, os.Args[1:])
-	interrupted := ctx.Err() != nil
+	interrupted := ctx.Err() != nil && !errors.As(err, new(*ranToEnd)) // watch.go
 	stop()
 	os.Exit(report(e.stderr, err, interrupted))
 }
@@ -106,6 +111,8 @@ func exitCode(err error, interrupted bool) int {
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelpShown):
+		// A command that finished despite a signal did its work: serve,
+		// and a run that had finished, stop on Ctrl-C as their normal end.
 		return exitOK
 	case interrupted || errors.Is(err, context.Canceled):
 		return exitInterrupted

@@ -25,12 +25,14 @@ Run 'sluice help ops' for the operations. Example:
 
 type runOptions struct {
 	commonFlags
+	nats natsFlags
 }
 
-func runRun(ctx context.Context, e *env, args []string) error {
+func runRun(ctx context.Context, e *env, args []string) (err error) {
 	var o runOptions
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
+	o.nats.register(fs)
 	pos, err := parseArgs(fs, e.stdout, args)
 	if err != nil {
 		return err
@@ -38,9 +40,16 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	if err := o.nats.validate(); err != nil {
+		return err
+	}
 	if len(pos) < 2 {
 		return usageErrorf("run needs INPUT and OUTPUT (run 'sluice run --help')")
 	}
+	if err := o.watch.start(e); err != nil {
+		return err
+	}
+	defer func() { err = o.watch.finish(ctx, e, err) }()
 	chain, err := filter.ParseChain(pos[2:])
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -53,13 +62,14 @@ func runRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer in.Close()
-	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run")
+	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run", o.nats.remote(e.stderr, o.quiet))
 	return err
 }
 
 // process runs chain over src and writes outPath, showing progress and
-// stats as the flags ask. It returns the finished job.
-func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string) (*engine.Job, error) {
+// stats as the flags ask, filtering through remote workers when remote
+// says so. It returns the finished job.
+func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string, remote ...remoteRun) (*engine.Job, error) {
 	h := src.Header()
 	name := sourceName(src)
 	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
@@ -72,7 +82,20 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, err
 	}
 	defer out.Abort()
-	job, err := engine.New(src, out, plan, engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s})
+	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.memory.n, Strategy: c.strategy.s}
+	for _, r := range remote {
+		if r == nil {
+			continue
+		}
+		done, rerr := r(ctx, h, chain, plan, &o)
+		if rerr != nil {
+			return nil, rerr
+		}
+		defer func() { done(err == nil) }()
+	}
+	var job *engine.Job
+	o = c.watch.engineOptions(o, label, &job)
+	job, err = engine.New(src, out, plan, o)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +114,7 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return job, err
 	}
 	if c.stats.mode != "" {
-		if err := printStats(e.stdout, c.stats.mode, job); err != nil {
+		if err := printStats(e.stdout, c.stats.mode, job, plan.Kernels()); err != nil {
 			return job, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -21,6 +22,7 @@ type stageJSON struct {
 	Out          int64   `json:"out"`
 	Errors       int64   `json:"errors"`
 	BusySeconds  float64 `json:"busy_seconds"`
+	IOSeconds    float64 `json:"io_seconds"`
 	WaitInSecs   float64 `json:"wait_in_seconds"`
 	WaitOutSecs  float64 `json:"wait_out_seconds"`
 	BusyFraction float64 `json:"busy_fraction"`
@@ -34,6 +36,7 @@ type statsJSON struct {
 	PeakBytes      int64       `json:"peak_bytes_in_flight"`
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
 	Bottleneck     string      `json:"bottleneck"`
+	Kernels        []string    `json:"kernels,omitempty"`
 	Stages         []stageJSON `json:"stages"`
 
 	Strategy string `json:"strategy,omitempty"` // how a lone diffuse ran, and why
@@ -47,20 +50,21 @@ func fraction(d time.Duration, n int, elapsed time.Duration) float64 {
 	return float64(d) / float64(elapsed) / float64(n)
 }
 
-// printStats writes the stage table (mode "text") or JSON (mode "json").
-func printStats(w io.Writer, mode string, job *engine.Job) error {
+// printStats writes the stage table (mode "text") or JSON (mode "json"),
+// with the kernels the filter plan chose.
+func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) error {
 	st := job.Stats()
 	rows, _ := job.Progress()
 	if mode == "json" {
 		out := statsJSON{
 			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(),
 			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
-			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job),
+			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job), Kernels: kernels,
 		}
 		for _, s := range st.Stages {
 			out.Stages = append(out.Stages, stageJSON{
 				Name: s.Name, Workers: s.Workers, In: s.In, Out: s.Out, Errors: s.Errors,
-				BusySeconds: s.Busy.Seconds(), WaitInSecs: s.WaitIn.Seconds(), WaitOutSecs: s.WaitOut.Seconds(),
+				BusySeconds: s.Busy.Seconds(), IOSeconds: s.IO.Seconds(), WaitInSecs: s.WaitIn.Seconds(), WaitOutSecs: s.WaitOut.Seconds(),
 				BusyFraction: fraction(s.Busy, s.Workers, st.Elapsed),
 			})
 		}
@@ -81,6 +85,9 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 	if b := st.Bottleneck(); b != "" {
 		fmt.Fprintln(w, b)
 	}
+	if len(kernels) > 0 {
+		fmt.Fprintf(w, "kernels: %s\n", strings.Join(kernels, ", "))
+	}
 	return nil
 }
 
@@ -88,10 +95,11 @@ func printStats(w io.Writer, mode string, job *engine.Job) error {
 // its workers spent their time.
 func writeStageTable(w io.Writer, st sluice.Stats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\twaiting for input\tblocked on output\t")
+	fmt.Fprintln(tw, "stage\tworkers\titems in\titems out\tbusy\tI/O\twaiting for input\tblocked on output\t")
 	for _, s := range st.Stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f%%\t%.0f%%\t%.0f%%\t%.0f%%\t\n", s.Name, s.Workers, s.In, s.Out,
 			100*fraction(s.Busy, s.Workers, st.Elapsed),
+			100*fraction(s.IO, s.Workers, st.Elapsed),
 			100*fraction(s.WaitIn, s.Workers, st.Elapsed),
 			100*fraction(s.WaitOut, s.Workers, st.Elapsed))
 	}

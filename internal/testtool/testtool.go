@@ -1,5 +1,5 @@
 // Package testtool finds the external programs that interop tests compare
-// against (vips, tiffcp, tiffinfo, pngcheck, convert, gm).
+// against (vips, tiffcp, tiffinfo, pngcheck, convert, gm, djpeg, cjpeg).
 //
 // On a developer's machine a missing program skips the test that needs it,
 // with the Debian package to install. In CI (the environment variable CI is
@@ -21,6 +21,8 @@ var packages = map[string]string{
 	"pngcheck": "pngcheck",
 	"convert":  "imagemagick",
 	"gm":       "graphicsmagick",
+	"djpeg":    "libjpeg-turbo-progs",
+	"cjpeg":    "libjpeg-turbo-progs",
 }
 
 // Require returns the path of program name. When it is not on the PATH it

@@ -39,10 +39,14 @@ type WriteOptions struct {
 	// BigTIFF forces the BigTIFF layout; without it, BigTIFF is chosen
 	// when offsets would pass 4 GiB.
 	BigTIFF bool
-	// Quality is the JPEG quality, 1..100; 0 means 90. A JPEG is buffered
-	// whole until Close, so its size is bounded by
-	// raster.DefaultLimits.MaxWholePixels and 65535 pixels a side.
+	// Quality is the JPEG quality, 1..100; 0 means 90. A JPEG streams in
+	// bands of rows; a side is at most 65535 pixels.
 	Quality int
+	// Subsample is the JPEG chroma subsampling, "444", "422" or "420";
+	// "" means "420".
+	Subsample string
+	// Optimize writes JPEG Huffman tables fitted to the image.
+	Optimize bool
 	// Sync flushes the file to stable storage (fsync) before the rename
 	// and the directory after it, so that a crash just after Close cannot
 	// leave an empty file at the target. It is off by default, as in most
@@ -131,7 +135,7 @@ func (w *Writer) start(format string, h raster.Header, o WriteOptions) error {
 		w.enc, w.stop = enc, true
 	case "jpeg":
 		w.bw = bufio.NewWriterSize(w.tmp, bufferSize)
-		enc, err := jpegio.NewWriter(w.bw, h, jpegio.WriterOptions{Quality: o.Quality})
+		enc, err := jpegio.NewWriter(w.bw, h, jpegio.WriterOptions{Quality: o.Quality, Subsample: o.Subsample, Optimize: o.Optimize})
 		if err != nil {
 			return err
 		}

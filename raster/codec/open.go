@@ -92,11 +92,11 @@ func open(path string, f *os.File, o ReadOptions) (*Reader, error) {
 		}
 		r.rows = d
 	case "jpeg":
-		d, err := jpegio.NewReader(bufio.NewReaderSize(f, bufferSize), jpegio.ReaderOptions{Limits: o.Limits})
+		d, err := jpegio.NewReader(f, jpegio.ReaderOptions{Limits: o.Limits}) // buffers by itself
 		if err != nil {
 			return nil, r.wrap(err)
 		}
-		r.rows = d
+		r.rows, r.stop = d, d.Close
 	case "tiff":
 		d, err := tiffio.NewReader(f, fi.Size(), tiffio.ReaderOptions{Limits: o.Limits, Workers: o.Workers})
 		if err != nil {

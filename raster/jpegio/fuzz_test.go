@@ -11,9 +11,9 @@ import (
 	"github.com/sluice-go/sluice/raster"
 )
 
-// FuzzDecode checks that no input makes the reader panic or decode past its
-// limits, and that whatever decodes can be written and read back at the
-// same size.
+// FuzzDecode checks that no input makes the decoder panic, allocate past
+// its limits or fail with anything but a raster error, and that whatever
+// decodes can be written and read back at the same size.
 func FuzzDecode(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.jpg"))
 	if err != nil {
@@ -26,33 +26,35 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	lim := raster.Limits{MaxWholePixels: 1 << 16}
+	// Small limits keep each input's work small: a hostile header may
+	// claim any size.
+	o := ReaderOptions{Limits: raster.Limits{MaxPixels: 1 << 16}, Memory: 1 << 20, SpillLimit: 1 << 20, TempDir: f.TempDir()}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := NewReader(bytes.NewReader(data), ReaderOptions{Limits: lim})
+		r, err := NewReader(bytes.NewReader(data), o)
 		if err != nil {
-			var fe *raster.FormatError
-			var le *raster.LimitError
-			var ue *raster.UnsupportedError
-			if !errors.As(err, &fe) && !errors.As(err, &le) && !errors.As(err, &ue) {
-				t.Fatalf("NewReader: got %T %v, want a raster error", err, err)
-			}
+			checkRasterError(t, "NewReader", err)
 			return
 		}
+		defer r.Close()
 		h := r.Header()
 		pix := make([]byte, 0, h.Bytes())
-		row := make([]byte, h.RowBytes())
+		row := make([]byte, 3*h.RowBytes())
 		for {
-			_, err := r.ReadRows(row)
+			n, err := r.ReadRows(row)
+			pix = append(pix, row[:n*h.RowBytes()]...)
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
-				t.Fatalf("ReadRows: %v", err)
+				checkRasterError(t, "ReadRows", err)
+				return
 			}
-			pix = append(pix, row...)
+		}
+		if int64(len(pix)) != h.Bytes() {
+			t.Fatalf("got %d bytes of pixels, want %d", len(pix), h.Bytes())
 		}
 		var buf bytes.Buffer
-		w, err := NewWriter(&buf, h, WriterOptions{Limits: lim})
+		w, err := NewWriter(&buf, h, WriterOptions{})
 		if err != nil {
 			t.Fatalf("NewWriter(%+v): %v", h, err)
 		}
@@ -62,7 +64,7 @@ func FuzzDecode(f *testing.F) {
 		if err := w.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
-		r2, err := NewReader(&buf, ReaderOptions{Limits: lim})
+		r2, err := NewReader(&buf, ReaderOptions{})
 		if err != nil {
 			t.Fatalf("reading our own output: %v", err)
 		}
@@ -70,4 +72,15 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("got %dx%d %v after the round trip, want %dx%d %v", h2.Width, h2.Height, h2.Pixel, h.Width, h.Height, h.Pixel)
 		}
 	})
+}
+
+// checkRasterError fails t unless err is one of raster's error types.
+func checkRasterError(t *testing.T, op string, err error) {
+	t.Helper()
+	var fe *raster.FormatError
+	var le *raster.LimitError
+	var ue *raster.UnsupportedError
+	if !errors.As(err, &fe) && !errors.As(err, &le) && !errors.As(err, &ue) {
+		t.Fatalf("%s: got %T %v, want a raster error", op, err, err)
+	}
 }

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,27 +57,6 @@ func encode(t testing.TB, h raster.Header, pix []byte, o WriterOptions) []byte {
 		t.Fatalf("Close: %v", err)
 	}
 	return buf.Bytes()
-}
-
-func decodeAll(t testing.TB, data []byte, rowsPer int) (raster.Header, []byte) {
-	t.Helper()
-	r, err := NewReader(bytes.NewReader(data), ReaderOptions{})
-	if err != nil {
-		t.Fatalf("NewReader: %v", err)
-	}
-	h := r.Header()
-	buf := make([]byte, rowsPer*h.RowBytes())
-	var out []byte
-	for {
-		n, err := r.ReadRows(buf)
-		out = append(out, buf[:n*h.RowBytes()]...)
-		if err == io.EOF {
-			return h, out
-		}
-		if err != nil {
-			t.Fatalf("ReadRows: %v", err)
-		}
-	}
 }
 
 // to8 keeps the high byte of each sample and drops alpha, giving what a
@@ -166,97 +142,6 @@ func TestAlphaOverWhite(t *testing.T) {
 	}
 }
 
-// reference converts the standard decoder's image the way the Reader
-// should, through the color package's per-pixel functions.
-func reference(m image.Image) []byte {
-	var out []byte
-	b := m.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			switch m := m.(type) {
-			case *image.Gray:
-				out = append(out, m.GrayAt(x, y).Y)
-			case *image.YCbCr:
-				c := m.YCbCrAt(x, y)
-				r, g, bb := color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
-				out = append(out, r, g, bb)
-			case *image.CMYK:
-				c := m.CMYKAt(x, y)
-				r, g, bb := color.CMYKToRGB(c.C, c.M, c.Y, c.K)
-				out = append(out, r, g, bb)
-			default:
-				panic(fmt.Sprintf("reference: %T", m))
-			}
-		}
-	}
-	return out
-}
-
-func TestReadFiles(t *testing.T) {
-	tests := []struct {
-		file    string
-		pixel   raster.PixelFormat
-		details []string
-	}{
-		{"gray.jpg", raster.Gray8, []string{"baseline"}},
-		{"rgb420.jpg", raster.RGB8, []string{"baseline", "ycbcr 420"}},
-		{"rgb444.jpg", raster.RGB8, []string{"baseline", "ycbcr 444"}},
-		{"progressive.jpg", raster.RGB8, []string{"progressive", "ycbcr 420"}},
-		{"cmyk.jpg", raster.RGB8, []string{"baseline", "cmyk"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, out := decodeAll(t, data, 5)
-			if h.Pixel != tt.pixel || !slices.Equal(h.Details, tt.details) {
-				t.Errorf("got %v %q, want %v %q", h.Pixel, h.Details, tt.pixel, tt.details)
-			}
-			m, err := jpeg.Decode(bytes.NewReader(data))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := reference(m); !bytes.Equal(out, want) {
-				t.Errorf("got pixels differing from the standard decoder's (first %v, want %v)", out[:3], want[:3])
-			}
-		})
-	}
-	// The CMYK file is pure red.
-	data, _ := os.ReadFile(filepath.Join("testdata", "cmyk.jpg"))
-	if _, out := decodeAll(t, data, 16); out[0] < 240 || out[1] > 15 || out[2] > 15 {
-		t.Errorf("cmyk.jpg: got first pixel %v, want about [255 0 0]", out[:3])
-	}
-}
-
-func TestPixelLimit(t *testing.T) {
-	h := raster.Header{Width: 64, Height: 64, Pixel: raster.RGB8}
-	data := encode(t, h, smooth(64, 64, raster.RGB8), WriterOptions{})
-	lim := raster.Limits{MaxWholePixels: 1000}
-	// Cut the file after its headers: the limit must fail before any pixel
-	// is decoded, so the missing scan is never noticed.
-	sos := bytes.Index(data, []byte{0xff, 0xda})
-	for _, tc := range []struct {
-		name string
-		data []byte
-	}{{"whole", data}, {"headers only", data[:sos+20]}} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewReader(bytes.NewReader(tc.data), ReaderOptions{Limits: lim})
-			var le *raster.LimitError
-			if !errors.As(err, &le) {
-				t.Fatalf("got %T %v, want *raster.LimitError", err, err)
-			}
-			if !strings.Contains(err.Error(), "12.0 KiB") {
-				t.Errorf("got %q, want the memory (12.0 KiB) stated", err)
-			}
-		})
-	}
-	if _, err := NewReader(bytes.NewReader(data), ReaderOptions{Limits: raster.Limits{MaxWholePixels: 4096}}); err != nil {
-		t.Errorf("at the limit: got %v, want no error", err)
-	}
-}
-
 func TestWriterLimit(t *testing.T) {
 	tests := []struct {
 		name string
@@ -265,8 +150,7 @@ func TestWriterLimit(t *testing.T) {
 		want string
 	}{
 		{"side over 65535", raster.Header{Width: 70000, Height: 10, Pixel: raster.RGB8}, raster.Limits{}, "65535"},
-		{"whole limit", raster.Header{Width: 20000, Height: 20000, Pixel: raster.RGBA16}, raster.Limits{}, "1.1 GiB"},
-		{"gray whole limit", raster.Header{Width: 100, Height: 100, Pixel: raster.Gray16}, raster.Limits{MaxWholePixels: 5000}, "9.8 KiB"},
+		{"pixel limit", raster.Header{Width: 100, Height: 100, Pixel: raster.Gray16}, raster.Limits{MaxPixels: 5000}, "10000 pixels exceed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -280,45 +164,9 @@ func TestWriterLimit(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestMalformed(t *testing.T) {
-	good, err := os.ReadFile(filepath.Join("testdata", "rgb420.jpg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	corrupt := slices.Clone(good)
-	sof := bytes.Index(corrupt, []byte{0xff, 0xc0})
-	corrupt[sof+9] = 7 // seven components
-	tests := []struct {
-		name string
-		data []byte
-		kind string
-	}{
-		{"empty", nil, "format"},
-		{"not a jpeg", []byte("P6 1 1 255\n\x00\x00\x00"), "format"},
-		{"truncated in scan", good[:len(good)-60], "format"},
-		{"truncated in header", good[:30], "format"},
-		{"bad component count", corrupt, "any"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewReader(bytes.NewReader(tt.data), ReaderOptions{})
-			if err == nil {
-				t.Fatal("got no error, want one")
-			}
-			var fe *raster.FormatError
-			var ue *raster.UnsupportedError
-			switch {
-			case tt.kind == "format" && !errors.As(err, &fe):
-				t.Fatalf("got %T %v, want *raster.FormatError", err, err)
-			case tt.kind == "any" && !errors.As(err, &fe) && !errors.As(err, &ue):
-				t.Fatalf("got %T %v, want a FormatError or UnsupportedError", err, err)
-			}
-			if fe != nil && (fe.Offset < 0 || fe.Offset > int64(len(tt.data))) {
-				t.Errorf("got offset %d, want within the %d bytes of input", fe.Offset, len(tt.data))
-			}
-		})
+	// A big image streams: the writer takes no memory in proportion to it.
+	if _, err := NewWriter(io.Discard, raster.Header{Width: 60000, Height: 60000, Pixel: raster.RGBA16}, WriterOptions{}); err != nil {
+		t.Errorf("60000×60000: got %v, want no error", err)
 	}
 }
 
@@ -368,6 +216,197 @@ func TestWriterHeader(t *testing.T) {
 		h := w.Header()
 		if h.Pixel != tt.want || h.Format != "jpeg" || !slices.Contains(h.Details, "quality 80") {
 			t.Errorf("%v: got %v %s %q, want %v jpeg with quality 80", tt.in, h.Pixel, h.Format, h.Details, tt.want)
+		}
+	}
+}
+
+func TestHeaderDetails(t *testing.T) {
+	tests := []struct {
+		file    string
+		pixel   raster.PixelFormat
+		details []string
+	}{
+		{"gray.jpg", raster.Gray8, []string{"baseline"}},
+		{"cjpeg-s22.jpg", raster.RGB8, []string{"baseline", "ycbcr 420"}},
+		{"cjpeg-s11.jpg", raster.RGB8, []string{"baseline", "ycbcr 444"}},
+		{"cjpeg-s21.jpg", raster.RGB8, []string{"baseline", "ycbcr 422"}},
+		{"cjpeg-s12.jpg", raster.RGB8, []string{"baseline", "ycbcr 440"}},
+		{"cjpeg-s41.jpg", raster.RGB8, []string{"baseline", "ycbcr 411"}},
+		{"cjpeg-rgb.jpg", raster.RGB8, []string{"baseline", "rgb"}},
+		{"cjpeg-restart-3mcu.jpg", raster.RGB8, []string{"baseline", "ycbcr 444", "restart 3"}},
+		{"cjpeg-progressive.jpg", raster.RGB8, []string{"progressive", "ycbcr 420"}},
+		{"magick-cmyk.jpg", raster.RGB8, []string{"baseline", "ycck"}},
+		{"cmyk.jpg", raster.RGB8, []string{"baseline", "ycck"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			r, err := NewReader(f, ReaderOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := r.Header()
+			if h.Pixel != tt.pixel || !slices.Equal(h.Details, tt.details) || h.Width != 61 && !strings.HasPrefix(tt.file, "cmyk") && tt.file != "gray.jpg" {
+				t.Errorf("got %dx%d %v %q, want 61x47 %v %q", h.Width, h.Height, h.Pixel, h.Details, tt.pixel, tt.details)
+			}
+		})
+	}
+	// The old CMYK file is pure red.
+	data, _ := os.ReadFile(filepath.Join("testdata", "cmyk.jpg"))
+	if _, out := decodeAll(t, data, 16); out[0] < 240 || out[1] > 15 || out[2] > 15 {
+		t.Errorf("cmyk.jpg: got first pixel %v, want about [255 0 0]", out[:3])
+	}
+}
+
+// TestSizeLimit checks the frame's size against the limits before any
+// allocation: a file cut after its headers still fails on the limit.
+func TestSizeLimit(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "cjpeg-s22.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sos := bytes.Index(data, []byte{0xff, 0xda})
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"whole", data}, {"headers only", data[:sos+20]}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewReader(bytes.NewReader(tc.data), ReaderOptions{Limits: raster.Limits{MaxPixels: 2000}})
+			var le *raster.LimitError
+			if !errors.As(err, &le) {
+				t.Fatalf("got %T %v, want *raster.LimitError", err, err)
+			}
+			if le.Width != 61 || le.Height != 47 {
+				t.Errorf("got %dx%d in the error, want 61x47", le.Width, le.Height)
+			}
+		})
+	}
+	if _, err := NewReader(bytes.NewReader(data), ReaderOptions{Limits: raster.Limits{MaxPixels: 61 * 47}}); err != nil {
+		t.Errorf("at the limit: got %v, want no error", err)
+	}
+}
+
+// TestProgressiveSpill decodes progressive files with no memory for
+// coefficients, so that they go through the temporary file, and checks
+// the pixels are those decoded in memory; past the spill limit the error
+// names --spill-limit.
+func TestProgressiveSpill(t *testing.T) {
+	for _, name := range []string{"cjpeg-progressive.jpg", "cjpeg-progressive-444-restart.jpg", "cjpeg-gray-progressive.jpg"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, want := decodeAll(t, data, 16)
+			dir := t.TempDir()
+			d, err := NewDecoder(bytes.NewReader(data), ReaderOptions{Memory: 1, TempDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := d.store.(*fileStore); !ok {
+				t.Fatalf("got store %T, want *fileStore", d.store)
+			}
+			d.Close()
+			_, got := decodeWith(t, data, 16, ReaderOptions{Memory: 1, TempDir: dir})
+			if !bytes.Equal(got, want) {
+				t.Errorf("pixels through the spill file differ from those decoded in memory")
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("got %d files left in the temporary directory, want none", len(left))
+			}
+			_, err = NewReader(bytes.NewReader(data), ReaderOptions{Memory: 1, SpillLimit: 1000})
+			var le *raster.LimitError
+			if !errors.As(err, &le) || !strings.Contains(err.Error(), "--spill-limit") {
+				t.Errorf("past the spill limit: got %v, want a LimitError naming --spill-limit", err)
+			}
+		})
+	}
+}
+
+// TestMalformed checks that broken files fail with a FormatError or an
+// UnsupportedError, from NewReader or from ReadRows, never a panic.
+func TestMalformed(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "cjpeg-s22.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := os.ReadFile(filepath.Join("testdata", "cjpeg-progressive.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rst, err := os.ReadFile(filepath.Join("testdata", "cjpeg-restart-3mcu.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sof := bytes.Index(good, []byte{0xff, 0xc0})
+	withSOF := func(iv ...int) []byte {
+		b := slices.Clone(good)
+		for k := 0; k < len(iv); k += 2 {
+			b[sof+iv[k]] = byte(iv[k+1])
+		}
+		return b
+	}
+	badRST := slices.Clone(rst)
+	badRST[bytes.Index(badRST, []byte{0xff, 0xd1})+1] = 0xd5
+	tests := []struct {
+		name string
+		data []byte
+		kind string
+	}{
+		{"empty", nil, "format"},
+		{"not a jpeg", []byte("P6 1 1 255\n\x00\x00\x00"), "format"},
+		{"truncated in scan", good[:len(good)-300], "format"},
+		{"truncated in header", good[:30], "format"},
+		{"progressive truncated", prog[:len(prog)-200], "format"},
+		{"seven components", withSOF(9, 7), "unsupported"},
+		{"12-bit", withSOF(4, 12), "unsupported"},
+		{"arithmetic", withSOF(1, 0xc9), "unsupported"},
+		{"lossless", withSOF(1, 0xc3), "unsupported"},
+		{"zero sampling factor", withSOF(11, 0x01), "format"},
+		{"fractional sampling", withSOF(11, 0x32, 14, 0x21), "unsupported"},
+		{"wrong restart marker", badRST, "format"},
+		// A few hundred bytes claiming 60000×60000 pixels: the data runs
+		// out in the first MCU row, which ends the work there.
+		{"claims 60000x60000", withSOF(5, 0xea, 6, 0x60, 7, 0xea, 8, 0x60), "format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := decodeErr(tt.data)
+			if err == nil {
+				t.Fatal("got no error, want one")
+			}
+			var fe *raster.FormatError
+			var ue *raster.UnsupportedError
+			switch {
+			case tt.kind == "format" && !errors.As(err, &fe):
+				t.Fatalf("got %T %v, want *raster.FormatError", err, err)
+			case tt.kind == "unsupported" && !errors.As(err, &ue):
+				t.Fatalf("got %T %v, want *raster.UnsupportedError", err, err)
+			}
+			if fe != nil && (fe.Offset < 0 || fe.Offset > int64(len(tt.data))) {
+				t.Errorf("got offset %d, want within the %d bytes of input", fe.Offset, len(tt.data))
+			}
+		})
+	}
+}
+
+// decodeErr decodes data to the end and returns the first error.
+func decodeErr(data []byte) error {
+	r, err := NewReader(bytes.NewReader(data), ReaderOptions{})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	buf := make([]byte, 16*r.Header().RowBytes())
+	for {
+		if _, err := r.ReadRows(buf); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
 		}
 	}
 }

@@ -55,7 +55,10 @@ func resolvePrograms(o options) programs {
 	look("vips", "vips")
 	look("convert", "convert-im6.q16", "magick", "convert")
 	look("gm", "gm")
+	look("djpeg", "djpeg")
+	look("cjpeg", "cjpeg")
 	look("sh", "sh")
+	look("node", "node")
 	return p
 }
 
@@ -68,7 +71,10 @@ func versions(ctx context.Context, progs programs, used []string, work string) m
 		"vips":    {"--version"},
 		"convert": {"-version"},
 		"gm":      {"version"},
+		"djpeg":   {"-version"},
+		"cjpeg":   {"-version"},
 		"goblur":  {"-version"},
+		"node":    {"../sharp/run.js", "--version"},
 	}
 	for _, key := range used {
 		args, ok := ask[key]

@@ -79,12 +79,31 @@ func (r *imageRunner) ensureInput(ctx context.Context, c suite.Comparison) error
 	}
 	fmt.Printf("generating %s (%s)\n", c.Input.File(), c.Input)
 	tmp := "part-" + c.Input.File()
-	cmd := exec.CommandContext(ctx, bin, c.Input.GenArgs(tmp)...)
+	gen := tmp
+	enc := c.Input.EncodeArgs("part-src.ppm", tmp)
+	if enc != nil {
+		gen = "part-src.ppm"
+		defer os.Remove(filepath.Join(r.o.work, gen))
+	}
+	cmd := exec.CommandContext(ctx, bin, c.Input.GenArgs(gen)...)
 	cmd.Dir = r.o.work
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
-		os.Remove(filepath.Join(r.o.work, tmp))
-		return fmt.Errorf("sluice %s: %w", strings.Join(c.Input.GenArgs(tmp), " "), err)
+		os.Remove(filepath.Join(r.o.work, gen))
+		return fmt.Errorf("sluice %s: %w", strings.Join(c.Input.GenArgs(gen), " "), err)
+	}
+	if enc != nil {
+		prog, ok := r.progs[enc[0]]
+		if !ok {
+			return fmt.Errorf("%s is not installed: it makes the input %s", enc[0], c.Input.File())
+		}
+		cmd := exec.CommandContext(ctx, prog, enc[1:]...)
+		cmd.Dir = r.o.work
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			os.Remove(filepath.Join(r.o.work, tmp))
+			return fmt.Errorf("%s: %w", strings.Join(enc, " "), err)
+		}
 	}
 	return os.Rename(filepath.Join(r.o.work, tmp), path)
 }
@@ -118,6 +137,9 @@ func (r *imageRunner) jobs(c suite.Comparison) []job {
 		tmp := fmt.Sprintf("out/tmp-%d", k)
 		outFile := fmt.Sprintf("out/%s-%d.%s", c.Name, k, c.OutExt)
 		args := c.Expand(t, c.Input.File(), outFile, tmp, r.mask)
+		for i, a := range args {
+			args[i] = strings.ReplaceAll(a, "{sluice}", r.progs["sluice"])
+		}
 		js[k].tool = t
 		bin, ok := r.progs[t.Program]
 		if !ok {
@@ -251,7 +273,11 @@ func list(comps []suite.Comparison, progs programs, o options) error {
 	fmt.Printf("commands run in %s\n", o.work)
 	fmt.Printf("%d comparisons, a warm-up and %d alternating runs per tool, each run at most %s\n", len(comps), o.runs, o.timeout)
 	for _, c := range comps {
-		fmt.Printf("\n%s: %s\n  input: %s, made by: sluice %s\n", c.Name, c.Work, c.Input, strings.Join(c.Input.GenArgs(c.Input.File()), " "))
+		made := "sluice " + strings.Join(c.Input.GenArgs(c.Input.File()), " ")
+		if enc := c.Input.EncodeArgs("src.ppm", c.Input.File()); enc != nil {
+			made = "sluice " + strings.Join(c.Input.GenArgs("src.ppm"), " ") + " && " + strings.Join(enc, " ")
+		}
+		fmt.Printf("\n%s: %s\n  input: %s, made by: %s\n", c.Name, c.Work, c.Input, made)
 		for _, j := range r.jobs(c) {
 			status := ""
 			if j.missing != "" {

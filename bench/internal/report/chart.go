@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -14,10 +15,14 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Chart draws r as a PNG of two panels: the median wall time of each tool
-// in each image comparison, and peak memory against image size for the
-// comparisons marked Scaling (peak memory per comparison when there are
-// none, as in a quick run). A tool that did not end OK has no bar.
+// Chart draws r as a PNG of two panels. The top one shows each tool's
+// median wall time relative to sluice's in each image comparison, on a log
+// scale: a bar rises from sluice's 1× when the tool is slower and falls
+// when it is faster, so a tool 50 times slower does not hide the others.
+// The bottom one shows peak memory against image size for the comparisons
+// marked Scaling, also on a log scale so that every tool is visible (peak
+// memory relative to sluice per comparison when there are none, as in a
+// quick run). A tool that did not end OK has no bar.
 func Chart(w io.Writer, r *Result) error {
 	if len(r.Images) == 0 {
 		return fmt.Errorf("report: no image comparisons to chart")
@@ -27,7 +32,8 @@ func Chart(w io.Writer, r *Result) error {
 	width = max(width, 9*vg.Inch)
 	// Each comparison gets one unit of the X axis; its bars fill 80% of it.
 	barW := (width - vg.Inch) / vg.Length(len(r.Images)) * 0.8 / vg.Length(len(tools))
-	top, err := barPanel(r.Images, tools, barW, "Median wall time (s), lower is better", func(t ToolResult) float64 { return t.WallS })
+	top, err := ratioPanel(r.Images, tools, barW, "Median wall time relative to sluice (log scale; above 1× is slower than sluice)",
+		func(t ToolResult) float64 { return t.WallS })
 	if err != nil {
 		return err
 	}
@@ -35,8 +41,8 @@ func Chart(w io.Writer, r *Result) error {
 	if hasScaling(r.Images) {
 		bottom, err = scalingPanel(r.Images, tools)
 	} else {
-		bottom, err = barPanel(r.Images, tools, barW, "Median peak RSS (MiB), lower is better",
-			func(t ToolResult) float64 { return float64(t.MaxRSS) / (1 << 20) })
+		bottom, err = ratioPanel(r.Images, tools, barW, "Median peak RSS relative to sluice (log scale; above 1× uses more)",
+			func(t ToolResult) float64 { return float64(t.MaxRSS) })
 	}
 	if err != nil {
 		return err
@@ -80,23 +86,28 @@ func hasScaling(cs []Comparison) bool {
 	return n >= 2
 }
 
-// barPanel groups one bar per tool over each comparison.
-func barPanel(cs []Comparison, tools []string, barW vg.Length, title string, value func(ToolResult) float64) (*plot.Plot, error) {
+// ratioPanel groups one bar per tool over each comparison: the tool's
+// value divided by the first tool's (sluice's), drawn as log10 of the
+// ratio from 0 (1×), with ticks labelled as ratios.
+func ratioPanel(cs []Comparison, tools []string, barW vg.Length, title string, value func(ToolResult) float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
-	p.Y.Min = 0
 	labels := make([]string, len(cs))
 	for i, c := range cs {
 		labels[i] = c.Name
 	}
-	top := 0.0
+	lo, hi := 0.0, 0.0
 	for k, name := range tools {
 		vals := make(plotter.Values, len(cs))
 		for i, c := range cs {
+			if len(c.Tools) == 0 || c.Tools[0].Outcome != "ok" || value(c.Tools[0]) <= 0 {
+				continue
+			}
+			base := value(c.Tools[0])
 			for _, t := range c.Tools {
-				if t.Tool == name && t.Outcome == "ok" {
-					vals[i] = value(t)
-					top = max(top, vals[i])
+				if t.Tool == name && t.Outcome == "ok" && value(t) > 0 {
+					vals[i] = math.Log10(value(t) / base)
+					lo, hi = min(lo, vals[i]), max(hi, vals[i])
 				}
 			}
 		}
@@ -108,15 +119,51 @@ func barPanel(cs []Comparison, tools []string, barW vg.Length, title string, val
 		bars.Color = toolColor(k)
 		bars.Offset = barW * vg.Length(float64(k)-float64(len(tools)-1)/2)
 		p.Add(bars)
-		p.Legend.Add(name, bars)
+		if k > 0 { // the first is the base: its bars are empty
+			p.Legend.Add(name, bars)
+		}
 	}
+	one := plotter.NewFunction(func(float64) float64 { return 0 })
+	one.Color = toolColor(0)
+	one.Width = vg.Points(1.5)
+	p.Add(one)
+	p.Legend.Add(tools[0]+" = 1×", one)
 	// Room above the tallest bar for the legend.
-	p.Y.Max = top * (1.15 + 0.07*float64(len(tools)))
+	p.Y.Min = math.Floor(lo/math.Log10(2))*math.Log10(2) - 0.05
+	p.Y.Max = max(hi, 0.5) + 0.55*(max(hi, 0.5)-p.Y.Min)
+	p.Y.Tick.Marker = ratioTicks{}
+	p.Y.Label.Text = "× sluice"
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.NominalX(labels...)
 	p.X.Min, p.X.Max = -0.5, float64(len(cs))-0.5
 	return p, nil
+}
+
+// ratioTicks labels an axis of log10 ratios with the ratios: 1/4×, 1×, 4×.
+type ratioTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (ratioTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Floor(min / math.Log10(2)); e*math.Log10(2) <= max; e++ {
+		v := e * math.Log10(2)
+		if v < min {
+			continue
+		}
+		label := ""
+		// Label every power of two near 1×, every other one further out.
+		if math.Abs(e) <= 3 || int(e)%2 == 0 {
+			r := math.Pow(2, e)
+			if r >= 1 {
+				label = fmt.Sprintf("%.0f×", r)
+			} else {
+				label = fmt.Sprintf("1/%.0f×", 1/r)
+			}
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	return ticks
 }
 
 // palette has one distinct colour per tool, enough for every comparison.
@@ -133,10 +180,13 @@ func toolColor(k int) color.Color { return palette[k%len(palette)] }
 // the comparisons marked Scaling.
 func scalingPanel(cs []Comparison, tools []string) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = "Peak RSS (MiB) against image size, Gaussian blur σ=2 TIFF→TIFF"
+	p.Title.Text = "Peak RSS (MiB, log scale) against image size, Gaussian blur σ=2 TIFF→TIFF"
 	p.X.Label.Text = "megapixels"
 	p.Y.Label.Text = "MiB"
-	p.X.Min, p.Y.Min = 0, 0
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Min = 0
+	lo, hi := math.Inf(1), 0.0
 	for k, name := range tools {
 		var pts plotter.XYs
 		for _, c := range cs {
@@ -147,6 +197,7 @@ func scalingPanel(cs []Comparison, tools []string) (*plot.Plot, error) {
 				if t.Tool == name && t.Outcome == "ok" && t.MaxRSS > 0 {
 					mp := float64(c.Size) * float64(c.Size) / 1e6
 					pts = append(pts, plotter.XY{X: mp, Y: float64(t.MaxRSS) / (1 << 20)})
+					lo, hi = min(lo, pts[len(pts)-1].Y), max(hi, pts[len(pts)-1].Y)
 				}
 			}
 		}
@@ -163,6 +214,10 @@ func scalingPanel(cs []Comparison, tools []string) (*plot.Plot, error) {
 		points.Shape = plotutil.Shape(k)
 		p.Add(line, points)
 		p.Legend.Add(name, line, points)
+	}
+	if hi > 0 {
+		// Room at the top for the legend.
+		p.Y.Min, p.Y.Max = lo/1.5, hi*math.Pow(hi/lo*1.5, 0.4)
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true

@@ -30,7 +30,7 @@ func Markdown(w io.Writer, r *Result, source, chart string) error {
 		"**peer ÷ sluice, so above 1 means sluice is faster or uses less memory**. Wall and CPU time and "+
 		"peak RSS come from `/usr/bin/time -v`. All tools run at their default thread count.\n\n", r.Runs)
 	if chart != "" {
-		fmt.Fprintf(&b, "![Wall time per comparison and peak memory against image size](%s)\n\n", chart)
+		fmt.Fprintf(&b, "![Wall time relative to sluice per comparison, and peak memory against image size, both on log scales](%s)\n\n", chart)
 	}
 	for _, c := range r.Images {
 		writeComparison(&b, c)

@@ -101,7 +101,7 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"from bench/results/x.json",
 		"The full run took 1 h 6 min",
-		"![Wall time per comparison and peak memory against image size](bench/results/chart.png)",
+		"![Wall time relative to sluice per comparison, and peak memory against image size, both on log scales](bench/results/chart.png)",
 		"| sluice | 1.00 s | 1.50 s | 64 MiB | 1 | 1 |  |",
 		"| vips | 2.00 s | 1.50 s | 128 MiB | 2.00 | 2.00 | shorter \\| kernel |",
 		"| ImageMagick ✗ | — | — | — | — | — | **killed**: killed by signal 9 (out of memory?). |",

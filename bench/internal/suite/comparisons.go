@@ -1,6 +1,9 @@
 package suite
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // FullSize is the side of the images in the full run.
 const FullSize = 10_000
@@ -55,18 +58,37 @@ func blurTools(ext string) []Tool {
 func Full() []Comparison {
 	ppm := Input{Size: FullSize, Ext: "ppm"}
 	tif := Input{Size: FullSize, Ext: "tif"}
-	return []Comparison{
+	full := []Comparison{
 		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
+		jpegEncode(ppm),
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
 		{Name: "median-tif", Work: "median 5×5, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: medianTools()},
+		{Name: "dist", Work: "median 9×9 (median:4), TIFF→TIFF, alone and as the coordinator of 2 worker processes over the embedded NATS server",
+			Input: tif, OutExt: "tif", Tools: distTools()},
 		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
-		{Name: "blur-jpg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		{Name: "blur-jpg", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		jpegDecode(Input{Size: FullSize, Ext: "jpg"}, "jpeg-decode"),
+		jpegDecode(Input{Size: FullSize, Ext: "jpg", By: "cjpeg"}, "jpeg-decode-cjpeg"),
+		jpegBlur30k(),
 		{Name: "vips-bench", Work: "the libvips benchmark: crop 100 px from each edge, shrink 10%, 3×3 sharpen, tiled TIFF in and out",
 			Input: Input{Size: FullSize, Ext: "tif", Tiled: true}, OutExt: "tif", Tools: vipsBenchTools()},
 		scaling(20_000, true),
 		scaling(30_000, false),
 	}
+	// The chains on the RGB8 TIFF run beside the other users of that input,
+	// so that it can be deleted after them; the other formats come last.
+	var rgb, other []Comparison
+	for _, c := range Chains(FullSize) {
+		if c.Input == tif {
+			rgb = append(rgb, c)
+		} else {
+			other = append(other, c)
+		}
+	}
+	i := slices.IndexFunc(full, func(c Comparison) bool { return c.Name == "median-tif" }) + 1
+	full = slices.Insert(full, i, rgb...)
+	return append(full, other...)
 }
 
 // Quick returns a small subset for CI and developers: three comparisons on
@@ -123,6 +145,29 @@ func vipsBenchTools() []Tool {
 	}
 }
 
+// distScript runs a distributed median:4 on this machine: an embedded
+// server, two worker processes of one filter goroutine each, and a
+// coordinator that only coordinates (--local-workers 0); the server and
+// the workers are stopped with SIGTERM after the run. Its time includes
+// starting them, about half a second. Commands run from the work
+// directory, where bench/run builds sluice as ./bin/sluice.
+const distScript = `set -e
+S=./bin/sluice; D={tmp}/cluster; U=nats://127.0.0.1:14222
+$S cluster --listen 127.0.0.1:14222 --store $D > {tmp}/cluster.log & C=$!
+until grep -q listening {tmp}/cluster.log 2>/dev/null; do sleep 0.05; done
+$S worker $U --creds $D/worker.creds --workers 1 --quiet & W1=$!
+$S worker $U --creds $D/worker.creds --workers 1 --quiet & W2=$!
+$S run --quiet --nats $U --creds $D/run.creds --local-workers 0 {in} {out} median:4
+kill -TERM $W1 $W2; wait $W1 $W2; kill -TERM $C; wait $C`
+
+func distTools() []Tool {
+	return []Tool{
+		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "median:4"}},
+		{Name: "sluice, coordinator + 2 worker processes", Program: "sh", Args: []string{"-c", distScript},
+			Note: "the same work and bytes through NATS JetStream on loopback; the machine has 2 cores, so this measures the machinery, not a speed-up"},
+	}
+}
+
 // scaling is blur σ=2 TIFF→TIFF at size², for the memory chart. ImageMagick
 // takes part where its whole-image buffers fit in memory.
 func scaling(size int, withIM bool) Comparison {
@@ -149,4 +194,44 @@ func itoaK(n int) string {
 		return strconv.Itoa(n/1000) + "k"
 	}
 	return strconv.Itoa(n)
+}
+
+// jpegDecode is JPEG→PPM, decoding alone, on a file written by sluice
+// (restart markers every band) or by cjpeg (none).
+func jpegDecode(in Input, name string) Comparison {
+	return Comparison{
+		Name: name, Group: "jpeg", Work: "JPEG→PPM (decode alone)", Input: in, OutExt: "ppm",
+		Tools: []Tool{
+			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}"}},
+			{Name: "vips", Program: "vips", Args: []string{"copy", "{in}", "{out}"}},
+			{Name: "djpeg", Program: "djpeg", Args: []string{"-outfile", "{out}", "{in}"}, Note: "one thread"},
+		},
+	}
+}
+
+// jpegEncode is PPM→JPEG at quality 90, 4:2:0, encoding alone.
+func jpegEncode(in Input) Comparison {
+	return Comparison{
+		Name: "jpeg-encode", Group: "jpeg", Work: "PPM→JPEG quality 90 (encode alone)", Input: in, OutExt: "jpg",
+		Tools: []Tool{
+			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "--quality", "90", "{in}", "{out}"}},
+			{Name: "vips", Program: "vips", Args: []string{"copy", "{in}", "{out}[Q=90]"}},
+			{Name: "cjpeg", Program: "cjpeg", Args: []string{"-quality", "90", "-outfile", "{out}", "{in}"}, Note: "one thread"},
+		},
+	}
+}
+
+// jpegBlur30k is blur σ=2 JPEG→JPEG at 30,000²: peak memory against the
+// 10,000² row.
+func jpegBlur30k() Comparison {
+	var tools []Tool
+	for _, t := range blurTools("jpg") {
+		if t.Name == "sluice" || t.Name == "vips" {
+			tools = append(tools, t)
+		}
+	}
+	return Comparison{
+		Name: "blur-jpg-30k", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG",
+		Input: Input{Size: 30_000, Ext: "jpg"}, OutExt: "jpg", Tools: tools,
+	}
 }

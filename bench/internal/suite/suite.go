@@ -4,28 +4,49 @@
 package suite
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// Input is a generated test image: Size×Size pixels, RGB 8-bit, in the
-// format named by Ext ("ppm", "tif", "png" or "jpg"), stored in tiles of
-// 128×128 when Tiled.
+// Input is a generated test image: Size×Size pixels, RGB 8-bit unless
+// Channels (1 to 4) or Depth (8 or 16) say otherwise, in the format named
+// by Ext ("ppm", "tif", "png" or "jpg"), stored in tiles of 128×128 when
+// Tiled.
 type Input struct {
-	Size  int
-	Ext   string
-	Tiled bool
+	Size     int
+	Ext      string
+	Tiled    bool
+	Channels int // 0 means 3
+	Depth    int // 0 means 8
+	// By names the encoder of a JPEG input: "" for sluice gen, "cjpeg"
+	// for libjpeg-turbo's cjpeg at quality 90 from sluice gen's PPM (a
+	// file without restart markers).
+	By string
 }
 
-// File is the input's file name, e.g. "in-10000.ppm" or
-// "in-10000-tiled.tif".
+// pixel names the input's pixel format, e.g. "RGB8" or "RGBA16".
+func (in Input) pixel() string {
+	name := map[int]string{0: "RGB", 1: "Gray", 2: "GrayAlpha", 3: "RGB", 4: "RGBA"}[in.Channels]
+	return fmt.Sprintf("%s%d", name, cmp.Or(in.Depth, 8))
+}
+
+// File is the input's file name, e.g. "in-10000.ppm",
+// "in-10000-tiled.tif" or "in-6000-rgba8.tif".
 func (in Input) File() string {
+	name := fmt.Sprintf("in-%d", in.Size)
 	if in.Tiled {
-		return fmt.Sprintf("in-%d-tiled.%s", in.Size, in.Ext)
+		name += "-tiled"
 	}
-	return fmt.Sprintf("in-%d.%s", in.Size, in.Ext)
+	if p := in.pixel(); p != "RGB8" {
+		name += "-" + strings.ToLower(p)
+	}
+	if in.By != "" {
+		name += "-" + in.By
+	}
+	return name + "." + in.Ext
 }
 
 // String describes the input, e.g. "10000×10000 RGB8 tiled TIFF".
@@ -34,13 +55,26 @@ func (in Input) String() string {
 	if in.Tiled {
 		name = "tiled " + name
 	}
-	return fmt.Sprintf("%d×%d RGB8 %s", in.Size, in.Size, name)
+	if in.By != "" {
+		name += " by " + in.By
+	}
+	return fmt.Sprintf("%d×%d %s %s", in.Size, in.Size, in.pixel(), name)
 }
 
 // GenArgs are the arguments of "sluice gen" that write this input as file
-// out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90.
+// out: deterministic (seed 1), uncompressed TIFF, JPEG quality 90. For an
+// input By another encoder, they write the PPM that EncodeArgs encodes.
 func (in Input) GenArgs(out string) []string {
 	args := []string{"gen", "--quiet", "--seed", "1"}
+	if in.By != "" {
+		in.Ext = "ppm"
+	}
+	if in.Channels != 0 && in.Channels != 3 {
+		args = append(args, "--channels", strconv.Itoa(in.Channels))
+	}
+	if in.Depth != 0 && in.Depth != 8 {
+		args = append(args, "--depth", strconv.Itoa(in.Depth))
+	}
 	switch in.Ext {
 	case "tif":
 		args = append(args, "--compression", "none")
@@ -51,6 +85,16 @@ func (in Input) GenArgs(out string) []string {
 		args = append(args, "--quality", "90")
 	}
 	return append(args, fmt.Sprintf("%dx%d", in.Size, in.Size), out)
+}
+
+// EncodeArgs are the program key and arguments that encode the PPM ppm
+// into out for an input By another encoder; nil when sluice gen writes
+// the input itself.
+func (in Input) EncodeArgs(ppm, out string) []string {
+	if in.By == "cjpeg" {
+		return []string{"cjpeg", "-quality", "90", "-outfile", out, ppm}
+	}
+	return nil
 }
 
 // Tool is one program doing a comparison's work.
@@ -64,7 +108,8 @@ type Tool struct {
 	Program string
 	// Args follow the program. They may hold the placeholders {in},
 	// {out}, {tmp} (a scratch directory), {mask} (the 3×3 sharpen matrix
-	// for vips), {size}, {crop} (size-200) and {shrunk} (90% of {crop}).
+	// for vips), {size}, {crop} (size-200), {shrunk} (90% of {crop}) and
+	// {sluice} (the sluice binary, for shell commands).
 	Args []string
 	// Note says how the tool's work differs from sluice's, when it does.
 	Note string
@@ -75,6 +120,7 @@ type Tool struct {
 // ratio divides by.
 type Comparison struct {
 	Name   string // short, for --only: "blur-ppm"
+	Group  string // a name for --only that selects several, e.g. "jpeg" or "chains"
 	Work   string // what is done, e.g. "Gaussian blur σ=2, PPM→PPM"
 	Input  Input
 	OutExt string // the output's extension
@@ -114,9 +160,9 @@ func Programs(cs []Comparison) []string {
 	return ps
 }
 
-// Select returns the comparisons whose names, or names up to their first
-// dash, are listed in names (comma separated), in the suite's order, or
-// an error naming any unknown one. An empty names selects all.
+// Select returns the comparisons whose names, groups, or names up to their
+// first dash, are listed in names (comma separated), in the suite's order,
+// or an error naming any unknown one. An empty names selects all.
 func Select(cs []Comparison, names string) ([]Comparison, error) {
 	if strings.TrimSpace(names) == "" {
 		return cs, nil
@@ -128,12 +174,15 @@ func Select(cs []Comparison, names string) ([]Comparison, error) {
 	var out []Comparison
 	found := map[string]bool{}
 	for _, c := range cs {
-		// A name before its first dash names the group: "diffuse" is
+		// A name before its first dash names a group too: "diffuse" is
 		// diffuse-1, diffuse-10 and the others.
-		group, _, _ := strings.Cut(c.Name, "-")
-		if want[c.Name] || want[group] {
+		prefix, _, _ := strings.Cut(c.Name, "-")
+		if want[c.Name] || want[prefix] || c.Group != "" && want[c.Group] {
 			out = append(out, c)
-			found[c.Name], found[group] = true, true
+			found[c.Name], found[prefix] = true, true
+			if c.Group != "" {
+				found[c.Group] = true
+			}
 		}
 	}
 	for n := range found {

@@ -98,10 +98,15 @@ func TestInput(t *testing.T) {
 		str      string
 		wantArgs string
 	}{
-		{Input{10_000, "ppm", false}, "in-10000.ppm", "10000×10000 RGB8 PPM", "gen --quiet --seed 1 10000x10000 o"},
-		{Input{10_000, "tif", true}, "in-10000-tiled.tif", "10000×10000 RGB8 tiled TIFF",
+		{Input{Size: 10_000, Ext: "ppm"}, "in-10000.ppm", "10000×10000 RGB8 PPM", "gen --quiet --seed 1 10000x10000 o"},
+		{Input{Size: 10_000, Ext: "tif", Tiled: true}, "in-10000-tiled.tif", "10000×10000 RGB8 tiled TIFF",
 			"gen --quiet --seed 1 --compression none --tiled --tile 128 10000x10000 o"},
-		{Input{2_000, "jpg", false}, "in-2000.jpg", "2000×2000 RGB8 JPEG", "gen --quiet --seed 1 --quality 90 2000x2000 o"},
+		{Input{Size: 2_000, Ext: "jpg"}, "in-2000.jpg", "2000×2000 RGB8 JPEG", "gen --quiet --seed 1 --quality 90 2000x2000 o"},
+		{Input{Size: 2_000, Ext: "jpg", By: "cjpeg"}, "in-2000-cjpeg.jpg", "2000×2000 RGB8 JPEG by cjpeg", "gen --quiet --seed 1 2000x2000 o"},
+		{Input{Size: 6_000, Ext: "tif", Channels: 4}, "in-6000-rgba8.tif", "6000×6000 RGBA8 TIFF",
+			"gen --quiet --seed 1 --channels 4 --compression none 6000x6000 o"},
+		{Input{Size: 10_000, Ext: "tif", Depth: 16}, "in-10000-rgb16.tif", "10000×10000 RGB16 TIFF",
+			"gen --quiet --seed 1 --depth 16 --compression none 10000x10000 o"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -128,6 +133,7 @@ func TestSelect(t *testing.T) {
 		{"", nil, ""},
 		{"median-tif, blur-ppm", []string{"blur-ppm", "median-tif"}, ""},
 		{"blur-ppm,nope", nil, "unknown comparison nope"},
+		{"jpeg", []string{"jpeg-encode", "blur-jpg", "jpeg-decode", "jpeg-decode-cjpeg", "blur-jpg-30k"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.names, func(t *testing.T) {
@@ -161,8 +167,8 @@ func TestSelect(t *testing.T) {
 func TestLastUseAndPrograms(t *testing.T) {
 	full := Full()
 	last := LastUse(full)
-	if got, want := last["in-10000.tif"], 3; got != want {
-		t.Errorf("last use of in-10000.tif: got %d, want %d (median-tif)", got, want)
+	if got, want := full[last["in-10000.tif"]].Name, "dist"; got != want {
+		t.Errorf("last use of in-10000.tif: got %s, want %s", got, want)
 	}
 	// Inputs must be grouped, so that at most one large input is on disk
 	// at a time: the comparisons reading a file are consecutive.
@@ -178,7 +184,7 @@ func TestLastUseAndPrograms(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"convert", "gm", "goblur", "sh", "sluice", "vips"}
+	want := []string{"cjpeg", "convert", "djpeg", "gm", "goblur", "node", "sh", "sluice", "vips"}
 	if got := Programs(full); !slices.Equal(got, want) {
 		t.Errorf("Programs: got %v, want %v", got, want)
 	}
@@ -217,5 +223,46 @@ func TestDiffuse(t *testing.T) {
 		if strings.HasPrefix(c.Name, "diffuse") {
 			t.Errorf("full run holds %s, want diffuse only on demand", c.Name)
 		}
+	}
+}
+
+// TestChains checks the chains group: --only chains selects every row of
+// it, each chain has the sum of its parts and one vips command per
+// operation, joined by .v files.
+func TestChains(t *testing.T) {
+	cs, err := Select(Full(), "chains")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(cs), len(Chains(FullSize)); got != want {
+		t.Fatalf("--only chains: got %d comparisons, want %d", got, want)
+	}
+	for _, c := range cs {
+		if c.Group != "chains" {
+			t.Errorf("%s: group %q, want chains", c.Name, c.Group)
+		}
+	}
+	c := cs[0]
+	if c.Name != "chain-blur-invert" {
+		t.Fatalf("first: got %s, want chain-blur-invert", c.Name)
+	}
+	names := []string{}
+	for _, tl := range c.Tools {
+		names = append(names, tl.Name)
+	}
+	if got, want := strings.Join(names, ","), "sluice,sluice, one run per operation,vips,sharp"; got != want {
+		t.Fatalf("tools: got %q, want %q", got, want)
+	}
+	if got, want := c.Tools[1].Args[1], "{sluice} run --quiet {in} {tmp}/p1.tif blur:2 && {sluice} run --quiet {tmp}/p1.tif {out} invert"; got != want {
+		t.Errorf("parts: got %q, want %q", got, want)
+	}
+	if got, want := c.Tools[2].Args[1], "vips gaussblur {in} {tmp}/t1.v 2 && vips invert {tmp}/t1.v {out}"; got != want {
+		t.Errorf("vips: got %q, want %q", got, want)
+	}
+	if got, want := vipsOp("levels:0.1,0.9", "a", "b"), "vips linear --uchar -- a b 1.25 -31.875"; got != want {
+		t.Errorf("levels: got %q, want %q", got, want)
+	}
+	if got, want := vipsOp("median:2", "a", "b"), "vips rank a b 5 5 12"; got != want {
+		t.Errorf("median: got %q, want %q", got, want)
 	}
 }

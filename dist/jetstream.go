@@ -1,0 +1,573 @@
+package dist
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The names a JetStream transport uses on the server. A job with ID id has
+// the stream "SLUICE_id" holding its tasks on "sluice.id.tasks", one pull
+// consumer "workers" shared by every worker, and results on
+// "sluice.id.results"; the coordinator announces the job on "sluice.jobs"
+// and answers "sluice.id.alive" while it runs.
+const (
+	streamPrefix  = "SLUICE_"
+	consumerName  = "workers"
+	announceSubj  = "sluice.jobs"
+	announceEvery = 500 * time.Millisecond
+	jobForgotten  = 3 * time.Second  // a worker drops a job not announced this long
+	apiTimeout    = 10 * time.Second // for a call to the JetStream API
+)
+
+func tasksSubject(id string) string   { return "sluice." + id + ".tasks" }
+func resultsSubject(id string) string { return "sluice." + id + ".results" }
+func aliveSubject(id string) string   { return "sluice." + id + ".alive" }
+
+// Headers of task and result messages.
+const (
+	hdrJob   = "Sluice-Job"
+	hdrItem  = "Sluice-Item"
+	hdrAck   = "Sluice-Ack"
+	hdrError = "Sluice-Error"
+)
+
+// JetStream is a Transport over a NATS server with JetStream: the tasks of
+// a job wait in a work-queue stream held in the server's memory, workers
+// pull them from one shared consumer, and results come back on a plain
+// subject. The coordinator acknowledges a task only when it accepts its
+// result, so a lost result, a lost worker or a rejected result all end in a
+// redelivery. It works with nats-server 2.9 and later. A JetStream is safe
+// for concurrent use; Close it when done.
+type JetStream struct {
+	nc *nats.Conn
+	js jetstream.JetStream
+
+	mu      sync.Mutex
+	sub     *nats.Subscription // announcements, on the worker's side
+	jobs    map[string]*seenJob
+	rr      int
+	changed chan struct{}
+}
+
+// seenJob is a job a worker has heard announced.
+type seenJob struct {
+	job  Job
+	seen time.Time
+	cons jetstream.Consumer
+}
+
+// announcement is what a coordinator publishes on announceSubj.
+type announcement struct {
+	ID         string        `json:"id"`
+	Handler    string        `json:"handler"`
+	Params     []byte        `json:"params"`
+	AckWait    time.Duration `json:"ack_wait"`
+	MaxDeliver int           `json:"max_deliver"`
+}
+
+// NewJetStream returns a transport over nc. It does not own nc: close nc
+// after the transport.
+func NewJetStream(nc *nats.Conn) (*JetStream, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("dist: %w", err)
+	}
+	return &JetStream{nc: nc, js: js, jobs: map[string]*seenJob{}}, nil
+}
+
+// Close stops listening for jobs on the worker's side.
+func (t *JetStream) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sub != nil {
+		err := t.sub.Unsubscribe()
+		t.sub = nil
+		return err
+	}
+	return nil
+}
+
+// Open creates the job's stream and consumer, after removing those of jobs
+// whose coordinator is gone, and starts announcing the job.
+func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
+	job = job.withDefaults()
+	if job.ID == "" || strings.ContainsAny(job.ID, ".*> \t") {
+		return nil, fmt.Errorf("dist: job ID %q must be one NATS subject token", job.ID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	cctx, cancelClean := context.WithTimeout(ctx, 2*time.Second)
+	t.CleanStale(cctx)
+	cancelClean()
+	// A refused request gets no answer; the refusal comes back as the
+	// connection's last error, in order.
+	if err := t.nc.FlushWithContext(ctx); err == nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			return nil, fmt.Errorf("dist: %w%s", le, permissionHint(le))
+		}
+	}
+	name := streamPrefix + job.ID
+	maxMsg := int32(t.nc.MaxPayload())
+	st, err := t.js.CreateStream(ctx, jetstream.StreamConfig{
+		Name:       name,
+		Subjects:   []string{tasksSubject(job.ID)},
+		Retention:  jetstream.WorkQueuePolicy,
+		Storage:    jetstream.MemoryStorage,
+		MaxMsgSize: maxMsg,
+	})
+	if err != nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			err = le
+		}
+		return nil, fmt.Errorf("dist: creating the job's stream %s: %w%s", name, err, permissionHint(err))
+	}
+	q := &jsQueue{t: t, job: job, stream: name, items: map[uint64]uint64{},
+		results: make(chan *Result, 256), lost: make(chan uint64, 16), stop: make(chan struct{})}
+	q.published = sync.NewCond(&q.mu)
+	fail := func(err error) (Queue, error) {
+		q.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	_, err = st.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:       consumerName,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       job.AckWait,
+		MaxDeliver:    job.MaxDeliver,
+		MaxAckPending: -1,
+	})
+	if err != nil {
+		return fail(fmt.Errorf("dist: creating the job's consumer: %w%s", err, permissionHint(err)))
+	}
+	subs := []struct {
+		subj string
+		cb   nats.MsgHandler
+	}{
+		{resultsSubject(job.ID), q.onResult},
+		{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + name + "." + consumerName, q.onMaxDeliveries},
+		{aliveSubject(job.ID), func(m *nats.Msg) { m.Respond([]byte("ok")) }},
+	}
+	for _, s := range subs {
+		sub, err := t.nc.Subscribe(s.subj, s.cb)
+		if err != nil {
+			return fail(fmt.Errorf("dist: subscribing to %s: %w%s", s.subj, err, permissionHint(err)))
+		}
+		sub.SetPendingLimits(-1, 256<<20)
+		q.subs = append(q.subs, sub)
+	}
+	if err := t.nc.FlushWithContext(ctx); err != nil {
+		return fail(fmt.Errorf("dist: %w", err))
+	}
+	if err := t.nc.LastError(); err != nil && isPermission(err) {
+		return fail(fmt.Errorf("dist: %w%s", err, permissionHint(err)))
+	}
+	a, _ := json.Marshal(announcement{ID: job.ID, Handler: job.Handler, Params: job.Params, AckWait: job.AckWait, MaxDeliver: job.MaxDeliver})
+	q.wg.Add(1)
+	go q.announce(a)
+	return q, nil
+}
+
+// CleanStale removes the streams of jobs whose coordinator no longer
+// answers: what a coordinator killed without a chance to clean up left
+// behind. Open calls it; errors are ignored, since another coordinator may
+// be cleaning at the same time.
+func (t *JetStream) CleanStale(ctx context.Context) {
+	names := t.js.StreamNames(ctx)
+	var stale []string
+	for n := range names.Name() {
+		if !strings.HasPrefix(n, streamPrefix) {
+			continue
+		}
+		id := strings.TrimPrefix(n, streamPrefix)
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := t.nc.RequestWithContext(rctx, aliveSubject(id), nil)
+		cancel()
+		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, context.DeadlineExceeded) {
+			stale = append(stale, n)
+		}
+	}
+	for _, n := range stale {
+		t.js.DeleteStream(ctx, n)
+	}
+}
+
+func isPermission(err error) bool {
+	return err != nil && strings.Contains(strings.ToLower(err.Error()), "permission")
+}
+
+// permissionHint explains a refusal by the server's permissions.
+func permissionHint(err error) string {
+	if isPermission(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return " (this credential may not run jobs: a run needs the run credential, not a worker's)"
+	}
+	return ""
+}
+
+// jsQueue is one job's queue on a JetStream transport.
+type jsQueue struct {
+	t      *JetStream
+	job    Job
+	stream string
+	subs   []*nats.Subscription
+
+	mu     sync.Mutex
+	items  map[uint64]uint64 // stream sequence → item, kept to the end to know late duplicates
+	closed bool
+	// publishing counts Publish calls waiting for the server's
+	// acknowledgement; published is signalled when one ends.
+	publishing int
+	published  *sync.Cond
+	results    chan *Result
+	lost       chan uint64
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+func (q *jsQueue) announce(a []byte) {
+	defer q.wg.Done()
+	tick := time.NewTicker(announceEvery)
+	defer tick.Stop()
+	for {
+		q.t.nc.Publish(announceSubj, a)
+		select {
+		case <-tick.C:
+		case <-q.stop:
+			return
+		}
+	}
+}
+
+func (q *jsQueue) Publish(ctx context.Context, item uint64, payload []byte) error {
+	q.mu.Lock()
+	q.publishing++
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.publishing--
+		q.mu.Unlock()
+		q.published.Broadcast()
+	}()
+	m := nats.NewMsg(tasksSubject(q.job.ID))
+	m.Header.Set(hdrItem, strconv.FormatUint(item, 10))
+	m.Data = payload
+	ctx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	ack, err := q.t.js.PublishMsg(ctx, m)
+	if err != nil {
+		if errors.Is(err, nats.ErrMaxPayload) {
+			return fmt.Errorf("a task of %d bytes is larger than the server's limit of %d (use smaller tiles)", len(payload), q.t.nc.MaxPayload())
+		}
+		return err
+	}
+	q.mu.Lock()
+	q.items[ack.Sequence] = item
+	q.mu.Unlock()
+	q.published.Broadcast()
+	return nil
+}
+
+func (q *jsQueue) Results() <-chan *Result { return q.results }
+func (q *jsQueue) Lost() <-chan uint64     { return q.lost }
+
+// ackPrefix is the start of the acknowledgement subjects of the job's
+// deliveries.
+func (q *jsQueue) parseAck(subj string) (seq uint64, attempt int, ok bool) {
+	tok := strings.Split(subj, ".")
+	// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>,
+	// or with <domain>.<account hash> after ACK and a random token at the end.
+	var s, c, n, sq string
+	switch {
+	case len(tok) == 9:
+		s, c, n, sq = tok[2], tok[3], tok[4], tok[5]
+	case len(tok) >= 12:
+		s, c, n, sq = tok[4], tok[5], tok[6], tok[7]
+	default:
+		return 0, 0, false
+	}
+	if tok[0] != "$JS" || tok[1] != "ACK" || s != q.stream || c != consumerName {
+		return 0, 0, false
+	}
+	d, err1 := strconv.Atoi(n)
+	seq, err2 := strconv.ParseUint(sq, 10, 64)
+	return seq, d, err1 == nil && err2 == nil && d > 0
+}
+
+// onResult turns a result message into a Result. The task it answers is
+// taken from the acknowledgement subject, which the server made, not from
+// what the worker claims.
+func (q *jsQueue) onResult(m *nats.Msg) {
+	ackSubj := m.Header.Get(hdrAck)
+	r := &Result{Job: m.Header.Get(hdrJob), Payload: m.Data, Err: m.Header.Get(hdrError)}
+	seq, attempt, ok := q.parseAck(ackSubj)
+	q.mu.Lock()
+	item, known := q.items[seq]
+	// A worker may answer a task before its publisher has the server's
+	// acknowledgement that names the task's sequence: wait for it.
+	for ok && !known && q.publishing > 0 && !q.closed {
+		q.published.Wait()
+		item, known = q.items[seq]
+	}
+	q.mu.Unlock()
+	if !ok || !known {
+		r.Job = "" // answers no task of this job: rejected, nothing to settle
+	} else {
+		r.Attempt = attempt
+		r.settle = &jsSettle{nc: q.t.nc, subj: ackSubj, q: q, seq: seq}
+		claimed, err := strconv.ParseUint(m.Header.Get(hdrItem), 10, 64)
+		r.Item = item
+		if err != nil || claimed != item {
+			r.Err = fmt.Sprintf("result names item %q but answers the delivery of item %d", m.Header.Get(hdrItem), item)
+			r.Payload = nil
+		}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	select {
+	case q.results <- r:
+	default: // the coordinator is behind: dropped, redelivered later
+	}
+}
+
+// onMaxDeliveries reports a task that reached the delivery limit.
+func (q *jsQueue) onMaxDeliveries(m *nats.Msg) {
+	var adv struct {
+		StreamSeq uint64 `json:"stream_seq"`
+	}
+	if json.Unmarshal(m.Data, &adv) != nil {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	item, ok := q.items[adv.StreamSeq]
+	if !ok || q.closed {
+		return
+	}
+	select {
+	case q.lost <- item:
+	default:
+	}
+}
+
+// Close stops announcing the job and deletes its stream, which takes its
+// consumer and any task left with it.
+func (q *jsQueue) Close(ctx context.Context) error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil
+	}
+	q.closed = true
+	close(q.stop)
+	q.mu.Unlock()
+	q.published.Broadcast()
+	q.wg.Wait()
+	for _, s := range q.subs {
+		s.Unsubscribe()
+	}
+	q.mu.Lock()
+	close(q.results)
+	q.mu.Unlock()
+	err := q.t.js.DeleteStream(ctx, q.stream)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("dist: deleting the job's stream %s: %w", q.stream, err)
+	}
+	return nil
+}
+
+// jsSettle is the coordinator's verdict on one delivery, sent to the
+// server on the delivery's acknowledgement subject.
+type jsSettle struct {
+	nc   *nats.Conn
+	subj string
+	q    *jsQueue
+	seq  uint64
+}
+
+func (s *jsSettle) ack() error {
+	return s.nc.Publish(s.subj, []byte("+ACK"))
+}
+
+func (s *jsSettle) nak() error { return s.nc.Publish(s.subj, []byte("-NAK")) }
+
+// listen starts following job announcements on the worker's side.
+func (t *JetStream) listen() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.sub != nil {
+		return nil
+	}
+	sub, err := t.nc.Subscribe(announceSubj, func(m *nats.Msg) {
+		var a announcement
+		if json.Unmarshal(m.Data, &a) != nil || a.ID == "" {
+			return
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if s := t.jobs[a.ID]; s != nil {
+			s.seen = time.Now()
+			return
+		}
+		t.jobs[a.ID] = &seenJob{seen: time.Now(), job: Job{ID: a.ID, Handler: a.Handler, Params: a.Params, AckWait: a.AckWait, MaxDeliver: a.MaxDeliver}}
+		if t.changed != nil {
+			close(t.changed)
+			t.changed = nil
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("dist: listening for jobs: %w", err)
+	}
+	t.sub = sub
+	return t.nc.Flush()
+}
+
+// pick returns the next job to pull from, round robin, forgetting jobs not
+// announced lately; or a channel that is closed when a job appears.
+func (t *JetStream) pick() (*seenJob, <-chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var live []*seenJob
+	for id, s := range t.jobs {
+		if time.Since(s.seen) > jobForgotten {
+			delete(t.jobs, id)
+			continue
+		}
+		live = append(live, s)
+	}
+	if len(live) == 0 {
+		if t.changed == nil {
+			t.changed = make(chan struct{})
+		}
+		return nil, t.changed
+	}
+	// Map order is random; sort for a fair round robin.
+	for i := 1; i < len(live); i++ {
+		for k := i; k > 0 && live[k].job.ID < live[k-1].job.ID; k-- {
+			live[k], live[k-1] = live[k-1], live[k]
+		}
+	}
+	t.rr++
+	return live[t.rr%len(live)], nil
+}
+
+// Next waits for a task of any job announced on the server.
+func (t *JetStream) Next(ctx context.Context) (*Delivery, error) {
+	if err := t.listen(); err != nil {
+		return nil, err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, context.Cause(ctx)
+		}
+		s, wait := t.pick()
+		if s == nil {
+			select {
+			case <-wait:
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			}
+			continue
+		}
+		d, err := t.pull(ctx, s)
+		if err != nil {
+			if !t.nc.IsConnected() && t.nc.IsClosed() {
+				return nil, fmt.Errorf("dist: connection closed: %w", err)
+			}
+			if isPermission(err) {
+				return nil, fmt.Errorf("dist: pulling tasks of job %s: %w", s.job.ID, err)
+			}
+			continue
+		}
+		if d != nil {
+			return d, nil
+		}
+	}
+}
+
+// pull waits up to a second for one task of job s.
+func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
+	t.mu.Lock()
+	cons := s.cons
+	t.mu.Unlock()
+	if cons == nil {
+		cctx, cancel := context.WithTimeout(ctx, apiTimeout)
+		c, err := t.js.Consumer(cctx, streamPrefix+s.job.ID, consumerName)
+		cancel()
+		if err != nil {
+			// The job ended; forget it until it is announced again.
+			t.mu.Lock()
+			if t.jobs[s.job.ID] == s {
+				delete(t.jobs, s.job.ID)
+			}
+			t.mu.Unlock()
+			if ctx.Err() == nil && !isPermission(err) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			return nil, err
+		}
+		t.mu.Lock()
+		s.cons = c
+		t.mu.Unlock()
+		cons = c
+	}
+	fctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	m, err := cons.Next(jetstream.FetchContext(fctx))
+	if err != nil {
+		if errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			return nil, nil
+		}
+		t.mu.Lock()
+		s.cons = nil
+		t.mu.Unlock()
+		return nil, err
+	}
+	meta, err := m.Metadata()
+	if err != nil {
+		m.Term()
+		return nil, nil
+	}
+	item, err := strconv.ParseUint(m.Headers().Get(hdrItem), 10, 64)
+	if err != nil {
+		m.Term()
+		return nil, nil
+	}
+	return &Delivery{Job: s.job, Item: item, Attempt: int(meta.NumDelivered), Payload: m.Data(),
+		settle: &jsDelivery{nc: t.nc, m: m, job: s.job.ID}, received: time.Now()}, nil
+}
+
+// jsDelivery settles a task on the worker's side.
+type jsDelivery struct {
+	nc  *nats.Conn
+	m   jetstream.Msg
+	job string
+}
+
+func (d *jsDelivery) inProgress() error { return d.m.InProgress() }
+func (d *jsDelivery) nak() error        { return d.m.Nak() }
+
+func (d *jsDelivery) reply(ctx context.Context, r *Result) error {
+	m := nats.NewMsg(resultsSubject(d.job))
+	m.Header.Set(hdrJob, r.Job)
+	m.Header.Set(hdrItem, strconv.FormatUint(r.Item, 10))
+	m.Header.Set(hdrAck, d.m.Reply())
+	if r.Err != "" {
+		m.Header.Set(hdrError, strings.ReplaceAll(r.Err, "\n", " "))
+	}
+	m.Data = r.Payload
+	return d.nc.PublishMsg(m)
+}

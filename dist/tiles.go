@@ -1,0 +1,251 @@
+package dist
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/s2"
+
+	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/raster"
+)
+
+// FilterHandler is the name under which workers serve image tiles: the
+// handler that FilterTiles returns, and the job handler Tiles asks for.
+const FilterHandler = "sluice.filter"
+
+// tileParams is what travels with an image job: the input image's header
+// and the chain, which each worker plans for itself.
+type tileParams struct {
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	Channels int    `json:"channels"`
+	Depth    int    `json:"depth"`
+	Chain    string `json:"chain"`
+}
+
+// TileJob returns the job that filters an image of header h with chain c on
+// workers serving FilterTiles.
+func TileJob(h raster.Header, c filter.Chain) Job {
+	p, _ := json.Marshal(tileParams{Width: h.Width, Height: h.Height, Channels: h.Pixel.Channels, Depth: h.Pixel.Depth, Chain: c.String()})
+	return Job{Handler: FilterHandler, Params: p}
+}
+
+// planFor plans the chain of an image job against its header.
+func planFor(params []byte) (*filter.Plan, error) {
+	var p tileParams
+	if err := json.Unmarshal(params, &p); err != nil {
+		return nil, fmt.Errorf("bad job parameters: %w", err)
+	}
+	chain, err := filter.ParseChain(strings.Fields(p.Chain))
+	if err != nil {
+		return nil, err
+	}
+	return chain.Plan(p.Width, p.Height, raster.PixelFormat{Channels: p.Channels, Depth: p.Depth})
+}
+
+// Tiles sends the tiles of one image job through a dispatcher; it
+// implements engine.Remote. Tile pixels travel compressed with S2 when that
+// saves an eighth or more. It is safe for concurrent use.
+type Tiles struct {
+	d     *Dispatcher
+	plan  *filter.Plan
+	slots int
+	seq   atomic.Uint64
+}
+
+// NewTiles returns the remote side of an image job opened with TileJob.
+// plan is the coordinator's own plan of the same chain and header; slots
+// is how many tiles may be out at once (0 = 64).
+func NewTiles(d *Dispatcher, plan *filter.Plan, slots int) *Tiles {
+	if slots <= 0 {
+		slots = 64
+	}
+	return &Tiles{d: d, plan: plan, slots: slots}
+}
+
+// Slots is how many tiles may be out at once.
+func (t *Tiles) Slots() int { return t.slots }
+
+// Filter has a worker compute dst from src and checks what comes back: a
+// result for another rectangle, of the wrong size or undecodable is
+// rejected and the tile redone.
+func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
+	req := encodeTile(dst.Rect, src)
+	_, err := t.d.Do(ctx, t.seq.Add(1), req, func(p []byte) error {
+		return decodeTileInto(p, dst)
+	})
+	return err
+}
+
+// Wire format of a tile, request and result alike:
+//
+//	byte 0    version (1)
+//	byte 1    1 when the pixels are S2-compressed
+//	bytes 2…  int32 little-endian: the destination rectangle (4), then for a
+//	          request the source rectangle (4)
+//	rest      the pixels of the last rectangle, rows packed
+const (
+	tileVersion    = 1
+	flagCompressed = 1
+)
+
+// appendRect appends r as four int32.
+func appendRect(b []byte, r image.Rectangle) []byte {
+	for _, v := range []int{r.Min.X, r.Min.Y, r.Max.X, r.Max.Y} {
+		b = binary.LittleEndian.AppendUint32(b, uint32(int32(v)))
+	}
+	return b
+}
+
+func readRect(b []byte) image.Rectangle {
+	v := func(i int) int { return int(int32(binary.LittleEndian.Uint32(b[4*i:]))) }
+	return image.Rect(v(0), v(1), v(2), v(3))
+}
+
+// packRows returns t's pixels with rows packed.
+func packRows(t *raster.Tile) []byte {
+	rb := t.Rect.Dx() * t.Format.BytesPerPixel()
+	if t.Stride == rb && len(t.Pix) >= rb*t.Rect.Dy() {
+		return t.Pix[:rb*t.Rect.Dy()]
+	}
+	out := make([]byte, 0, rb*t.Rect.Dy())
+	for y := t.Rect.Min.Y; y < t.Rect.Max.Y; y++ {
+		out = append(out, t.Row(y)...)
+	}
+	return out
+}
+
+// appendPixels appends the header flag and pixels, compressed when that
+// pays. hdr already holds the version byte, a flag byte and the rectangles.
+func finishTile(hdr []byte, raw []byte) []byte {
+	c := s2.Encode(nil, raw)
+	if len(c) < len(raw)-len(raw)/8 {
+		hdr[1] = flagCompressed
+		return append(hdr, c...)
+	}
+	return append(hdr, raw...)
+}
+
+func encodeTile(dst image.Rectangle, src *raster.Tile) []byte {
+	hdr := make([]byte, 2, 2+32)
+	hdr[0] = tileVersion
+	hdr = appendRect(hdr, dst)
+	hdr = appendRect(hdr, src.Rect)
+	return finishTile(hdr, packRows(src))
+}
+
+// pixels returns the pixels after a header of n bytes, checking that they
+// are exactly want bytes once decompressed.
+func pixels(p []byte, n, want int) ([]byte, error) {
+	if len(p) < n || p[0] != tileVersion || p[1]&^flagCompressed != 0 {
+		return nil, errors.New("not a tile")
+	}
+	body := p[n:]
+	if p[1]&flagCompressed == 0 {
+		if len(body) != want {
+			return nil, fmt.Errorf("%d bytes of pixels, want %d", len(body), want)
+		}
+		return body, nil
+	}
+	got, err := s2.DecodedLen(body)
+	if err != nil {
+		return nil, fmt.Errorf("undecodable pixels: %w", err)
+	}
+	if got != want {
+		return nil, fmt.Errorf("%d bytes of pixels, want %d", got, want)
+	}
+	out, err := s2.Decode(nil, body)
+	if err != nil {
+		return nil, fmt.Errorf("undecodable pixels: %w", err)
+	}
+	return out, nil
+}
+
+// decodeTileInto checks a result against dst and copies its pixels in.
+func decodeTileInto(p []byte, dst *raster.Tile) error {
+	if len(p) < 18 {
+		return errors.New("not a tile")
+	}
+	if r := readRect(p[2:]); r != dst.Rect {
+		return fmt.Errorf("result is for tile %v, want %v", r, dst.Rect)
+	}
+	rb := dst.Rect.Dx() * dst.Format.BytesPerPixel()
+	pix, err := pixels(p, 18, rb*dst.Rect.Dy())
+	if err != nil {
+		return err
+	}
+	for y := range dst.Rect.Dy() {
+		copy(dst.Pix[y*dst.Stride:y*dst.Stride+rb], pix[y*rb:])
+	}
+	return nil
+}
+
+// FilterTiles returns the handler that workers register under
+// FilterHandler: it plans each job's chain against the job's header once
+// and runs it on the job's tiles.
+func FilterTiles() Handler {
+	h := &tileHandler{plans: map[string]*filter.Plan{}}
+	return HandlerFunc(h.handle)
+}
+
+type tileHandler struct {
+	mu    sync.Mutex
+	plans map[string]*filter.Plan // by job ID; a few recent jobs
+}
+
+func (h *tileHandler) plan(job Job) (*filter.Plan, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p := h.plans[job.ID]; p != nil {
+		return p, nil
+	}
+	p, err := planFor(job.Params)
+	if err != nil {
+		return nil, err
+	}
+	if len(h.plans) >= 8 {
+		for k := range h.plans {
+			delete(h.plans, k)
+			break
+		}
+	}
+	h.plans[job.ID] = p
+	return p, nil
+}
+
+func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, error) {
+	plan, err := h.plan(job)
+	if err != nil {
+		return nil, err
+	}
+	if len(p) < 34 {
+		return nil, errors.New("task is not a tile")
+	}
+	dr, sr := readRect(p[2:]), readRect(p[18:])
+	ow, oh := plan.OutputSize()
+	if dr.Empty() || !dr.In(image.Rect(0, 0, ow, oh)) || plan.SourceRect(dr) != sr {
+		return nil, fmt.Errorf("task tile %v from %v does not fit the job", dr, sr)
+	}
+	in := plan.Input()
+	pix, err := pixels(p, 34, sr.Dx()*sr.Dy()*in.BytesPerPixel())
+	if err != nil {
+		return nil, fmt.Errorf("task tile %v: %w", dr, err)
+	}
+	src := &raster.Tile{Rect: sr, Pix: pix, Stride: sr.Dx() * in.BytesPerPixel(), Format: in}
+	dst := raster.NewTile(dr, plan.Output())
+	if err := plan.Run(dst, src); err != nil {
+		return nil, err
+	}
+	hdr := make([]byte, 2, 18+len(dst.Pix))
+	hdr[0] = tileVersion
+	hdr = appendRect(hdr, dr)
+	return finishTile(hdr, dst.Pix), nil
+}

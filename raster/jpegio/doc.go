@@ -1,0 +1,62 @@
+// Package jpegio reads and writes JPEG images in bands of rows, in
+// memory that grows with the width, never the height. It is a codec of its
+// own in pure Go (no cgo), following libjpeg-turbo's arithmetic where that
+// decides the result, so that its pixels match djpeg's and its files
+// cjpeg's.
+//
+// # Decoding
+//
+// Baseline and extended (8-bit) sequential files, and progressive files;
+// grayscale, YCbCr with any integral sampling factors (4:4:4, 4:2:2,
+// 4:2:0, 4:4:0, 4:1:1 …), RGB, and Adobe CMYK and YCCK; restart
+// intervals. 12-bit samples, arithmetic coding, lossless and hierarchical
+// files are refused with a *raster.UnsupportedError.
+//
+// The inverse DCT is libjpeg's accurate integer one, colour conversion
+// uses libjpeg's tables, and chroma is upsampled as libjpeg-turbo does by
+// default ("fancy" upsampling): at 2:1 across or down, each output sample
+// weighs its nearest input sample 3/4 and the next one 1/4 (a triangle
+// filter); other ratios (4:1:1) replicate samples. On the test corpus
+// (files from cjpeg with every -sample setting, -restart, -progressive,
+// -grayscale, -rgb, and CMYK from ImageMagick) the pixels are the same
+// bytes as djpeg's. CMYK and YCCK come out as RGB8 the way djpeg's PPM
+// writer makes them: R = C×K/255 on the stored (Adobe-inverted) values.
+//
+// A baseline file streams by bands of MCU rows. A progressive file needs
+// every coefficient before the first row is final, so its scans are first
+// decoded into a store of coefficients, 2 bytes each, about 3 bytes per
+// pixel for 4:2:0 colour: in memory up to ReaderOptions.Memory, else in an
+// unlinked temporary file, up to ReaderOptions.SpillLimit.
+//
+// Headers are checked before anything proportional to the image is
+// allocated; malformed data is a *raster.FormatError giving the byte
+// offset; the work is bounded by the limits and by at most 1000 scans.
+//
+// # Encoding
+//
+// Baseline JPEG with cjpeg's quantisation tables scaled by quality, its
+// forward DCT, colour conversion and chroma downsampling, so that a file
+// is within a fraction of a percent of cjpeg's size and PSNR at the same
+// settings. Chroma is 4:2:0 unless WriterOptions.Subsample says "444" or
+// "422"; WriterOptions.Optimize fits the Huffman tables to the image.
+//
+// # Parallel work as plain functions
+//
+// Code in raster/ starts no goroutines; the work that can run in parallel
+// is offered as plain functions for the caller's pool:
+//
+//   - Decoding: Decoder.NextBand is the serial step (Huffman decoding into
+//     a Band of coefficients, in order); Band.Decode is the parallel one
+//     (dequantisation, IDCT, upsampling, colour conversion into the rows
+//     Band.Rows names). Distinct bands decode at once on any goroutines;
+//     the pixels do not depend on which or in what order. A band owns its
+//     buffers and can be handed back to NextBand once decoded.
+//   - Encoding: Encoder.EncodeBand(i, pixels) is the parallel step: band i
+//     (the rows Encoder.BandRows names) becomes an entropy-coded segment,
+//     a restart interval ending in its RST marker. Encoder.WriteSegment
+//     joins segments in band order and Encoder.Close ends the file. The
+//     bytes depend on WriterOptions.BandRows, never on the worker count.
+//
+// Reader and Writer run the same steps one band at a time on the caller's
+// goroutine, as raster.RowReader and raster.RowWriter.
+package jpegio

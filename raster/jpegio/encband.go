@@ -1,0 +1,391 @@
+package jpegio
+
+import (
+	"math/bits"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// toPlanes converts a band's rows into the component planes: Y at full
+// size and chroma downsampled, each padded to whole MCUs by repeating the
+// last column and row, as libjpeg does.
+func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows int) {
+	pw := e.mcusX * e.mcuW
+	ph := (rows + e.mcuH - 1) / e.mcuH * e.mcuH
+	grow := func(b []byte, n int) []byte {
+		if cap(b) < n {
+			return make([]byte, n)
+		}
+		return b[:n]
+	}
+	w := e.in.Width
+	rb := e.in.RowBytes()
+	seg.planes[0] = grow(seg.planes[0], pw*ph)
+	ys := seg.planes[0]
+	if len(e.comps) == 1 {
+		seg.rgb = grow(seg.rgb, w)
+		for r := range ph {
+			src := pix[min(r, rows-1)*rb:][:rb]
+			out := ys[r*pw : r*pw+pw]
+			if e.in.Pixel == raster.Gray8 {
+				copy(out, src)
+			} else {
+				toGray8(out, src, e.in.Pixel)
+			}
+			for x := w; x < pw; x++ {
+				out[x] = out[w-1]
+			}
+		}
+		return
+	}
+	hr, vr := e.hmax, e.vmax
+	cw, ch := pw/hr, ph/vr
+	seg.planes[1] = grow(seg.planes[1], cw*ch)
+	seg.planes[2] = grow(seg.planes[2], cw*ch)
+	// scratch: one RGB row, then full-size Cb and Cr rows for vr rows.
+	seg.rgb = grow(seg.rgb, 3*w+2*vr*pw)
+	rgb := seg.rgb[:3*w]
+	full := seg.rgb[3*w:]
+	for cy := range ch {
+		for v := range vr {
+			r := cy*vr + v
+			src := pix[min(r, rows-1)*rb:][:rb]
+			if e.in.Pixel == raster.RGB8 {
+				rgb = src
+			} else {
+				rgb = seg.rgb[:3*w]
+				toRGB8(rgb, src, e.in.Pixel)
+			}
+			yr := ys[r*pw : r*pw+pw]
+			cbr := full[(2*v)*pw : (2*v+1)*pw]
+			crr := full[(2*v+1)*pw : (2*v+2)*pw]
+			rgbToYCC(rgb, yr, cbr, crr)
+			for x := w; x < pw; x++ {
+				yr[x], cbr[x], crr[x] = yr[w-1], cbr[w-1], crr[w-1]
+			}
+		}
+		for c := 1; c <= 2; c++ {
+			out := seg.planes[c][cy*cw : cy*cw+cw]
+			a := full[(c-1)*pw : c*pw]
+			switch {
+			case hr == 1 && vr == 1:
+				copy(out, a)
+			case vr == 1: // h2v1, bias 0, 1, 0, 1 …
+				bias := 0
+				for x := range out {
+					out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + bias) >> 1)
+					bias ^= 1
+				}
+			default: // h2v2, bias 1, 2, 1, 2 …
+				b := full[(c-1+2)*pw : (c+2)*pw]
+				bias := 1
+				for x := range out {
+					out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + int(b[2*x]) + int(b[2*x+1]) + bias) >> 2)
+					bias ^= 3
+				}
+			}
+		}
+	}
+}
+
+// rgbToYCC converts RGB8 pixels to Y, Cb and Cr as libjpeg's jccolor.c.
+func rgbToYCC(src, ys, cbs, crs []byte) {
+	n := len(src) / 3
+	ys, cbs, crs = ys[:n], cbs[:n], crs[:n]
+	const half = 1 << 15
+	const off = 128<<16 + half - 1
+	for x := range ys {
+		s := src[3*x : 3*x+3 : 3*x+3]
+		r, g, b := int32(s[0]), int32(s[1]), int32(s[2])
+		ys[x] = uint8((19595*r + 38470*g + 7471*b + half) >> 16)
+		cbs[x] = uint8((-11059*r - 21709*g + 32768*b + off) >> 16)
+		crs[x] = uint8((32768*r - 27439*g - 5329*b + off) >> 16)
+	}
+}
+
+// sample16 returns sample i of src as 16 bits.
+func sample16(src []byte, i, bps int) uint32 {
+	if bps == 1 {
+		return uint32(src[i]) * 0x101
+	}
+	return uint32(src[i])<<8 | uint32(src[i+1])
+}
+
+// overWhite composites a 16-bit sample v of alpha a over white.
+func overWhite(v, a uint32) uint32 {
+	return (v*a + 0xffff*(0xffff-a) + 0x7fff) / 0xffff
+}
+
+// to8 rounds a 16-bit sample to 8 bits.
+func to8(v uint32) uint8 { return uint8((v*255 + 0x7fff) / 0xffff) }
+
+// toRGB8 converts a row of any colour format to RGB8: 16-bit samples are
+// rounded and alpha is composited over white.
+func toRGB8(dst, src []byte, p raster.PixelFormat) {
+	bps := p.BytesPerSample()
+	for x := range len(dst) / 3 {
+		i := x * p.Channels * bps
+		r, g, b := sample16(src, i, bps), sample16(src, i+bps, bps), sample16(src, i+2*bps, bps)
+		if p.HasAlpha() {
+			a := sample16(src, i+3*bps, bps)
+			r, g, b = overWhite(r, a), overWhite(g, a), overWhite(b, a)
+		}
+		dst[3*x], dst[3*x+1], dst[3*x+2] = to8(r), to8(g), to8(b)
+	}
+}
+
+// toGray8 converts a row of any gray format to Gray8 the same way.
+func toGray8(dst, src []byte, p raster.PixelFormat) {
+	bps := p.BytesPerSample()
+	for x := range len(dst) {
+		i := x * p.Channels * bps
+		if i >= len(src) {
+			return
+		}
+		v := sample16(src, i, bps)
+		if p.HasAlpha() {
+			v = overWhite(v, sample16(src, i+bps, bps))
+		}
+		dst[x] = to8(v)
+	}
+}
+
+// tokenize transforms and quantises every block of the band and records
+// the Huffman symbols with their extra bits, and how often each symbol
+// occurs.
+//
+// A token is sym | table<<8 | nbits<<10 | extra<<16, where table is 0
+// luma DC, 1 luma AC, 2 chroma DC, 3 chroma AC.
+func (e *Encoder) tokenize(seg *Segment, rows int) {
+	mrows := (rows + e.mcuH - 1) / e.mcuH
+	var pred [3]int32
+	var blk [64]int32
+	for m := range mrows {
+		for mx := range e.mcusX {
+			for ci := range e.comps {
+				c := &e.comps[ci]
+				stride := e.mcusX * c.h * 8
+				plane := seg.planes[ci]
+				q := e.div[c.tq]
+				dc, ac := uint32(2*c.th), uint32(2*c.th+1)
+				for v := range c.v {
+					for h := range c.h {
+						base := (m*c.v+v)*8*stride + (mx*c.h+h)*8
+						for r := range 8 {
+							row := plane[base+r*stride : base+r*stride+8]
+							for k, s := range row {
+								blk[8*r+k] = int32(s) - 128
+							}
+						}
+						fdct(&blk, q)
+						diff := blk[0] - pred[ci]
+						pred[ci] = blk[0]
+						seg.tokens = appendCoef(seg, dc, 0, diff)
+						run := 0
+						for k := 1; k < 64; k++ {
+							val := blk[zigzag[k]]
+							if val == 0 {
+								run++
+								continue
+							}
+							for run > 15 {
+								seg.tokens = appendSym(seg, ac, 0xf0)
+								run -= 16
+							}
+							seg.tokens = appendCoef(seg, ac, run, val)
+							run = 0
+						}
+						if run > 0 {
+							seg.tokens = appendSym(seg, ac, 0)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// appendSym records a symbol with no extra bits.
+func appendSym(seg *Segment, tab uint32, sym uint32) []uint32 {
+	seg.freq[tab][sym]++
+	return append(seg.tokens, sym|tab<<8)
+}
+
+// appendCoef records value v after run zeros: the symbol run<<4|size and
+// size extra bits.
+func appendCoef(seg *Segment, tab uint32, run int, v int32) []uint32 {
+	a := v
+	if a < 0 {
+		a = -a
+		v--
+	}
+	n := uint32(bits.Len32(uint32(a)))
+	sym := uint32(run)<<4 | n
+	seg.freq[tab][sym]++
+	return append(seg.tokens, sym|tab<<8|n<<10|(uint32(v)&(1<<n-1))<<16)
+}
+
+// huffCode is a Huffman table for encoding.
+type huffCode struct {
+	code [256]uint16
+	size [256]uint8
+}
+
+// build assigns the canonical codes of spec (T.81 C.2).
+func (h *huffCode) build(spec *huffSpec) {
+	*h = huffCode{}
+	code, k := uint16(0), 0
+	for l := 1; l <= 16; l++ {
+		for range spec.counts[l-1] {
+			v := spec.vals[k]
+			h.code[v], h.size[v] = code, uint8(l)
+			code++
+			k++
+		}
+		code <<= 1
+	}
+}
+
+// bitWriter packs Huffman codes into bytes, stuffing a zero after each
+// 0xff.
+type bitWriter struct {
+	buf []byte
+	acc uint64
+	n   uint
+}
+
+func (bw *bitWriter) put(v uint32, k uint) {
+	bw.acc = bw.acc<<k | uint64(v)
+	bw.n += k
+	if bw.n >= 32 {
+		bw.flush()
+	}
+}
+
+// flush moves the whole bytes of acc to buf: four at once when none of
+// them is 0xff, the common case.
+func (bw *bitWriter) flush() {
+	if bw.n >= 32 {
+		w := uint32(bw.acc >> (bw.n - 32))
+		if x := ^w; (x-0x01010101)&^x&0x80808080 == 0 {
+			bw.buf = append(bw.buf, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+			bw.n -= 32
+		}
+	}
+	for bw.n >= 8 {
+		bw.n -= 8
+		b := byte(bw.acc >> bw.n)
+		bw.buf = append(bw.buf, b)
+		if b == 0xff {
+			bw.buf = append(bw.buf, 0)
+		}
+	}
+}
+
+// pad fills the last byte with one bits and writes out what is left.
+func (bw *bitWriter) pad() {
+	bw.flush()
+	if bw.n > 0 {
+		k := 8 - bw.n
+		bw.put(1<<k-1, k)
+		bw.flush()
+	}
+	bw.acc, bw.n = 0, 0
+}
+
+// emit codes tokens with the tables codes.
+func (e *Encoder) emit(bw *bitWriter, tokens []uint32, codes *[4]huffCode) {
+	for _, t := range tokens {
+		sym, tab, n := t&0xff, t>>8&3, uint(t>>10&31)
+		c := &codes[tab]
+		bw.put(uint32(c.code[sym]), uint(c.size[sym]))
+		if n > 0 {
+			bw.put(t>>16, n)
+		}
+	}
+}
+
+// optimalTable builds a Huffman table for the symbol frequencies freq, as
+// libjpeg's jpeg_gen_optimal_table: codes of at most 16 bits, and no code
+// of all ones.
+func optimalTable(freq *[256]int32) huffSpec {
+	const maxLen = 64
+	var f [257]int64
+	for i, n := range freq {
+		f[i] = int64(n)
+	}
+	f[256] = 1 // reserve one code point
+	var size [257]int
+	var others [257]int
+	for i := range others {
+		others[i] = -1
+	}
+	for {
+		c1, c2 := -1, -1
+		var v1, v2 int64 = 1 << 62, 1 << 62
+		for i := range f {
+			if f[i] != 0 && f[i] <= v1 {
+				v1, c1 = f[i], i
+			}
+		}
+		for i := range f {
+			if f[i] != 0 && f[i] <= v2 && i != c1 {
+				v2, c2 = f[i], i
+			}
+		}
+		if c2 < 0 {
+			break
+		}
+		f[c1] += f[c2]
+		f[c2] = 0
+		size[c1]++
+		for others[c1] >= 0 {
+			c1 = others[c1]
+			size[c1]++
+		}
+		others[c1] = c2
+		size[c2]++
+		for others[c2] >= 0 {
+			c2 = others[c2]
+			size[c2]++
+		}
+	}
+	var count [maxLen + 1]int
+	for _, s := range size {
+		if s > 0 {
+			count[min(s, maxLen)]++
+		}
+	}
+	for i := maxLen; i > 16; i-- {
+		for count[i] > 0 {
+			j := i - 2
+			for count[j] == 0 {
+				j--
+			}
+			count[i] -= 2
+			count[i-1]++
+			count[j+1] += 2
+			count[j]--
+		}
+	}
+	i := 16
+	for count[i] == 0 {
+		i--
+	}
+	count[i]-- // drop the reserved code point
+	var spec huffSpec
+	for l := 1; l <= 16; l++ {
+		spec.counts[l-1] = uint8(count[l])
+	}
+	for l := 1; l <= maxLen; l++ {
+		for sym := range 256 {
+			if size[sym] == l {
+				spec.vals = append(spec.vals, uint8(sym))
+			}
+		}
+	}
+	// Symbols whose codes were longer than 16 bits took shorter lengths:
+	// the values are listed by their original length, which keeps the
+	// order libjpeg gives.
+	return spec
+}

@@ -1,0 +1,109 @@
+package jpegio
+
+// divisors are a quantisation table prepared for fdct: each step is 8
+// times the table's (the DCT's output is 8 times the true one), divided
+// by multiplying with a reciprocal, which gives the quotient exactly for
+// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does.
+type divisors struct {
+	half  [64]int32  // half the step, for rounding
+	recip [64]uint64 // ⌊2³²/step⌋ + 1
+}
+
+func newDivisors(q *[64]uint16) *divisors {
+	d := new(divisors)
+	for i, v := range q {
+		step := uint64(v) << 3
+		d.half[i] = int32(step >> 1)
+		d.recip[i] = 1<<32/step + 1
+	}
+	return d
+}
+
+// fdct is libjpeg's accurate integer forward DCT (jfdctint.c, cjpeg's
+// default), followed by quantisation with rounding as libjpeg does. blk
+// holds 64 samples already level-shifted (sample - 128) in natural order;
+// on return it holds the quantised coefficients in natural order.
+func fdct(blk *[64]int32, div *divisors) {
+	// Pass 1: rows, results scaled up by 2^pass1Bits.
+	for r := range 8 {
+		d := blk[8*r : 8*r+8 : 8*r+8]
+		tmp0, tmp7 := d[0]+d[7], d[0]-d[7]
+		tmp1, tmp6 := d[1]+d[6], d[1]-d[6]
+		tmp2, tmp5 := d[2]+d[5], d[2]-d[5]
+		tmp3, tmp4 := d[3]+d[4], d[3]-d[4]
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		d[0] = (tmp10 + tmp11) << pass1Bits
+		d[4] = (tmp10 - tmp11) << pass1Bits
+		z1 := (tmp12 + tmp13) * fix0_541196100
+		const sh = constBits - pass1Bits
+		const rnd = 1 << (sh - 1)
+		d[2] = (z1 + tmp13*fix0_765366865 + rnd) >> sh
+		d[6] = (z1 + tmp12*-fix1_847759065 + rnd) >> sh
+		z1 = tmp4 + tmp7
+		z2 := tmp5 + tmp6
+		z3 := tmp4 + tmp6
+		z4 := tmp5 + tmp7
+		z5 := (z3 + z4) * fix1_175875602
+		tmp4 *= fix0_298631336
+		tmp5 *= fix2_053119869
+		tmp6 *= fix3_072711026
+		tmp7 *= fix1_501321110
+		z1 *= -fix0_899976223
+		z2 *= -fix2_562915447
+		z3 = z3*-fix1_961570560 + z5
+		z4 = z4*-fix0_390180644 + z5
+		d[7] = (tmp4 + z1 + z3 + rnd) >> sh
+		d[5] = (tmp5 + z2 + z4 + rnd) >> sh
+		d[3] = (tmp6 + z2 + z3 + rnd) >> sh
+		d[1] = (tmp7 + z1 + z4 + rnd) >> sh
+	}
+	// Pass 2: columns, descaled by 2^pass1Bits; the result is 8 times the
+	// true DCT, which quantisation divides out.
+	for c := range 8 {
+		tmp0, tmp7 := blk[c]+blk[56+c], blk[c]-blk[56+c]
+		tmp1, tmp6 := blk[8+c]+blk[48+c], blk[8+c]-blk[48+c]
+		tmp2, tmp5 := blk[16+c]+blk[40+c], blk[16+c]-blk[40+c]
+		tmp3, tmp4 := blk[24+c]+blk[32+c], blk[24+c]-blk[32+c]
+		tmp10, tmp13 := tmp0+tmp3, tmp0-tmp3
+		tmp11, tmp12 := tmp1+tmp2, tmp1-tmp2
+		const r1 = 1 << (pass1Bits - 1)
+		blk[c] = (tmp10 + tmp11 + r1) >> pass1Bits
+		blk[32+c] = (tmp10 - tmp11 + r1) >> pass1Bits
+		z1 := (tmp12 + tmp13) * fix0_541196100
+		const sh = constBits + pass1Bits
+		const rnd = 1 << (sh - 1)
+		blk[16+c] = (z1 + tmp13*fix0_765366865 + rnd) >> sh
+		blk[48+c] = (z1 + tmp12*-fix1_847759065 + rnd) >> sh
+		z1 = tmp4 + tmp7
+		z2 := tmp5 + tmp6
+		z3 := tmp4 + tmp6
+		z4 := tmp5 + tmp7
+		z5 := (z3 + z4) * fix1_175875602
+		tmp4 *= fix0_298631336
+		tmp5 *= fix2_053119869
+		tmp6 *= fix3_072711026
+		tmp7 *= fix1_501321110
+		z1 *= -fix0_899976223
+		z2 *= -fix2_562915447
+		z3 = z3*-fix1_961570560 + z5
+		z4 = z4*-fix0_390180644 + z5
+		blk[56+c] = (tmp4 + z1 + z3 + rnd) >> sh
+		blk[40+c] = (tmp5 + z2 + z4 + rnd) >> sh
+		blk[24+c] = (tmp6 + z2 + z3 + rnd) >> sh
+		blk[8+c] = (tmp7 + z1 + z4 + rnd) >> sh
+	}
+	// Quantise |v| and restore the sign, without branches: the sign of a
+	// coefficient is as good as random.
+	for i, v := range blk {
+		blk[i] = quantize(v, div, i)
+	}
+}
+
+// quantize divides v by step i of div, rounding half away from zero.
+func quantize(v int32, div *divisors, i int) int32 {
+	sign := v >> 31
+	a := uint64((v^sign)-sign) + uint64(div.half[i])
+	q := int32(a * div.recip[i] >> 32)
+	return (q ^ sign) - sign
+}
