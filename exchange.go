@@ -309,6 +309,7 @@ func (x *exchange[P, E]) work(ctx context.Context, i int) {
 			return
 		}
 		ps.steps.Add(1)
+		x.p.Heartbeat() // a step is progress, though no item moves
 		if x.o.Every > 0 && (t+1)%x.o.Every == 0 {
 			t0 := m.waitFor(StateWaitNeighbour)
 			ps.reducing.Store(true)
