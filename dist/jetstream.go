@@ -48,8 +48,9 @@ const (
 // redelivery. It works with nats-server 2.9 and later. A JetStream is safe
 // for concurrent use; Close it when done.
 type JetStream struct {
-	nc *nats.Conn
-	js jetstream.JetStream
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	owned bool // Dial made nc: Close closes it
 
 	mu      sync.Mutex
 	sub     *nats.Subscription // announcements, on the worker's side
@@ -84,16 +85,36 @@ func NewJetStream(nc *nats.Conn) (*JetStream, error) {
 	return &JetStream{nc: nc, js: js, jobs: map[string]*seenJob{}}, nil
 }
 
-// Close stops listening for jobs on the worker's side.
+// Dial connects to the server at url, as Connect does, and returns the
+// JetStream transport over that connection, which its Close closes.
+func Dial(url string, o ConnectOptions) (*JetStream, error) {
+	nc, err := Connect(url, o)
+	if err != nil {
+		return nil, err
+	}
+	t, err := NewJetStream(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	t.owned = true
+	return t, nil
+}
+
+// Close stops listening for jobs on the worker's side and, for a
+// transport made by Dial, closes its connection.
 func (t *JetStream) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var err error
 	if t.sub != nil {
-		err := t.sub.Unsubscribe()
+		err = t.sub.Unsubscribe()
 		t.sub = nil
-		return err
 	}
-	return nil
+	if t.owned {
+		t.nc.Close()
+	}
+	return err
 }
 
 // Open creates the job's stream and consumer, after removing those of jobs

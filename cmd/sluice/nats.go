@@ -45,18 +45,13 @@ func (n *natsFlags) remote(w io.Writer, quiet bool) remoteRun {
 		return nil
 	}
 	return func(ctx context.Context, h raster.Header, c filter.Chain, plan *filter.Plan, o *engine.Options) (func(bool), error) {
-		nc, err := dist.Connect(n.url, n.client.options("sluice run"))
+		tr, err := dist.Dial(n.url, n.client.options("sluice run"))
 		if err != nil {
-			return nil, err
-		}
-		tr, err := dist.NewJetStream(nc)
-		if err != nil {
-			nc.Close()
 			return nil, err
 		}
 		d, err := dist.Dispatch(ctx, tr, dist.TileJob(h, c))
 		if err != nil {
-			nc.Close()
+			tr.Close()
 			return nil, fmt.Errorf("%s: %w", n.url, err)
 		}
 		o.Remote = dist.NewTiles(d, plan, 0)
@@ -67,7 +62,7 @@ func (n *natsFlags) remote(w io.Writer, quiet bool) remoteRun {
 		}
 		return func(ok bool) {
 			d.Close()
-			nc.Close()
+			tr.Close()
 			if st := d.Stats(); ok && !quiet {
 				fmt.Fprintf(w, "sluice: %d tiles done by workers (%d redelivered, %d duplicates dropped, %d rejected, %d failed); %s out, %s back\n",
 					st.Accepted, st.Redelivered, st.Duplicates, st.Rejected, st.Failed,

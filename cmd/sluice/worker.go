@@ -58,12 +58,7 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	nc, err := dist.Connect(pos[0], c.options("sluice worker"))
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	tr, err := dist.NewJetStream(nc)
+	tr, err := dist.Dial(pos[0], c.options("sluice worker"))
 	if err != nil {
 		return err
 	}

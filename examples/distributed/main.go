@@ -95,12 +95,7 @@ func main() {
 func worker(url, creds string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	nc, err := dist.Connect(url, dist.ConnectOptions{Creds: creds})
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	tr, err := dist.NewJetStream(nc)
+	tr, err := dist.Dial(url, dist.ConnectOptions{Creds: creds})
 	if err != nil {
 		return err
 	}
@@ -137,12 +132,7 @@ func coordinate() error {
 		defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	}
 
-	nc, err := dist.Connect(srv.URL, dist.ConnectOptions{Creds: srv.RunCreds})
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	tr, err := dist.NewJetStream(nc)
+	tr, err := dist.Dial(srv.URL, dist.ConnectOptions{Creds: srv.RunCreds})
 	if err != nil {
 		return err
 	}
