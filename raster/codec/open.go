@@ -95,29 +95,39 @@ func open(path string, f *os.File, o ReadOptions) (*Reader, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r := &Reader{path: path, f: f}
+	if err := r.start(in, head, o, "an empty file"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// start chooses the format by head, the input's first bytes, and has its
+// codec read the header; empty says what an input with no bytes is. Its
+// errors name r.path.
+func (r *Reader) start(in input, head []byte, o ReadOptions, empty string) error {
 	format := sniff(head)
 	if format == nil {
-		what := "an empty file"
+		what := empty
 		if len(head) > 0 {
 			what = fmt.Sprintf("first bytes % x", head)
 		}
-		return nil, fmt.Errorf("%s: %w (%s); sluice reads %s", path, ErrUnknownFormat, what, formatList())
+		return fmt.Errorf("%s: %w (%s); sluice reads %s", r.path, ErrUnknownFormat, what, formatList())
 	}
 	if o.HeaderOnly {
 		o.Limits = raster.NoLimits
 		if format.name == "jpeg" {
 			// The JPEG reader decodes the whole image when it opens: read
 			// the frame header alone.
-			return r, r.wrap(openJPEGHeader(r, in))
+			return r.wrap(openJPEGHeader(r, in))
 		}
 	}
 	if err := format.open(r, in, o); err != nil {
 		if r.stop != nil {
 			r.stop()
 		}
-		return nil, r.wrap(err)
+		return r.wrap(err)
 	}
-	return r, nil
+	return nil
 }
 
 // wrap prefixes err with the file's path; io.EOF is returned unchanged.

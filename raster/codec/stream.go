@@ -2,7 +2,6 @@ package codec
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"os"
 )
@@ -27,20 +26,9 @@ func KnownFormat(name string) bool { return byExt(name) != nil }
 func NewReader(src io.Reader, name string, o ReadOptions) (*Reader, error) {
 	br := bufio.NewReaderSize(src, bufferSize)
 	head, _ := br.Peek(sniffLen)
-	format := sniff(head)
-	if format == nil {
-		what := "an empty stream"
-		if len(head) > 0 {
-			what = fmt.Sprintf("first bytes % x", head)
-		}
-		return nil, fmt.Errorf("%s: %w (%s); sluice reads %s", name, ErrUnknownFormat, what, formatList())
-	}
 	r := &Reader{path: name}
-	if err := format.open(r, input{br: br}, o); err != nil {
-		if r.stop != nil {
-			r.stop()
-		}
-		return nil, r.wrap(err)
+	if err := r.start(input{br: br}, head, o, "an empty stream"); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
