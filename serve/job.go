@@ -107,7 +107,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, statusf(http.StatusRequestEntityTooLarge, "the body of %d bytes is over the limit of %d", r.ContentLength, s.cfg.MaxBody))
 		return
 	}
-	s.job(w, r, req, func() (*input, error) { return s.openBody(w, r) })
+	s.job(w, r, req, func() (*codec.Reader, error) { return s.openBody(w, r) })
 }
 
 // get runs a job on a file under Config.Root.
@@ -126,12 +126,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, fmt.Sprintf("%q is not a path inside the root folder", name))
 		return
 	}
-	s.job(w, r, req, func() (*input, error) { return s.openRoot(name) })
+	s.job(w, r, req, func() (*codec.Reader, error) { return s.openRoot(name) })
 }
 
 // openRoot opens a file under the root folder; os.Root refuses paths and
 // symbolic links that lead out of it.
-func (s *Server) openRoot(name string) (*input, error) {
+func (s *Server) openRoot(name string) (*codec.Reader, error) {
 	f, err := s.root.Open(name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -148,12 +148,12 @@ func (s *Server) openRoot(name string) (*input, error) {
 		f.Close()
 		return nil, err
 	}
-	return &input{rows: rd, format: strings.ToLower(rd.Header().Format), close: rd.Close}, nil
+	return rd, nil
 }
 
 // job admits a job, opens its input, plans the chain and streams the
 // result.
-func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open func() (*input, error)) {
+func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open func() (*codec.Reader, error)) {
 	ctx := r.Context()
 	release, err := s.admit.acquire(ctx)
 	if err != nil {
@@ -170,7 +170,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 		return
 	}
 	defer in.Close()
-	h := in.rows.Header()
+	h := in.Header()
 	plan, err := req.chain.Plan(h.Width, h.Height, h.Pixel)
 	if err != nil {
 		s.fail(w, r, withStatus(http.StatusBadRequest, err))
@@ -178,11 +178,11 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 	}
 	format := req.format
 	if format == "" {
-		format = in.format
+		format = h.Format
 	}
 	ow, oh := plan.OutputSize()
 	out := &output{w: w, ctype: contentType(format)}
-	err = s.encode(ctx, in.rows, plan, out, format, raster.Header{Width: ow, Height: oh, Pixel: plan.Output()}, req.write)
+	err = s.encode(ctx, in, plan, out, format, raster.Header{Width: ow, Height: oh, Pixel: plan.Output()}, req.write)
 	switch {
 	case err == nil:
 		s.served.Add(1)

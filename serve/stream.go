@@ -13,26 +13,11 @@ import (
 	"github.com/sluice-go/sluice/raster/codec"
 )
 
-// input is an image being read for a job: streamed from the request body,
-// or from a spooled copy when the format needs to seek.
-type input struct {
-	rows   raster.RowReader
-	format string
-	close  func() error
-}
-
-func (in *input) Close() error {
-	if in.close != nil {
-		return in.close()
-	}
-	return nil
-}
-
 // openBody starts decoding an upload. Formats that read front to back
 // (PNM, PNG, JPEG) decode while the body arrives; TIFF, whose directory
 // may sit at the end, is spooled to a temporary file first. The spool
 // counts against MaxBody like the stream does.
-func (s *Server) openBody(w http.ResponseWriter, r *http.Request) (*input, error) {
+func (s *Server) openBody(w http.ResponseWriter, r *http.Request) (*codec.Reader, error) {
 	body := &deadlineReader{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody), rc: http.NewResponseController(w), idle: s.cfg.ReadTimeout}
 	br := bufio.NewReaderSize(body, 64<<10)
 	head, err := br.Peek(16)
@@ -42,41 +27,30 @@ func (s *Server) openBody(w http.ResponseWriter, r *http.Request) (*input, error
 		}
 		return nil, err
 	}
-	format := codec.Sniff(head)
-	if format != "tiff" {
-		rd, err := codec.NewReader(br, "upload", codec.ReadOptions{Limits: s.limits()})
-		if err != nil {
-			return nil, err
-		}
-		return &input{rows: rd, format: format, close: rd.Close}, nil
+	if codec.Sniff(head) != "tiff" {
+		return codec.NewReader(br, "upload", codec.ReadOptions{Limits: s.limits()})
 	}
 	f, err := os.CreateTemp(s.cfg.TmpDir, "sluice-upload-*.tif")
 	if err != nil {
 		return nil, fmt.Errorf("spooling the upload: %w", err)
 	}
-	remove := func() error {
-		err := f.Close()
-		os.Remove(f.Name())
-		return err
-	}
+	// Unlinked at once: the spool goes when the file is closed, however
+	// the job ends.
+	os.Remove(f.Name())
 	if _, err := io.Copy(f, br); err != nil {
-		remove()
+		f.Close()
 		return nil, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		remove()
+		f.Close()
 		return nil, err
 	}
 	rd, err := codec.OpenFile(f, "upload", codec.ReadOptions{Limits: s.limits()})
 	if err != nil {
-		remove()
+		f.Close()
 		return nil, err
 	}
-	return &input{rows: rd, format: "tiff", close: func() error {
-		rd.Close()
-		os.Remove(f.Name())
-		return nil
-	}}, nil
+	return rd, nil // closing rd closes f
 }
 
 func (s *Server) limits() raster.Limits {
