@@ -151,7 +151,6 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.budget = DefaultMemory
 	}
 	j.tileW = min(tile, j.outW)
-	j.bandH = min(tile, j.outH)
 	// Each worker holds a tile's scratch and keeps a band in flight: no
 	// more workers run than the budget holds with bands of one row.
 	if most := j.budget/(j.bandBytes(1)+j.scratchBytes(1)) - 3; int64(j.workers) > most {
@@ -185,7 +184,6 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if bw, ok := dst.(raster.BandWriter); ok && j.at == nil && bw.BandRows() > 0 && j.remote == nil {
 		j.enc = newBandEncoder(bw, j.outH, j.outW*j.outFmt.BytesPerPixel())
 	}
-	j.tileW = min(tile, j.outW)
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
 	// When the reader's or the writer's bands are too tall for that, the
