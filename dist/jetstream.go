@@ -146,6 +146,13 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 		MaxMsgSize: maxMsg,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			// The server may have made the stream before the answer was
+			// given up on: remove it, so that no stream outlives the run.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			t.js.DeleteStream(dctx, name)
+			cancel()
+		}
 		if le := t.nc.LastError(); isPermission(le) {
 			err = le
 		}
