@@ -101,6 +101,14 @@ type Header struct {
 	TileHeight  int
 	Interlaced  bool     // PNG Adam7: decoded whole into a Spill before the first row
 	Details     []string // anything else worth showing, e.g. "bigtiff", "palette", "maxval 1023"
+
+	// Orientation is how the stored pixels are to be turned for display,
+	// as EXIF tag 274 and TIFF's Orientation tag number it (1 to 8, see
+	// Orientation); 0 when the file does not say, which means 1.
+	Orientation Orientation
+	// Meta is the metadata that travels from input to output where the
+	// output format can hold it.
+	Meta Metadata
 }
 
 // RowBytes is the length of one row of h's image.
