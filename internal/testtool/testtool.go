@@ -1,5 +1,6 @@
 // Package testtool finds the external programs that interop tests compare
-// against (vips, tiffcp, tiffinfo, pngcheck, convert, gm, djpeg, cjpeg).
+// against (vips, vipsheader, tiffcp, tiffinfo, pngcheck, convert, gm,
+// djpeg, cjpeg, exiftool).
 //
 // On a developer's machine a missing program skips the test that needs it,
 // with the Debian package to install. In CI (the environment variable CI is
@@ -15,14 +16,16 @@ import (
 
 // packages maps each program to the Debian package that provides it.
 var packages = map[string]string{
-	"vips":     "libvips-tools",
-	"tiffcp":   "libtiff-tools",
-	"tiffinfo": "libtiff-tools",
-	"pngcheck": "pngcheck",
-	"convert":  "imagemagick",
-	"gm":       "graphicsmagick",
-	"djpeg":    "libjpeg-turbo-progs",
-	"cjpeg":    "libjpeg-turbo-progs",
+	"vips":       "libvips-tools",
+	"vipsheader": "libvips-tools",
+	"exiftool":   "libimage-exiftool-perl",
+	"tiffcp":     "libtiff-tools",
+	"tiffinfo":   "libtiff-tools",
+	"pngcheck":   "pngcheck",
+	"convert":    "imagemagick",
+	"gm":         "graphicsmagick",
+	"djpeg":      "libjpeg-turbo-progs",
+	"cjpeg":      "libjpeg-turbo-progs",
 }
 
 // Require returns the path of program name. When it is not on the PATH it

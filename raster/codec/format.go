@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image/color"
-	"image/jpeg"
 	"io"
 	"path/filepath"
 	"slices"
@@ -142,18 +140,13 @@ var formats = []format{
 	},
 }
 
-// openJPEGHeader sets r.rows to a reader of the JPEG file's header alone.
+// openJPEGHeader sets r.rows to a reader of the JPEG file's headers
+// alone, metadata included: no pixel is decoded, nothing is allocated for
+// the coefficients.
 func openJPEGHeader(r *Reader, in input) error {
-	cfg, err := jpeg.DecodeConfig(in.br)
+	h, err := jpegio.ReadHeader(in.br)
 	if err != nil {
-		return &raster.FormatError{Format: "jpeg", Offset: -1, Msg: strings.TrimPrefix(err.Error(), "invalid JPEG format: ")}
-	}
-	h := raster.Header{Format: "jpeg", Width: cfg.Width, Height: cfg.Height, Pixel: raster.RGB8, Compression: "jpeg"}
-	switch cfg.ColorModel {
-	case color.GrayModel:
-		h.Pixel = raster.Gray8
-	case color.CMYKModel:
-		h.Details = []string{"cmyk"}
+		return err
 	}
 	r.rows = headerOnly{h}
 	return nil

@@ -116,8 +116,8 @@ func (r *Reader) start(in input, head []byte, o ReadOptions, empty string) error
 	if o.HeaderOnly {
 		o.Limits = raster.NoLimits
 		if format.name == "jpeg" {
-			// The JPEG reader decodes the whole image when it opens: read
-			// the frame header alone.
+			// A progressive JPEG's reader sets up its coefficient store
+			// when it opens: read the headers alone.
 			return r.wrap(openJPEGHeader(r, in))
 		}
 	}

@@ -78,6 +78,9 @@ type Decoder struct {
 	scans      int
 	allDecoded bool  // every scan was decoded
 	err        error // sticky
+
+	meta       metaReader // APP1 and APP2 segments before the first scan
+	headerOnly bool       // ReadHeader: stop at the first scan or EOI once the frame is known
 }
 
 // NewDecoder reads the headers up to the first scan and checks them: the
@@ -88,7 +91,13 @@ type Decoder struct {
 // fault; a valid file using a feature this package lacks (12-bit samples,
 // arithmetic coding, lossless) is a *raster.UnsupportedError.
 func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
-	d := &Decoder{src: newSource(r), o: o}
+	return newDecoder(r, o, false)
+}
+
+// newDecoder is NewDecoder; with headerOnly it stops once the header is
+// known, before anything is allocated for the coefficients.
+func newDecoder(r io.Reader, o ReaderOptions, headerOnly bool) (*Decoder, error) {
+	d := &Decoder{src: newSource(r), o: o, headerOnly: headerOnly}
 	d.br.src = d.src
 	if b := d.src.peek(2); len(b) < 2 || b[0] != 0xff || b[1] != mSOI {
 		return nil, &raster.FormatError{Format: "jpeg", Offset: 0, Msg: "not a JPEG file (no SOI marker)"}
@@ -129,6 +138,10 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	}
 	if f.restart > 0 {
 		d.h.Details = append(d.h.Details, fmt.Sprintf("restart %d", f.restart))
+	}
+	d.meta.finish(&d.h)
+	if headerOnly {
+		return d, nil
 	}
 	for _, c := range f.comps {
 		if c.vr == 2 {
@@ -246,6 +259,9 @@ func (d *Decoder) readHeaders(first bool) (scan, error) {
 		}
 		switch {
 		case m == mEOI:
+			if first && d.headerOnly && d.f.comps != nil {
+				return scan{}, nil
+			}
 			if first {
 				return scan{}, s.errorAt("EOI before any scan")
 			}
@@ -298,6 +314,10 @@ func (d *Decoder) readHeaders(first bool) (scan, error) {
 			if bytes.HasPrefix(p, []byte("JFIF\x00")) {
 				d.f.jfif = true
 			}
+		case m == mAPP1 && first:
+			d.meta.app1(p)
+		case m == mAPP2 && first:
+			d.meta.app2(p)
 		case m == mAPPE:
 			if len(p) >= 12 && bytes.HasPrefix(p, []byte("Adobe")) {
 				d.f.adobe, d.f.adobeTrans = true, int(p[11])
@@ -307,6 +327,9 @@ func (d *Decoder) readHeaders(first bool) (scan, error) {
 		case m == mSOS:
 			if d.f.comps == nil {
 				return scan{}, s.errorAt("scan before the frame header")
+			}
+			if d.headerOnly {
+				return scan{}, nil
 			}
 			d.scans++
 			if d.scans > maxScans {

@@ -100,6 +100,8 @@ func NewEncoder(w io.Writer, h raster.Header, o WriterOptions) (*Encoder, error)
 		Pixel:       raster.RGB8,
 		Compression: "jpeg",
 		Details:     []string{"baseline", "quality " + strconv.Itoa(q)},
+		Orientation: h.Orientation,
+		Meta:        h.Meta,
 	}
 	if h.Pixel.Color() {
 		ch, cv := 2, 2
@@ -291,7 +293,8 @@ var errClosed = fmt.Errorf("jpeg: writer is closed")
 
 func (e *Encoder) writeHeaders() error { return e.writeHeadersWith(&stdHuff) }
 
-// writeHeadersWith writes SOI, JFIF, DQT, SOF0, DHT, DRI and SOS.
+// writeHeadersWith writes SOI, JFIF, the metadata (APP1 EXIF, APP2
+// ICC_PROFILE), DQT, SOF0, DHT, DRI and SOS.
 func (e *Encoder) writeHeadersWith(specs *[4]huffSpec) error {
 	e.wroteHead = true
 	var b bytes.Buffer
@@ -301,6 +304,7 @@ func (e *Encoder) writeHeadersWith(specs *[4]huffSpec) error {
 		b.Write(p)
 	}
 	seg(mAPP0, []byte{'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0})
+	writeMeta(&b, e.in)
 	nt := 1
 	if len(e.comps) > 1 {
 		nt = 2

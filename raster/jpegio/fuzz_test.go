@@ -68,8 +68,13 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reading our own output: %v", err)
 		}
-		if h2 := r2.Header(); h2.Width != h.Width || h2.Height != h.Height || h2.Pixel != h.Pixel {
+		h2 := r2.Header()
+		if h2.Width != h.Width || h2.Height != h.Height || h2.Pixel != h.Pixel {
 			t.Fatalf("got %dx%d %v after the round trip, want %dx%d %v", h2.Width, h2.Height, h2.Pixel, h.Width, h.Height, h.Pixel)
+		}
+		if !bytes.Equal(h2.Meta.ICC, h.Meta.ICC) || !bytes.Equal(h2.Meta.EXIF, h.Meta.EXIF) || h2.Orientation != h.Orientation {
+			t.Fatalf("got ICC %d bytes, EXIF %d bytes, orientation %d after the round trip, want %d, %d, %d",
+				len(h2.Meta.ICC), len(h2.Meta.EXIF), h2.Orientation, len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)
 		}
 	})
 }
