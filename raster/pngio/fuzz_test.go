@@ -70,13 +70,18 @@ func fuzzOne(t *testing.T, data []byte) {
 	if int64(len(pix)) != h.Bytes() {
 		t.Fatalf("got %d bytes of pixels, want %d", len(pix), h.Bytes())
 	}
-	out, err := encodeAll(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, pix, WriterOptions{Level: 1}, 3)
+	hw := raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel, Meta: h.Meta, Orientation: h.Orientation}
+	out, err := encodeAll(hw, pix, WriterOptions{Level: 1}, 3)
 	if err != nil {
 		t.Fatalf("encoding the decoded image: %v", err)
 	}
-	_, back, err := decodeAll(out, ReaderOptions{Limits: fuzzLimits})
+	h2, back, err := decodeAll(out, ReaderOptions{Limits: fuzzLimits})
 	if err != nil {
 		t.Fatalf("decoding our encoding: %v", err)
+	}
+	if !bytes.Equal(h2.Meta.ICC, h.Meta.ICC) || !bytes.Equal(h2.Meta.EXIF, h.Meta.EXIF) || h2.Orientation != h.Orientation {
+		t.Fatalf("round trip: got ICC %d, EXIF %d bytes, orientation %d, want %d, %d, %d",
+			len(h2.Meta.ICC), len(h2.Meta.EXIF), h2.Orientation, len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)
 	}
 	if !bytes.Equal(back, pix) {
 		t.Fatalf("round trip: pixels differ at byte %d", firstDiff(back, pix))

@@ -85,6 +85,10 @@ func (d *Reader) readHeaderChunks() error {
 			if err := d.parseTRNS(c); err != nil {
 				return err
 			}
+		case "iCCP", "eXIf":
+			if err := d.metaChunk(c); err != nil {
+				return err
+			}
 		case "IHDR", "IEND":
 			return formatErr(c.off, "%s chunk before the image data", c.typ)
 		default:

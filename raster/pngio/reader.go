@@ -59,8 +59,11 @@ type Reader struct {
 }
 
 // NewReader reads the PNG signature and the chunks before the image data
-// (IHDR, PLTE, tRNS; ancillary chunks are skipped after their CRC is
-// checked) and stops at the first IDAT chunk. The image size is checked
+// (IHDR, PLTE, tRNS; iCCP and eXIf into Header.Meta, the EXIF's
+// orientation into Header.Orientation; other ancillary chunks are skipped
+// after their CRC is checked) and stops at the first IDAT chunk: an eXIf
+// chunk after the image data, which the streaming reader never reaches,
+// is not read. The image size is checked
 // against o.Limits before anything is allocated for it. Errors for malformed
 // input are *raster.FormatError with the byte offset of the problem.
 func NewReader(r io.Reader, o ReaderOptions) (*Reader, error) {

@@ -62,8 +62,9 @@ type Writer struct {
 // NewWriter writes the PNG signature and IHDR chunk of an image described by
 // h to w and returns a Writer for its rows. h.Pixel may be any of the eight
 // raster formats; rows are taken in raster layout (16-bit samples
-// big-endian), which is PNG's own. Only Width, Height and Pixel are read
-// from h: the output is never interlaced.
+// big-endian), which is PNG's own. Width, Height and Pixel are read from
+// h, and its Meta and Orientation, stored in iCCP and eXIf chunks before
+// the image data: the output is never interlaced.
 func NewWriter(w io.Writer, h raster.Header, o WriterOptions) (*Writer, error) {
 	if !h.Pixel.Valid() {
 		return nil, fmt.Errorf("png: cannot write pixel format %v", h.Pixel)
@@ -109,6 +110,9 @@ func (pw *Writer) writeHead() error {
 		return fmt.Errorf("png: %w", err)
 	}
 	if err := pw.writeChunk("IHDR", ihdr[:]); err != nil {
+		return err
+	}
+	if err := pw.writeMeta(); err != nil {
 		return err
 	}
 	pw.chunk = make([]byte, 0, maxIDAT)
