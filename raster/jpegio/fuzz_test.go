@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/synth"
 )
 
 // FuzzDecode checks that no input makes the decoder panic, allocate past
@@ -26,6 +27,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	meta := raster.Header{Width: 9, Height: 5, Pixel: raster.RGB8,
+		Meta: raster.Metadata{ICC: synth.ICCProfile(300, "fuzz"), EXIF: synth.Exif(raster.RightTop)}}
+	f.Add(encode(f, meta, smooth(9, 5, raster.RGB8), WriterOptions{}))
 	// Small limits keep each input's work small: a hostile header may
 	// claim any size.
 	o := ReaderOptions{Limits: raster.Limits{MaxPixels: 1 << 16}, Memory: 1 << 20, SpillLimit: 1 << 20, TempDir: f.TempDir()}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/synth"
 )
 
 // FuzzDecode feeds arbitrary bytes to the Reader: it must never panic, and
@@ -34,6 +35,10 @@ func FuzzDecode(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	f.Add(rawImage(3, 2, 8, ctRGB, false, [][]byte{
+		chunk("iCCP", append([]byte("p\x00\x00"), zlibBytes(synth.ICCProfile(300, "fuzz"))...)),
+		chunk("eXIf", synth.Exif(raster.RightTop)),
+	}, func(x, y, c int) int { return x + y + c }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzOne(t, data)
 		if fixed := fixCRCs(data); !bytes.Equal(fixed, data) {

@@ -76,12 +76,19 @@ func testImage(w, h int, p raster.PixelFormat) []byte {
 // encode writes pix (w×h in format p) with options o and returns the file.
 func encode(t testing.TB, w, h int, p raster.PixelFormat, pix []byte, o WriterOptions) []byte {
 	t.Helper()
+	return encodeHeader(t, raster.Header{Width: w, Height: h, Pixel: p}, pix, o)
+}
+
+// encodeHeader is encode for an image described by hd, metadata included.
+func encodeHeader(t testing.TB, hd raster.Header, pix []byte, o WriterOptions) []byte {
+	t.Helper()
 	var f memFile
-	wr, err := NewWriter(&f, raster.Header{Width: w, Height: h, Pixel: p}, o)
+	wr, err := NewWriter(&f, hd, o)
 	if err != nil {
 		t.Fatalf("NewWriter: %v", err)
 	}
-	rb := w * p.BytesPerPixel()
+	h := hd.Height
+	rb := hd.RowBytes()
 	// Feed rows in uneven batches to cross strip and band boundaries.
 	for y, k := 0, 1; y < h; y, k = y+k, k%5+1 {
 		n := min(k, h-y)

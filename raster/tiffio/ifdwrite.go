@@ -13,6 +13,11 @@ type field struct {
 	typ  uint16
 	vals []uint64 // integer values
 	str  string   // ASCII value, when typ is typeASCII
+	// raw is the value as bytes, little-endian, and count the number of
+	// values they hold (0 means len(raw), for bytes): for metadata.
+	raw   []byte
+	count int
+	sub   []field // the IFD this pointer field names (EXIF, GPS)
 }
 
 // fields lists the IFD entries of w's image.
@@ -60,12 +65,14 @@ func (w *Writer) fields() []field {
 	if g.pix.HasAlpha() {
 		fs = append(fs, one(tagExtraSamples, typeShort, extraUnassoc))
 	}
+	fs = append(fs, metaFields(w.meta, w.orient, w.big)...)
 	sort.Slice(fs, func(i, j int) bool { return fs[i].tag < fs[j].tag })
 	return fs
 }
 
 // writeIFD writes the IFD and its out-of-line values at the end of the
-// file, then points the header at it.
+// file, then the IFDs its pointer fields name (EXIF, GPS), then points the
+// header at it.
 func (w *Writer) writeIFD() error {
 	le := binary.LittleEndian
 	fs := w.fields()
@@ -75,71 +82,11 @@ func (w *Writer) writeIFD() error {
 		}
 	}
 	ifdPos := w.pos
-	countSize, entrySize, inline := 2, 12, 4
-	if w.big {
-		countSize, entrySize, inline = 8, 20, 8
-	}
-	ifdSize := countSize + len(fs)*entrySize + inline
-	var ifd, extra []byte
-	ifd = make([]byte, ifdSize)
-	if w.big {
-		le.PutUint64(ifd, uint64(len(fs)))
-	} else {
-		le.PutUint16(ifd, uint16(len(fs)))
-	}
-	for i, f := range fs {
-		var val []byte
-		count := len(f.vals)
-		if f.typ == typeASCII {
-			val = append([]byte(f.str), 0)
-			count = len(val)
-		} else {
-			sz := typeSize[f.typ]
-			val = make([]byte, sz*count)
-			for k, v := range f.vals {
-				switch sz {
-				case 2:
-					le.PutUint16(val[2*k:], uint16(v))
-				case 4:
-					le.PutUint32(val[4*k:], uint32(v))
-				case 8:
-					le.PutUint64(val[8*k:], v)
-				}
-			}
-		}
-		e := ifd[countSize+i*entrySize:]
-		le.PutUint16(e, f.tag)
-		le.PutUint16(e[2:], f.typ)
-		vf := e[8:12]
-		if w.big {
-			le.PutUint64(e[4:], uint64(count))
-			vf = e[12:20]
-		} else {
-			le.PutUint32(e[4:], uint32(count))
-		}
-		if len(val) <= inline {
-			copy(vf, val)
-			continue
-		}
-		at := uint64(ifdPos) + uint64(ifdSize) + uint64(len(extra))
-		if w.big {
-			le.PutUint64(vf, at)
-		} else {
-			if at+uint64(len(val)) >= 1<<32 {
-				return fmt.Errorf("tiff: IFD passes 4 GiB; set BigTIFF")
-			}
-			le.PutUint32(vf, uint32(at))
-		}
-		extra = append(extra, val...)
-		if len(extra)%2 == 1 {
-			extra = append(extra, 0)
-		}
-	}
-	// The next-IFD offset (zero) ends ifd already.
-	if err := w.write(ifd); err != nil {
+	b, err := w.layoutIFD(nil, uint64(ifdPos), fs)
+	if err != nil {
 		return err
 	}
-	if err := w.write(extra); err != nil {
+	if err := w.write(b); err != nil {
 		return err
 	}
 	end := w.pos
@@ -161,4 +108,106 @@ func (w *Writer) writeIFD() error {
 		return fmt.Errorf("tiff: %w", err)
 	}
 	return nil
+}
+
+// layoutIFD appends to b, which starts at file offset base, an IFD of fs
+// (sorted by tag), its out-of-line values, then the IFDs that fields with
+// sub point to.
+func (w *Writer) layoutIFD(b []byte, base uint64, fs []field) ([]byte, error) {
+	le := binary.LittleEndian
+	countSize, entrySize, inline := 2, 12, 4
+	if w.big {
+		countSize, entrySize, inline = 8, 20, 8
+	}
+	at := len(b)
+	// The next-IFD offset (zero) ends the IFD.
+	b = append(b, make([]byte, countSize+len(fs)*entrySize+inline)...)
+	if w.big {
+		le.PutUint64(b[at:], uint64(len(fs)))
+	} else {
+		le.PutUint16(b[at:], uint16(len(fs)))
+	}
+	// putOffset sets the value field of entry i to the file offset of
+	// the end of b.
+	putOffset := func(i, size int) error {
+		vf := b[at+countSize+i*entrySize+entrySize-inline:]
+		off := base + uint64(len(b))
+		if w.big {
+			le.PutUint64(vf, off)
+			return nil
+		}
+		if off+uint64(size) >= 1<<32 {
+			return fmt.Errorf("tiff: IFD passes 4 GiB; set BigTIFF")
+		}
+		le.PutUint32(vf, uint32(off))
+		return nil
+	}
+	for i, f := range fs {
+		val, count := f.encode()
+		e := b[at+countSize+i*entrySize:]
+		le.PutUint16(e, f.tag)
+		le.PutUint16(e[2:], f.typ)
+		if w.big {
+			le.PutUint64(e[4:], uint64(count))
+		} else {
+			le.PutUint32(e[4:], uint32(count))
+		}
+		if f.sub != nil {
+			continue // placed below
+		}
+		if len(val) <= inline {
+			copy(e[entrySize-inline:], val)
+			continue
+		}
+		if err := putOffset(i, len(val)); err != nil {
+			return nil, err
+		}
+		b = append(b, val...)
+		if len(b)%2 == 1 {
+			b = append(b, 0)
+		}
+	}
+	for i, f := range fs {
+		if f.sub == nil {
+			continue
+		}
+		if err := putOffset(i, 0); err != nil {
+			return nil, err
+		}
+		var err error
+		if b, err = w.layoutIFD(b, base, f.sub); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// encode returns f's value bytes, little-endian, and its count.
+func (f field) encode() ([]byte, int) {
+	le := binary.LittleEndian
+	switch {
+	case f.sub != nil:
+		return nil, 1
+	case f.raw != nil:
+		if f.count > 0 {
+			return f.raw, f.count
+		}
+		return f.raw, len(f.raw)
+	case f.typ == typeASCII:
+		val := append([]byte(f.str), 0)
+		return val, len(val)
+	}
+	sz := typeSize[f.typ]
+	val := make([]byte, sz*len(f.vals))
+	for k, v := range f.vals {
+		switch sz {
+		case 2:
+			le.PutUint16(val[2*k:], uint16(v))
+		case 4:
+			le.PutUint32(val[4*k:], uint32(v))
+		case 8:
+			le.PutUint64(val[8*k:], v)
+		}
+	}
+	return val, len(f.vals)
 }

@@ -65,6 +65,7 @@ func NewReader(r io.ReaderAt, size int64, o ReaderOptions) (*Reader, error) {
 		return nil, err
 	}
 	rd := &Reader{f: f, l: l, hdr: l.header(f, pages)}
+	readMeta(f, entries, &rd.hdr)
 	rd.chunkSz = l.chunkH * l.outRowBytes
 	rd.decs.New = func() any { return newDecoder(f, l) }
 	return rd, nil
@@ -72,7 +73,9 @@ func NewReader(r io.ReaderAt, size int64, o ReaderOptions) (*Reader, error) {
 
 // Header describes the image: Format "tiff", Compression "none", "deflate",
 // "lzw" or "packbits", the tile size when tiled, and Details such as
-// "bigtiff", the byte order, "predictor" and "strips of N rows".
+// "bigtiff", the byte order, "predictor" and "strips of N rows". Meta holds
+// the ICC profile (tag 34675) and, when the file has an EXIF or GPS IFD,
+// an EXIF block rebuilt from them; Orientation is tag 274.
 func (r *Reader) Header() raster.Header { return r.hdr }
 
 // ReadTile decodes tile (tx, ty) of a tiled file into dst, which must hold

@@ -61,12 +61,17 @@ type Writer struct {
 	at      *raster.FileRows // set once RowsAt hands out positioned writes
 	offsets []uint64
 	counts  []uint64
+	meta    raster.Metadata    // stored in the IFD by Close
+	orient  raster.Orientation // tag 274 when valid
 	err     error
 	closed  bool
 }
 
 // NewWriter starts a TIFF file for an image described by h (its Width,
 // Height and Pixel) on w, writing the file header at w's current position.
+// h.Meta and h.Orientation are stored in the IFD: the ICC profile in tag
+// 34675, the orientation in tag 274, and from the EXIF block its EXIF and
+// GPS IFDs and its descriptive IFD0 tags (make, model, date…).
 func NewWriter(w io.WriteSeeker, h raster.Header, o WriterOptions) (*Writer, error) {
 	g, err := newGeometry(h, o)
 	if err != nil {
@@ -85,7 +90,8 @@ func NewWriter(w io.WriteSeeker, h raster.Header, o WriterOptions) (*Writer, err
 		}
 		bound += int64(g.across) * g.sizeBound(rows*int64(g.chunkRowBytes), rows)
 	}
-	wr := &Writer{w: w, g: g, base: base, big: o.BigTIFF || bound >= 1<<32}
+	bound += int64(len(h.Meta.ICC)) + 2*int64(len(h.Meta.EXIF))
+	wr := &Writer{w: w, g: g, base: base, big: o.BigTIFF || bound >= 1<<32, meta: h.Meta, orient: h.Orientation}
 	wr.offsets = make([]uint64, 0, nchunks)
 	wr.counts = make([]uint64, 0, nchunks)
 	hdr := []byte{'I', 'I', 42, 0, 0, 0, 0, 0}
