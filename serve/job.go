@@ -22,6 +22,7 @@ type request struct {
 	chain  filter.Chain
 	format string // output format; "" = the input's
 	write  codec.WriteOptions
+	strip  bool // write no metadata (ICC, EXIF, orientation)
 }
 
 // serverParams are `sluice run` flags that belong to the server, not to a
@@ -63,11 +64,13 @@ func parseQuery(q url.Values) (request, error) {
 			req.write.Tiled, err = boolParam(key, v)
 		case "bigtiff":
 			req.write.BigTIFF, err = boolParam(key, v)
+		case "strip":
+			req.strip, err = boolParam(key, v)
 		default:
 			if serverParams[key] {
 				err = fmt.Errorf("%s is set by the server, not by a request", key)
 			} else {
-				err = fmt.Errorf("unknown parameter %q (ops, format, quality, level, compression, predictor, tiled, bigtiff)", key)
+				err = fmt.Errorf("unknown parameter %q (ops, format, quality, level, compression, predictor, tiled, bigtiff, strip)", key)
 			}
 		}
 		if err != nil {
@@ -182,7 +185,12 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 	}
 	ow, oh := plan.OutputSize()
 	out := &output{w: w, ctype: contentType(format)}
-	err = s.encode(ctx, in, plan, out, format, raster.Header{Width: ow, Height: oh, Pixel: plan.Output()}, req.write)
+	// The input's metadata travels to the output, as with `sluice run`.
+	oHead := raster.Header{Width: ow, Height: oh, Pixel: plan.Output(), Meta: h.Meta, Orientation: h.Orientation}
+	if req.strip {
+		oHead.Meta, oHead.Orientation = raster.Metadata{}, 0
+	}
+	err = s.encode(ctx, in, plan, out, format, oHead, req.write)
 	switch {
 	case err == nil:
 		s.served.Add(1)

@@ -161,6 +161,7 @@ type commonFlags struct {
 	watch   watchFlags // --trace, --ui, --stall (watch.go)
 	tmpdir  string
 	spill   sizeFlag // --spill-limit
+	strip   bool     // --strip: no ICC profile, EXIF or orientation in the output
 
 	strategy strategyFlag
 }
@@ -179,6 +180,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.write.Quality, "quality", 0, "JPEG quality 1-100 (default 90)")
 	fs.StringVar(&c.write.Subsample, "subsample", "", "JPEG chroma subsampling: 444, 422 or 420 (default 420)")
 	fs.BoolVar(&c.write.Optimize, "optimize", false, "JPEG: Huffman tables fitted to the image (smaller; written at the end)")
+	fs.BoolVar(&c.strip, "strip", false, "write no metadata: drop the input's ICC profile, EXIF and orientation")
 	fs.BoolVar(&c.write.Sync, "sync", false, "flush the output to disk (fsync) before it appears at its path")
 	c.watch.register(fs)
 	fs.Var(&c.strategy, "strategy", strategyUsage)

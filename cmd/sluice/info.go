@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/sluice-go/sluice/raster"
@@ -12,8 +13,9 @@ import (
 
 const infoUsage = `usage: sluice info [--json] FILE
 
-Prints what FILE's header says: format, size, pixel format, compression and
-tiling. No pixel is decoded.`
+Prints what FILE's header says: format, size, pixel format, compression,
+tiling, and the metadata that travels to the output (ICC profile, EXIF,
+orientation). No pixel is decoded.`
 
 func runInfo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("info", infoUsage)
@@ -38,6 +40,8 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 			File: pos[0], Format: h.Format, Width: h.Width, Height: h.Height,
 			Pixel: h.Pixel.String(), Compression: h.Compression,
 			TileWidth: h.TileWidth, TileHeight: h.TileHeight, Interlaced: h.Interlaced, Details: h.Details,
+			ICCBytes: len(h.Meta.ICC), ICCDescription: raster.ICCDescription(h.Meta.ICC), EXIFBytes: len(h.Meta.EXIF),
+			Orientation: int(h.Orientation),
 		})
 	}
 	fmt.Fprintf(e.stdout, "file:        %s\n", pos[0])
@@ -59,7 +63,38 @@ func runInfo(ctx context.Context, e *env, args []string) error {
 	if len(h.Details) > 0 {
 		fmt.Fprintf(e.stdout, "details:     %s\n", strings.Join(h.Details, ", "))
 	}
+	printMeta(e.stdout, h)
 	return nil
+}
+
+// printMeta prints the metadata lines of info: the ICC profile's size and
+// description, the EXIF block's size, the orientation by number and name.
+func printMeta(w io.Writer, h raster.Header) {
+	if icc := h.Meta.ICC; len(icc) > 0 {
+		desc := raster.ICCDescription(icc)
+		if desc != "" {
+			desc = fmt.Sprintf(" %q", desc)
+		}
+		fmt.Fprintf(w, "icc:         %s%s\n", raster.FormatBytes(int64(len(icc))), desc)
+	}
+	if len(h.Meta.EXIF) > 0 {
+		fmt.Fprintf(w, "exif:        %s\n", raster.FormatBytes(int64(len(h.Meta.EXIF))))
+	}
+	if h.Orientation.Valid() {
+		fmt.Fprintf(w, "orientation: %d (%s)\n", h.Orientation, orientationNames[h.Orientation])
+	}
+}
+
+// orientationNames say how each orientation shows the stored pixels.
+var orientationNames = [...]string{
+	raster.TopLeft:     "top-left: as stored",
+	raster.TopRight:    "top-right: mirrored left to right",
+	raster.BottomRight: "bottom-right: upside down",
+	raster.BottomLeft:  "bottom-left: mirrored top to bottom",
+	raster.LeftTop:     "left-top: transposed",
+	raster.RightTop:    "right-top: to turn a quarter clockwise",
+	raster.RightBottom: "right-bottom: transposed and turned half a turn",
+	raster.LeftBottom:  "left-bottom: to turn a quarter anticlockwise",
 }
 
 type infoJSON struct {
@@ -73,4 +108,9 @@ type infoJSON struct {
 	TileHeight  int      `json:"tile_height,omitempty"`
 	Interlaced  bool     `json:"interlaced,omitempty"`
 	Details     []string `json:"details,omitempty"`
+
+	ICCBytes       int    `json:"icc_bytes,omitempty"`
+	ICCDescription string `json:"icc_description,omitempty"`
+	EXIFBytes      int    `json:"exif_bytes,omitempty"`
+	Orientation    int    `json:"orientation,omitempty"`
 }

@@ -78,7 +78,9 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	w, ht := plan.OutputSize()
-	out, err := codec.Create(outPath, raster.Header{Width: w, Height: ht, Pixel: plan.Output()}, c.write)
+	oh := raster.Header{Width: w, Height: ht, Pixel: plan.Output()}
+	oh.Meta, oh.Orientation = outputMeta(h, c)
+	out, err := codec.Create(outPath, oh, c.write)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +127,16 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		}
 	}
 	return job, nil
+}
+
+// outputMeta is the metadata the output of an input with header h
+// carries: the input's ICC profile, EXIF and orientation, each written
+// where the output format can hold it; nothing with --strip.
+func outputMeta(h raster.Header, c *commonFlags) (raster.Metadata, raster.Orientation) {
+	if c.strip {
+		return raster.Metadata{}, 0
+	}
+	return h.Meta, h.Orientation
 }
 
 // setMemoryLimit sets the garbage collector's soft memory limit to what

@@ -25,8 +25,8 @@ small one.
   curl http://127.0.0.1:8080/healthz
 
 Operations are separated by spaces (+ in a URL); the output flags of
-'sluice run' (quality, level, compression, predictor, tiled, bigtiff) are
-query parameters of the same names. Ctrl-C or SIGTERM stops the server:
+'sluice run' (quality, level, compression, predictor, tiled, bigtiff,
+strip) are query parameters of the same names. Ctrl-C or SIGTERM stops the server:
 running jobs get a few seconds to finish.`
 
 type serveOptions struct {

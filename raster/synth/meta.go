@@ -7,15 +7,15 @@ import (
 )
 
 // ICCProfile returns a made-up ICC profile of size bytes (at least 256)
-// whose description tag reads desc: a version 2 header, a tag table with
-// one 'desc' entry, and filler bytes that depend on size alone. It is
-// what metadata tests carry from file to file; colour code would find it
-// holds no transform.
+// whose description tag reads desc: a version 2 display RGB header (that
+// libpng's checks accept), a tag table with one 'desc' entry, and filler
+// bytes that depend on size alone. It is what metadata tests carry from
+// file to file; colour code would find it holds no transform.
 func ICCProfile(size int, desc string) []byte {
 	be := binary.BigEndian
 	size = max(size, 256)
 	b := make([]byte, size)
-	for i := range b {
+	for i := 256; i < size; i++ {
 		b[i] = byte(i*7 + i>>8)
 	}
 	be.PutUint32(b[0:], uint32(size))
@@ -23,6 +23,9 @@ func ICCProfile(size int, desc string) []byte {
 	be.PutUint32(b[8:], 0x02100000) // version 2.1
 	copy(b[12:], "mntrRGB XYZ ")
 	copy(b[36:], "acsp")
+	be.PutUint32(b[68:], 0xf6d6) // the D50 illuminant, s15Fixed16
+	be.PutUint32(b[72:], 0x10000)
+	be.PutUint32(b[76:], 0xd32d)
 	be.PutUint32(b[128:], 1) // one tag
 	tag := append([]byte("desc\x00\x00\x00\x00"), be.AppendUint32(nil, uint32(len(desc)+1))...)
 	tag = append(append(tag, desc...), 0)

@@ -20,9 +20,10 @@ const (
 )
 
 // exifIFD0Tags are the IFD0 tags copied between a TIFF's first IFD and the
-// IFD0 of an EXIF block: ImageDescription, Make, Model, DateTime, Artist,
-// Copyright (ASCII all). Software is left out: the writer names itself.
-var exifIFD0Tags = []uint16{270, 271, 272, 306, 315, 33432}
+// IFD0 of an EXIF block: ImageDescription, Make, Model, XResolution,
+// YResolution, ResolutionUnit, DateTime, Artist, Copyright. Software is
+// left out: the writer names itself.
+var exifIFD0Tags = []uint16{270, 271, 272, 282, 283, 296, 306, 315, 33432}
 
 // subIFDTags are the pointers whose IFDs an EXIF block carries.
 var subIFDTags = []uint16{tagExifIFD, tagGPSIFD}
@@ -78,9 +79,9 @@ func readMeta(f *file, entries map[uint16]*entry, h *raster.Header) {
 		return // no EXIF IFD: the orientation alone travels, in the header
 	}
 	for _, tag := range exifIFD0Tags {
-		if e, ok := entries[tag]; ok && e.typ == typeASCII {
+		if e, ok := entries[tag]; ok && e.typ < typeIFD && e.count < 1<<16 {
 			if raw, err := f.rawValue(e, &budget); err == nil {
-				ifd0 = append(ifd0, rawEntry{tag: tag, typ: typeASCII, count: uint32(len(raw)), raw: raw})
+				ifd0 = append(ifd0, rawEntry{tag: tag, typ: e.typ, count: uint32(e.count), raw: raw})
 			}
 		}
 	}
@@ -312,8 +313,8 @@ func metaFields(m raster.Metadata, o raster.Orientation, big bool) []field {
 			}
 			slices.SortStableFunc(ptr.sub, func(x, y field) int { return int(x.tag) - int(y.tag) })
 			fs = append(fs, ptr)
-		case slices.Contains(exifIFD0Tags, e.tag) && e.typ == typeASCII:
-			fs = append(fs, field{tag: e.tag, typ: typeASCII, raw: e.raw, count: int(e.count)})
+		case slices.Contains(exifIFD0Tags, e.tag):
+			fs = append(fs, field{tag: e.tag, typ: e.typ, raw: toLittle(e, bo), count: int(e.count)})
 		}
 	}
 	return fs
