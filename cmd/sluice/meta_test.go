@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/codec"
+	"github.com/sluice-go/sluice/raster/synth"
+)
+
+// metaInput writes a JPEG with an ICC profile, EXIF and an orientation.
+func metaInput(t *testing.T, dir string) (string, raster.Metadata) {
+	t.Helper()
+	m := raster.Metadata{ICC: synth.ICCProfile(9000, "Cmd RGB"), EXIF: synth.Exif(raster.RightTop)}
+	h := raster.Header{Width: 48, Height: 32, Pixel: raster.RGB8, Meta: m}
+	path := filepath.Join(dir, "in.jpg")
+	w, err := codec.Create(path, h, codec.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	if err := w.WriteRows(make([]byte, h.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path, m
+}
+
+// runCmd runs the command in-process and returns its standard output.
+func runCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := dispatch(context.Background(), &env{stdout: &stdout, stderr: &stderr}, args); err != nil {
+		t.Fatalf("sluice %q: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.String()
+}
+
+func header(t *testing.T, path string) raster.Header {
+	t.Helper()
+	r, err := codec.Open(path, codec.ReadOptions{HeaderOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return r.Header()
+}
+
+// TestRunMeta checks that run carries the metadata to each output format
+// that holds it, through a chain that changes the size, and that --strip
+// drops it.
+func TestRunMeta(t *testing.T) {
+	dir := t.TempDir()
+	in, m := metaInput(t, dir)
+	for _, tt := range []struct {
+		out  string
+		args []string
+		keep bool
+	}{
+		{"out.png", []string{"blur:1"}, true},
+		{"out.tif", []string{"resize:0.5"}, true},
+		{"out.jpg", nil, true},
+		{"strip.png", []string{"--strip"}, false},
+		{"strip.jpg", []string{"--strip", "invert"}, false},
+		{"strip.tif", []string{"--strip"}, false},
+		{"out.ppm", nil, false}, // PNM holds none
+	} {
+		t.Run(tt.out, func(t *testing.T) {
+			out := filepath.Join(dir, tt.out)
+			runCmd(t, append([]string{"run", "--quiet", in, out}, tt.args...)...)
+			h := header(t, out)
+			if !tt.keep {
+				if !h.Meta.Empty() || h.Orientation != 0 {
+					t.Errorf("got ICC %d, EXIF %d bytes, orientation %d, want none", len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)
+				}
+				return
+			}
+			if !bytes.Equal(h.Meta.ICC, m.ICC) {
+				t.Errorf("got a profile of %d bytes, want the input's %d", len(h.Meta.ICC), len(m.ICC))
+			}
+			if h.Meta.EXIF == nil || raster.ExifOrientation(h.Meta.EXIF) != raster.RightTop || h.Orientation != raster.RightTop {
+				t.Errorf("got EXIF of %d bytes and orientation %d, want the input's, orientation 6", len(h.Meta.EXIF), h.Orientation)
+			}
+		})
+	}
+	// gen writes no metadata.
+	gen := filepath.Join(dir, "gen.jpg")
+	runCmd(t, "gen", "--quiet", "40x30", gen)
+	if h := header(t, gen); !h.Meta.Empty() || h.Orientation != 0 {
+		t.Errorf("gen: got ICC %d, EXIF %d bytes, orientation %d, want none", len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)
+	}
+}
+
+func TestInfoMeta(t *testing.T) {
+	dir := t.TempDir()
+	in, m := metaInput(t, dir)
+	out := runCmd(t, "info", in)
+	for _, want := range []string{
+		`icc:         8.8 KiB "Cmd RGB"`,
+		"exif:        " + raster.FormatBytes(int64(len(m.EXIF))),
+		"orientation: 6 (right-top: to turn a quarter clockwise)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("got\n%s\nwant a line %q", out, want)
+		}
+	}
+	var j infoJSON
+	if err := json.Unmarshal([]byte(runCmd(t, "info", "--json", in)), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.ICCBytes != len(m.ICC) || j.ICCDescription != "Cmd RGB" || j.EXIFBytes != len(m.EXIF) || j.Orientation != 6 {
+		t.Errorf("info --json: got %+v, want the profile, EXIF and orientation 6", j)
+	}
+	plain := filepath.Join(dir, "plain.png")
+	runCmd(t, "gen", "--quiet", "20x20", plain)
+	if out := runCmd(t, "info", plain); strings.Contains(out, "icc:") || strings.Contains(out, "exif:") || strings.Contains(out, "orientation:") {
+		t.Errorf("a file without metadata: got\n%s\nwant no metadata lines", out)
+	}
+}
