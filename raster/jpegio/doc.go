@@ -40,6 +40,17 @@
 // settings. Chroma is 4:2:0 unless WriterOptions.Subsample says "444" or
 // "422"; WriterOptions.Optimize fits the Huffman tables to the image.
 //
+// # Metadata
+//
+// The decoder joins the APP2 "ICC_PROFILE" chunks into Header.Meta.ICC
+// (a profile whose chunks disagree on their count, repeat or miss one is
+// dropped, as libjpeg drops it, with a note in Header.Details) and takes
+// the first APP1 "Exif" block, without its prefix, into Header.Meta.EXIF,
+// and its orientation into Header.Orientation. The encoder writes them
+// back after the JFIF segment: the EXIF in one APP1 segment (left out
+// past 65,527 bytes), the profile in chunks of 65,519 bytes (left out past
+// 255 chunks). ReadHeader reads all this without decoding a pixel.
+//
 // # Parallel work as plain functions
 //
 // Code in raster/ starts no goroutines; the work that can run in parallel

@@ -17,4 +17,10 @@
 // groups are combined), so encoding scales with cores and the output is one
 // ordinary PNG. The bytes written depend only on the header and the
 // compression level, never on the number of workers.
+//
+// Metadata: the Reader puts the iCCP profile (inflated, at most
+// raster.MaxMetadata) and the eXIf block found before the image data in
+// Header.Meta, and the EXIF orientation in Header.Orientation; the Writer
+// stores the header's Meta the same way, before the image data. A chunk
+// that cannot be trusted is dropped with a note in Header.Details.
 package pngio

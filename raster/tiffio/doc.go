@@ -23,4 +23,9 @@
 //
 // Only the first image (IFD) of a file is read; the chain of further IFDs is
 // walked to count the pages and to reject loops.
+//
+// Metadata: the ICC profile (tag 34675) and the orientation (tag 274) are
+// read into Header.Meta and Header.Orientation, and the EXIF and GPS IFDs,
+// with IFD0's descriptive tags, are rebuilt into a standalone EXIF block;
+// the Writer stores them the same way.
 package tiffio
