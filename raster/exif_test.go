@@ -85,3 +85,28 @@ func TestValidExif(t *testing.T) {
 		}
 	}
 }
+
+func TestICCFits(t *testing.T) {
+	rgb := synth.ICCProfile(300, "x")
+	gray := bytes.Clone(rgb)
+	copy(gray[16:], "GRAY")
+	lab := bytes.Clone(rgb)
+	copy(lab[16:], "Lab ")
+	for _, tt := range []struct {
+		name string
+		icc  []byte
+		p    raster.PixelFormat
+		want bool
+	}{
+		{"rgb/rgba16", rgb, raster.RGBA16, true},
+		{"rgb/gray", rgb, raster.Gray8, false},
+		{"gray/graya", gray, raster.GrayAlpha8, true},
+		{"gray/rgb", gray, raster.RGB8, false},
+		{"lab", lab, raster.RGB8, false},
+		{"short", rgb[:100], raster.RGB8, false},
+	} {
+		if got := raster.ICCFits(tt.icc, tt.p); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

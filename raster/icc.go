@@ -68,3 +68,22 @@ func descText(t []byte) string {
 		return r
 	}, strings.TrimSpace(s))
 }
+
+// ICCFits reports whether an ICC profile describes pixels of format p: a
+// profile of colour space "RGB " for RGB and RGBA, "GRAY" for gray and
+// gray+alpha. Writers leave out a profile that does not fit the pixels
+// they store (the CMYK profile of a CMYK JPEG decoded to RGB, the RGB
+// profile of an image turned gray), since a reader would apply it to the
+// wrong samples.
+func ICCFits(icc []byte, p PixelFormat) bool {
+	if len(icc) < 128 {
+		return false
+	}
+	switch string(icc[16:20]) {
+	case "RGB ":
+		return p.Color()
+	case "GRAY":
+		return !p.Color()
+	}
+	return false
+}

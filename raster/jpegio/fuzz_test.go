@@ -73,6 +73,9 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("reading our own output: %v", err)
 		}
 		h2 := r2.Header()
+		if !raster.ICCFits(h.Meta.ICC, h.Pixel) {
+			h.Meta.ICC = nil // left out by the writer
+		}
 		if h2.Width != h.Width || h2.Height != h.Height || h2.Pixel != h.Pixel {
 			t.Fatalf("got %dx%d %v after the round trip, want %dx%d %v", h2.Width, h2.Height, h2.Pixel, h.Width, h.Height, h.Pixel)
 		}

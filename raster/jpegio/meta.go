@@ -135,7 +135,8 @@ func ReadHeader(r io.Reader) (raster.Header, error) {
 // segments of h into b, after the JFIF segment. The header's orientation,
 // when valid, is set in the EXIF block (raster.ExifWithOrientation). An
 // EXIF block too large for one segment (64 KiB) or a profile of more than
-// 255 chunks is left out: JPEG has no room for it.
+// 255 chunks is left out: JPEG has no room for it; so is a profile that
+// does not fit the pixels (raster.ICCFits).
 func writeMeta(b *bytes.Buffer, h raster.Header) {
 	seg := func(m byte, parts ...[]byte) {
 		n := 2
@@ -152,7 +153,7 @@ func writeMeta(b *bytes.Buffer, h raster.Header) {
 	}
 	icc := h.Meta.ICC
 	count := (len(icc) + iccChunk - 1) / iccChunk
-	if count == 0 || count > 255 {
+	if count == 0 || count > 255 || !raster.ICCFits(icc, h.Pixel) {
 		return
 	}
 	for i := range count {

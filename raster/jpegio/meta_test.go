@@ -91,7 +91,7 @@ func readAll(t *testing.T, file []byte) []byte {
 func TestMetaTooLarge(t *testing.T) {
 	big := synth.Exif(raster.RightTop)
 	big = append(big, make([]byte, exifMax)...)
-	file := metaFile(t, raster.Metadata{EXIF: big, ICC: make([]byte, 255*iccChunk+1)}, 0)
+	file := metaFile(t, raster.Metadata{EXIF: big, ICC: synth.ICCProfile(255*iccChunk+1, "too big")}, 0)
 	h, err := ReadHeader(bytes.NewReader(file))
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func TestMetaHostile(t *testing.T) {
 // TestMetaWhereWritten checks the segment order: SOI, JFIF APP0, APP1
 // Exif, then the APP2 chunks numbered 1..n of n, before DQT.
 func TestMetaWhereWritten(t *testing.T) {
-	file := metaFile(t, raster.Metadata{ICC: make([]byte, 2*iccChunk), EXIF: synth.Exif(1)}, 0)
+	file := metaFile(t, raster.Metadata{ICC: synth.ICCProfile(2*iccChunk, "two"), EXIF: synth.Exif(1)}, 0)
 	var got []string
 	for i := 2; i+4 <= len(file) && file[i+1] != mSOS; {
 		n := int(file[i+2])<<8 | int(file[i+3])
@@ -178,5 +178,37 @@ func TestMetaWhereWritten(t *testing.T) {
 	want := fmt.Sprintf("e0 e1Exif e2 1/2 %d e2 2/2 %d db c0 c4 dd", iccChunk, iccChunk)
 	if strings.Join(got, " ") != want {
 		t.Errorf("got segments %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestMetaICCFits checks that a profile for other pixels is left out: a
+// gray image does not get an RGB profile, nor an RGB image a CMYK one.
+func TestMetaICCFits(t *testing.T) {
+	rgb := synth.ICCProfile(1000, "rgb")
+	cmyk := bytes.Clone(rgb)
+	copy(cmyk[16:], "CMYK")
+	gray := bytes.Clone(rgb)
+	copy(gray[16:], "GRAY")
+	for _, tt := range []struct {
+		name string
+		icc  []byte
+		pix  raster.PixelFormat
+		keep bool
+	}{
+		{"rgb on rgb", rgb, raster.RGB8, true},
+		{"rgb on gray", rgb, raster.Gray8, false},
+		{"gray on gray", gray, raster.Gray16, true},
+		{"cmyk on rgb", cmyk, raster.RGBA8, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := raster.Header{Width: 16, Height: 8, Pixel: tt.pix, Meta: raster.Metadata{ICC: tt.icc}}
+			got, err := ReadHeader(bytes.NewReader(encode(t, h, smooth(16, 8, tt.pix), WriterOptions{})))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := got.Meta.ICC != nil; kept != tt.keep {
+				t.Errorf("got the profile kept %v, want %v", kept, tt.keep)
+			}
+		})
 	}
 }

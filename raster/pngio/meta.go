@@ -81,9 +81,10 @@ func inflateICC(p []byte) ([]byte, error) {
 
 // writeMeta writes the iCCP and eXIf chunks of pw.h, after IHDR (so before
 // any PLTE and IDAT). The header's orientation, when valid, is set in the
-// EXIF block (raster.ExifWithOrientation).
+// EXIF block (raster.ExifWithOrientation); a profile that does not fit the
+// pixels (raster.ICCFits) is left out.
 func (pw *Writer) writeMeta() error {
-	if icc := pw.h.Meta.ICC; len(icc) > 0 {
+	if icc := pw.h.Meta.ICC; len(icc) > 0 && raster.ICCFits(icc, pw.h.Pixel) {
 		var b bytes.Buffer
 		b.WriteString(iccName)
 		b.Write([]byte{0, 0})

@@ -65,7 +65,7 @@ func (w *Writer) fields() []field {
 	if g.pix.HasAlpha() {
 		fs = append(fs, one(tagExtraSamples, typeShort, extraUnassoc))
 	}
-	fs = append(fs, metaFields(w.meta, w.orient, w.big)...)
+	fs = append(fs, metaFields(w.meta, w.orient, g.pix, w.big)...)
 	sort.Slice(fs, func(i, j int) bool { return fs[i].tag < fs[j].tag })
 	return fs
 }

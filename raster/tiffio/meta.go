@@ -282,13 +282,14 @@ func toLittle(e rawEntry, bo binary.ByteOrder) []byte {
 	return out
 }
 
-// metaFields are the IFD entries that store h's metadata in a TIFF: the
-// ICC profile, the orientation when valid, and from the EXIF block its
+// metaFields are the IFD entries that store h's metadata in a TIFF of
+// pixels p: the ICC profile when it fits them (raster.ICCFits), the
+// orientation when valid, and from the EXIF block its
 // descriptive IFD0 tags and its EXIF and GPS IFDs (a block that does not
 // parse is left out).
-func metaFields(m raster.Metadata, o raster.Orientation, big bool) []field {
+func metaFields(m raster.Metadata, o raster.Orientation, p raster.PixelFormat, big bool) []field {
 	var fs []field
-	if len(m.ICC) > 0 {
+	if len(m.ICC) > 0 && raster.ICCFits(m.ICC, p) {
 		fs = append(fs, field{tag: tagICC, typ: typeUndefined, raw: m.ICC})
 	}
 	if !o.Valid() {
