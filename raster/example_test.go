@@ -28,3 +28,16 @@ func ExampleSpill() {
 	fmt.Println(s.InMemory(), raster.FormatBytes(s.Size()), row[0])
 	// Output: false 2.9 MiB 42
 }
+
+// ExampleExifWithOrientation shows what a writer stores for an image whose
+// pixels were turned upright: the camera's EXIF with its orientation reset,
+// every other byte as it was.
+func ExampleExifWithOrientation() {
+	camera := raster.MinimalExif(raster.RightTop)
+	fmt.Println(raster.ExifOrientation(camera), "needs a quarter turn:", raster.ExifOrientation(camera).Swaps())
+	upright := raster.ExifWithOrientation(camera, raster.TopLeft)
+	fmt.Println(raster.ExifOrientation(upright), len(upright) == len(camera))
+	// Output:
+	// 6 needs a quarter turn: true
+	// 1 true
+}

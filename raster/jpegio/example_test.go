@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluice-go/sluice/raster"
 	"github.com/sluice-go/sluice/raster/jpegio"
+	"github.com/sluice-go/sluice/raster/synth"
 )
 
 // Example writes a gray gradient as a JPEG and reads it back row by row.
@@ -119,4 +120,32 @@ func ExampleDecoder() {
 	fmt.Println(out[:3], out[len(out)-3:])
 	// Output:
 	// [10 200 90] [10 200 90]
+}
+
+// ExampleReadHeader writes a JPEG carrying an ICC profile and a camera's
+// EXIF, and reads its metadata back without decoding a pixel.
+func ExampleReadHeader() {
+	h := raster.Header{Width: 64, Height: 48, Pixel: raster.RGB8, Meta: raster.Metadata{
+		ICC:  synth.ICCProfile(100000, "Wide RGB"), // two APP2 chunks
+		EXIF: synth.Exif(raster.RightTop),
+	}}
+	var file bytes.Buffer
+	w, err := jpegio.NewWriter(&file, h, jpegio.WriterOptions{})
+	if err != nil {
+		panic(err)
+	}
+	if err := w.WriteRows(make([]byte, h.Bytes())); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+
+	got, err := jpegio.ReadHeader(&file)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("profile %q of %d bytes, EXIF of %d bytes, orientation %d\n",
+		raster.ICCDescription(got.Meta.ICC), len(got.Meta.ICC), len(got.Meta.EXIF), got.Orientation)
+	// Output: profile "Wide RGB" of 100000 bytes, EXIF of 96 bytes, orientation 6
 }
