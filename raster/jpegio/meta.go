@@ -55,8 +55,12 @@ func (m *metaReader) app2(p []byte) {
 		m.bad = "an ICC_PROFILE segment without its chunk number"
 		return
 	}
-	// The cap holds by construction (255 chunks of at most 64 KiB), but
-	// say it, so that a change of rule cannot lift it unseen.
+	// A profile has at most 255 chunks of at most 64 KiB, under the cap;
+	// more chunks than that are a lie, refused before they pile up.
+	if len(m.chunks) == 255 {
+		m.bad = "more than 255 ICC_PROFILE chunks"
+		return
+	}
 	if m.iccSize+len(p)-2 > raster.MaxMetadata {
 		m.bad = fmt.Sprintf("the profile passes %s", raster.FormatBytes(raster.MaxMetadata))
 		return

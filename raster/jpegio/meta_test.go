@@ -3,6 +3,7 @@ package jpegio
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,6 +132,7 @@ func TestMetaHostile(t *testing.T) {
 		{"count zero", [][]byte{iccSeg(1, 0, "AA")}, "", "icc dropped: an ICC_PROFILE chunk count of 0"},
 		{"no number", [][]byte{app(mAPP2, []byte(iccPrefix))}, "", "icc dropped: an ICC_PROFILE segment without its chunk number"},
 		{"bad exif", [][]byte{app(mAPP1, []byte(exifPrefix), []byte("not a tiff header"))}, "", "exif dropped: the APP1 block does not start with a TIFF header"},
+		{"256 chunks", slices.Repeat([][]byte{iccSeg(1, 1, "A")}, 256), "", "icc dropped: more than 255 ICC_PROFILE chunks"},
 		{"xmp ignored", [][]byte{app(mAPP1, []byte("http://ns.adobe.com/xap/1.0/\x00<x/>"))}, "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
