@@ -89,6 +89,11 @@ func TestMetaToolFiles(t *testing.T) {
 	run(convert, jpg, filepath.Join(dir, "magick.png"))
 	run(vips, "copy", jpg, filepath.Join(dir, "vips.tif"))
 	run(vips, "copy", jpg, filepath.Join(dir, "vips.png"))
+	run(convert, jpg, filepath.Join(dir, "magick.jpg"))
+	run(convert, jpg, filepath.Join(dir, "magick.tif"))
+	// exiftool adds an EXIF IFD to ImageMagick's TIFF.
+	run(convert, jpg, filepath.Join(dir, "exiftool.tif"))
+	run(exiftool, "-q", "-overwrite_original", "-ExposureTime=1/100", "-Model=ToolModel", filepath.Join(dir, "exiftool.tif"))
 	for _, tt := range []struct {
 		name  string
 		exif  bool
@@ -98,6 +103,9 @@ func TestMetaToolFiles(t *testing.T) {
 		{"magick.png", false, 0}, // ImageMagick 6 keeps EXIF in a text chunk
 		{"vips.png", true, raster.RightTop},
 		{"vips.tif", false, raster.RightTop}, // vips writes tag 274, no EXIF IFD
+		{"magick.jpg", true, raster.RightTop},
+		{"magick.tif", false, raster.RightTop},
+		{"exiftool.tif", true, raster.RightTop},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, _ := readFile(t, filepath.Join(dir, tt.name))
@@ -109,6 +117,9 @@ func TestMetaToolFiles(t *testing.T) {
 			}
 			if h.Orientation != tt.orien {
 				t.Errorf("got orientation %d, want %d", h.Orientation, tt.orien)
+			}
+			if tt.name == "exiftool.tif" && !bytes.Contains(h.Meta.EXIF, []byte("ToolModel")) {
+				t.Errorf("got EXIF % x, want the model exiftool set", h.Meta.EXIF)
 			}
 		})
 	}
