@@ -3,7 +3,7 @@
 //
 //	sluice run [flags] INPUT OUTPUT [OP ...]   filter or convert an image
 //	sluice gen [flags] WxH OUTPUT              write a test image
-//	sluice info FILE                           print a file's header
+//	sluice info FILE                           print a file's header and metadata
 //	sluice demo [flags]                        generate a large image and filter it
 //	sluice cluster [flags]                     start a NATS server for distributed runs
 //	sluice worker URL [flags]                  filter the tiles of distributed runs
@@ -51,7 +51,7 @@ func commands() []command {
 	return []command{
 		{"run", "filter or convert an image: run [flags] INPUT OUTPUT [OP ...]", runRun},
 		{"gen", "write a deterministic photo-like test image: gen [flags] WxH OUTPUT", runGen},
-		{"info", "print a file's header: info FILE", runInfo},
+		{"info", "print a file's header and metadata: info FILE", runInfo},
 		{"serve", "run the image service over HTTP: serve [flags]", runServe},
 		{"demo", "generate a large image and filter it, showing where the time goes", runDemo},
 		{"cluster", "start a NATS server for distributed runs: cluster [--listen ADDR] [--store DIR]", runCluster},
