@@ -74,3 +74,83 @@ func ValidExif(exif []byte) bool {
 	ifd := int64(bo.Uint32(exif[4:]))
 	return ifd >= 8 && ifd+2 <= int64(len(exif))
 }
+
+// EXIF tags of the image's size, in the EXIF IFD that IFD0 points to.
+const (
+	exifIFDTag        = 34665
+	exifPixelXDimTag  = 40962
+	exifPixelYDimTag  = 40963
+	maxExifIFDEntries = 1 << 12
+)
+
+// ExifToWrite returns the EXIF block a writer stores for header h:
+// h.Meta.EXIF with its orientation set to h.Orientation
+// (ExifWithOrientation) and, when the block has them, its
+// PixelXDimension and PixelYDimension set to h's size, so that a resized
+// image does not carry its source's size. The block's layout never
+// changes; h.Meta.EXIF itself is not modified.
+func ExifToWrite(h Header) []byte {
+	exif := ExifWithOrientation(h.Meta.EXIF, h.Orientation)
+	at := exifDimensions(exif)
+	copied := len(exif) > 0 && (len(h.Meta.EXIF) == 0 || &exif[0] != &h.Meta.EXIF[0])
+	for i, v := range []int{h.Width, h.Height} {
+		e := at[i]
+		if e.off == 0 || v <= 0 || (e.short && v > 0xffff) {
+			continue
+		}
+		if !copied {
+			exif, copied = append([]byte(nil), exif...), true
+		}
+		if e.short {
+			e.bo.PutUint16(exif[e.off:], uint16(v))
+		} else {
+			e.bo.PutUint32(exif[e.off:], uint32(v))
+		}
+	}
+	return exif
+}
+
+// dimEntry is where an EXIF size value lies: its byte order, the offset of
+// its value (0 when absent), and whether it is a SHORT.
+type dimEntry struct {
+	bo    binary.ByteOrder
+	off   int
+	short bool
+}
+
+// exifDimensions finds PixelXDimension and PixelYDimension in the EXIF IFD.
+func exifDimensions(exif []byte) (at [2]dimEntry) {
+	if !ValidExif(exif) {
+		return at
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if exif[0] == 'M' {
+		bo = binary.BigEndian
+	}
+	entries := func(off int64) (int64, int64) { // first entry, count
+		if off < 8 || off+2 > int64(len(exif)) {
+			return 0, 0
+		}
+		n := min(int64(bo.Uint16(exif[off:])), maxExifIFDEntries, (int64(len(exif))-off-2)/12)
+		return off + 2, n
+	}
+	first, n := entries(int64(bo.Uint32(exif[4:])))
+	var sub int64
+	for i := range n {
+		e := first + 12*i
+		if bo.Uint16(exif[e:]) == exifIFDTag && bo.Uint32(exif[e+4:]) == 1 {
+			sub = int64(bo.Uint32(exif[e+8:]))
+		}
+	}
+	first, n = entries(sub)
+	for i := range n {
+		e := first + 12*i
+		tag, typ, count := bo.Uint16(exif[e:]), bo.Uint16(exif[e+2:]), bo.Uint32(exif[e+4:])
+		k := int(tag) - exifPixelXDimTag
+		if (k != 0 && k != 1) || count != 1 || (typ != 3 && typ != 4) {
+			continue
+		}
+		at[k] = dimEntry{bo: bo, off: int(e + 8), short: typ == 3}
+	}
+	return at
+}

@@ -110,3 +110,32 @@ func TestICCFits(t *testing.T) {
 		}
 	}
 }
+
+func TestExifToWrite(t *testing.T) {
+	camera := synth.ExifSized(raster.RightTop, 4000, 3000)
+	h := raster.Header{Width: 400, Height: 300, Meta: raster.Metadata{EXIF: camera}, Orientation: raster.TopLeft}
+	got := raster.ExifToWrite(h)
+	if want := synth.ExifSized(raster.TopLeft, 400, 300); !bytes.Equal(got, want) {
+		t.Errorf("got % x, want % x", got, want)
+	}
+	if !bytes.Equal(camera, synth.ExifSized(raster.RightTop, 4000, 3000)) {
+		t.Errorf("ExifToWrite changed its argument")
+	}
+	// A SHORT cannot hold 70,000: that entry stays as it was.
+	h = raster.Header{Width: 70000, Height: 70000, Meta: raster.Metadata{EXIF: camera}}
+	got = raster.ExifToWrite(h)
+	if want := synth.ExifSized(raster.RightTop, 70000, 3000); !bytes.Equal(got, want) {
+		t.Errorf("70000×70000: got % x, want % x", got, want)
+	}
+	// Without size entries, or with no block, nothing but the orientation.
+	plain := synth.Exif(raster.RightTop)
+	if got := raster.ExifToWrite(raster.Header{Width: 5, Height: 5, Meta: raster.Metadata{EXIF: plain}}); !bytes.Equal(got, plain) {
+		t.Errorf("no size entries: got % x, want the block unchanged", got)
+	}
+	if got := raster.ExifToWrite(raster.Header{Width: 5, Height: 5, Orientation: raster.LeftTop}); !bytes.Equal(got, raster.MinimalExif(raster.LeftTop)) {
+		t.Errorf("no block: got % x, want the minimal block", got)
+	}
+	if got := raster.ExifToWrite(raster.Header{Width: 5, Height: 5}); got != nil {
+		t.Errorf("nothing: got % x, want nil", got)
+	}
+}

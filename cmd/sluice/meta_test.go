@@ -16,7 +16,7 @@ import (
 // metaInput writes a JPEG with an ICC profile, EXIF and an orientation.
 func metaInput(t *testing.T, dir string) (string, raster.Metadata) {
 	t.Helper()
-	m := raster.Metadata{ICC: synth.ICCProfile(9000, "Cmd RGB"), EXIF: synth.Exif(raster.RightTop)}
+	m := raster.Metadata{ICC: synth.ICCProfile(9000, "Cmd RGB"), EXIF: synth.ExifSized(raster.RightTop, 48, 32)}
 	h := raster.Header{Width: 48, Height: 32, Pixel: raster.RGB8, Meta: m}
 	path := filepath.Join(dir, "in.jpg")
 	w, err := codec.Create(path, h, codec.WriteOptions{})
@@ -66,7 +66,7 @@ func TestRunMeta(t *testing.T) {
 	}{
 		{"out.png", []string{"blur:1"}, true},
 		{"out.tif", []string{"resize:0.5"}, true},
-		{"out.jpg", nil, true},
+		{"out.jpg", []string{"crop:0,0,40,30"}, true},
 		{"strip.png", []string{"--strip"}, false},
 		{"strip.jpg", []string{"--strip", "invert"}, false},
 		{"strip.tif", []string{"--strip"}, false},
@@ -85,8 +85,12 @@ func TestRunMeta(t *testing.T) {
 			if !bytes.Equal(h.Meta.ICC, m.ICC) {
 				t.Errorf("got a profile of %d bytes, want the input's %d", len(h.Meta.ICC), len(m.ICC))
 			}
-			if h.Meta.EXIF == nil || raster.ExifOrientation(h.Meta.EXIF) != raster.RightTop || h.Orientation != raster.RightTop {
-				t.Errorf("got EXIF of %d bytes and orientation %d, want the input's, orientation 6", len(h.Meta.EXIF), h.Orientation)
+			// The EXIF's size entries follow the output's size.
+			if want := synth.ExifSized(raster.RightTop, h.Width, h.Height); !bytes.Equal(h.Meta.EXIF, want) {
+				t.Errorf("got EXIF % x, want % x", h.Meta.EXIF, want)
+			}
+			if h.Orientation != raster.RightTop {
+				t.Errorf("got orientation %d, want 6", h.Orientation)
 			}
 		})
 	}

@@ -76,6 +76,7 @@ func FuzzDecode(f *testing.F) {
 		if !raster.ICCFits(h.Meta.ICC, h.Pixel) {
 			h.Meta.ICC = nil // left out by the writer
 		}
+		h.Meta.EXIF = raster.ExifToWrite(h) // the size entries set
 		if h2.Width != h.Width || h2.Height != h.Height || h2.Pixel != h.Pixel {
 			t.Fatalf("got %dx%d %v after the round trip, want %dx%d %v", h2.Width, h2.Height, h2.Pixel, h.Width, h.Height, h.Pixel)
 		}

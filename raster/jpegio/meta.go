@@ -136,8 +136,8 @@ func ReadHeader(r io.Reader) (raster.Header, error) {
 }
 
 // writeMeta writes the APP1 EXIF segment and the APP2 ICC_PROFILE
-// segments of h into b, after the JFIF segment. The header's orientation,
-// when valid, is set in the EXIF block (raster.ExifWithOrientation). An
+// segments of h into b, after the JFIF segment. The header's orientation
+// and size are set in the EXIF block (raster.ExifToWrite). An
 // EXIF block too large for one segment (64 KiB) or a profile of more than
 // 255 chunks is left out: JPEG has no room for it; so is a profile that
 // does not fit the pixels (raster.ICCFits).
@@ -152,7 +152,7 @@ func writeMeta(b *bytes.Buffer, h raster.Header) {
 			b.Write(p)
 		}
 	}
-	if exif := raster.ExifWithOrientation(h.Meta.EXIF, h.Orientation); len(exif) > 0 && len(exif) <= exifMax {
+	if exif := raster.ExifToWrite(h); len(exif) > 0 && len(exif) <= exifMax {
 		seg(mAPP1, []byte(exifPrefix), exif)
 	}
 	icc := h.Meta.ICC

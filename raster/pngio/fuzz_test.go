@@ -87,6 +87,7 @@ func fuzzOne(t *testing.T, data []byte) {
 	if !raster.ICCFits(h.Meta.ICC, h.Pixel) {
 		h.Meta.ICC = nil // left out by the writer
 	}
+	h.Meta.EXIF = raster.ExifToWrite(h) // the size entries set
 	if !bytes.Equal(h2.Meta.ICC, h.Meta.ICC) || !bytes.Equal(h2.Meta.EXIF, h.Meta.EXIF) || h2.Orientation != h.Orientation {
 		t.Fatalf("round trip: got ICC %d, EXIF %d bytes, orientation %d, want %d, %d, %d",
 			len(h2.Meta.ICC), len(h2.Meta.EXIF), h2.Orientation, len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)

@@ -80,8 +80,8 @@ func inflateICC(p []byte) ([]byte, error) {
 }
 
 // writeMeta writes the iCCP and eXIf chunks of pw.h, after IHDR (so before
-// any PLTE and IDAT). The header's orientation, when valid, is set in the
-// EXIF block (raster.ExifWithOrientation); a profile that does not fit the
+// any PLTE and IDAT). The header's orientation and size are set in the
+// EXIF block (raster.ExifToWrite); a profile that does not fit the
 // pixels (raster.ICCFits) is left out.
 func (pw *Writer) writeMeta() error {
 	if icc := pw.h.Meta.ICC; len(icc) > 0 && raster.ICCFits(icc, pw.h.Pixel) {
@@ -100,7 +100,7 @@ func (pw *Writer) writeMeta() error {
 			return err
 		}
 	}
-	if exif := raster.ExifWithOrientation(pw.h.Meta.EXIF, pw.h.Orientation); len(exif) > 0 {
+	if exif := raster.ExifToWrite(pw.h); len(exif) > 0 {
 		if err := pw.writeChunk("eXIf", exif); err != nil {
 			return err
 		}

@@ -40,7 +40,12 @@ func ICCProfile(size int, desc string) []byte {
 // the camera's make and the orientation o (none when o is 0), and an EXIF
 // IFD, which IFD0 points to, holding the exposure time (a RATIONAL, stored
 // out of line) and the EXIF version.
-func Exif(o raster.Orientation) []byte {
+func Exif(o raster.Orientation) []byte { return ExifSized(o, 0, 0) }
+
+// ExifSized is Exif with the image's size in the EXIF IFD too
+// (PixelXDimension as a LONG, PixelYDimension as a SHORT) when w and h
+// are positive.
+func ExifSized(o raster.Orientation, w, h int) []byte {
 	le := binary.LittleEndian
 	type ent struct {
 		tag, typ uint16
@@ -55,6 +60,9 @@ func Exif(o raster.Orientation) []byte {
 	exif := []ent{
 		{33434, 5, 1, le.AppendUint32(le.AppendUint32(nil, 1), 250)}, // 1/250 s
 		{36864, 7, 4, []byte("0232")},
+	}
+	if w > 0 && h > 0 {
+		exif = append(exif, ent{40962, 4, 1, le.AppendUint32(nil, uint32(w))}, ent{40963, 3, 1, le.AppendUint16(nil, uint16(h))})
 	}
 	// Layout: header, IFD0, its values, the EXIF IFD, its values.
 	ifdLen := func(es []ent) int { return 2 + 12*len(es) + 4 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"github.com/sluice-go/sluice/raster"
 )
 
 // field is one IFD entry to write.
@@ -65,7 +67,7 @@ func (w *Writer) fields() []field {
 	if g.pix.HasAlpha() {
 		fs = append(fs, one(tagExtraSamples, typeShort, extraUnassoc))
 	}
-	fs = append(fs, metaFields(w.meta, w.orient, g.pix, w.big)...)
+	fs = append(fs, metaFields(raster.Header{Width: g.width, Height: g.height, Pixel: g.pix, Meta: w.meta, Orientation: w.orient}, w.big)...)
 	sort.Slice(fs, func(i, j int) bool { return fs[i].tag < fs[j].tag })
 	return fs
 }

@@ -282,14 +282,15 @@ func toLittle(e rawEntry, bo binary.ByteOrder) []byte {
 	return out
 }
 
-// metaFields are the IFD entries that store h's metadata in a TIFF of
-// pixels p: the ICC profile when it fits them (raster.ICCFits), the
-// orientation when valid, and from the EXIF block its
+// metaFields are the IFD entries that store h's metadata in a TIFF: the
+// ICC profile when it fits the pixels (raster.ICCFits), the orientation
+// when valid, and from the EXIF block its
 // descriptive IFD0 tags and its EXIF and GPS IFDs (a block that does not
-// parse is left out).
-func metaFields(m raster.Metadata, o raster.Orientation, p raster.PixelFormat, big bool) []field {
+// parse is left out), its size entries set to h's (raster.ExifToWrite).
+func metaFields(h raster.Header, big bool) []field {
 	var fs []field
-	if len(m.ICC) > 0 && raster.ICCFits(m.ICC, p) {
+	m, o := h.Meta, h.Orientation
+	if len(m.ICC) > 0 && raster.ICCFits(m.ICC, h.Pixel) {
 		fs = append(fs, field{tag: tagICC, typ: typeUndefined, raw: m.ICC})
 	}
 	if !o.Valid() {
@@ -298,7 +299,7 @@ func metaFields(m raster.Metadata, o raster.Orientation, p raster.PixelFormat, b
 	if o.Valid() {
 		fs = append(fs, field{tag: tagOrientation, typ: typeShort, vals: []uint64{uint64(o)}})
 	}
-	bo, ifd0, ok := parseExif(m.EXIF)
+	bo, ifd0, ok := parseExif(raster.ExifToWrite(h))
 	if !ok {
 		return fs
 	}
