@@ -26,11 +26,16 @@ func TestInfoHuge(t *testing.T) {
 		0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
 		0xff, 0xc0, 0, 17, 8, 0xfd, 0xe8, 0xfd, 0xe8, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0,
 		0xff, 0xd9}
+	// The same frame, progressive: a decoder would need 24 GiB of
+	// coefficients; info allocates none.
+	prog := bytes.Clone(jpg)
+	prog[bytes.Index(prog, []byte{0xff, 0xc0})+1] = 0xc2
 	for _, tt := range []struct {
 		name string
 		data []byte
 		want []string
 	}{
+		{"huge-progressive.jpg", prog, []string{"65000×65000", "progressive"}},
 		{"huge.png", png, []string{"30000×30000", "rgba16", "interlaced:  yes"}},
 		{"huge.jpg", jpg, []string{"65000×65000", "rgb8", "format:      jpeg"}},
 	} {
