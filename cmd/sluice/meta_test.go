@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,5 +127,38 @@ func TestInfoMeta(t *testing.T) {
 	runCmd(t, "gen", "--quiet", "20x20", plain)
 	if out := runCmd(t, "info", plain); strings.Contains(out, "icc:") || strings.Contains(out, "exif:") || strings.Contains(out, "orientation:") {
 		t.Errorf("a file without metadata: got\n%s\nwant no metadata lines", out)
+	}
+}
+
+// TestRunWarnsDropped checks that run says when the input's metadata was
+// dropped as untrustworthy, and stays silent with --quiet.
+func TestRunWarnsDropped(t *testing.T) {
+	dir := t.TempDir()
+	in, _ := metaInput(t, dir)
+	good, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An ICC_PROFILE chunk that says it is 1 of 2, after SOI: the
+	// profile is dropped.
+	lie := []byte{0xff, 0xe2, 0, 2 + 12 + 2 + 2}
+	lie = append(append(lie, "ICC_PROFILE\x00"...), 1, 2, 'x', 'y')
+	bad := filepath.Join(dir, "bad.jpg")
+	if err := os.WriteFile(bad, append(append([]byte{0xff, 0xd8}, lie...), good[2:]...), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for _, quiet := range []bool{false, true} {
+		args := []string{"run", bad, filepath.Join(dir, "out.png")}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		var stdout, stderr bytes.Buffer
+		if err := dispatch(context.Background(), &env{stdout: &stdout, stderr: &stderr}, args); err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		want := "sluice: " + bad + ": icc dropped: ICC_PROFILE chunks give counts 2 and 1; the output goes without it"
+		if got := strings.Contains(stderr.String(), want); got == quiet {
+			t.Errorf("quiet %v: got stderr %q, want the line %q %v", quiet, stderr.String(), want, !quiet)
+		}
 	}
 }

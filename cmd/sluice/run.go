@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -80,6 +81,9 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	w, ht := plan.OutputSize()
 	oh := raster.Header{Width: w, Height: ht, Pixel: plan.Output()}
 	oh.Meta, oh.Orientation = outputMeta(h, c)
+	if !c.quiet && !c.strip {
+		warnDropped(e.stderr, name, h)
+	}
 	out, err := codec.Create(outPath, oh, c.write)
 	if err != nil {
 		return nil, err
@@ -137,6 +141,17 @@ func outputMeta(h raster.Header, c *commonFlags) (raster.Metadata, raster.Orient
 		return raster.Metadata{}, 0
 	}
 	return h.Meta, h.Orientation
+}
+
+// warnDropped prints a line on w for each piece of metadata the reader
+// dropped as untrustworthy (a " dropped: " note in h.Details), since the
+// output will not carry it.
+func warnDropped(w io.Writer, name string, h raster.Header) {
+	for _, d := range h.Details {
+		if strings.Contains(d, " dropped: ") {
+			fmt.Fprintf(w, "sluice: %s: %s; the output goes without it\n", name, d)
+		}
+	}
 }
 
 // setMemoryLimit sets the garbage collector's soft memory limit to what
