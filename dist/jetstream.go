@@ -101,6 +101,10 @@ func Dial(url string, o ConnectOptions) (*JetStream, error) {
 	return t, nil
 }
 
+// MaxPayload is the largest message the server takes, in bytes: the
+// largest task or result a job can send.
+func (t *JetStream) MaxPayload() int64 { return t.nc.MaxPayload() }
+
 // Close stops listening for jobs on the worker's side and, for a
 // transport made by Dial, closes its connection.
 func (t *JetStream) Close() error {
