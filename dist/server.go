@@ -174,7 +174,8 @@ func loadOrMakeUser(path string) (string, error) {
 
 // RunPermissions are the rights of a coordinator: create, inspect and
 // delete job streams and their consumer, publish tasks, announce jobs,
-// read results and max-delivery advisories, and settle deliveries.
+// read results, max-delivery advisories and acknowledgement reports, and
+// settle deliveries.
 func RunPermissions() *server.Permissions {
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
@@ -188,6 +189,7 @@ func RunPermissions() *server.Permissions {
 		Subscribe: &server.SubjectPermission{Allow: []string{
 			"_INBOX.>", "sluice.*.results", "sluice.*.alive",
 			"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*",
+			"$JS.EVENT.METRIC.CONSUMER.ACK.*.*", "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.*.*",
 		}},
 		Response: &server.ResponsePermission{MaxMsgs: 1, Expires: time.Minute},
 	}
