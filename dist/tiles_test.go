@@ -53,6 +53,16 @@ func filterImage(t *testing.T, tr Transport, chain string, pf raster.PixelFormat
 	if err != nil {
 		t.Fatal(err)
 	}
+	wantLocal, wantRemote := 2, 0
+	if tr != nil {
+		wantRemote = 8
+		if remoteOnly {
+			wantLocal = 0
+		}
+	}
+	if job.Workers() != wantLocal || job.RemoteSlots() != wantRemote {
+		t.Fatalf("job reports %d local workers and %d remote slots, want %d and %d", job.Workers(), job.RemoteSlots(), wantLocal, wantRemote)
+	}
 	if err := job.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

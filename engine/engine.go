@@ -98,16 +98,19 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	remote  Remote        // nil for a local run
-	local   chan struct{} // with remote: a slot per local worker
-	asked   int           // workers asked for, when the budget capped them
-	tileW   int           // tile width in output pixels
-	bandH   int           // band height in output rows
-	bandCap int64         // bytes of the largest band: the capacity of band buffers
-	outW    int
-	outH    int
-	outFmt  raster.PixelFormat
-	budget  int64
+	remote  Remote // nil for a local run
+	// localWorkers is how many of the filter stage's workers filter here;
+	// the others wait on the Remote.
+	localWorkers int
+	local        chan struct{} // with remote: a slot per local worker
+	asked        int           // workers asked for, when the budget capped them
+	tileW        int           // tile width in output pixels
+	bandH        int           // band height in output rows
+	bandCap      int64         // bytes of the largest band: the capacity of band buffers
+	outW         int
+	outH         int
+	outFmt       raster.PixelFormat
+	budget       int64
 
 	pool    *sluice.Pool
 	dec     *bandDecoder // set when the reader decodes by bands
@@ -166,6 +169,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.workers = local + max(1, o.Remote.Slots())
 		slots = int64(local + 3)
 	}
+	j.localWorkers = local
 	filters := int64(local) // goroutines here that hold a tile's scratch
 	j.pool = o.Pool
 	if j.pool == nil {
@@ -292,9 +296,14 @@ func (j *Job) Stats() sluice.Stats {
 	return j.pipe.Stats()
 }
 
-// Workers is the number of goroutines that do the job's CPU work at once:
-// decoding, filtering and encoding.
-func (j *Job) Workers() int { return j.workers }
+// Workers is the number of goroutines of this process that do the job's
+// CPU work at once: decoding, filtering and encoding. A run with a Remote
+// has RemoteSlots tiles out besides.
+func (j *Job) Workers() int { return j.localWorkers }
+
+// RemoteSlots is how many tiles the job may have out on its Remote at
+// once; 0 for a local run.
+func (j *Job) RemoteSlots() int { return j.workers - j.localWorkers }
 
 // Capped reports the worker count Options asked for when the budget did
 // not hold that many workers' tiles and New ran fewer (Workers); ok is
