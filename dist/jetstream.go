@@ -534,8 +534,24 @@ func (t *JetStream) listen() error {
 	if err != nil {
 		return fmt.Errorf("dist: listening for jobs: %w", err)
 	}
+	// Pulls get their tasks on the connection's inboxes: make sure this
+	// credential may read them, rather than wait for tasks that never come.
+	probe, err := t.nc.SubscribeSync(t.nc.NewInbox())
+	if err == nil {
+		err = t.nc.Flush()
+		probe.Unsubscribe()
+	}
+	if err == nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			err = le
+		}
+	}
+	if err != nil {
+		sub.Unsubscribe()
+		return fmt.Errorf("dist: this connection may not read its replies (a worker connects with ConnectOptions.Worker): %w", err)
+	}
 	t.sub = sub
-	return t.nc.Flush()
+	return nil
 }
 
 // pick returns the next job to pull from, round robin, forgetting jobs not

@@ -80,7 +80,7 @@ func TestCredentialFiles(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("the worker credential changed across a restart, want it kept")
 	}
-	nc, err := Connect(s2.URL, ConnectOptions{Creds: s2.WorkerCreds})
+	nc, err := Connect(s2.URL, ConnectOptions{Creds: s2.WorkerCreds, Worker: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestWorkerRights(t *testing.T) {
 	defer d.Close()
 	stream := streamPrefix + d.Job().ID
 
-	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
 	// A refused request gets no answer: wait for none long.
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -234,7 +234,7 @@ func TestSettledWithoutResult(t *testing.T) {
 				done <- answer{out, err}
 			}()
 
-			rogue := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+			rogue := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
 			cons, err := rogue.js.Consumer(ctx, streamPrefix+d.Job().ID, consumerName)
 			if err != nil {
 				t.Fatal(err)
@@ -252,7 +252,7 @@ func TestSettledWithoutResult(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			honest := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+			honest := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
 			w := &Worker{Transport: honest, Workers: 1}
 			w.Handle("echo", HandlerFunc(func(ctx context.Context, job Job, p []byte) ([]byte, error) { return p, nil }))
 			wctx, stop := context.WithCancel(ctx)
@@ -272,5 +272,30 @@ func TestSettledWithoutResult(t *testing.T) {
 				t.Fatalf("stats %+v: want 1 failure, then 1 result accepted from a second delivery", st)
 			}
 		})
+	}
+}
+
+// TestWorkerInbox checks that a worker reads replies only on its own
+// inboxes: not those of coordinators, and that a worker connection made
+// without ConnectOptions.Worker fails with a message that says so.
+func TestWorkerInbox(t *testing.T) {
+	s := testServer(t, ServerConfig{})
+	ctx := testCtx(t)
+	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
+	sub, err := w.nc.SubscribeSync("_INBOX.>")
+	if err == nil {
+		w.nc.Flush()
+		defer sub.Unsubscribe()
+	}
+	if le := w.nc.LastError(); le == nil || !strings.Contains(strings.ToLower(le.Error()), "permissions violation") {
+		t.Fatalf("got %v, want a permissions violation for reading coordinators' inboxes", le)
+	}
+
+	plain := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+	nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = plain.Next(nctx)
+	if err == nil || !strings.Contains(err.Error(), "ConnectOptions.Worker") {
+		t.Fatalf("got %v, want an error naming ConnectOptions.Worker", err)
 	}
 }

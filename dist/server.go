@@ -197,8 +197,9 @@ func RunPermissions() *server.Permissions {
 
 // WorkerPermissions are the rights of a worker: hear job announcements,
 // pull tasks from the shared consumer, acknowledge them (heartbeats and
-// hand-backs) and publish results. A worker cannot publish a task, create
-// or delete a stream, or read another worker's results.
+// hand-backs) and publish results, and read replies on its own inboxes
+// (ConnectOptions.Worker). A worker cannot publish a task, create or
+// delete a stream, read results, or read the replies coordinators get.
 func WorkerPermissions() *server.Permissions {
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
@@ -207,6 +208,6 @@ func WorkerPermissions() *server.Permissions {
 			"$JS.ACK.*." + consumerName + ".>",
 			"sluice.*.results",
 		}},
-		Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX.>", announceSubj}},
+		Subscribe: &server.SubjectPermission{Allow: []string{WorkerInboxPrefix + ".>", announceSubj}},
 	}
 }
