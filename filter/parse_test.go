@@ -50,7 +50,7 @@ func TestParseCanonical(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
-		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, diffuse, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink, resize)`},
+		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, diffuse, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink, resize, rotate, flip, flop, transpose, transverse)`},
 		{"", `unknown operation ""`},
 		{"blur", "want blur:SIGMA"},
 		{"blur:0", "sigma must be in (0, 300], got 0"},
