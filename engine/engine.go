@@ -34,6 +34,15 @@
 // goroutines at most do CPU work at once (see bands.go). Jobs may share one
 // pool through Options.Pool.
 //
+// A chain with geometry (rotate, flip, flop, transpose, transverse, and the
+// turn that shows an image upright) runs in segments, as filter.Plan
+// Segments cuts it: each segment's fused chain is a phase of its own, and
+// between two phases the whole image goes through a scratch store, in
+// tiles for the turns that make columns rows, which the next phase reads
+// back turned, band by band. Memory stays within the budget (a quarter for
+// the store, the rest for each phase) and the bytes do not depend on the
+// workers, tiles or budget (see segments.go and turn.go).
+//
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
 // writer (package codec does both).
@@ -86,6 +95,10 @@ type Options struct {
 	// with RemoteOnly); tiles out there stay charged to the budget.
 	Remote     Remote
 	RemoteOnly bool
+	// Scratch says where a chain with geometry keeps the image it turns
+	// (Dir) and how large that may be (Limit); the job decides what stays
+	// in memory, so Memory is ignored. See segments.go.
+	Scratch raster.SpillOptions
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -128,12 +141,19 @@ type Job struct {
 	why      string
 	iter     *iterative
 	tileSide int
+
+	// A plan with geometry runs as phases, one job each (segments.go).
+	phases []phase
+	ran    bool
 }
 
 // New prepares a job that reads src, applies plan and writes dst. The plan
 // must have been made for src's header, and dst must take rows of the plan's
 // output size and pixel format.
 func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
+	if segs := plan.Segments(); len(segs) > 1 || segs[0].Turn != raster.TopLeft {
+		return newSegmented(src, dst, plan, o)
+	}
 	h := src.Header()
 	j := &Job{src: src, dst: dst, plan: plan, in: h, opts: o}
 	j.outW, j.outH = plan.OutputSize()
@@ -281,11 +301,27 @@ type tile struct {
 }
 
 // Progress returns the output rows written so far and the total.
-func (j *Job) Progress() (done, total int) { return int(j.rows.Load()), j.outH }
+// With geometry, the rows of every phase count, so total is more than the
+// output's height.
+func (j *Job) Progress() (done, total int) {
+	if j.phases != nil {
+		for _, p := range j.phases {
+			d, t := p.job.Progress()
+			done, total = done+d, total+t
+		}
+		return done, total
+	}
+	return int(j.rows.Load()), j.outH
+}
 
 // Stats returns the pipeline's figures: per stage, and peak memory in flight.
-// It is the zero Stats before Run starts.
+// It is the zero Stats before Run starts. With geometry, it holds the
+// stages of every phase that has started, named "1 read", "2 filter" and
+// so on.
 func (j *Job) Stats() sluice.Stats {
+	if j.phases != nil {
+		return j.phaseStats()
+	}
 	if j.pipe == nil {
 		return sluice.Stats{}
 	}
@@ -307,10 +343,14 @@ func (j *Job) Budget() int64 { return j.budget }
 // Run reads, filters and writes the whole image. It returns the first error,
 // or the context's cause if ctx is cancelled; it does not close src or dst.
 func (j *Job) Run(ctx context.Context) error {
-	if j.pipe != nil {
+	if j.pipe != nil || j.ran {
 		panic("engine: Job.Run called twice")
 	}
+	j.ran = true
 	j.started = time.Now()
+	if j.phases != nil {
+		return j.runPhases(ctx)
+	}
 	if j.strategy != Fused {
 		return j.runIterative(ctx)
 	}
