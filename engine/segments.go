@@ -107,13 +107,20 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 func (j *Job) runPhases(ctx context.Context) (err error) {
 	defer func() {
 		for _, p := range j.phases {
-			if p.read != nil {
-				err = errors.Join(err, p.read.close())
+			if p.write != nil {
+				err = errors.Join(err, p.write.s.close())
 			}
 		}
 	}()
 	for i := range j.phases {
 		p := &j.phases[i]
+		if p.write != nil {
+			// Make the store now, so that a refusal (the spill limit, no
+			// scratch folder) comes before any work.
+			if err := p.write.s.open(); err != nil {
+				return err
+			}
+		}
 		if err := p.job.Run(ctx); err != nil {
 			return err
 		}

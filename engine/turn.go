@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -74,7 +75,7 @@ func (s *turnStore) open() error {
 	}
 	sp, err := raster.NewSpill(s.in.Bytes(), o)
 	if err != nil {
-		return fmt.Errorf("turning the image (%v): %w", s.o, err)
+		return fmt.Errorf("%v needs a scratch image of %s: %w", filter.Upright(s.o), raster.FormatBytes(s.in.Bytes()), err)
 	}
 	s.spill = sp
 	return nil
@@ -85,7 +86,9 @@ func (s *turnStore) close() error {
 	if s.spill == nil {
 		return nil
 	}
-	return s.spill.Close()
+	err := s.spill.Close()
+	s.spill = nil
+	return err
 }
 
 // tileCols is the input columns of tile column g: the output reads its

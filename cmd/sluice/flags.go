@@ -163,6 +163,8 @@ type commonFlags struct {
 	spill   sizeFlag // --spill-limit
 
 	strategy strategyFlag
+
+	noAutorotate bool // run: keep the pixels as stored (autorotate.go)
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {

@@ -20,6 +20,9 @@ image is never held whole in memory. With no operations it converts formats.
 The input format is read from the file's first bytes; the output format comes
 from OUTPUT's extension (.ppm .pgm .pnm .pam .png .tif .tiff .jpg .jpeg).
 
+The input is first turned upright by its orientation (EXIF or TIFF tag 274),
+as viewers show it, unless --no-autorotate.
+
 Run 'sluice help ops' for the operations. Example:
 
   sluice run --stats scan.tif out.png blur:2 sharpen`
@@ -34,6 +37,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
 	o.nats.register(fs)
+	fs.BoolVar(&o.noAutorotate, "no-autorotate", false, "keep the pixels as stored, not turned upright by the input's orientation (EXIF or TIFF tag 274); the output keeps the orientation")
 	pos, err := parseArgs(fs, e.stdout, args)
 	if err != nil {
 		return err
@@ -73,17 +77,21 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 func process(ctx context.Context, e *env, src raster.RowReader, outPath string, chain filter.Chain, c *commonFlags, label string, remote ...remoteRun) (*engine.Job, error) {
 	h := src.Header()
 	name := sourceName(src)
+	chain, turn := upright(h, chain, c.noAutorotate)
 	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	w, ht := plan.OutputSize()
-	out, err := codec.Create(outPath, raster.Header{Width: w, Height: ht, Pixel: plan.Output()}, c.write)
+	oh := raster.Header{Width: w, Height: ht, Pixel: plan.Output()}
+	oh.Orientation, oh.Meta = turn.orientation(h)
+	out, err := codec.Create(outPath, oh, c.write)
 	if err != nil {
 		return nil, err
 	}
 	defer out.Abort()
-	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.engineMemory(h), Strategy: c.strategy.s}
+	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.engineMemory(h), Strategy: c.strategy.s,
+		Scratch: raster.SpillOptions{Dir: c.tmpdir, Limit: c.spill.n}}
 	for _, r := range remote {
 		if r == nil {
 			continue
