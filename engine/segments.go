@@ -124,10 +124,14 @@ func (j *Job) runPhases(ctx context.Context) (err error) {
 		if err := p.job.Run(ctx); err != nil {
 			return err
 		}
+		// The next phase needs none of this one's buffers: give them to
+		// the collector, so that phases do not add up.
+		p.job.release()
 		if p.write != nil {
 			if err := p.write.Close(); err != nil {
 				return err
 			}
+			p.write.band, p.write.tile = nil, nil
 		}
 		if p.read != nil {
 			// Its image has been read: give the disk back now.
@@ -165,4 +169,22 @@ func (j *Job) phaseStats() sluice.Stats {
 		st.Exchanges = append(st.Exchanges, ps.Exchanges...)
 	}
 	return st
+}
+
+// release drops the job's recycled buffers once it has run.
+func (j *Job) release() {
+	j.freeMu.Lock()
+	j.free = nil
+	j.freeMu.Unlock()
+	if j.enc != nil {
+		j.enc.freeMu.Lock()
+		j.enc.free = nil
+		j.enc.freeMu.Unlock()
+	}
+	if j.dec != nil {
+		j.dec.carry = nil
+	}
+	if r, ok := j.src.(*turnReader); ok {
+		r.band, r.tile = nil, nil
+	}
 }
