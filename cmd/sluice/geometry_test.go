@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/internal/testtool"
@@ -248,5 +250,47 @@ func TestGeometryScratchRefused(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%d files in the folder, want only the input", len(ents))
+	}
+}
+
+// TestInterruptTurn interrupts a run that turns the image: exit 130, no
+// output, nothing left beside it or in --tmpdir.
+func TestInterruptTurn(t *testing.T) {
+	dir := t.TempDir()
+	scratch := t.TempDir()
+	in := filepath.Join(dir, "in.ppm")
+	if out, err := exec.Command("sluice", "gen", "--quiet", "2000x2000", in).CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "out.png")
+	cmd := exec.Command("sluice", "run", "--quiet", "--workers", "1", "--memory", "4MiB", "--tmpdir", scratch, in, out, "rotate:90", "median:4", "median:4")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !hasTemp(t, dir) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("the run never created its temporary file; stderr: %s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // into the turn or the filters after it
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("got %v, want exit status 130 (stderr %q)", err, stderr.String())
+	}
+	if hasTemp(t, dir) {
+		t.Errorf("output or temporary file left beside the input")
+	}
+	if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
+		t.Errorf("%d files left in --tmpdir, want none", len(ents))
 	}
 }
