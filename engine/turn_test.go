@@ -119,6 +119,7 @@ func TestTurnChains(t *testing.T) {
 		"median:1 rotate:270 crop:3,4,50,60 rotate:180",
 		"rotate:90 rotate:270 blur:1", // cancels: one fused plan
 		"gray flop",
+		"diffuse:3 rotate:90", // the first phase picks a strategy of its own
 	}
 	for _, pf := range []raster.PixelFormat{raster.RGB8, raster.GrayAlpha16, raster.RGBA8} {
 		src := randomImage(131, 97, pf, 5)
