@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
 )
@@ -30,4 +32,23 @@ func (t turnedUpright) orientation(h raster.Header) (raster.Orientation, raster.
 	m := h.Meta
 	m.EXIF = raster.SetExifOrientation(m.EXIF, raster.TopLeft)
 	return raster.TopLeft, m
+}
+
+// remoteTurns refuses a distributed run (remote set) of a plan that turns
+// the image, which remote workers cannot do yet, before anything starts.
+func remoteTurns(plan *filter.Plan, turn turnedUpright, remote []remoteRun) error {
+	segs := plan.Segments()
+	if len(segs) == 1 && segs[0].Turn == raster.TopLeft {
+		return nil
+	}
+	for _, r := range remote {
+		if r == nil {
+			continue
+		}
+		if turn {
+			return errors.New("distributed runs do not turn images yet, and this one has an orientation to show it upright: add --no-autorotate to keep the pixels as stored")
+		}
+		return errors.New("distributed runs do not turn images yet: run the chain's geometry (rotate, flip, flop, transpose, transverse) without --nats")
+	}
+	return nil
 }

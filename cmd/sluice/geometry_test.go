@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluice-go/sluice/engine"
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/internal/testtool"
 	"github.com/sluice-go/sluice/raster"
@@ -292,5 +293,33 @@ func TestInterruptTurn(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
 		t.Errorf("%d files left in --tmpdir, want none", len(ents))
+	}
+}
+
+// TestRemoteTurns: a distributed run that would turn the image is refused
+// before it starts, saying what to do.
+func TestRemoteTurns(t *testing.T) {
+	var remote remoteRun = func(context.Context, raster.Header, filter.Chain, *filter.Plan, *engine.Options) (func(bool), error) {
+		return func(bool) {}, nil
+	}
+	plain, _ := filter.Chain{filter.Gaussian{Sigma: 1}}.Plan(10, 8, raster.RGB8)
+	turning, _ := filter.Chain{filter.Rotate{Degrees: 90}}.Plan(10, 8, raster.RGB8)
+	tests := []struct {
+		plan   *filter.Plan
+		turn   turnedUpright
+		remote []remoteRun
+		want   string
+	}{
+		{plain, false, []remoteRun{remote}, ""},
+		{turning, false, nil, ""},
+		{turning, false, []remoteRun{nil}, ""},
+		{turning, false, []remoteRun{remote}, "without --nats"},
+		{turning, true, []remoteRun{remote}, "--no-autorotate"},
+	}
+	for i, tt := range tests {
+		err := remoteTurns(tt.plan, tt.turn, tt.remote)
+		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("case %d: got %v, want %q", i, err, tt.want)
+		}
 	}
 }

@@ -82,6 +82,9 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if err := remoteTurns(plan, turn, remote); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	w, ht := plan.OutputSize()
 	oh := raster.Header{Width: w, Height: ht, Pixel: plan.Output()}
 	oh.Orientation, oh.Meta = turn.orientation(h)
