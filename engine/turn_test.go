@@ -237,3 +237,37 @@ func TestFlopReaderBands(t *testing.T) {
 		t.Errorf("a flop at the start: got %d phases, want one that decodes by bands", len(job.phases))
 	}
 }
+
+// TestTurnBands runs geometry between a reader that decodes by bands and
+// a writer that encodes by bands: the first phase decodes in the pool,
+// the last encodes in it, and the bytes are the segments'.
+func TestTurnBands(t *testing.T) {
+	src := randomImage(210, 150, raster.RGBA8, 17)
+	for _, spec := range []string{"rotate:270", "blur:1 transverse median:1", "flop rotate:180"} {
+		chain := mustChain(t, spec)
+		plan := mustPlan(t, chain, 210, 150, raster.RGBA8)
+		want := segmentReference(t, src, plan)
+		w, h := plan.OutputSize()
+		dst := &bandWriter{rb: w * 4, rows: 16, height: h}
+		br := newBandReader(src, 8)
+		job, err := New(br, dst, plan, Options{Workers: 2, Tile: 32})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := job.Run(context.Background()); err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		if !bytes.Equal(dst.pix, want) {
+			t.Fatalf("%s: the output differs from the segments run one after the other", spec)
+		}
+		first, last := job.phases[0].job, job.phases[len(job.phases)-1].job
+		if first.dec == nil || last.enc == nil {
+			t.Errorf("%s: decoding by bands %v, encoding by bands %v; want both", spec, first.dec != nil, last.enc != nil)
+		}
+		for i := range br.reads {
+			if n := br.reads[i].Load(); n != 1 {
+				t.Errorf("%s: band %d decoded %d times, want once", spec, i, n)
+			}
+		}
+	}
+}
