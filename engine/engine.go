@@ -305,8 +305,8 @@ type tile struct {
 // output's height.
 func (j *Job) Progress() (done, total int) {
 	if j.phases != nil {
-		for _, p := range j.phases {
-			d, t := p.job.Progress()
+		for i := range j.phases {
+			d, t := j.phases[i].progress()
 			done, total = done+d, total+t
 		}
 		return done, total

@@ -24,10 +24,13 @@ import (
 // Options.Memory. The bytes do not depend on the workers, the tile size or
 // the budget: each phase's do not, and the store moves pixels, exactly.
 
-// phase is one job of a plan with geometry.
+// phase is one job of a plan with geometry. A phase that only copies a
+// reader that does not decode by bands into a store has no job: it reads
+// the rows straight into the store's band (copy, below).
 type phase struct {
 	job   *Job
-	read  *turnStore // the store the phase reads, nil for the input
+	copy  raster.RowReader // set when job is nil
+	read  *turnStore       // the store the phase reads, nil for the input
 	write *turnWriter
 }
 
@@ -67,6 +70,15 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 			r, t = newFlopReader(r), raster.TopLeft
 		}
 		if t != raster.TopLeft {
+			if pending == nil && !decodesByBands(r) {
+				// Nothing to do on the way: read the rows straight into
+				// the store.
+				h := r.Header()
+				st := newTurnStore(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, t, share, o.Scratch)
+				j.phases = append(j.phases, phase{copy: r, write: st.writer()})
+				r, reading, pending = st.reader(), st, s.Plan
+				continue
+			}
 			if pending == nil {
 				h := r.Header()
 				copyPlan, err := filter.Chain{}.Plan(h.Width, h.Height, h.Pixel)
@@ -89,6 +101,9 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 		return nil, err
 	}
 	for _, p := range j.phases {
+		if p.job == nil {
+			continue
+		}
 		j.workers = max(j.workers, p.job.workers)
 		if j.asked == 0 {
 			j.asked = p.job.asked
@@ -121,12 +136,18 @@ func (j *Job) runPhases(ctx context.Context) (err error) {
 				return err
 			}
 		}
-		if err := p.job.Run(ctx); err != nil {
-			return err
+		if p.job == nil {
+			if err := p.write.copy(ctx, p.copy); err != nil {
+				return err
+			}
+		} else {
+			if err := p.job.Run(ctx); err != nil {
+				return err
+			}
+			// The next phase needs none of this one's buffers: give
+			// them to the collector, so that phases do not add up.
+			p.job.release()
 		}
-		// The next phase needs none of this one's buffers: give them to
-		// the collector, so that phases do not add up.
-		p.job.release()
 		if p.write != nil {
 			if err := p.write.Close(); err != nil {
 				return err
@@ -148,6 +169,9 @@ func (j *Job) runPhases(ctx context.Context) (err error) {
 func (j *Job) phaseStats() sluice.Stats {
 	var st sluice.Stats
 	for i, p := range j.phases {
+		if p.job == nil {
+			continue
+		}
 		ps := p.job.Stats()
 		if ps.Stages == nil {
 			continue
@@ -187,4 +211,19 @@ func (j *Job) release() {
 	if r, ok := j.src.(*turnReader); ok {
 		r.band, r.tile = nil, nil
 	}
+}
+
+// decodesByBands reports whether r decodes by bands, which a job runs in
+// the pool.
+func decodesByBands(r raster.RowReader) bool {
+	br, ok := r.(raster.BandReader)
+	return ok && br.BandRows() > 0
+}
+
+// progress is the rows the phase has written, of how many.
+func (p *phase) progress() (int, int) {
+	if p.job == nil {
+		return int(p.write.rows.Load()), p.write.s.in.Height
+	}
+	return p.job.Progress()
 }

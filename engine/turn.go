@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
@@ -117,6 +119,7 @@ type turnWriter struct {
 	band []byte // swap: the rows of the band being gathered
 	n    int    // rows in band
 	tile []byte
+	rows atomic.Int64 // rows stored, for Progress
 }
 
 func (s *turnStore) writer() *turnWriter {
@@ -143,6 +146,7 @@ func (w *turnWriter) WriteRows(src []byte) error {
 			return err
 		}
 		w.y += len(src) / rb
+		w.rows.Store(int64(w.y))
 		return nil
 	}
 	for len(src) > 0 {
@@ -157,7 +161,53 @@ func (w *turnWriter) WriteRows(src []byte) error {
 			}
 		}
 	}
+	w.rows.Store(int64(w.y))
 	return nil
+}
+
+// copy reads every row of r into the store, a band at a time, straight
+// into the band's buffer, then checks that r has nothing after its last
+// row (see Job.readEnd).
+func (w *turnWriter) copy(ctx context.Context, r raster.RowReader) error {
+	s := w.s
+	rb := s.in.RowBytes()
+	band := w.band
+	if band == nil {
+		band = make([]byte, s.rows*rb)
+	}
+	for w.y < s.in.Height {
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
+		}
+		k := min(len(band)/rb-w.n, s.in.Height-w.y)
+		dst := band[w.n*rb : (w.n+k)*rb]
+		if err := readFull(r, dst); err != nil {
+			return err
+		}
+		if s.swap {
+			w.n += k
+			w.y += k
+			if err := w.flush(); err != nil {
+				return err
+			}
+		} else {
+			if _, err := s.spill.WriteAt(dst, int64(w.y)*int64(rb)); err != nil {
+				return err
+			}
+			w.y += k
+		}
+		w.rows.Store(int64(w.y))
+	}
+	one := make([]byte, rb)
+	n, err := r.ReadRows(one)
+	switch {
+	case err == io.EOF && n == 0:
+		return nil
+	case err != nil && err != io.EOF:
+		return err
+	default:
+		return fmt.Errorf("the reader returned more rows than the header's %d", s.in.Height)
+	}
 }
 
 // flush writes the gathered band as tiles.
