@@ -47,6 +47,19 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 		j.budget = DefaultMemory
 	}
 	share := j.budget / 4
+	segs := plan.Segments()
+	stores := 0
+	for i, s := range segs {
+		if s.Turn != raster.TopLeft && (i > 0 || s.Turn != raster.TopRight) {
+			stores++
+		}
+	}
+	// A phase between two turns reads one store while it writes the next:
+	// they share the quarter.
+	storeShare := share
+	if stores > 1 {
+		storeShare = share / 2
+	}
 	sub := o
 	sub.Memory = j.budget - share
 	r := src
@@ -64,7 +77,7 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 		j.phases = append(j.phases, phase{job: job, read: reading, write: tw})
 		return nil
 	}
-	for i, s := range plan.Segments() {
+	for i, s := range segs {
 		t := s.Turn
 		if i == 0 && t == raster.TopRight {
 			r, t = newFlopReader(r), raster.TopLeft
@@ -74,7 +87,7 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 				// Nothing to do on the way: read the rows straight into
 				// the store.
 				h := r.Header()
-				st := newTurnStore(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, t, share, o.Scratch)
+				st := newTurnStore(raster.Header{Width: h.Width, Height: h.Height, Pixel: h.Pixel}, t, storeShare, o.Scratch)
 				j.phases = append(j.phases, phase{copy: r, write: st.writer()})
 				r, reading, pending = st.reader(), st, s.Plan
 				continue
@@ -88,7 +101,7 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 				pending = copyPlan
 			}
 			ow, oh := pending.OutputSize()
-			st := newTurnStore(raster.Header{Width: ow, Height: oh, Pixel: pending.Output()}, t, share, o.Scratch)
+			st := newTurnStore(raster.Header{Width: ow, Height: oh, Pixel: pending.Output()}, t, storeShare, o.Scratch)
 			w := st.writer()
 			if err := add(pending, w, w); err != nil {
 				return nil, err

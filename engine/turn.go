@@ -46,15 +46,21 @@ type turnStore struct {
 }
 
 // newTurnStore prepares the store of an in image that is turned to o,
-// holding at most about share bytes: half for the image itself when it is
-// that small (else it goes to a file), half for a band.
+// holding at most about share bytes: the image itself when it takes half
+// of that or less, with bands of up to the other half; else the image goes
+// to a file and a band may take all of it. The writer's band and the
+// reader's do not live at once: the one goes before the other comes.
 func newTurnStore(in raster.Header, o raster.Orientation, share int64, opts raster.SpillOptions) *turnStore {
 	s := &turnStore{o: o, in: in, bpp: in.Pixel.BytesPerPixel(), opts: opts}
 	s.swap, s.flop, s.flip = o.Parts()
 	s.out = raster.Header{Format: "turned", Pixel: in.Pixel}
 	s.out.Width, s.out.Height = o.Size(in.Width, in.Height)
 	half := max(share/2, 1)
-	side := func(rowBytes int) int { return int(max(8, min(maxTurnTile, half/int64(max(rowBytes, 1))))) }
+	band := max(share, 1)
+	if in.Bytes() <= half {
+		band = half
+	}
+	side := func(rowBytes int) int { return int(max(8, min(maxTurnTile, band/int64(max(rowBytes, 1))))) }
 	if s.swap {
 		s.th = min(side(in.RowBytes()), in.Height)
 		s.tw = min(side(s.out.RowBytes()), in.Width)
@@ -248,15 +254,10 @@ type turnReader struct {
 	height int
 }
 
+// reader returns the store's reader; it makes its buffers at its first
+// read, once the writer's are gone.
 func (s *turnStore) reader() *turnReader {
-	r := &turnReader{s: s, height: s.out.Height}
-	if s.swap {
-		r.band = make([]byte, s.tw*s.out.RowBytes())
-		r.tile = make([]byte, s.th*s.tw*s.bpp)
-	} else {
-		r.band = make([]byte, s.rows*s.out.RowBytes())
-	}
-	return r
+	return &turnReader{s: s, height: s.out.Height}
 }
 
 // Header is the turned image's.
@@ -289,6 +290,14 @@ func (r *turnReader) load(y0 int) error {
 	s := r.s
 	if s.spill == nil {
 		return fmt.Errorf("turning the image: read before it was written")
+	}
+	if r.band == nil {
+		if s.swap {
+			r.band = make([]byte, s.tw*s.out.RowBytes())
+			r.tile = make([]byte, s.th*s.tw*s.bpp)
+		} else {
+			r.band = make([]byte, s.rows*s.out.RowBytes())
+		}
 	}
 	if s.swap {
 		return r.loadTiles(y0)
