@@ -26,24 +26,21 @@ import (
 
 // Rotate turns the image clockwise by Degrees: 90, 180 or 270. Spec
 // "rotate:DEGREES".
-type Rotate struct {
-	Degrees int
-	turn
-}
+type Rotate struct{ Degrees int }
 
 // Flip mirrors the image top to bottom. Spec "flip".
-type Flip struct{ turn }
+type Flip struct{}
 
 // Flop mirrors the image left to right. Spec "flop".
-type Flop struct{ turn }
+type Flop struct{}
 
 // Transpose swaps x and y: it mirrors the image along the diagonal from
 // the top left corner. Spec "transpose".
-type Transpose struct{ turn }
+type Transpose struct{}
 
 // Transverse mirrors the image along the diagonal from the top right
 // corner: a transpose and a half turn. Spec "transverse".
-type Transverse struct{ turn }
+type Transverse struct{}
 
 // String returns the spec, e.g. "rotate:90".
 func (r Rotate) String() string { return "rotate:" + strconv.Itoa(r.Degrees) }
@@ -119,24 +116,51 @@ func turnOf(op Op) (raster.Orientation, bool) {
 	return g.Orientation(), true
 }
 
-// turn is the stage logic the geometry operations share, embedded in
-// each. A geometry operation does not run in a fused chain (Chain.Plan
-// cuts the chain there), so need asks for the whole input and run is
-// never called.
-type turn struct{}
+// The stage logic of the geometry operations. They do not run in a
+// fused chain (Chain.Plan cuts the chain there), so need asks for the
+// whole input and run is never called.
 
-// Halo is 0: the operations compute nothing around a pixel.
-func (turn) Halo() int { return 0 }
+// Halo is 0: a geometry operation computes nothing around a pixel.
+func (Rotate) Halo() int { return 0 }
 
-func (turn) validate() error { return nil }
+// Halo is 0.
+func (Flip) Halo() int { return 0 }
 
-func (turn) need(_, in image.Rectangle) image.Rectangle { return in }
+// Halo is 0.
+func (Flop) Halo() int { return 0 }
 
-func (turn) alpha() alphaMode { return anyAlpha }
+// Halo is 0.
+func (Transpose) Halo() int { return 0 }
 
-func (turn) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes {
-	panic("filter: a geometry operation ran inside a fused chain; Chain.Plan puts it between segments")
-}
+// Halo is 0.
+func (Transverse) Halo() int { return 0 }
+
+func (Flip) validate() error       { return nil }
+func (Flop) validate() error       { return nil }
+func (Transpose) validate() error  { return nil }
+func (Transverse) validate() error { return nil }
+
+func (Rotate) need(_, in image.Rectangle) image.Rectangle     { return in }
+func (Flip) need(_, in image.Rectangle) image.Rectangle       { return in }
+func (Flop) need(_, in image.Rectangle) image.Rectangle       { return in }
+func (Transpose) need(_, in image.Rectangle) image.Rectangle  { return in }
+func (Transverse) need(_, in image.Rectangle) image.Rectangle { return in }
+
+func (Rotate) alpha() alphaMode     { return anyAlpha }
+func (Flip) alpha() alphaMode       { return anyAlpha }
+func (Flop) alpha() alphaMode       { return anyAlpha }
+func (Transpose) alpha() alphaMode  { return anyAlpha }
+func (Transverse) alpha() alphaMode { return anyAlpha }
+
+func (Rotate) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes     { panic(errInChain) }
+func (Flip) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes       { panic(errInChain) }
+func (Flop) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes       { panic(errInChain) }
+func (Transpose) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes  { panic(errInChain) }
+func (Transverse) run(*scratch, *planes, image.Rectangle, image.Rectangle) *planes { panic(errInChain) }
+
+// errInChain is the panic of a geometry operation run in a fused chain,
+// which Chain.Plan never builds.
+const errInChain = "filter: a geometry operation ran inside a fused chain; Chain.Plan puts it between segments"
 
 func turnShape(o raster.Orientation, w, h int, f raster.PixelFormat) (int, int, raster.PixelFormat, error) {
 	w, h = o.Size(w, h)
