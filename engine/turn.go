@@ -60,7 +60,7 @@ func newTurnStore(in raster.Header, o raster.Orientation, share int64, opts rast
 	if in.Bytes() <= half {
 		band = half
 	}
-	side := func(rowBytes int) int { return int(max(8, min(maxTurnTile, band/int64(max(rowBytes, 1))))) }
+	side := func(rowBytes int) int { return int(max(1, min(maxTurnTile, band/int64(max(rowBytes, 1))))) }
 	if s.swap {
 		s.th = min(side(in.RowBytes()), in.Height)
 		s.tw = min(side(s.out.RowBytes()), in.Width)

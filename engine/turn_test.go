@@ -54,7 +54,7 @@ func TestTurnSameBytes(t *testing.T) {
 	opts := []Options{
 		{Workers: 1},
 		{Workers: 3, Tile: 16},
-		{Workers: 2, Tile: 64, Memory: 192 << 10}, // the store in a file, tiles of 8 to 21 pixels
+		{Workers: 2, Tile: 64, Memory: 192 << 10}, // the store in a file, in tiles smaller than the image
 	}
 	for _, pf := range raster.Formats() {
 		for _, sz := range sizes {
