@@ -60,6 +60,7 @@ func Full() []Comparison {
 	tif := Input{Size: FullSize, Ext: "tif"}
 	full := []Comparison{
 		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
+		rotate(ppm),
 		jpegEncode(ppm),
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
