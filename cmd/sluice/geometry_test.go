@@ -326,3 +326,39 @@ func TestRemoteTurns(t *testing.T) {
 		}
 	}
 }
+
+// TestTurnScratchFull runs a turn whose scratch file cannot grow (a file
+// size limit stands in for a full disk): one line saying so, exit 1, no
+// output, nothing left in --tmpdir.
+func TestTurnScratchFull(t *testing.T) {
+	dir := t.TempDir()
+	scratch := t.TempDir()
+	in := filepath.Join(dir, "in.ppm")
+	if out, err := exec.Command("sluice", "gen", "--quiet", "800x600", in).CombinedOutput(); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "out.ppm")
+	// ulimit -f counts blocks of 1024 bytes: 1000 is less than the 1.4 MiB
+	// the scratch needs.
+	cmd := exec.Command("sh", "-c", `ulimit -f 1000 && exec sluice run --quiet --memory 1MiB --tmpdir "$1" "$2" "$3" rotate:90`, "sh", scratch, in, out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("got %v, want exit status 1 (stderr %q)", err, stderr.String())
+	}
+	msg := stderr.String()
+	if strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "sluice: rotate:90 needs a scratch image") || !strings.Contains(msg, "too large") {
+		t.Errorf("stderr: got %q, want one line saying the scratch file could not grow", msg)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output exists after the failure (stat: %v)", err)
+	}
+	if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
+		t.Errorf("%d files left in --tmpdir, want none", len(ents))
+	}
+	if hasTemp(t, dir) {
+		t.Errorf("temporary output left beside the input")
+	}
+}
