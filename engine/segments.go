@@ -118,6 +118,7 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 			continue
 		}
 		j.workers = max(j.workers, p.job.workers)
+		j.localWorkers = max(j.localWorkers, p.job.localWorkers)
 		if j.asked == 0 {
 			j.asked = p.job.asked
 		}

@@ -135,6 +135,9 @@ func TestTurnChains(t *testing.T) {
 				if !bytes.Equal(got, want) {
 					t.Fatalf("%v %s %+v: the output differs from the segments run one after the other", pf, spec, o)
 				}
+				if want := o.Workers; o.Memory == 0 && job.Workers() != want { // a small budget may cap them
+					t.Errorf("%v %s: Workers got %d, want %d", pf, spec, job.Workers(), want)
+				}
 				_, h := plan.OutputSize()
 				if done, total := job.Progress(); done != total || total < h {
 					t.Errorf("%v %s: progress %d of %d at the end", pf, spec, done, total)
