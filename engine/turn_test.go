@@ -86,22 +86,19 @@ func TestTurnSameBytes(t *testing.T) {
 // memory.
 func TestTurnStoreInFile(t *testing.T) {
 	for _, tc := range []struct {
-		w, h   int
-		memory int64
-		file   bool
-	}{{40, 30, 0, false}, {300, 170, 64 << 10, true}} {
-		st := newTurnStore(raster.Header{Width: tc.w, Height: tc.h, Pixel: raster.RGB8}, raster.RightTop, tc.memory/4+1, raster.SpillOptions{Dir: t.TempDir()})
-		if tc.memory == 0 {
-			st = newTurnStore(raster.Header{Width: tc.w, Height: tc.h, Pixel: raster.RGB8}, raster.RightTop, DefaultMemory/4, raster.SpillOptions{Dir: t.TempDir()})
-		}
+		w, h  int
+		share int64
+		file  bool
+	}{{40, 30, DefaultMemory / 4, false}, {300, 170, 16 << 10, true}} {
+		dir := t.TempDir()
+		st := newTurnStore(raster.Header{Width: tc.w, Height: tc.h, Pixel: raster.RGB8}, raster.RightTop, tc.share, raster.SpillOptions{Dir: dir})
 		if err := st.open(); err != nil {
 			t.Fatal(err)
 		}
 		if got := !st.spill.InMemory(); got != tc.file {
 			t.Errorf("%dx%d: in a file: got %v, want %v", tc.w, tc.h, got, tc.file)
 		}
-		ents, _ := os.ReadDir(st.opts.Dir)
-		if len(ents) != 0 {
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 			t.Errorf("%dx%d: %d files left in the scratch folder, want none (removed when made)", tc.w, tc.h, len(ents))
 		}
 		st.close()
