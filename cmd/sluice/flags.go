@@ -197,12 +197,14 @@ func (c *commonFlags) readOptions() codec.ReadOptions {
 }
 
 // engineMemory is the engine's budget for an input with header h: all of
-// --memory, or half of it when the reader holds the image whole.
+// --memory, or half of it when the reader holds the image whole. Without
+// --memory it is 0, the engine's default, which may grow to hold a
+// codec's bands (engine.MaxAutoMemory).
 func (c *commonFlags) engineMemory(h raster.Header) int64 {
 	if h.Interlaced {
 		return budgetOf(c) - budgetOf(c)/2
 	}
-	return budgetOf(c)
+	return c.memory.n
 }
 
 // validate checks the flags that fs parsed, whatever the output format: a

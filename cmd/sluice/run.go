@@ -104,7 +104,7 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 		fmt.Fprintf(e.stderr, "sluice: --workers %d capped at %d: the memory budget of %s holds no more workers' tiles (raise --memory for more)\n",
 			asked, job.Workers(), raster.FormatBytes(job.Budget()))
 	}
-	setMemoryLimit(budgetOf(c), job.Workers())
+	setMemoryLimit(max(budgetOf(c), job.Budget()), job.Workers())
 	var bar *progress
 	if !c.quiet {
 		bar = startProgress(ctx, e.stderr, job, label+" "+outPath)

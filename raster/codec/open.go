@@ -28,7 +28,8 @@ const bufferSize = 1 << 20
 type ReadOptions struct {
 	Limits raster.Limits // checked against the header before allocating
 	// Spill says where an image that must be decoded whole before its
-	// first row (an interlaced PNG) is held: in memory up to Spill.Memory
+	// first row (an interlaced PNG, the coefficients of a progressive
+	// JPEG) is held: in memory up to Spill.Memory
 	// bytes, in a temporary file in Spill.Dir past that, refused past
 	// Spill.Limit. The zero value means raster's defaults.
 	Spill raster.SpillOptions

@@ -1,6 +1,19 @@
 package jpegio
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
+
+// decodeScratch is what Decode writes between coefficients and pixels:
+// the planes of samples and a row of each component. It is pooled, so
+// that there is one per goroutine decoding rather than one per band.
+type decodeScratch struct {
+	planes [][]byte
+	rows   [][]byte
+}
+
+var scratchPool sync.Pool // *decodeScratch
 
 // Decode turns the band's coefficients into pixels: dequantisation, the
 // inverse DCT, upsampling and colour conversion. dst receives the rows
@@ -21,6 +34,16 @@ func (b *Band) Decode(dst []byte) {
 	if len(dst) < b.Bytes() {
 		panic(fmt.Sprintf("jpegio: Band.Decode given %d bytes for a band of %d", len(dst), b.Bytes()))
 	}
+	s, _ := scratchPool.Get().(*decodeScratch)
+	if s == nil {
+		s = new(decodeScratch)
+	}
+	b.planes, b.rows = s.planes, s.rows
+	defer func() {
+		s.planes, s.rows = b.planes, b.rows
+		b.planes, b.rows = nil, nil
+		scratchPool.Put(s)
+	}()
 	if len(b.planes) != len(f.comps) {
 		b.planes = make([][]byte, len(f.comps))
 		b.rows = make([][]byte, len(f.comps))

@@ -19,7 +19,8 @@ type ReaderOptions struct {
 	// Memory bounds the DCT coefficients that a progressive (or
 	// multi-scan) file keeps in memory: 2 bytes for each of the 64
 	// coefficients of every 8×8 block, about 3 bytes per pixel for 4:2:0
-	// colour. Past it they go to a temporary file. 0 means 256 MiB.
+	// colour. Past it they go to a temporary file. 0 means 256 MiB; -1
+	// means always the file.
 	Memory int64
 	// TempDir is where that file goes; "" means os.TempDir().
 	TempDir string
@@ -142,7 +143,7 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	if d.buffered {
 		need := f.coefBytes()
 		mem := o.Memory
-		if mem <= 0 {
+		if mem == 0 {
 			mem = defaultMemory
 		}
 		if need <= mem {
@@ -153,9 +154,9 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 				lim = defaultSpillLimit
 			}
 			if need > lim {
-				return nil, &raster.LimitError{Format: "jpeg", Width: f.width, Height: f.height, Reason: fmt.Sprintf(
+				return nil, &raster.LimitError{Format: "jpeg", Width: f.width, Height: f.height, Err: raster.ErrSpillLimit, Reason: fmt.Sprintf(
 					"a progressive JPEG keeps every DCT coefficient, %s, more than the memory limit of %s and the spill limit of %s (raise --spill-limit)",
-					raster.FormatBytes(need), raster.FormatBytes(mem), raster.FormatBytes(lim))}
+					raster.FormatBytes(need), raster.FormatBytes(max(mem, 0)), raster.FormatBytes(lim))}
 			}
 			st, err := newFileStore(f, o.TempDir)
 			if err != nil {
@@ -366,7 +367,7 @@ type Band struct {
 	m0, m1 int       // MCU rows of the band
 	lo, hi int       // MCU rows held: the band and its halo
 	coef   [][]int16 // per component, (hi-lo)*v block rows of bw*64
-	planes [][]byte  // scratch for Decode
+	planes [][]byte  // Decode's scratch, while it runs
 	rows   [][]byte  // scratch: one upsampled row per component
 }
 
