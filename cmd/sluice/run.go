@@ -26,7 +26,8 @@ Run 'sluice help ops' for the operations. Example:
 
 type runOptions struct {
 	commonFlags
-	nats natsFlags
+	nats     natsFlags
+	noShrink bool // --no-shrink-on-load
 }
 
 func runRun(ctx context.Context, e *env, args []string) (err error) {
@@ -34,6 +35,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	fs := newFlagSet("run", runUsage)
 	o.register(fs)
 	o.nats.register(fs)
+	fs.BoolVar(&o.noShrink, "no-shrink-on-load", false, "decode a JPEG whole even when the chain starts with resize:S, S ≤ 0.5 (slower; the pixels of a full decode)")
 	pos, err := parseArgs(fs, e.stdout, args)
 	if err != nil {
 		return err
@@ -58,11 +60,19 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if err := checkOutput(pos[1], &o.commonFlags); err != nil {
 		return err
 	}
-	in, err := codec.Open(pos[0], o.readOptions())
+	ro := o.readOptions()
+	var shrunk filter.Chain
+	if !o.noShrink {
+		ro.Shrink = func(w, h int) int { return shrinkOnLoad(chain, w, h, &shrunk) }
+	}
+	in, err := codec.Open(pos[0], ro)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	if shrunk != nil {
+		chain = shrunk
+	}
 	_, err = process(ctx, e, in, pos[1], chain, &o.commonFlags, "run", o.nats.remote(e.stderr, o.quiet))
 	return err
 }
@@ -174,4 +184,16 @@ func fileSize(path string) int64 {
 		return 0
 	}
 	return fi.Size()
+}
+
+// shrinkOnLoad is codec.ReadOptions.Shrink for a chain: when it starts by
+// shrinking by 2 or more, a JPEG input is decoded at 1/2, 1/4 or 1/8 of
+// its size (the smallest that is still as large as the resize's output)
+// and *shrunk is set to the chain to run on it (filter.Chain.Preshrink).
+func shrinkOnLoad(chain filter.Chain, w, h int, shrunk *filter.Chain) int {
+	d, c := chain.Preshrink(w, h, 2, 4, 8)
+	if d > 1 {
+		*shrunk = c
+	}
+	return d
 }

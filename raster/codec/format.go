@@ -147,7 +147,7 @@ var formats = []format{
 // Spill.Memory, in a file in Spill.Dir past it, refused past Spill.Limit.
 func jpegReaderOptions(o ReadOptions) jpegio.ReaderOptions {
 	sp := o.Spill.WithDefaults()
-	return jpegio.ReaderOptions{Limits: o.Limits, Memory: sp.Memory, TempDir: sp.Dir, SpillLimit: sp.Limit}
+	return jpegio.ReaderOptions{Limits: o.Limits, Memory: sp.Memory, TempDir: sp.Dir, SpillLimit: sp.Limit, Shrink: o.Shrink}
 }
 
 // openJPEGHeader sets r.rows to a reader of the JPEG file's header alone.

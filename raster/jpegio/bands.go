@@ -19,7 +19,7 @@ import (
 // raster.SerialBandReader.
 func (r *Reader) SerialBands() (rows int, held int64) {
 	d := r.d
-	return d.bandMCU * d.f.mcuH, d.bandHeld()
+	return d.bandMCU * d.f.mcuH / d.f.sc.div, d.bandHeld()
 }
 
 // bandHeld is the most bytes one Band holds: the coefficients of its MCU

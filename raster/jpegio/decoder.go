@@ -27,6 +27,11 @@ type ReaderOptions struct {
 	// SpillLimit bounds the temporary file; a file needing more is refused
 	// with an error that names --spill-limit. 0 means 64 GiB.
 	SpillLimit int64
+	// Shrink, if set, is called with the image's size once the headers
+	// are read, and returns the scale to decode at: 1, 2, 4 or 8 for the
+	// whole size, 1/2, 1/4 or 1/8 of it (each side rounded up), through a
+	// reduced inverse DCT. The header then gives the reduced size.
+	Shrink func(width, height int) int
 	// BandRows is how many rows of MCUs (8 to 32 pixel rows each) make a
 	// band; 0 means about 1 MiB of RGB pixels, at most 64 rows: 2 MCU
 	// rows of 4:2:0 at 10,000 pixels wide, 1 from 22,000 on.
@@ -102,11 +107,18 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	d.first = s
 	f := &d.f
 	f.setColor()
+	div := 1
+	if o.Shrink != nil {
+		if div, err = checkScale(o.Shrink(f.width, f.height)); err != nil {
+			return nil, err
+		}
+	}
+	f.setScale(div)
 	d.buffered = f.progressive || len(s.comps) != len(f.comps)
 	d.h = raster.Header{
 		Format:      "jpeg",
-		Width:       f.width,
-		Height:      f.height,
+		Width:       f.sc.width,
+		Height:      f.sc.height,
 		Pixel:       raster.RGB8,
 		Compression: "jpeg",
 	}
@@ -130,6 +142,9 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	}
 	if f.restart > 0 {
 		d.h.Details = append(d.h.Details, fmt.Sprintf("restart %d", f.restart))
+	}
+	if div > 1 {
+		d.h.Details = append(d.h.Details, fmt.Sprintf("decoded at 1/%d of %d×%d", div, f.width, f.height))
 	}
 	for _, c := range f.comps {
 		if c.vr == 2 {
@@ -373,13 +388,14 @@ type Band struct {
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
 func (b *Band) Rows() (y0, y1 int) {
-	return b.m0 * b.f.mcuH, min(b.m1*b.f.mcuH, b.f.height)
+	h := b.f.mcuH / b.f.sc.div
+	return b.m0 * h, min(b.m1*h, b.f.sc.height)
 }
 
 // Bytes is the size of the pixels Decode writes.
 func (b *Band) Bytes() int {
 	y0, y1 := b.Rows()
-	return (y1 - y0) * b.f.width * b.pixel.BytesPerPixel()
+	return (y1 - y0) * b.f.sc.width * b.pixel.BytesPerPixel()
 }
 
 // reset sizes b for MCU rows lo..hi.
