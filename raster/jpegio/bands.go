@@ -96,11 +96,22 @@ func (w *Writer) BandRows() int { return w.e.bandMCU * w.e.mcuH }
 // raster.BandWriter: safe for concurrent use, band by band; above is not
 // used. It costs about 25 ns per pixel.
 func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
-	seg, _ := w.segs.Get().(*Segment)
+	// Segments are scratch, kept on a free list rather than a sync.Pool:
+	// a collection empties a Pool, and each refill allocates megabytes.
+	w.segMu.Lock()
+	var seg *Segment
+	if n := len(w.segs); n > 0 {
+		seg, w.segs = w.segs[n-1], w.segs[:n-1]
+	}
+	w.segMu.Unlock()
 	if seg == nil {
 		seg = new(Segment)
 	}
-	defer w.segs.Put(seg)
+	defer func() {
+		w.segMu.Lock()
+		w.segs = append(w.segs, seg)
+		w.segMu.Unlock()
+	}()
 	if !w.e.optimize {
 		seg.data = dst[:0]
 	}

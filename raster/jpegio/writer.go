@@ -27,8 +27,9 @@ type Writer struct {
 	row  int
 	err  error // sticky
 
-	segs   sync.Pool // *Segment: scratch of EncodeBand
-	joined Segment   // what WriteBand hands to WriteSegment
+	segMu  sync.Mutex
+	segs   []*Segment // scratch of EncodeBand, one per call at once
+	joined Segment    // what WriteBand hands to WriteSegment
 }
 
 // NewWriter checks h and o as NewEncoder does. It writes nothing to w
