@@ -27,9 +27,11 @@
 // the last row) fails the run like damage anywhere else.
 //
 // Decoding and encoding are work too: a reader that decodes by bands
-// (raster.BandReader: TIFF strips, generated images) and a writer that
-// encodes by bands (raster.BandWriter: PNG row groups, compressed TIFF
-// strips) are run as stages "decode" and "encode" of the same pipeline, in
+// (raster.BandReader: TIFF strips, generated images; or
+// raster.SerialBandReader: JPEG, whose Huffman decoding runs first in a
+// stage "serial" of one worker) and a writer that encodes by bands
+// (raster.BandWriter: PNG row groups, compressed TIFF strips, JPEG restart
+// intervals) are run as stages "decode" and "encode" of the same pipeline, in
 // the same pool of Options.Workers slots as the filter, so that Workers
 // goroutines at most do CPU work at once (see bands.go). Jobs may share one
 // pool through Options.Pool.
@@ -67,6 +69,13 @@ import (
 // of source and output rows in flight at once.
 const DefaultMemory = 32 << 20
 
+// MaxAutoMemory is the most a default budget (Options.Memory zero) grows
+// to when the bands a codec decodes or encodes in parallel (JPEG, PNG row
+// groups, TIFF strips) do not fit DefaultMemory: a job on a wide image
+// then keeps its decoding and encoding in the pool rather than on one
+// goroutine. Job.Budget says what it took.
+const MaxAutoMemory = 4 * DefaultMemory
+
 // DefaultTile is the tile side when Options.Tile is zero.
 const DefaultTile = 256
 
@@ -74,7 +83,7 @@ const DefaultTile = 256
 type Options struct {
 	Workers int   // goroutines doing CPU work at once: decoding, filtering, encoding; 0 = GOMAXPROCS
 	Tile    int   // tile side in pixels; 0 = DefaultTile
-	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
+	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory, or up to MaxAutoMemory for a codec's bands
 	// Pool, if not nil, is the pool of workers the job's stages run in,
 	// shared fairly with whatever else uses it (several jobs at once);
 	// nil means a pool of its own with Workers slots.
@@ -197,6 +206,10 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 && j.remote == nil {
 		j.dec = &bandDecoder{r: br, rows: br.BandRows()}
+	} else if sr, ok := src.(raster.SerialBandReader); ok && j.remote == nil {
+		if rows, held := sr.SerialBands(); rows > 0 {
+			j.dec = &bandDecoder{s: sr, rows: rows, held: held}
+		}
 	}
 	// With more than one worker, a writer that places rows in advance
 	// lets the worker that finishes a band write it, so that writes run in
@@ -210,8 +223,10 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
-	// When the reader's or the writer's bands are too tall for that, the
-	// job reads or writes rows instead.
+	// When the reader's or the writer's bands are too tall for that, a
+	// default budget grows, up to MaxAutoMemory, and a budget given stays
+	// as it is: the job reads or writes rows instead.
+	auto := o.Memory <= 0
 	for {
 		j.bandH = min(tile, j.outH)
 		for j.bandH > 1 && j.charge(j.bandBytes(j.bandH))*slots+j.scratchBytes(j.bandH)*filters > j.budget {
@@ -220,6 +235,10 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.bandCap = j.bandBytes(j.bandH)
 		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
 			break
+		}
+		if auto && (j.enc != nil || j.dec != nil) && j.budget < MaxAutoMemory {
+			j.budget = min(MaxAutoMemory, j.budget*5/4)
+			continue
 		}
 		if j.enc != nil {
 			j.enc = nil
@@ -259,8 +278,11 @@ func (j *Job) bandBytes(h int) int64 {
 		r := j.plan.SourceRect(image.Rect(0, y0, j.outW, min(y0+h, j.outH)))
 		worst = max(worst, r.Dy())
 	}
+	var held int64
 	if j.dec != nil {
-		// Whole decoded bands: up to one more above and one below.
+		// Whole decoded bands: up to one more above and one below, and
+		// what the serial step hands on for each.
+		held = int64((worst+j.dec.rows-1)/j.dec.rows+1) * j.dec.held
 		worst = min(worst+2*j.dec.rows, j.in.Height)
 	}
 	out := h
@@ -269,7 +291,7 @@ func (j *Job) bandBytes(h int) int64 {
 		// two bands.
 		out = 2*h + j.enc.rows
 	}
-	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel())
+	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel()) + held
 }
 
 // charge is what a band of n bytes costs the budget. In a run with a
@@ -294,16 +316,17 @@ func (j *Job) scratchBytes(h int) int64 {
 // band is one horizontal stripe of output rows, with the source rows that
 // compute it. It reports its size to the budget.
 type band struct {
-	index int
-	y0    int           // first source row held in buf: src may start below it
-	dec   decodeSpan    // bands of the reader to decode into buf, and rows carried
-	src   raster.Tile   // source rows, full input width
-	out   raster.Tile   // output rows, full output width
-	subs  []raster.Tile // the tiles' output rectangles within out, by tile index
-	buf   []byte        // backing store of src and out, recycled after writing
-	size  int64         // bytes charged to the budget
-	done  atomic.Int32  // tiles filtered
-	sunk  atomic.Int32  // tiles that reached the write stage
+	index   int
+	y0      int                  // first source row held in buf: src may start below it
+	dec     decodeSpan           // bands of the reader to decode into buf, and rows carried
+	pending []raster.PendingBand // their serial step done, for a SerialBandReader
+	src     raster.Tile          // source rows, full input width
+	out     raster.Tile          // output rows, full output width
+	subs    []raster.Tile        // the tiles' output rectangles within out, by tile index
+	buf     []byte               // backing store of src and out, recycled after writing
+	size    int64                // bytes charged to the budget
+	done    atomic.Int32         // tiles filtered
+	sunk    atomic.Int32         // tiles that reached the write stage
 }
 
 // Size is the band's charge against the memory budget.
@@ -379,6 +402,9 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.dec != nil {
 		// The producer only lays bands out; decoding is work for the pool.
 		bands = sluice.Source(j.pipe, "read", j.readBands)
+		if j.dec.s != nil {
+			bands = sluice.Map(bands, "serial", sluice.Opts{Workers: 1, Ordered: true}, j.serial)
+		}
 		bands = sluice.Map(bands, "decode", sluice.Opts{Workers: j.workers, Ordered: true}, j.decode)
 	} else {
 		bands = sluice.Source(j.pipe, "read", j.read)
