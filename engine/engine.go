@@ -69,13 +69,6 @@ import (
 // of source and output rows in flight at once.
 const DefaultMemory = 32 << 20
 
-// MaxAutoMemory is the most a default budget (Options.Memory zero) grows
-// to when the bands a codec decodes or encodes in parallel (JPEG, PNG row
-// groups, TIFF strips) do not fit DefaultMemory: a job on a wide image
-// then keeps its decoding and encoding in the pool rather than on one
-// goroutine. Job.Budget says what it took.
-const MaxAutoMemory = 4 * DefaultMemory
-
 // DefaultTile is the tile side when Options.Tile is zero.
 const DefaultTile = 256
 
@@ -83,7 +76,7 @@ const DefaultTile = 256
 type Options struct {
 	Workers int   // goroutines doing CPU work at once: decoding, filtering, encoding; 0 = GOMAXPROCS
 	Tile    int   // tile side in pixels; 0 = DefaultTile
-	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory, or up to MaxAutoMemory for a codec's bands
+	Memory  int64 // budget in bytes for rows in flight; 0 = DefaultMemory
 	// Pool, if not nil, is the pool of workers the job's stages run in,
 	// shared fairly with whatever else uses it (several jobs at once);
 	// nil means a pool of its own with Workers slots.
@@ -223,10 +216,9 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
-	// When the reader's or the writer's bands are too tall for that, a
-	// default budget grows, up to MaxAutoMemory, and a budget given stays
-	// as it is: the job reads or writes rows instead.
-	auto := o.Memory <= 0
+	// When the reader's or the writer's bands are too tall for that, the
+	// job reads or writes rows instead: the budget is the user's promise
+	// on memory, and a wider image must not break it.
 	for {
 		j.bandH = min(tile, j.outH)
 		for j.bandH > 1 && j.charge(j.bandBytes(j.bandH))*slots+j.scratchBytes(j.bandH)*filters > j.budget {
@@ -235,10 +227,6 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.bandCap = j.bandBytes(j.bandH)
 		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
 			break
-		}
-		if auto && (j.enc != nil || j.dec != nil) && j.budget < MaxAutoMemory {
-			j.budget = min(MaxAutoMemory, j.budget*5/4)
-			continue
 		}
 		if j.enc != nil {
 			j.enc = nil

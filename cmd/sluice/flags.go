@@ -170,7 +170,7 @@ type commonFlags struct {
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.workers, "workers", 0, "filter workers and encoder goroutines (0 = all cores)")
 	fs.IntVar(&c.tile, "tile", 0, "tile size in pixels (0 = 256; with --nats, as large as a message holds, up to 1024)")
-	fs.Var(&c.memory, "memory", "memory budget for rows in flight, e.g. 64MiB, 2GiB (default 32MiB, growing to at most 128MiB to decode and encode by bands)")
+	fs.Var(&c.memory, "memory", "memory budget for rows in flight, e.g. 64MiB, 2GiB (default 32MiB)")
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.Var(&c.stats, "stats", "print the stage table at the end (--stats=json for JSON)")
 	fs.IntVar(&c.write.Level, "level", 0, "compression level 1-9 for PNG and TIFF deflate (0 = default)")
@@ -200,8 +200,7 @@ func (c *commonFlags) readOptions() codec.ReadOptions {
 
 // engineMemory is the engine's budget for an input with header h: all of
 // --memory, or half of it when the reader holds the image whole. Without
-// --memory it is 0, the engine's default, which may grow to hold a
-// codec's bands (engine.MaxAutoMemory).
+// --memory it is 0, the engine's default.
 func (c *commonFlags) engineMemory(h raster.Header) int64 {
 	if h.Interlaced {
 		return budgetOf(c) - budgetOf(c)/2
