@@ -55,28 +55,36 @@ func header(t *testing.T, path string) raster.Header {
 }
 
 // TestRunMeta checks that run carries the metadata to each output format
-// that holds it, through a chain that changes the size, and that --strip
-// drops it.
+// that holds it, through a chain that changes the size: by default turned
+// upright, the orientation then top left in the EXIF too, with
+// --no-autorotate as it was; and that --strip drops it.
 func TestRunMeta(t *testing.T) {
 	dir := t.TempDir()
-	in, m := metaInput(t, dir)
+	in, m := metaInput(t, dir) // 48×32, orientation 6: 32×48 upright
 	for _, tt := range []struct {
-		out  string
-		args []string
-		keep bool
+		out   string
+		args  []string
+		keep  bool
+		wantO raster.Orientation
+		w, h  int
 	}{
-		{"out.png", []string{"blur:1"}, true},
-		{"out.tif", []string{"resize:0.5"}, true},
-		{"out.jpg", []string{"crop:0,0,40,30"}, true},
-		{"strip.png", []string{"--strip"}, false},
-		{"strip.jpg", []string{"--strip", "invert"}, false},
-		{"strip.tif", []string{"--strip"}, false},
-		{"out.ppm", nil, false}, // PNM holds none
+		{"out.png", []string{"blur:1"}, true, raster.TopLeft, 32, 48},
+		{"out.tif", []string{"resize:0.5"}, true, raster.TopLeft, 16, 24},
+		{"out.jpg", []string{"crop:0,0,30,40"}, true, raster.TopLeft, 30, 40},
+		{"kept.jpg", []string{"--no-autorotate", "crop:0,0,40,30"}, true, raster.RightTop, 40, 30},
+		{"kept.tif", []string{"--no-autorotate"}, true, raster.RightTop, 48, 32},
+		{"strip.png", []string{"--strip"}, false, 0, 32, 48},
+		{"strip.jpg", []string{"--strip", "--no-autorotate", "invert"}, false, 0, 48, 32},
+		{"strip.tif", []string{"--strip"}, false, 0, 32, 48},
+		{"out.ppm", nil, false, 0, 32, 48}, // PNM holds none
 	} {
 		t.Run(tt.out, func(t *testing.T) {
 			out := filepath.Join(dir, tt.out)
 			runCmd(t, append([]string{"run", "--quiet", in, out}, tt.args...)...)
 			h := header(t, out)
+			if h.Width != tt.w || h.Height != tt.h {
+				t.Errorf("got %d×%d, want %d×%d", h.Width, h.Height, tt.w, tt.h)
+			}
 			if !tt.keep {
 				if !h.Meta.Empty() || h.Orientation != 0 {
 					t.Errorf("got ICC %d, EXIF %d bytes, orientation %d, want none", len(h.Meta.ICC), len(h.Meta.EXIF), h.Orientation)
@@ -86,12 +94,12 @@ func TestRunMeta(t *testing.T) {
 			if !bytes.Equal(h.Meta.ICC, m.ICC) {
 				t.Errorf("got a profile of %d bytes, want the input's %d", len(h.Meta.ICC), len(m.ICC))
 			}
-			// The EXIF's size entries follow the output's size.
-			if want := synth.ExifSized(raster.RightTop, h.Width, h.Height); !bytes.Equal(h.Meta.EXIF, want) {
+			// The EXIF's orientation and size entries follow the output.
+			if want := synth.ExifSized(tt.wantO, tt.w, tt.h); !bytes.Equal(h.Meta.EXIF, want) {
 				t.Errorf("got EXIF % x, want % x", h.Meta.EXIF, want)
 			}
-			if h.Orientation != raster.RightTop {
-				t.Errorf("got orientation %d, want 6", h.Orientation)
+			if h.Orientation != tt.wantO {
+				t.Errorf("got orientation %d, want %d", h.Orientation, tt.wantO)
 			}
 		})
 	}
