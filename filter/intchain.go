@@ -118,7 +118,13 @@ func planInt(p *Plan) []intStep {
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
 		case Resize:
+			var k fixedPath
 			k, d, gain := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			if f.Depth == 8 {
+				if k8, d8, g8, ok := newResize8(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
+					k, d, gain = k8, d8, g8
+				}
+			}
 			st.k, st.name, st.step = k, fmt.Sprintf("resize%d", f.Depth), 1
 			st.pre = gain*e + d
 			e = st.pre + 0.5

@@ -240,18 +240,24 @@ func TestBlurPM8(t *testing.T) {
 	}
 }
 
-// TestResizeFixed checks the integer resize, from 1/10 to 4×, against the
-// reference and for every tiling.
+// TestResizeFixed checks the integer resize, from 1/20 (with a box) to 4×,
+// against the reference and for every tiling.
 func TestResizeFixed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
 	const w, h = 61, 41
-	for _, s := range []float64{0.1, 0.37, 0.5, 1, 2, 4} {
-		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGB16} {
+	for _, s := range []float64{0.05, 0.1, 0.2, 0.25, 0.37, 0.5, 1, 2, 4} {
+		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGB16, raster.Gray16} {
 			t.Run(fmt.Sprintf("%g/%v", s, f), func(t *testing.T) {
 				op := Resize{S: s}
 				src := randomTile(rng, w, h, f)
 				p := mustPlan(t, Chain{op}, src)
-				if _, ok := p.fixed.(*resizeFixed); !ok {
+				var ok bool
+				if f.Depth == 8 {
+					_, ok = p.fixed.(*resize8)
+				} else {
+					_, ok = p.fixed.(*resizeFixed)
+				}
+				if !ok {
 					t.Fatalf("kernels %q, want resize%d", p.Kernels(), f.Depth)
 				}
 				got := runWhole(t, p, src)

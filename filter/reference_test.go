@@ -254,19 +254,7 @@ func refApply(op Op, m fimg) fimg {
 			return s / float64(n*n)
 		})
 	case Resize:
-		ow := max(1, int(math.Round(float64(m.w)*op.S)))
-		oh := max(1, int(math.Round(float64(m.h)*op.S)))
-		return refArea(m, ow, oh, func(m fimg, c, x, y int) float64 {
-			wx, x0 := refLanczosWeights(x, op.S)
-			wy, y0 := refLanczosWeights(y, op.S)
-			s := 0.0
-			for j, vy := range wy {
-				for i, vx := range wx {
-					s += vx * vy * m.at(c, x0+i, y0+j)
-				}
-			}
-			return min(max(s, 0), 1)
-		})
+		return refResize(m, op.S, true)
 	case Diffuse:
 		return refDiffuse(op, m)
 	case Crop:
@@ -310,6 +298,47 @@ func refApply(op Op, m fimg) fimg {
 		return refPoint(m, func(v float64) float64 { return min(max((v-op.Lo)/(op.Hi-op.Lo), 0), 1) })
 	}
 	panic("reference: no reference for " + op.String())
+}
+
+// refResize resizes m by s: with box, as Resize does, averaging blocks
+// first for a large reduction; without, by the Lanczos kernel alone.
+func refResize(m fimg, s float64, box bool) fimg {
+	ow := max(1, int(math.Round(float64(m.w)*s)))
+	oh := max(1, int(math.Round(float64(m.h)*s)))
+	if k := refBox(s); k > 1 && box {
+		// Average K×K blocks, the last pixel standing in past the edge,
+		// then resize the blocks by S·K.
+		m = refArea(m, (m.w+k-1)/k, (m.h+k-1)/k, func(m fimg, c, x, y int) float64 {
+			t := 0.0
+			for j := 0; j < k; j++ {
+				for i := 0; i < k; i++ {
+					t += m.at(c, x*k+i, y*k+j)
+				}
+			}
+			return t / float64(k*k)
+		})
+		s *= float64(k)
+	}
+	return refArea(m, ow, oh, func(m fimg, c, x, y int) float64 {
+		wx, x0 := refLanczosWeights(x, s)
+		wy, y0 := refLanczosWeights(y, s)
+		t := 0.0
+		for j, vy := range wy {
+			for i, vx := range wx {
+				t += vx * vy * m.at(c, x0+i, y0+j)
+			}
+		}
+		return min(max(t, 0), 1)
+	})
+}
+
+// refBox is the side of the blocks that a resize by s averages first:
+// floor(1/(2s)) from s = 1/4 down, as libvips' resize at its default gap.
+func refBox(s float64) int {
+	if s > 0.25 {
+		return 1
+	}
+	return int(math.Floor(1/(2*s) + 1e-9))
 }
 
 // refLanczosWeights returns the normalised Lanczos-3 weights of output
