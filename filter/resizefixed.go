@@ -205,6 +205,9 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 				addRow8(sums, row(j), ws[j])
 			}
 		default:
+			for ; j+4 <= len(ws); j += 4 {
+				addRows16(sums, row(j), row(j+1), row(j+2), row(j+3), ws[j:j+4:j+4])
+			}
 			for ; j < len(ws); j++ {
 				addRow16(sums, row(j), ws[j])
 			}
@@ -355,6 +358,20 @@ func addRow16(sums []int64, row []byte, w int64) {
 	row = row[:2*len(sums)]
 	for i := range sums {
 		sums[i] += w * int64(uint16(row[2*i])<<8|uint16(row[2*i+1]))
+	}
+}
+
+// addRows16 adds w[0] times each big-endian 16-bit sample of a, w[1]
+// times each of b, w[2] of c and w[3] of d to sums: one pass over sums for
+// four rows.
+func addRows16(sums []int64, a, b, c, d []byte, w []int64) {
+	n := 2 * len(sums)
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+	for i := range sums {
+		j := 2 * i
+		sums[i] += w0*int64(uint16(a[j])<<8|uint16(a[j+1])) + w1*int64(uint16(b[j])<<8|uint16(b[j+1])) +
+			w2*int64(uint16(c[j])<<8|uint16(c[j+1])) + w3*int64(uint16(d[j])<<8|uint16(d[j+1]))
 	}
 }
 
