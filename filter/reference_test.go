@@ -363,7 +363,9 @@ func refLanczosWeights(i int, s float64) ([]float64, int) {
 			first = k
 		}
 		v := 1.0
-		if d > 0 {
+		if d == math.Trunc(d) && d > 0 {
+			v = 0 // sin(πd) is 0 at whole d, not the 1e-16 it rounds to
+		} else if d > 0 {
 			v = 3 * math.Sin(math.Pi*d) * math.Sin(math.Pi*d/3) / (math.Pi * math.Pi * d * d)
 		}
 		w = append(w, v)

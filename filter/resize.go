@@ -122,13 +122,15 @@ func (z Resize) taps(i int, w []float32) []float32 {
 	return w
 }
 
-// lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0.
+// lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0;
+// exactly 0 at the other whole numbers, where sin(πx) rounds to a few
+// 1e-17 that would give colour to a transparent pixel's neighbours.
 func lanczos(x float64) float64 {
 	x = math.Abs(x)
 	switch {
 	case x < 1e-12:
 		return 1
-	case x >= lanczosA:
+	case x >= lanczosA || x == math.Trunc(x):
 		return 0
 	}
 	px := math.Pi * x

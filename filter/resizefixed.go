@@ -3,6 +3,7 @@ package filter
 import (
 	"image"
 	"math"
+	"math/bits"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -21,7 +22,9 @@ import (
 // sums in 64 bits.
 type resizeFixed struct {
 	c, depth int
-	box      int // K, 1 when there is no box
+	box      int  // K, 1 when there is no box
+	alpha    bool // 8-bit with alpha, premultiplied (see runAlpha)
+	bits     int  // the scale of the weights
 	xs, ys   resizeTaps
 }
 
@@ -29,10 +32,13 @@ type resizeFixed struct {
 // weighed twice stays below 2^16·2^46·2.3 < 2^63. Block averages carry
 // boxFrac fraction bits, and the vertical sums over them are rounded to
 // boxMidFrac before the horizontal pass.
+// With alpha, colour is weighed premultiplied, as colour·alpha (at most
+// 65,025, alpha as alpha·255), and the weights have resizeAlphaBits.
 const (
-	resizeBits = 23
-	boxFrac    = 4
-	boxMidFrac = 8
+	resizeBits      = 23
+	resizeAlphaBits = 22
+	boxFrac         = 4
+	boxMidFrac      = 8
 )
 
 // resizeTaps are the taps of every output pixel along one axis.
@@ -138,9 +144,12 @@ func maxInt(v []int) int {
 func newResizeFixed(z Resize, w, h int, f raster.PixelFormat) (*resizeFixed, float64, float64) {
 	ow, oh := z.resizedLen(w), z.resizedLen(h)
 	l := z.lanczos()
-	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box()}
-	k.xs = newResizeTaps(l, z.boxedLen(w), ow, resizeBits, 1, false, true)
-	k.ys = newResizeTaps(l, z.boxedLen(h), oh, resizeBits, 1, false, true)
+	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), alpha: f.HasAlpha(), bits: resizeBits}
+	if k.alpha {
+		k.bits = resizeAlphaBits
+	}
+	k.xs = newResizeTaps(l, z.boxedLen(w), ow, k.bits, 1, false, true)
+	k.ys = newResizeTaps(l, z.boxedLen(h), oh, k.bits, 1, false, true)
 	gain := k.xs.gain * k.ys.gain
 	d := (k.xs.err*k.ys.gain + k.ys.err*k.xs.gain) * float64(f.MaxValue())
 	if k.box > 1 {
@@ -158,12 +167,14 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 	sums := s.ints(n)
 	bps := k.depth / 8
 	maxV := int64(1)<<k.depth - 1
-	shift := 2 * resizeBits
+	shift := 2 * k.bits
 	var ring []int32
 	var boxAcc []uint64
 	var slotRow []int
-	if k.box > 1 {
-		shift = resizeBits + boxMidFrac
+	if k.box > 1 || k.alpha {
+		if k.box > 1 {
+			shift = k.bits + boxMidFrac
+		}
 		ring = s.longs(k.ys.most * n)
 		boxAcc = s.words(n)
 		slotRow = s.idx[:0]
@@ -172,6 +183,10 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 		}
 	}
 	rnd := int64(1) << (shift - 1)
+	rs := make([][]int32, k.ys.most)
+	if k.alpha {
+		rnd = 0 // unpremulSums rounds
+	}
 	for y := out.Min.Y; y < out.Max.Y; y++ {
 		clear(sums)
 		fy := k.ys.first[y]
@@ -182,20 +197,35 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 		}
 		j := 0
 		switch {
-		case k.box > 1:
+		case k.box > 1 || k.alpha:
+			rs = rs[:len(ws)]
 			for ; j < len(ws); j++ {
 				by := fy + j
 				slot := by % k.ys.most
 				r := ring[slot*n : (slot+1)*n]
 				if slotRow[slot] != by {
-					boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
+					switch {
+					case k.alpha:
+						premulRow(r, src, by, x0, x1, k.box, in)
+					default:
+						boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
+					}
 					slotRow[slot] = by
 				}
-				addRow32(sums, r, ws[j])
+				rs[j] = r
 			}
-			const vs = resizeBits + boxFrac - boxMidFrac
-			for i, v := range sums {
-				sums[i] = (v + 1<<(vs-1)) >> vs
+			j = 0
+			for ; j+4 <= len(ws); j += 4 {
+				addRows32(sums, rs[j], rs[j+1], rs[j+2], rs[j+3], ws[j:j+4:j+4])
+			}
+			for ; j < len(ws); j++ {
+				addRow32(sums, rs[j], ws[j])
+			}
+			if k.box > 1 {
+				vs := k.bits + boxFrac - boxMidFrac
+				for i, v := range sums {
+					sums[i] = (v + 1<<(vs-1)) >> vs
+				}
 			}
 		case bps == 1:
 			for ; j+2 <= len(ws); j += 2 {
@@ -236,6 +266,17 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 					a2 += w * px[2]
 				}
 				acc[0], acc[1], acc[2] = a0, a1, a2
+			case 4:
+				a0, a1, a2, a3 := rnd, rnd, rnd, rnd
+				v = v[:4*len(ws)]
+				for j, w := range ws {
+					px := v[4*j : 4*j+4 : 4*j+4]
+					a0 += w * px[0]
+					a1 += w * px[1]
+					a2 += w * px[2]
+					a3 += w * px[3]
+				}
+				acc = [4]int64{a0, a1, a2, a3}
 			default:
 				for ch := 0; ch < c; ch++ {
 					a := rnd
@@ -244,6 +285,10 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 					}
 					acc[ch] = a
 				}
+			}
+			if k.alpha {
+				unpremulSums(d[i:i+c], acc[:c], shift)
+				continue
 			}
 			for ch, a := range acc[:c] {
 				q := min(max(a>>shift, 0), maxV)
@@ -329,6 +374,78 @@ func boxRow[T int16 | int32](dst []T, acc []uint64, src *raster.Tile, by, x0, x1
 	}
 }
 
+// premulRow stores into dst the premultiplied samples of the pixels (or
+// of the averages of the k×k blocks) x0 … x1−1 of row by of src, an 8-bit
+// image with alpha and bounds in: colour·alpha, and alpha·255, in units
+// of 2^-boxFrac after a box. The last row and column stand in past the
+// edges.
+func premulRow(dst []int32, src *raster.Tile, by, x0, x1, k int, in image.Rectangle) {
+	c := src.Format.Channels
+	if k == 1 {
+		o := src.PixOffset(in.Min.X+x0, in.Min.Y+by)
+		row := src.Pix[o : o+(x1-x0)*c]
+		dst = dst[:len(row)]
+		for i := 0; i+c <= len(row); i += c {
+			px, d := row[i:i+c:i+c], dst[i:i+c:i+c]
+			a := int32(px[c-1])
+			for ch := range c - 1 {
+				d[ch] = int32(px[ch]) * a
+			}
+			d[c-1] = a * 255
+		}
+		return
+	}
+	area := int64(k * k)
+	for bx := x0; bx < x1; bx++ {
+		var acc [4]int64
+		for j := range k {
+			y := min(in.Min.Y+by*k+j, in.Max.Y-1)
+			for i := range k {
+				x := min(in.Min.X+bx*k+i, in.Max.X-1)
+				px := src.Pix[src.PixOffset(x, y):][:c]
+				a := int64(px[c-1])
+				for ch := range c - 1 {
+					acc[ch] += int64(px[ch]) * a
+				}
+				acc[c-1] += a * 255
+			}
+		}
+		d := dst[(bx-x0)*c : (bx-x0+1)*c]
+		for ch := range c {
+			if k == 1 {
+				d[ch] = int32(acc[ch])
+			} else {
+				d[ch] = int32((acc[ch]<<boxFrac + area/2) / area)
+			}
+		}
+	}
+}
+
+// unpremulSums stores straight colour and alpha from the premultiplied
+// sums acc, in units of 2^-shift of colour·alpha: each clamped to full
+// scale as the float path clamps the kernel's ringing, colour to alpha,
+// then alpha rounded half up and colour the quotient of its sum by
+// alpha's, rounded half up (0 where alpha's is 0).
+func unpremulSums(d []byte, acc []int64, shift int) {
+	c := len(d)
+	full := int64(65025) << shift
+	pa := min(max(acc[c-1], 0), full)
+	unit := int64(255) << shift
+	d[c-1] = byte((pa + unit/2) / unit)
+	for ch := range c - 1 {
+		if pa == 0 {
+			d[ch] = 0
+			continue
+		}
+		pc := uint64(min(max(acc[ch], 0), pa))
+		// round(255·pc/pa) = floor((510·pc + pa) / (2·pa)), in 128 bits.
+		hi, lo := bits.Mul64(pc, 510)
+		lo, carry := bits.Add64(lo, uint64(pa), 0)
+		q, _ := bits.Div64(hi+carry, lo, 2*uint64(pa))
+		d[ch] = byte(min(q, 255))
+	}
+}
+
 // sample returns sample i of a row of samples of bps bytes, big-endian.
 func sample(row []byte, i, bps int) uint64 {
 	if bps == 1 {
@@ -372,6 +489,17 @@ func addRows16(sums []int64, a, b, c, d []byte, w []int64) {
 		j := 2 * i
 		sums[i] += w0*int64(uint16(a[j])<<8|uint16(a[j+1])) + w1*int64(uint16(b[j])<<8|uint16(b[j+1])) +
 			w2*int64(uint16(c[j])<<8|uint16(c[j+1])) + w3*int64(uint16(d[j])<<8|uint16(d[j+1]))
+	}
+}
+
+// addRows32 adds w[0] times each value of a, w[1] of b, w[2] of c and
+// w[3] of d to sums.
+func addRows32(sums []int64, a, b, c, d []int32, w []int64) {
+	n := len(sums)
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+	for i := range sums {
+		sums[i] += w0*int64(a[i]) + w1*int64(b[i]) + w2*int64(c[i]) + w3*int64(d[i])
 	}
 }
 
