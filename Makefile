@@ -13,3 +13,8 @@ build:
 
 bench:
 	bench/run
+
+# fuzz runs the core's fuzz test for two minutes; FUZZTIME=10m for longer.
+FUZZTIME ?= 2m
+fuzz:
+	go test -run '^$$' -fuzz FuzzPipeline -fuzztime $(FUZZTIME) .

@@ -116,7 +116,17 @@ func All[T any](ctx context.Context, in *Stream[T]) iter.Seq2[T, error] {
 			q.put(b)
 		}
 		m.stop()
-		if err := wait(); err != nil {
+		err := wait()
+		if err == nil && ctx.Err() != nil {
+			// The run ended before ctx did, but ctx ended the loop with
+			// items of the finished run still in the queue: they were
+			// never yielded, so the run did not end well.
+			if b, _ := q.grab(); b != nil {
+				p.dropInFlight()
+				err = context.Cause(ctx)
+			}
+		}
+		if err != nil {
 			var zero T
 			yield(zero, err)
 		}

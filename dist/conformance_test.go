@@ -46,7 +46,7 @@ func transports(t *testing.T) []transport {
 				return jsTransport(t, s.URL, ConnectOptions{Creds: s.RunCreds})
 			},
 			worker: func(t *testing.T) Transport {
-				return jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+				return jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
 			},
 			jobs: func(t *testing.T) int { return countStreams(t, s) },
 		}

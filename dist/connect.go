@@ -17,7 +17,14 @@ type ConnectOptions struct {
 	Creds string // a credential file: run.creds or worker.creds, or a NATS user JWT .creds file
 	CA    string // PEM file of the certificate authority to trust for TLS
 	Name  string // the connection's name in the server's monitoring
+	// Worker marks a worker's connection: its replies come on inboxes
+	// under WorkerInboxPrefix, the only ones the worker credential may
+	// read, so that workers never see the replies coordinators get.
+	Worker bool
 }
+
+// WorkerInboxPrefix starts the reply subjects of workers' connections.
+const WorkerInboxPrefix = "_INBOX_WORKER"
 
 // Connect dials a NATS server. An error says whether the server could not
 // be reached or refused the credential.
@@ -45,6 +52,9 @@ func Connect(url string, o ConnectOptions) (*nats.Conn, error) {
 			}
 			opts = append(opts, opt)
 		}
+	}
+	if o.Worker {
+		opts = append(opts, nats.CustomInboxPrefix(WorkerInboxPrefix))
 	}
 	if o.CA != "" {
 		opts = append(opts, nats.RootCAs(o.CA))

@@ -28,7 +28,12 @@
 // or a handler error all send the task to a worker again. A task is handed
 // out at most Job.MaxDeliver times, then the job fails with an error that
 // names the item. Results that arrive for a task already done are dropped
-// and counted (Stats.Duplicates).
+// and counted (Stats.Duplicates). Workers can settle deliveries (their
+// heartbeats and hand-backs go to the same subject as an acknowledgement),
+// so a bad worker could make the server forget a task it never did: the
+// coordinator has the server report every acknowledgement and termination,
+// and publishes a task settled by anyone but itself again, counting it as a
+// failure (Stats.Failed) against the delivery limit.
 //
 // The coordinator's items stay charged to its pipeline's budget while they
 // are out, so a slow or absent worker pool makes its source wait instead

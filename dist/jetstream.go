@@ -101,6 +101,10 @@ func Dial(url string, o ConnectOptions) (*JetStream, error) {
 	return t, nil
 }
 
+// MaxPayload is the largest message the server takes, in bytes: the
+// largest task or result a job can send.
+func (t *JetStream) MaxPayload() int64 { return t.nc.MaxPayload() }
+
 // Close stops listening for jobs on the worker's side and, for a
 // transport made by Dial, closes its connection.
 func (t *JetStream) Close() error {
@@ -159,6 +163,7 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 		return nil, fmt.Errorf("dist: creating the job's stream %s: %w%s", name, err, permissionHint(err))
 	}
 	q := &jsQueue{t: t, job: job, stream: name, items: map[uint64]uint64{},
+		payloads: map[uint64][]byte{}, earlier: map[uint64]int{}, ours: map[uint64]bool{},
 		results: make(chan *Result, 256), lost: make(chan uint64, 16), stop: make(chan struct{})}
 	q.published = sync.NewCond(&q.mu)
 	fail := func(err error) (Queue, error) {
@@ -171,6 +176,10 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 		AckWait:       job.AckWait,
 		MaxDeliver:    job.MaxDeliver,
 		MaxAckPending: -1,
+		// Every acknowledgement is reported, so that one the coordinator
+		// did not send (a worker may settle a task: its heartbeats and
+		// hand-backs go to the same subject) is noticed.
+		SampleFrequency: "100",
 	})
 	if err != nil {
 		return fail(fmt.Errorf("dist: creating the job's consumer: %w%s", err, permissionHint(err)))
@@ -181,6 +190,8 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 	}{
 		{resultsSubject(job.ID), q.onResult},
 		{"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + name + "." + consumerName, q.onMaxDeliveries},
+		{"$JS.EVENT.METRIC.CONSUMER.ACK." + name + "." + consumerName, q.onSettled},
+		{"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + name + "." + consumerName, q.onSettled},
 		{aliveSubject(job.ID), func(m *nats.Msg) { m.Respond([]byte("ok")) }},
 	}
 	for _, s := range subs {
@@ -246,9 +257,17 @@ type jsQueue struct {
 	stream string
 	subs   []*nats.Subscription
 
-	mu     sync.Mutex
-	items  map[uint64]uint64 // stream sequence → item, kept to the end to know late duplicates
-	closed bool
+	mu    sync.Mutex
+	items map[uint64]uint64 // stream sequence → item, kept to the end to know late duplicates
+	// payloads holds the tasks not yet settled by the coordinator, by item,
+	// to publish again one that a worker settled without a result; earlier
+	// counts the deliveries of an item's earlier messages; ours holds the
+	// stream sequences the coordinator acknowledged, until the server
+	// reports them.
+	payloads map[uint64][]byte
+	earlier  map[uint64]int
+	ours     map[uint64]bool
+	closed   bool
 	// publishing counts Publish calls waiting for the server's
 	// acknowledgement; published is signalled when one ends.
 	publishing int
@@ -297,6 +316,7 @@ func (q *jsQueue) Publish(ctx context.Context, item uint64, payload []byte) erro
 	}
 	q.mu.Lock()
 	q.items[ack.Sequence] = item
+	q.payloads[item] = payload
 	q.mu.Unlock()
 	q.published.Broadcast()
 	return nil
@@ -343,6 +363,7 @@ func (q *jsQueue) onResult(m *nats.Msg) {
 		q.published.Wait()
 		item, known = q.items[seq]
 	}
+	attempt += q.earlier[item]
 	q.mu.Unlock()
 	if !ok || !known {
 		r.Job = "" // answers no task of this job: rejected, nothing to settle
@@ -387,6 +408,57 @@ func (q *jsQueue) onMaxDeliveries(m *nats.Msg) {
 	}
 }
 
+// onSettled hears of a task the server no longer holds, acknowledged or
+// terminated. When the coordinator did not settle it, a worker did,
+// without a result the coordinator accepted: the task is published again,
+// through a failed Result that Do sees and counts against the delivery
+// limit like any other failure.
+func (q *jsQueue) onSettled(m *nats.Msg) {
+	var ev struct {
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries int    `json:"deliveries"`
+	}
+	if json.Unmarshal(m.Data, &ev) != nil {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.ours[ev.StreamSeq] {
+		delete(q.ours, ev.StreamSeq)
+		return
+	}
+	item, known := q.items[ev.StreamSeq]
+	if !known || q.payloads[item] == nil || q.closed {
+		return
+	}
+	q.earlier[item] += max(1, ev.Deliveries)
+	r := &Result{Job: q.job.ID, Item: item, Attempt: q.earlier[item],
+		Err: "a worker settled the task without sending a result", settle: &jsRepublish{q: q, item: item}}
+	select {
+	case q.results <- r:
+	default: // the coordinator is behind: dropped, and the task with it
+	}
+}
+
+// jsRepublish settles a task that a worker settled without a result: a
+// Nak publishes it again.
+type jsRepublish struct {
+	q    *jsQueue
+	item uint64
+}
+
+func (s *jsRepublish) ack() error { return nil }
+
+func (s *jsRepublish) nak() error {
+	s.q.mu.Lock()
+	p := s.q.payloads[s.item]
+	s.q.mu.Unlock()
+	if p == nil {
+		return nil // settled meanwhile
+	}
+	return s.q.Publish(context.Background(), s.item, p)
+}
+
 // Close stops announcing the job and deletes its stream, which takes its
 // consumer and any task left with it.
 func (q *jsQueue) Close(ctx context.Context) error {
@@ -426,6 +498,10 @@ type jsSettle struct {
 }
 
 func (s *jsSettle) ack() error {
+	s.q.mu.Lock()
+	s.q.ours[s.seq] = true
+	delete(s.q.payloads, s.q.items[s.seq])
+	s.q.mu.Unlock()
 	return s.nc.Publish(s.subj, []byte("+ACK"))
 }
 
@@ -458,8 +534,24 @@ func (t *JetStream) listen() error {
 	if err != nil {
 		return fmt.Errorf("dist: listening for jobs: %w", err)
 	}
+	// Pulls get their tasks on the connection's inboxes: make sure this
+	// credential may read them, rather than wait for tasks that never come.
+	probe, err := t.nc.SubscribeSync(t.nc.NewInbox())
+	if err == nil {
+		err = t.nc.Flush()
+		probe.Unsubscribe()
+	}
+	if err == nil {
+		if le := t.nc.LastError(); isPermission(le) {
+			err = le
+		}
+	}
+	if err != nil {
+		sub.Unsubscribe()
+		return fmt.Errorf("dist: this connection may not read its replies (a worker connects with ConnectOptions.Worker): %w", err)
+	}
 	t.sub = sub
-	return t.nc.Flush()
+	return nil
 }
 
 // pick returns the next job to pull from, round robin, forgetting jobs not

@@ -123,7 +123,7 @@ func externalServer(t *testing.T) string {
 func workerProcess(url, creds string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	nc, err := Connect(url, ConnectOptions{Creds: creds})
+	nc, err := Connect(url, ConnectOptions{Creds: creds, Worker: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -80,7 +80,7 @@ func TestCredentialFiles(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("the worker credential changed across a restart, want it kept")
 	}
-	nc, err := Connect(s2.URL, ConnectOptions{Creds: s2.WorkerCreds})
+	nc, err := Connect(s2.URL, ConnectOptions{Creds: s2.WorkerCreds, Worker: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestWorkerRights(t *testing.T) {
 	defer d.Close()
 	stream := streamPrefix + d.Job().ID
 
-	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
 	// A refused request gets no answer: wait for none long.
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -205,5 +205,97 @@ func TestTLS(t *testing.T) {
 	if nc, err := Connect(plain, ConnectOptions{Creds: s.RunCreds}); err == nil && !nc.TLSRequired() {
 		nc.Close()
 		t.Fatal("got a plain connection to a TLS server")
+	}
+}
+
+// TestSettledWithoutResult has a rogue worker, holding the worker
+// credential, take a task and settle it itself (an acknowledgement, or a
+// termination) instead of sending a result. The server forgets the task;
+// the coordinator must notice, publish it again for an honest worker and
+// count the failure, instead of waiting for ever.
+func TestSettledWithoutResult(t *testing.T) {
+	s := testServer(t, ServerConfig{})
+	for _, how := range []string{"ack", "term"} {
+		t.Run(how, func(t *testing.T) {
+			ctx := testCtx(t)
+			run := jsTransport(t, s.URL, ConnectOptions{Creds: s.RunCreds})
+			d, err := Dispatch(ctx, run, Job{Handler: "echo"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			type answer struct {
+				out []byte
+				err error
+			}
+			done := make(chan answer, 1)
+			go func() {
+				out, err := d.Do(ctx, 7, []byte("tile 7"), nil)
+				done <- answer{out, err}
+			}()
+
+			rogue := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
+			cons, err := rogue.js.Consumer(ctx, streamPrefix+d.Job().ID, consumerName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if how == "ack" {
+				err = m.DoubleAck(ctx) // wait for the server to take it
+			} else {
+				err = m.Term()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			honest := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
+			w := &Worker{Transport: honest, Workers: 1}
+			w.Handle("echo", HandlerFunc(func(ctx context.Context, job Job, p []byte) ([]byte, error) { return p, nil }))
+			wctx, stop := context.WithCancel(ctx)
+			served := make(chan struct{})
+			go func() { defer close(served); w.Serve(wctx) }()
+			defer func() { stop(); <-served }()
+
+			select {
+			case a := <-done:
+				if a.err != nil || string(a.out) != "tile 7" {
+					t.Fatalf("got %q, %v; want the honest worker's result", a.out, a.err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the task settled by the rogue worker was never done")
+			}
+			if st := d.Stats(); st.Failed != 1 || st.Accepted != 1 || st.Redelivered != 1 {
+				t.Fatalf("stats %+v: want 1 failure, then 1 result accepted from a second delivery", st)
+			}
+		})
+	}
+}
+
+// TestWorkerInbox checks that a worker reads replies only on its own
+// inboxes: not those of coordinators, and that a worker connection made
+// without ConnectOptions.Worker fails with a message that says so.
+func TestWorkerInbox(t *testing.T) {
+	s := testServer(t, ServerConfig{})
+	ctx := testCtx(t)
+	w := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds, Worker: true})
+	sub, err := w.nc.SubscribeSync("_INBOX.>")
+	if err == nil {
+		w.nc.Flush()
+		defer sub.Unsubscribe()
+	}
+	if le := w.nc.LastError(); le == nil || !strings.Contains(strings.ToLower(le.Error()), "permissions violation") {
+		t.Fatalf("got %v, want a permissions violation for reading coordinators' inboxes", le)
+	}
+
+	plain := jsTransport(t, s.URL, ConnectOptions{Creds: s.WorkerCreds})
+	nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = plain.Next(nctx)
+	if err == nil || !strings.Contains(err.Error(), "ConnectOptions.Worker") {
+		t.Fatalf("got %v, want an error naming ConnectOptions.Worker", err)
 	}
 }

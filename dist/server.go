@@ -174,7 +174,8 @@ func loadOrMakeUser(path string) (string, error) {
 
 // RunPermissions are the rights of a coordinator: create, inspect and
 // delete job streams and their consumer, publish tasks, announce jobs,
-// read results and max-delivery advisories, and settle deliveries.
+// read results, max-delivery advisories and acknowledgement reports, and
+// settle deliveries.
 func RunPermissions() *server.Permissions {
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
@@ -188,6 +189,7 @@ func RunPermissions() *server.Permissions {
 		Subscribe: &server.SubjectPermission{Allow: []string{
 			"_INBOX.>", "sluice.*.results", "sluice.*.alive",
 			"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.*.*",
+			"$JS.EVENT.METRIC.CONSUMER.ACK.*.*", "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.*.*",
 		}},
 		Response: &server.ResponsePermission{MaxMsgs: 1, Expires: time.Minute},
 	}
@@ -195,8 +197,9 @@ func RunPermissions() *server.Permissions {
 
 // WorkerPermissions are the rights of a worker: hear job announcements,
 // pull tasks from the shared consumer, acknowledge them (heartbeats and
-// hand-backs) and publish results. A worker cannot publish a task, create
-// or delete a stream, or read another worker's results.
+// hand-backs) and publish results, and read replies on its own inboxes
+// (ConnectOptions.Worker). A worker cannot publish a task, create or
+// delete a stream, read results, or read the replies coordinators get.
 func WorkerPermissions() *server.Permissions {
 	return &server.Permissions{
 		Publish: &server.SubjectPermission{Allow: []string{
@@ -205,6 +208,6 @@ func WorkerPermissions() *server.Permissions {
 			"$JS.ACK.*." + consumerName + ".>",
 			"sluice.*.results",
 		}},
-		Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX.>", announceSubj}},
+		Subscribe: &server.SubjectPermission{Allow: []string{WorkerInboxPrefix + ".>", announceSubj}},
 	}
 }

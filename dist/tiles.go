@@ -59,6 +59,7 @@ type Tiles struct {
 	plan  *filter.Plan
 	slots int
 	seq   atomic.Uint64
+	z     compressor
 }
 
 // NewTiles returns the remote side of an image job opened with TileJob.
@@ -74,11 +75,41 @@ func NewTiles(d *Dispatcher, plan *filter.Plan, slots int) *Tiles {
 // Slots is how many tiles may be out at once.
 func (t *Tiles) Slots() int { return t.slots }
 
+// MaxTileSide is the largest tile side TileSide picks.
+const MaxTileSide = 1024
+
+// TileSide is the tile side for a run of plan whose tiles go out as
+// messages of at most maxPayload bytes (0: no limit): the largest multiple
+// of 64 up to MaxTileSide whose tiles, halo included, and results fit a
+// message. Each tile costs a message, a pull and a result whatever its
+// size, so remote runs want tiles far larger than the engine's default;
+// the engine may still make them shorter to fit its memory budget.
+func TileSide(plan *filter.Plan, maxPayload int64) int {
+	ow, oh := plan.OutputSize()
+	fits := func(s int) bool {
+		if maxPayload <= 0 {
+			return true
+		}
+		// A tile in the middle of the image has the whole halo.
+		x0, y0 := max(0, (ow-s)/2), max(0, (oh-s)/2)
+		dst := image.Rect(x0, y0, min(x0+s, ow), min(y0+s, oh))
+		src := plan.SourceRect(dst)
+		in := int64(src.Dx()) * int64(src.Dy()) * int64(plan.Input().BytesPerPixel())
+		out := int64(dst.Dx()) * int64(dst.Dy()) * int64(plan.Output().BytesPerPixel())
+		return max(in, out)+tileHeaderMax <= maxPayload
+	}
+	s := MaxTileSide
+	for s > 64 && !fits(s) {
+		s -= 64
+	}
+	return s
+}
+
 // Filter has a worker compute dst from src and checks what comes back: a
 // result for another rectangle, of the wrong size or undecodable is
 // rejected and the tile redone.
 func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
-	req := encodeTile(dst.Rect, src)
+	req := t.z.encodeTile(dst.Rect, src)
 	_, err := t.d.Do(ctx, t.seq.Add(1), req, func(p []byte) error {
 		return decodeTileInto(p, dst)
 	})
@@ -95,6 +126,7 @@ func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
 const (
 	tileVersion    = 1
 	flagCompressed = 1
+	tileHeaderMax  = 34 + 256 // the header of a request, and room for the message's own headers
 )
 
 // appendRect appends r as four int32.
@@ -110,36 +142,57 @@ func readRect(b []byte) image.Rectangle {
 	return image.Rect(v(0), v(1), v(2), v(3))
 }
 
-// packRows returns t's pixels with rows packed.
-func packRows(t *raster.Tile) []byte {
-	rb := t.Rect.Dx() * t.Format.BytesPerPixel()
-	if t.Stride == rb && len(t.Pix) >= rb*t.Rect.Dy() {
-		return t.Pix[:rb*t.Rect.Dy()]
-	}
-	out := make([]byte, 0, rb*t.Rect.Dy())
-	for y := t.Rect.Min.Y; y < t.Rect.Max.Y; y++ {
-		out = append(out, t.Row(y)...)
-	}
-	return out
+// compressor compresses tiles with S2 while that pays: a tile that does not
+// shrink by an eighth goes raw, and so do the next skipAfterMiss tiles
+// without a try, since the tiles of one image tend to be alike. It is safe
+// for concurrent use; what it decides changes the bytes on the wire, never
+// the pixels.
+type compressor struct {
+	skip atomic.Int32
 }
 
-// appendPixels appends the header flag and pixels, compressed when that
-// pays. hdr already holds the version byte, a flag byte and the rectangles.
-func finishTile(hdr []byte, raw []byte) []byte {
-	c := s2.Encode(nil, raw)
-	if len(c) < len(raw)-len(raw)/8 {
-		hdr[1] = flagCompressed
-		return append(hdr, c...)
-	}
-	return append(hdr, raw...)
+// skipAfterMiss is how many tiles go raw without a try after one that did
+// not compress.
+const skipAfterMiss = 15
+
+// frame returns a message of hdr followed by room for n bytes of pixels,
+// to be filled in and passed to finish.
+func frame(hdr []byte, n int) []byte {
+	f := make([]byte, len(hdr)+n)
+	copy(f, hdr)
+	return f
 }
 
-func encodeTile(dst image.Rectangle, src *raster.Tile) []byte {
-	hdr := make([]byte, 2, 2+32)
+// finish returns the framed tile f, whose header is hdrLen bytes long,
+// with its pixels compressed when that pays.
+func (c *compressor) finish(f []byte, hdrLen int) []byte {
+	if c.skip.Load() > 0 {
+		c.skip.Add(-1)
+		return f
+	}
+	raw := f[hdrLen:]
+	z := make([]byte, hdrLen, hdrLen+s2.MaxEncodedLen(len(raw)))
+	enc := s2.Encode(z[hdrLen:cap(z)], raw)
+	if len(enc) < len(raw)-len(raw)/8 {
+		copy(z, f[:hdrLen])
+		z[1] = flagCompressed
+		return z[:hdrLen+len(enc)]
+	}
+	c.skip.Store(skipAfterMiss)
+	return f
+}
+
+// encodeTile is the request for dst, computed from src.
+func (c *compressor) encodeTile(dst image.Rectangle, src *raster.Tile) []byte {
+	var hdr [34]byte
 	hdr[0] = tileVersion
-	hdr = appendRect(hdr, dst)
-	hdr = appendRect(hdr, src.Rect)
-	return finishTile(hdr, packRows(src))
+	appendRect(appendRect(hdr[:2], dst), src.Rect)
+	rb := src.Rect.Dx() * src.Format.BytesPerPixel()
+	f := frame(hdr[:], rb*src.Rect.Dy())
+	for i, y := 0, src.Rect.Min.Y; y < src.Rect.Max.Y; i, y = i+1, y+1 {
+		copy(f[len(hdr)+i*rb:], src.Row(y))
+	}
+	return c.finish(f, len(hdr))
 }
 
 // pixels returns the pixels after a header of n bytes, checking that they
@@ -197,6 +250,7 @@ func FilterTiles() Handler {
 }
 
 type tileHandler struct {
+	z     compressor
 	mu    sync.Mutex
 	plans map[string]*filter.Plan // by job ID; a few recent jobs
 }
@@ -240,12 +294,14 @@ func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, er
 		return nil, fmt.Errorf("task tile %v: %w", dr, err)
 	}
 	src := &raster.Tile{Rect: sr, Pix: pix, Stride: sr.Dx() * in.BytesPerPixel(), Format: in}
-	dst := raster.NewTile(dr, plan.Output())
+	var hdr [18]byte
+	hdr[0] = tileVersion
+	appendRect(hdr[:2], dr)
+	out := plan.Output()
+	f := frame(hdr[:], dr.Dx()*dr.Dy()*out.BytesPerPixel())
+	dst := &raster.Tile{Rect: dr, Pix: f[len(hdr):], Stride: dr.Dx() * out.BytesPerPixel(), Format: out}
 	if err := plan.Run(dst, src); err != nil {
 		return nil, err
 	}
-	hdr := make([]byte, 2, 18+len(dst.Pix))
-	hdr[0] = tileVersion
-	hdr = appendRect(hdr, dr)
-	return finishTile(hdr, dst.Pix), nil
+	return h.z.finish(f, len(hdr)), nil
 }

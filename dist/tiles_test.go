@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,16 @@ func filterImage(t *testing.T, tr Transport, chain string, pf raster.PixelFormat
 	job, err := engine.New(src, &out, plan, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	wantLocal, wantRemote := 2, 0
+	if tr != nil {
+		wantRemote = 8
+		if remoteOnly {
+			wantLocal = 0
+		}
+	}
+	if job.Workers() != wantLocal || job.RemoteSlots() != wantRemote {
+		t.Fatalf("job reports %d local workers and %d remote slots, want %d and %d", job.Workers(), job.RemoteSlots(), wantLocal, wantRemote)
 	}
 	if err := job.Run(ctx); err != nil {
 		t.Fatal(err)
@@ -221,4 +232,107 @@ func filterImageErr(t *testing.T, tr Transport, chain string, pf raster.PixelFor
 		t.Fatal(err)
 	}
 	return job.Run(ctx)
+}
+
+func TestTileSide(t *testing.T) {
+	plan := func(chain string, pf raster.PixelFormat, w, h int) *filter.Plan {
+		c, err := filter.ParseChain(strings.Fields(chain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.Plan(w, h, pf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The largest tile must fit and the next larger must not.
+	tileBytes := func(p *filter.Plan, s int) int64 {
+		h := p.Halo()
+		in := int64(s+2*h) * int64(s+2*h) * int64(p.Input().BytesPerPixel())
+		return max(in, int64(s*s*p.Output().BytesPerPixel())) + tileHeaderMax
+	}
+	for _, c := range []struct {
+		chain string
+		pf    raster.PixelFormat
+		limit int64
+	}{
+		{"blur:2", raster.RGB8, 1 << 20},
+		{"median:4", raster.RGBA16, 1 << 20},
+		{"blur:2", raster.Gray8, 1 << 20},
+		{"sharpen", raster.RGB16, 8 << 20},
+	} {
+		p := plan(c.chain, c.pf, 10000, 10000)
+		s := TileSide(p, c.limit)
+		if s%64 != 0 || s < 64 || s > MaxTileSide {
+			t.Errorf("%s %v: side %d", c.chain, c.pf, s)
+			continue
+		}
+		if got := tileBytes(p, s); got > c.limit {
+			t.Errorf("%s %v limit %d: side %d makes %d-byte tiles", c.chain, c.pf, c.limit, s, got)
+		}
+		if s < MaxTileSide && tileBytes(p, s+64) <= c.limit {
+			t.Errorf("%s %v limit %d: side %d, but %d fits", c.chain, c.pf, c.limit, s, s+64)
+		}
+	}
+	if s := TileSide(plan("blur:2", raster.RGB8, 10000, 10000), 0); s != MaxTileSide {
+		t.Errorf("no limit: side %d, want %d", s, MaxTileSide)
+	}
+	if s := TileSide(plan("blur:2", raster.RGB8, 10000, 10000), 1000); s != 64 {
+		t.Errorf("tiny limit: side %d, want 64", s)
+	}
+}
+
+// TestCompressor checks that tiles are compressed when that pays, sent raw
+// when not, that after a miss the next tiles go raw without a try, and
+// that every form decodes to the same pixels.
+func TestCompressor(t *testing.T) {
+	r := image.Rect(0, 0, 64, 32)
+	flat := raster.NewTile(r, raster.RGB8) // zeros: compresses
+	noise := raster.NewTile(r, raster.RGB8)
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(i*7919>>3 ^ i*104729>>7)
+	}
+	var c compressor
+	decode := func(msg []byte, want *raster.Tile) {
+		t.Helper()
+		got, err := pixels(msg, 34, len(want.Pix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Pix) {
+			t.Fatal("pixels changed on the wire")
+		}
+	}
+	m := c.encodeTile(r, flat)
+	if m[1] != flagCompressed || len(m) > 34+len(flat.Pix)/4 {
+		t.Fatalf("flat tile: flag %d, %d bytes", m[1], len(m))
+	}
+	decode(m, flat)
+	m = c.encodeTile(r, noise)
+	if m[1] != 0 || len(m) != 34+len(noise.Pix) {
+		t.Fatalf("noise tile: flag %d, %d bytes", m[1], len(m))
+	}
+	decode(m, noise)
+	for i := range skipAfterMiss {
+		if m := c.encodeTile(r, flat); m[1] != 0 {
+			t.Fatalf("tile %d after a miss was compressed; want raw until %d have gone", i, skipAfterMiss)
+		} else {
+			decode(m, flat)
+		}
+	}
+	if m := c.encodeTile(r, flat); m[1] != flagCompressed {
+		t.Fatal("compression was not tried again after the skipped tiles")
+	}
+	// A sub-tile with a stride wider than its rows packs its rows.
+	sub := noise.Sub(image.Rect(8, 4, 40, 20))
+	want := raster.NewTile(sub.Rect, raster.RGB8)
+	for y := sub.Rect.Min.Y; y < sub.Rect.Max.Y; y++ {
+		copy(want.Row(y), sub.Row(y))
+	}
+	m = c.encodeTile(sub.Rect, sub)
+	if readRect(m[18:]) != sub.Rect {
+		t.Fatalf("source rectangle %v, want %v", readRect(m[18:]), sub.Rect)
+	}
+	decode(m, want)
 }

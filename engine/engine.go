@@ -98,16 +98,19 @@ type Job struct {
 	in   raster.Header
 
 	workers int
-	remote  Remote        // nil for a local run
-	local   chan struct{} // with remote: a slot per local worker
-	asked   int           // workers asked for, when the budget capped them
-	tileW   int           // tile width in output pixels
-	bandH   int           // band height in output rows
-	bandCap int64         // bytes of the largest band: the capacity of band buffers
-	outW    int
-	outH    int
-	outFmt  raster.PixelFormat
-	budget  int64
+	remote  Remote // nil for a local run
+	// localWorkers is how many of the filter stage's workers filter here;
+	// the others wait on the Remote.
+	localWorkers int
+	local        chan struct{} // with remote: a slot per local worker
+	asked        int           // workers asked for, when the budget capped them
+	tileW        int           // tile width in output pixels
+	bandH        int           // band height in output rows
+	bandCap      int64         // bytes of the largest band: the capacity of band buffers
+	outW         int
+	outH         int
+	outFmt       raster.PixelFormat
+	budget       int64
 
 	pool    *sluice.Pool
 	dec     *bandDecoder // set when the reader decodes by bands
@@ -166,6 +169,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		j.workers = local + max(1, o.Remote.Slots())
 		slots = int64(local + 3)
 	}
+	j.localWorkers = local
 	filters := int64(local) // goroutines here that hold a tile's scratch
 	j.pool = o.Pool
 	if j.pool == nil {
@@ -190,11 +194,11 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	// job reads or writes rows instead.
 	for {
 		j.bandH = min(tile, j.outH)
-		for j.bandH > 1 && j.bandBytes(j.bandH)*slots+j.scratchBytes(j.bandH)*filters > j.budget {
+		for j.bandH > 1 && j.charge(j.bandBytes(j.bandH))*slots+j.scratchBytes(j.bandH)*filters > j.budget {
 			j.bandH = max(1, j.bandH*3/4)
 		}
 		j.bandCap = j.bandBytes(j.bandH)
-		if j.bandCap*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
+		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
 			break
 		}
 		if j.enc != nil {
@@ -212,7 +216,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.strategy != Fused {
 		j.dec, j.enc = nil, nil // an iterative chain reads and writes rows
 	}
-	if need := j.bandCap; need > j.budget && j.strategy == Fused {
+	if need := j.charge(j.bandCap); need > j.budget && j.strategy == Fused {
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
@@ -246,6 +250,17 @@ func (j *Job) bandBytes(h int) int64 {
 		out = 2*h + j.enc.rows
 	}
 	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel())
+}
+
+// charge is what a band of n bytes costs the budget. In a run with a
+// Remote it costs twice its bytes: its tiles go out as messages that hold
+// their source pixels until the result is accepted, and the results come
+// back as messages.
+func (j *Job) charge(n int64) int64 {
+	if j.remote != nil {
+		return 2 * n
+	}
+	return n
 }
 
 // scratchBytes estimates what one worker holds while it filters a tile of
@@ -292,9 +307,14 @@ func (j *Job) Stats() sluice.Stats {
 	return j.pipe.Stats()
 }
 
-// Workers is the number of goroutines that do the job's CPU work at once:
-// decoding, filtering and encoding.
-func (j *Job) Workers() int { return j.workers }
+// Workers is the number of goroutines of this process that do the job's
+// CPU work at once: decoding, filtering and encoding. A run with a Remote
+// has RemoteSlots tiles out besides.
+func (j *Job) Workers() int { return j.localWorkers }
+
+// RemoteSlots is how many tiles the job may have out on its Remote at
+// once; 0 for a local run.
+func (j *Job) RemoteSlots() int { return j.workers - j.localWorkers }
 
 // Capped reports the worker count Options asked for when the budget did
 // not hold that many workers' tiles and New ran fewer (Workers); ok is
@@ -480,7 +500,7 @@ func (j *Job) newBand(index, y0, y1, b0, sy0, sy1, b1 int) *band {
 	b.done.Store(0)
 	b.sunk.Store(0)
 	b.buf = b.buf[:need]
-	b.size = int64(cap(b.buf))
+	b.size = j.charge(int64(cap(b.buf)))
 	b.src = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[(sy0-b0)*rb : (sy1-b0)*rb], Stride: rb, Format: j.in.Pixel}
 	b.out = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
 	for k := range b.subs {

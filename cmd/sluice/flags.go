@@ -167,7 +167,7 @@ type commonFlags struct {
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.workers, "workers", 0, "filter workers and encoder goroutines (0 = all cores)")
-	fs.IntVar(&c.tile, "tile", 0, "tile size in pixels (0 = 256)")
+	fs.IntVar(&c.tile, "tile", 0, "tile size in pixels (0 = 256; with --nats, as large as a message holds, up to 1024)")
 	fs.Var(&c.memory, "memory", "memory budget for rows in flight, e.g. 64MiB, 2GiB (default 32MiB)")
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing on stderr but errors")
 	fs.Var(&c.stats, "stats", "print the stage table at the end (--stats=json for JSON)")

@@ -55,6 +55,9 @@ func (n *natsFlags) remote(w io.Writer, quiet bool) remoteRun {
 			return nil, fmt.Errorf("%s: %w", n.url, err)
 		}
 		o.Remote = dist.NewTiles(d, plan, 0)
+		if o.Tile == 0 {
+			o.Tile = dist.TileSide(plan, tr.MaxPayload())
+		}
 		if n.localWorkers == 0 {
 			o.RemoteOnly = true
 		} else if n.localWorkers > 0 && (o.Workers == 0 || o.Workers > n.localWorkers) {

@@ -33,6 +33,7 @@ type statsJSON struct {
 	ElapsedSeconds float64     `json:"elapsed_seconds"`
 	Rows           int         `json:"rows"`
 	Workers        int         `json:"workers"`
+	RemoteSlots    int         `json:"remote_slots,omitempty"` // tiles out on other machines at once, in a --nats run
 	BudgetBytes    int64       `json:"budget_bytes"`
 	PeakBytes      int64       `json:"peak_bytes_in_flight"`
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
@@ -58,7 +59,7 @@ func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) err
 	rows, _ := job.Progress()
 	if mode == "json" {
 		out := statsJSON{
-			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(),
+			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(), RemoteSlots: job.RemoteSlots(),
 			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
 			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job), Kernels: kernels,
 		}

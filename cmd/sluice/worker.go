@@ -58,7 +58,9 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	tr, err := dist.Dial(pos[0], c.options("sluice worker"))
+	o := c.options("sluice worker")
+	o.Worker = true
+	tr, err := dist.Dial(pos[0], o)
 	if err != nil {
 		return err
 	}

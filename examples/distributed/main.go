@@ -95,7 +95,7 @@ func main() {
 func worker(url, creds string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	tr, err := dist.Dial(url, dist.ConnectOptions{Creds: creds})
+	tr, err := dist.Dial(url, dist.ConnectOptions{Creds: creds, Worker: true})
 	if err != nil {
 		return err
 	}

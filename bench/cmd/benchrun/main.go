@@ -111,7 +111,7 @@ func run(ctx context.Context, o options) error {
 
 	start := time.Now()
 	res := &report.Result{
-		Date: start.Format("2006-01-02"), Host: hostname(), Quick: o.quick, Started: start,
+		Date: start.Format("2006-01-02"), Host: hostname(), Quick: o.quick, Only: o.only, Started: start,
 		Machine: machine(), Runs: o.runs, Versions: versions(ctx, progs, suite.Programs(comps), o.work),
 	}
 	if len(comps) > 0 {
@@ -151,6 +151,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf("\nwrote %s (the run took %s)\n", path, report.FormatDuration(res.Duration))
+	if o.only != "" {
+		fmt.Printf("left %s as it is: the page is made from whole runs, not --only\n", o.page)
+		return nil
+	}
 	return writePage(o)
 }
 

@@ -175,6 +175,24 @@ func TestSaveLoadNewest(t *testing.T) {
 	if back.Images[1].Tools[1].WallRatio != 2 || back.Images[1].Tools[2].Outcome != "killed" {
 		t.Errorf("round trip: got %+v, want the saved figures", back.Images[1].Tools)
 	}
+	// A partial run, however new, is never the page's source.
+	part := testResult(false, t0.Add(2*time.Hour))
+	part.Only = "dist,chains"
+	if got, want := part.FileName(), "2024-01-02-box_1-only-dist+chains.json"; got != want {
+		t.Errorf("partial file name: got %s, want %s", got, want)
+	}
+	if _, err := part.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, quickOK := range []bool{false, true} {
+		path, err := Newest(dir, quickOK)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(path) == part.FileName() {
+			t.Errorf("Newest(quickOK=%v) chose the partial run", quickOK)
+		}
+	}
 	if _, err := Newest(t.TempDir(), true); err == nil {
 		t.Error("Newest of an empty directory: got nil error, want one")
 	}

@@ -19,9 +19,12 @@ import (
 
 // Result is one run of the suite.
 type Result struct {
-	Date     string            `json:"date"` // YYYY-MM-DD
-	Host     string            `json:"host"`
-	Quick    bool              `json:"quick"`
+	Date  string `json:"date"` // YYYY-MM-DD
+	Host  string `json:"host"`
+	Quick bool   `json:"quick"`
+	// Only names the comparisons of a partial run (bench/run --only);
+	// the page is never made from one.
+	Only     string            `json:"only,omitempty"`
 	Started  time.Time         `json:"started"`
 	Duration float64           `json:"duration_s"`
 	Machine  Machine           `json:"machine"`
@@ -160,6 +163,14 @@ func (r *Result) FileName() string {
 	if r.Quick {
 		name += "-quick"
 	}
+	if r.Only != "" {
+		name += "-only-" + strings.Map(func(c rune) rune {
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' {
+				return c
+			}
+			return '+'
+		}, r.Only)
+	}
 	return name + ".json"
 }
 
@@ -206,6 +217,9 @@ func Newest(dir string, quickOK bool) (string, error) {
 		r, err := Load(p)
 		if err != nil {
 			return "", err
+		}
+		if r.Only != "" {
+			continue // a partial run: not a page's source
 		}
 		cs = append(cs, cand{p, r.Started, r.Quick})
 	}
