@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/sluice-go/sluice/raster"
@@ -24,10 +25,20 @@ import (
 // bands (each with the row above it, which PNG's filters use); encode
 // compresses them in parallel and write writes them in order.
 
+// A reader whose bands start with a serial step (raster.SerialBandReader:
+// JPEG's Huffman decoding) gets one more stage, "serial", of one worker in
+// the pool, between read and decode: it runs that step for each band in
+// order and hands the rest of the work to decode.
+//
+//	read ─▶ serial (1) ─▶ decode (N) ─▶ cut ─▶ …
+
 // bandDecoder is the state of reading by bands.
 type bandDecoder struct {
-	r    raster.BandReader
-	rows int // the reader's band height
+	r    raster.BandReader       // nil when s is set
+	s    raster.SerialBandReader // bands with a serial first step
+	held int64                   // bytes one of s's pending bands holds
+	rows int                     // the reader's band height
+	next int                     // s: the reader's next band
 
 	// Source rows the cut stage keeps for the next band, in order.
 	carry            []byte
@@ -68,6 +79,7 @@ func (j *Job) readBands(ctx context.Context, emit func(*band) error) error {
 		span.end = max(sy1, covered)
 		b := j.newBand(i, y0, y1, b0, sy0, sy1, span.end)
 		b.dec = span
+		b.size += int64(span.k1-span.k0) * j.dec.held
 		if err := emit(b); err != nil {
 			return err
 		}
@@ -75,10 +87,64 @@ func (j *Job) readBands(ctx context.Context, emit func(*band) error) error {
 	return nil
 }
 
+// serial runs the serial step of the reader's bands that a band needs,
+// in order, and of those no band needs (rows a crop leaves), which it
+// releases. After the last band it asks the reader for the end of the
+// image, so that damage found only there fails the run.
+func (j *Job) serial(ctx context.Context, b *band) (*band, error) {
+	d := j.dec
+	h := d.rows
+	nb := (j.in.Height + h - 1) / h
+	last := b.out.Rect.Max.Y == j.outH
+	end := b.dec.k1
+	if last {
+		end = nb
+	}
+	for ; d.next < end; d.next++ {
+		if err := ctx.Err(); err != nil {
+			return b, err
+		}
+		p, err := d.s.NextBand()
+		if err != nil {
+			return b, err // the reader's errors name the file and the place
+		}
+		if d.next < b.dec.k0 || d.next >= b.dec.k1 {
+			p.Release()
+			continue
+		}
+		b.pending = append(b.pending, p)
+	}
+	if last {
+		p, err := d.s.NextBand()
+		switch {
+		case err == io.EOF:
+		case err != nil:
+			return b, err
+		default:
+			p.Release()
+			return b, fmt.Errorf("the reader returned more bands than the header's %d rows", j.in.Height)
+		}
+	}
+	return b, nil
+}
+
 // decode decodes the reader's bands that a band needs into its buffer.
 func (j *Job) decode(ctx context.Context, b *band) (*band, error) {
 	rb := j.in.RowBytes()
 	h := j.dec.rows
+	if j.dec.s != nil {
+		for i, p := range b.pending {
+			k := b.dec.k0 + i
+			err := p.Decode(b.buf[(k*h-b.y0)*rb:])
+			p.Release()
+			b.pending[i] = nil
+			if err != nil {
+				return b, err
+			}
+		}
+		b.pending = b.pending[:0]
+		return b, nil
+	}
 	for k := b.dec.k0; k < b.dec.k1; k++ {
 		if err := ctx.Err(); err != nil {
 			return b, err

@@ -27,12 +27,23 @@
 // the last row) fails the run like damage anywhere else.
 //
 // Decoding and encoding are work too: a reader that decodes by bands
-// (raster.BandReader: TIFF strips, generated images) and a writer that
-// encodes by bands (raster.BandWriter: PNG row groups, compressed TIFF
-// strips) are run as stages "decode" and "encode" of the same pipeline, in
+// (raster.BandReader: TIFF strips, generated images; or
+// raster.SerialBandReader: JPEG, whose Huffman decoding runs first in a
+// stage "serial" of one worker) and a writer that encodes by bands
+// (raster.BandWriter: PNG row groups, compressed TIFF strips, JPEG restart
+// intervals) are run as stages "decode" and "encode" of the same pipeline, in
 // the same pool of Options.Workers slots as the filter, so that Workers
 // goroutines at most do CPU work at once (see bands.go). Jobs may share one
 // pool through Options.Pool.
+//
+// A chain with geometry (rotate, flip, flop, transpose, transverse, and the
+// turn that shows an image upright) runs in segments, as filter.Plan
+// Segments cuts it: each segment's fused chain is a phase of its own, and
+// between two phases the whole image goes through a scratch store, in
+// tiles for the turns that make columns rows, which the next phase reads
+// back turned, band by band. Memory stays within the budget (a quarter for
+// the store, the rest for each phase) and the bytes do not depend on the
+// workers, tiles or budget (see segments.go and turn.go).
 //
 // Package engine knows the core (package sluice), raster and filter; it
 // does not know file formats: the caller opens the reader and creates the
@@ -86,6 +97,10 @@ type Options struct {
 	// with RemoteOnly); tiles out there stay charged to the budget.
 	Remote     Remote
 	RemoteOnly bool
+	// Scratch says where a chain with geometry keeps the image it turns
+	// (Dir) and how large that may be (Limit); the job decides what stays
+	// in memory, so Memory is ignored. See segments.go.
+	Scratch raster.SpillOptions
 }
 
 // Job filters one image. Create it with New, call Run once; Progress and
@@ -131,12 +146,19 @@ type Job struct {
 	why      string
 	iter     *iterative
 	tileSide int
+
+	// A plan with geometry runs as phases, one job each (segments.go).
+	phases []phase
+	ran    bool
 }
 
 // New prepares a job that reads src, applies plan and writes dst. The plan
 // must have been made for src's header, and dst must take rows of the plan's
 // output size and pixel format.
 func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
+	if segs := plan.Segments(); len(segs) > 1 || segs[0].Turn != raster.TopLeft {
+		return newSegmented(src, dst, plan, o)
+	}
 	h := src.Header()
 	j := &Job{src: src, dst: dst, plan: plan, in: h, opts: o}
 	j.outW, j.outH = plan.OutputSize()
@@ -177,6 +199,10 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 && j.remote == nil {
 		j.dec = &bandDecoder{r: br, rows: br.BandRows()}
+	} else if sr, ok := src.(raster.SerialBandReader); ok && j.remote == nil {
+		if rows, held := sr.SerialBands(); rows > 0 {
+			j.dec = &bandDecoder{s: sr, rows: rows, held: held}
+		}
 	}
 	// With more than one worker, a writer that places rows in advance
 	// lets the worker that finishes a band write it, so that writes run in
@@ -191,7 +217,8 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	// A band must fit the budget several times over, so that reading,
 	// filtering and writing overlap: shrink its height until it does.
 	// When the reader's or the writer's bands are too tall for that, the
-	// job reads or writes rows instead.
+	// job reads or writes rows instead: the budget is the user's promise
+	// on memory, and a wider image must not break it.
 	for {
 		j.bandH = min(tile, j.outH)
 		for j.bandH > 1 && j.charge(j.bandBytes(j.bandH))*slots+j.scratchBytes(j.bandH)*filters > j.budget {
@@ -239,8 +266,11 @@ func (j *Job) bandBytes(h int) int64 {
 		r := j.plan.SourceRect(image.Rect(0, y0, j.outW, min(y0+h, j.outH)))
 		worst = max(worst, r.Dy())
 	}
+	var held int64
 	if j.dec != nil {
-		// Whole decoded bands: up to one more above and one below.
+		// Whole decoded bands: up to one more above and one below, and
+		// what the serial step hands on for each.
+		held = int64((worst+j.dec.rows-1)/j.dec.rows+1) * j.dec.held
 		worst = min(worst+2*j.dec.rows, j.in.Height)
 	}
 	out := h
@@ -249,7 +279,7 @@ func (j *Job) bandBytes(h int) int64 {
 		// two bands.
 		out = 2*h + j.enc.rows
 	}
-	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel())
+	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel()) + held
 }
 
 // charge is what a band of n bytes costs the budget. In a run with a
@@ -274,16 +304,17 @@ func (j *Job) scratchBytes(h int) int64 {
 // band is one horizontal stripe of output rows, with the source rows that
 // compute it. It reports its size to the budget.
 type band struct {
-	index int
-	y0    int           // first source row held in buf: src may start below it
-	dec   decodeSpan    // bands of the reader to decode into buf, and rows carried
-	src   raster.Tile   // source rows, full input width
-	out   raster.Tile   // output rows, full output width
-	subs  []raster.Tile // the tiles' output rectangles within out, by tile index
-	buf   []byte        // backing store of src and out, recycled after writing
-	size  int64         // bytes charged to the budget
-	done  atomic.Int32  // tiles filtered
-	sunk  atomic.Int32  // tiles that reached the write stage
+	index   int
+	y0      int                  // first source row held in buf: src may start below it
+	dec     decodeSpan           // bands of the reader to decode into buf, and rows carried
+	pending []raster.PendingBand // their serial step done, for a SerialBandReader
+	src     raster.Tile          // source rows, full input width
+	out     raster.Tile          // output rows, full output width
+	subs    []raster.Tile        // the tiles' output rectangles within out, by tile index
+	buf     []byte               // backing store of src and out, recycled after writing
+	size    int64                // bytes charged to the budget
+	done    atomic.Int32         // tiles filtered
+	sunk    atomic.Int32         // tiles that reached the write stage
 }
 
 // Size is the band's charge against the memory budget.
@@ -296,11 +327,27 @@ type tile struct {
 }
 
 // Progress returns the output rows written so far and the total.
-func (j *Job) Progress() (done, total int) { return int(j.rows.Load()), j.outH }
+// With geometry, the rows of every phase count, so total is more than the
+// output's height.
+func (j *Job) Progress() (done, total int) {
+	if j.phases != nil {
+		for i := range j.phases {
+			d, t := j.phases[i].progress()
+			done, total = done+d, total+t
+		}
+		return done, total
+	}
+	return int(j.rows.Load()), j.outH
+}
 
 // Stats returns the pipeline's figures: per stage, and peak memory in flight.
-// It is the zero Stats before Run starts.
+// It is the zero Stats before Run starts. With geometry, it holds the
+// stages of every phase that has started, named "1 read", "2 filter" and
+// so on.
 func (j *Job) Stats() sluice.Stats {
+	if j.phases != nil {
+		return j.phaseStats()
+	}
 	if j.pipe == nil {
 		return sluice.Stats{}
 	}
@@ -327,10 +374,14 @@ func (j *Job) Budget() int64 { return j.budget }
 // Run reads, filters and writes the whole image. It returns the first error,
 // or the context's cause if ctx is cancelled; it does not close src or dst.
 func (j *Job) Run(ctx context.Context) error {
-	if j.pipe != nil {
+	if j.pipe != nil || j.ran {
 		panic("engine: Job.Run called twice")
 	}
+	j.ran = true
 	j.started = time.Now()
+	if j.phases != nil {
+		return j.runPhases(ctx)
+	}
 	if j.strategy != Fused {
 		return j.runIterative(ctx)
 	}
@@ -339,6 +390,9 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.dec != nil {
 		// The producer only lays bands out; decoding is work for the pool.
 		bands = sluice.Source(j.pipe, "read", j.readBands)
+		if j.dec.s != nil {
+			bands = sluice.Map(bands, "serial", sluice.Opts{Workers: 1, Ordered: true}, j.serial)
+		}
 		bands = sluice.Map(bands, "decode", sluice.Opts{Workers: j.workers, Ordered: true}, j.decode)
 	} else {
 		bands = sluice.Source(j.pipe, "read", j.read)

@@ -337,7 +337,7 @@ func TestErrorAfterLastRow(t *testing.T) {
 		{"error after the last rows", false, false, errChecksum},
 		{"rows past the height", false, true, nil},
 	} {
-		for _, spec := range []string{"", "blur:2", "crop:0,0,20,10"} {
+		for _, spec := range []string{"", "blur:2", "crop:0,0,20,10", "rotate:90", "flip blur:1", "flop"} {
 			for _, workers := range []int{1, 3} {
 				t.Run(fmt.Sprintf("%s/%q/workers=%d", tt.name, spec, workers), func(t *testing.T) {
 					src := &endReader{memReader: randomImage(40, 90, raster.RGB8, 11), withLast: tt.withLast, extra: tt.extra}

@@ -70,3 +70,30 @@ func ExamplePlan_Run() {
 	// Output:
 	// [0 200 200 200]
 }
+
+func ExamplePlan_Segments() {
+	// rotate:90 then flip make one turn: transverse, orientation 7.
+	c, _ := filter.ParseChain([]string{"blur:2", "rotate:90", "flip", "shrink:2"})
+	p, err := c.Plan(640, 480, raster.RGB8)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range p.Segments() {
+		w, h := s.Plan.OutputSize()
+		fmt.Printf("turn %d, then %q: %d×%d\n", s.Turn, s.Plan.Chain(), w, h)
+	}
+	fmt.Println(p.OutputSize())
+	// Output:
+	// turn 1, then "blur:2": 640×480
+	// turn 7, then "shrink:2": 240×320
+	// 240 320
+}
+
+func ExampleUpright() {
+	// A photo whose EXIF says it is stored a quarter turn anticlockwise.
+	op := filter.Upright(raster.RightTop)
+	fmt.Println(op)
+	// Output:
+	// rotate:90
+}

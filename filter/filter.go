@@ -64,6 +64,19 @@
 // conv, erode, dilate, larger medians, area operations other than blur and
 // a last resize on alpha, anything on 16-bit alpha) run in float32, fused,
 // quantised once.
+//
+// # Geometry
+//
+// Rotate, Flip, Flop, Transpose and Transverse move pixels without
+// computing: each is one of the eight orientations of package raster, and
+// Upright gives the one that shows an image stored in a given orientation
+// upright. They cannot fuse into a tile's chain (after a quarter turn an
+// output row needs a whole column of the input), so Chain.Plan cuts a
+// chain at its geometry into Segments: the whole image is turned, then
+// the next fused plan runs on tiles of the turned image. A run of geometry
+// operations makes one turn. The image is quantised to its depth where one
+// segment ends, as at the end of any chain. Package engine runs the
+// segments, turning the image through a scratch file in bounded memory.
 package filter
 
 import (

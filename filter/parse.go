@@ -37,6 +37,11 @@ func init() {
 		{OpInfo{"crop", "X,Y,W,H", "keep the W×H rectangle at X,Y"}, parseCrop},
 		{OpInfo{"shrink", "N", "average each N×N block into one pixel"}, parseRank("shrink", func(n int) Op { return Shrink{n} })},
 		{OpInfo{"resize", "S", "scale by S with a Lanczos-3 kernel"}, parseOne("resize", "scale", func(v float64) Op { return Resize{v} })},
+		{OpInfo{"rotate", "DEGREES", "turn clockwise by 90, 180 or 270 degrees"}, parseRotate},
+		{OpInfo{"flip", "", "mirror top to bottom"}, noArgs("flip", Flip{})},
+		{OpInfo{"flop", "", "mirror left to right"}, noArgs("flop", Flop{})},
+		{OpInfo{"transpose", "", "swap x and y (mirror along the diagonal from the top left)"}, noArgs("transpose", Transpose{})},
+		{OpInfo{"transverse", "", "mirror along the diagonal from the top right"}, noArgs("transverse", Transverse{})},
 	}
 }
 
@@ -217,4 +222,12 @@ func parseCrop(args []string) (Op, error) {
 		v[i] = n
 	}
 	return Crop{v[0], v[1], v[2], v[3]}, nil
+}
+
+func parseRotate(args []string) (Op, error) {
+	if len(args) != 1 {
+		return nil, usage("rotate")
+	}
+	v, err := parseInt("rotate", "degrees", args[0])
+	return Rotate{Degrees: v}, err
 }

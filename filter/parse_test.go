@@ -50,7 +50,7 @@ func TestParseCanonical(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ spec, want string }{
-		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, diffuse, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink, resize)`},
+		{"blurr", `filter: unknown operation "blurr" (known: blur, box, sharpen, sobel, conv, median, erode, dilate, diffuse, gray, invert, brightness, contrast, gamma, threshold, levels, crop, shrink, resize, rotate, flip, flop, transpose, transverse)`},
 		{"", `unknown operation ""`},
 		{"blur", "want blur:SIGMA"},
 		{"blur:0", "sigma must be in (0, 300], got 0"},
@@ -134,5 +134,5 @@ func TestOps(t *testing.T) {
 var sampleParams = map[string]string{
 	"blur": ":1", "box": ":1", "conv:": ":1", "conv": ":1", "median": ":1", "erode": ":1", "dilate": ":1",
 	"brightness": ":0", "contrast": ":1", "gamma": ":1", "threshold": ":0.5", "levels": ":0,1",
-	"crop": ":0,0,1,1", "shrink": ":1", "resize": ":0.5",
+	"crop": ":0,0,1,1", "shrink": ":1", "resize": ":0.5", "rotate": ":90",
 }

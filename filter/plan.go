@@ -50,6 +50,7 @@ type Plan struct {
 	halo   int
 	fixed  fixedPath // integer fast path, nil when the chain has none
 	kernel []string  // what runs, for Kernels
+	segs   []Segment // set when the chain has geometry (Segments)
 
 	// scratches are the working buffers of finished Run calls, kept with
 	// the plan (not in a sync.Pool, which the collector empties) so that a
@@ -88,8 +89,19 @@ type planStage struct {
 // Plan checks c against an image of w×h pixels in format in (every crop
 // inside its input, every shrink no larger than its input, parameters in
 // range) and returns the plan that runs it. Consecutive point operations are
-// merged into one pass.
+// merged into one pass. A chain with geometry operations is planned in
+// segments (see Segments).
 func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
+	for _, op := range c {
+		if _, ok := turnOf(op); ok {
+			return c.planSegments(w, h, in)
+		}
+	}
+	return c.planFused(w, h, in)
+}
+
+// planFused plans a chain without geometry, fused on tiles.
+func (c Chain) planFused(w, h int, in raster.PixelFormat) (*Plan, error) {
 	if !in.Valid() {
 		return nil, fmt.Errorf("filter: invalid pixel format %v", in)
 	}
@@ -208,10 +220,14 @@ func (p *Plan) rects(rs []image.Rectangle, out image.Rectangle) []image.Rectangl
 // rectangle out, clamped to the input image. out is first clamped to the
 // output image. The result grows monotonically with out's rows, so an engine
 // can stream rows from top to bottom.
+// For a plan with geometry (Segments) it is the whole input.
 func (p *Plan) SourceRect(out image.Rectangle) image.Rectangle {
 	out = out.Intersect(p.outB)
 	if out.Empty() {
 		return image.Rectangle{}
+	}
+	if p.segs != nil {
+		return p.inB // geometry may need any input pixel
 	}
 	var buf [8]image.Rectangle
 	return p.rects(buf[:0], out)[0]
@@ -224,9 +240,14 @@ var errEmptyTile = errors.New("filter: tile has no pixels")
 // dst must be in Output format and lie inside the output image. The result
 // is the same, byte for byte, for every tiling of the output. Run reuses
 // scratch buffers across calls and is safe to call from many goroutines.
+// A plan with geometry does not run on tiles: Run returns an error, and
+// the caller runs its Segments instead.
 func (p *Plan) Run(dst, src *raster.Tile) error {
 	if dst == nil || src == nil {
 		return errors.New("filter: nil tile")
+	}
+	if p.segs != nil {
+		return errSegmented
 	}
 	if dst.Format != p.out {
 		return fmt.Errorf("filter: destination tile is %v, want %v", dst.Format, p.out)

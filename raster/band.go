@@ -43,3 +43,33 @@ type BandWriter interface {
 	EncodeBand(i int, above, src, dst []byte) ([]byte, error)
 	WriteBand(i int, enc []byte) error
 }
+
+// SerialBandReader is implemented by readers whose bands decode in two
+// steps: a serial one that must run on one goroutine, in band order (the
+// Huffman decoding of a JPEG scan), and a parallel one that is a plain
+// function of the band (its inverse DCT, upsampling and colour
+// conversion), as PendingBand.Decode.
+//
+// SerialBands returns the height of every band but the last, as
+// BandReader.BandRows, and the most bytes a PendingBand holds until it is
+// released; rows is 0 when this image cannot be read so (ReadRows still
+// works). NextBand runs the serial step of the next band and returns the
+// rest of its work; (nil, io.EOF) after the last band, once the end of
+// the image was checked. NextBand is not safe for concurrent use and is
+// not to be mixed with ReadRows.
+type SerialBandReader interface {
+	RowReader
+	SerialBands() (rows int, held int64)
+	NextBand() (PendingBand, error)
+}
+
+// PendingBand is a band of a SerialBandReader whose serial step is done.
+// Decode writes its rows into dst, which holds at least them, at RowBytes
+// each; it may run on any goroutine, while NextBand and other bands'
+// Decode run. Release hands the band's buffers back to its reader; the
+// band must not be used after it. A PendingBand may be released without
+// being decoded (rows a crop leaves).
+type PendingBand interface {
+	Decode(dst []byte) error
+	Release()
+}

@@ -29,9 +29,9 @@ func newScheduler(cfg Config, m *monitor.Metrics) *scheduler {
 
 // job is one engine job of the server.
 type job struct {
-	s    *scheduler
-	j    *engine.Job
-	pipe *sluice.Pipeline
+	s     *scheduler
+	j     *engine.Job
+	pipes []*sluice.Pipeline // one, or one per phase of a chain with geometry
 }
 
 func (s *scheduler) newJob(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan) (*job, error) {
@@ -45,8 +45,11 @@ func (s *scheduler) newJob(src raster.RowReader, dst raster.RowWriter, plan *fil
 		// their share in arrival order (admission).
 		Memory: s.cfg.Memory / int64(s.cfg.Running),
 		Name:   fmt.Sprintf("job-%d", s.seq.Add(1)),
+		// A chain with geometry keeps its scratch image beside the
+		// spooled uploads.
+		Scratch: raster.SpillOptions{Dir: s.cfg.TmpDir},
 		Watch: func(p *sluice.Pipeline) {
-			jb.pipe = p
+			jb.pipes = append(jb.pipes, p)
 			s.metrics.Watch(p)
 		},
 	})
@@ -60,8 +63,8 @@ func (s *scheduler) newJob(src raster.RowReader, dst raster.RowWriter, plan *fil
 // Run runs the job; its series leave the metrics when it ends.
 func (jb *job) Run(ctx context.Context) error {
 	defer func() {
-		if jb.pipe != nil {
-			jb.s.metrics.Forget(jb.pipe)
+		for _, p := range jb.pipes {
+			jb.s.metrics.Forget(p)
 		}
 	}()
 	return jb.j.Run(ctx)

@@ -173,6 +173,7 @@ func TestRunSameBytesAsLocal(t *testing.T) {
 		{"png to jpeg", "png", "resize:0.5", "jpeg", pngIn},
 		{"tiff to tiff", "tiff", "gray", "tiff", tifIn},
 		{"no ops", "png", "", "png", pngIn},
+		{"turned between filters", "png", "blur:1 rotate:90 invert", "png", pngIn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			url := hs.URL + "/run?format=" + tc.format + "&ops=" + strings.ReplaceAll(tc.ops, " ", "+")

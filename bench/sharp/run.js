@@ -58,7 +58,11 @@ async function main(args) {
     if (meta.depth === 'ushort') {
       img = img.toColourspace('rgb16');
     }
-    await img.tiff({ compression: 'none' }).toFile(outPath);
+    if (/\.jpe?g$/i.test(outPath)) {
+      await img.jpeg({ quality: 90 }).toFile(outPath);
+    } else {
+      await img.tiff({ compression: 'none' }).toFile(outPath);
+    }
   }
 }
 

@@ -163,6 +163,8 @@ type commonFlags struct {
 	spill   sizeFlag // --spill-limit
 
 	strategy strategyFlag
+
+	noAutorotate bool // run: keep the pixels as stored (autorotate.go)
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -197,12 +199,13 @@ func (c *commonFlags) readOptions() codec.ReadOptions {
 }
 
 // engineMemory is the engine's budget for an input with header h: all of
-// --memory, or half of it when the reader holds the image whole.
+// --memory, or half of it when the reader holds the image whole. Without
+// --memory it is 0, the engine's default.
 func (c *commonFlags) engineMemory(h raster.Header) int64 {
 	if h.Interlaced {
 		return budgetOf(c) - budgetOf(c)/2
 	}
-	return budgetOf(c)
+	return c.memory.n
 }
 
 // validate checks the flags that fs parsed, whatever the output format: a

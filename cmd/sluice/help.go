@@ -34,6 +34,9 @@ func printOps(w io.Writer) {
 	for i, op := range filter.Ops() {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, specs[i], op.Doc)
 	}
+	fmt.Fprintln(w, "\nGeometry (rotate, flip, flop, transpose, transverse) turns the whole image between")
+	fmt.Fprintln(w, "the fused operations before and after it, through a scratch file in --tmpdir.")
+	fmt.Fprintln(w, "The input is first turned upright by its orientation tag unless --no-autorotate.")
 }
 
 func runHelp(ctx context.Context, e *env, args []string) error {

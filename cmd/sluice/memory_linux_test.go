@@ -195,3 +195,28 @@ func TestRSSFlatWithLength(t *testing.T) {
 }
 
 func crc32IEEE(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+// TestTurnRSS transposes a 20,000 × 2,000 image (114 MiB) with a small
+// budget: the image goes through a scratch file in --tmpdir, which is
+// gone afterwards, and peak RSS stays near the budget.
+func TestTurnRSS(t *testing.T) {
+	dir := t.TempDir()
+	scratch := t.TempDir()
+	for _, tc := range []struct{ size, op string }{{"20000x2000", "transpose"}} {
+		in := filepath.Join(dir, "in.ppm")
+		out := filepath.Join(dir, "out.ppm")
+		runRSS(t, true, "gen", "--quiet", tc.size, in)
+		_, rss := runRSS(t, true, "run", "--quiet", "--memory", "16MiB", "--tmpdir", scratch, in, out, tc.op)
+		if rss > 16+64 {
+			t.Errorf("%s %s: peak RSS %.0f MiB, want at most the budget + 64 MiB = 80 MiB", tc.size, tc.op, rss)
+		}
+		if fi, err := os.Stat(out); err != nil || fi.Size() < 2000*20000*3 {
+			t.Errorf("%s %s: output %v, %v; want the whole image", tc.size, tc.op, fi, err)
+		}
+		if ents, _ := os.ReadDir(scratch); len(ents) != 0 {
+			t.Errorf("%s %s: %d files left in --tmpdir, want none", tc.size, tc.op, len(ents))
+		}
+		os.Remove(in)
+		os.Remove(out)
+	}
+}

@@ -123,7 +123,7 @@ func describe(err error) string {
 		}
 		err = se.Err
 	}
-	if errors.Is(err, raster.ErrSpillLimit) {
+	if errors.Is(err, raster.ErrSpillLimit) && !strings.Contains(err.Error(), "--spill-limit") {
 		return err.Error() + " (--spill-limit SIZE raises it)"
 	}
 	return err.Error()

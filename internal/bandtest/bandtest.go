@@ -5,6 +5,7 @@ package bandtest
 
 import (
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/sluice-go/sluice/raster"
@@ -98,6 +99,41 @@ func Decode(r raster.BandReader, workers int) ([]byte, error) {
 	err := run(n, workers, func(i int) error {
 		y0, y1 := i*br, min((i+1)*br, h.Height)
 		return r.ReadBand(i, pix[y0*rb:y1*rb])
+	})
+	return pix, err
+}
+
+// DecodeSerial reads every row of r through its serial bands: NextBand in
+// order on the calling goroutine, the bands' Decode on workers goroutines
+// out of order, each band released once decoded. It checks that NextBand
+// ends with io.EOF.
+func DecodeSerial(r raster.SerialBandReader, workers int) ([]byte, error) {
+	h := r.Header()
+	br, _ := r.SerialBands()
+	if br <= 0 {
+		return nil, fmt.Errorf("bandtest: reader offers no serial bands")
+	}
+	rb := h.RowBytes()
+	pix := make([]byte, h.Height*rb)
+	n := (h.Height + br - 1) / br
+	bands := make([]raster.PendingBand, n)
+	for i := range bands {
+		p, err := r.NextBand()
+		if err != nil {
+			return nil, err
+		}
+		bands[i] = p
+	}
+	if p, err := r.NextBand(); err != io.EOF {
+		if p != nil {
+			p.Release()
+		}
+		return nil, fmt.Errorf("bandtest: NextBand after the last band: got %v, want io.EOF", err)
+	}
+	err := run(n, workers, func(i int) error {
+		y0 := i * br
+		defer bands[i].Release()
+		return bands[i].Decode(pix[y0*rb:])
 	})
 	return pix, err
 }

@@ -53,7 +53,7 @@ var formats = []format{
 		name: "jpeg", exts: []string{"jpg", "jpeg"}, about: "jpeg",
 		magic: func(h []byte) bool { return bytes.HasPrefix(h, []byte{0xff, 0xd8, 0xff}) },
 		open: func(r *Reader, in input, o ReadOptions) error {
-			d, err := jpegio.NewReader(in.br, jpegio.ReaderOptions{Limits: o.Limits})
+			d, err := jpegio.NewReader(in.br, jpegReaderOptions(o))
 			if err != nil {
 				return err
 			}
@@ -140,6 +140,14 @@ var formats = []format{
 			return err
 		},
 	},
+}
+
+// jpegReaderOptions are the JPEG reader's options from o: a progressive
+// file's coefficients are held as o.Spill says, in memory up to
+// Spill.Memory, in a file in Spill.Dir past it, refused past Spill.Limit.
+func jpegReaderOptions(o ReadOptions) jpegio.ReaderOptions {
+	sp := o.Spill.WithDefaults()
+	return jpegio.ReaderOptions{Limits: o.Limits, Memory: sp.Memory, TempDir: sp.Dir, SpillLimit: sp.Limit, Shrink: o.Shrink}
 }
 
 // openJPEGHeader sets r.rows to a reader of the JPEG file's header alone.

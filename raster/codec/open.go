@@ -28,10 +28,17 @@ const bufferSize = 1 << 20
 type ReadOptions struct {
 	Limits raster.Limits // checked against the header before allocating
 	// Spill says where an image that must be decoded whole before its
-	// first row (an interlaced PNG) is held: in memory up to Spill.Memory
+	// first row (an interlaced PNG, the coefficients of a progressive
+	// JPEG) is held: in memory up to Spill.Memory
 	// bytes, in a temporary file in Spill.Dir past that, refused past
 	// Spill.Limit. The zero value means raster's defaults.
 	Spill raster.SpillOptions
+	// Shrink, if set, lets a format that can decode at a reduced size do
+	// so: JPEG calls it with the image's size once the headers are read,
+	// and decodes at 1/d of it (d = 1, 2, 4 or 8, as it returns; each side
+	// rounded up) through a reduced inverse DCT. The Reader's header gives
+	// the size decoded. Other formats never call it.
+	Shrink func(width, height int) int
 	// HeaderOnly opens the file to read its header and no pixel: no size
 	// limit applies, and ReadRows fails. It is what `sluice info` uses.
 	HeaderOnly bool

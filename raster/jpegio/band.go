@@ -1,6 +1,19 @@
 package jpegio
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
+
+// decodeScratch is what Decode writes between coefficients and pixels:
+// the planes of samples and a row of each component. It is pooled, so
+// that there is one per goroutine decoding rather than one per band.
+type decodeScratch struct {
+	planes [][]byte
+	rows   [][]byte
+}
+
+var scratchPool sync.Pool // *decodeScratch
 
 // Decode turns the band's coefficients into pixels: dequantisation, the
 // inverse DCT, upsampling and colour conversion. dst receives the rows
@@ -21,20 +34,32 @@ func (b *Band) Decode(dst []byte) {
 	if len(dst) < b.Bytes() {
 		panic(fmt.Sprintf("jpegio: Band.Decode given %d bytes for a band of %d", len(dst), b.Bytes()))
 	}
+	s, _ := scratchPool.Get().(*decodeScratch)
+	if s == nil {
+		s = new(decodeScratch)
+	}
+	b.planes, b.rows = s.planes, s.rows
+	defer func() {
+		s.planes, s.rows = b.planes, b.rows
+		b.planes, b.rows = nil, nil
+		scratchPool.Put(s)
+	}()
 	if len(b.planes) != len(f.comps) {
 		b.planes = make([][]byte, len(f.comps))
 		b.rows = make([][]byte, len(f.comps))
 	}
+	sc := &f.sc
 	for ci := range f.comps {
 		c := &f.comps[ci]
-		stride := c.bw * 8
+		nh, nv := sc.nh[ci], sc.nv[ci] // samples per block
+		stride := c.bw * nh
 		held := (b.hi - b.lo) * c.v
-		if n := held * 8 * stride; cap(b.planes[ci]) < n {
+		if n := held * nv * stride; cap(b.planes[ci]) < n {
 			b.planes[ci] = make([]byte, n)
 		} else {
 			b.planes[ci] = b.planes[ci][:n]
 		}
-		if n := max(f.width, c.dw*c.hr); cap(b.rows[ci]) < n {
+		if n := max(sc.width, sc.dw[ci]*sc.hr[ci]); cap(b.rows[ci]) < n {
 			b.rows[ci] = make([]byte, n)
 		}
 		plane, q := b.planes[ci], &f.quant[c.tq]
@@ -43,7 +68,7 @@ func (b *Band) Decode(dst []byte) {
 			if br < first || br >= last {
 				// A halo row: only its row next to the band is read,
 				// and only when chroma is upsampled down.
-				if c.vr != 2 || (br != first-1 && br != last) {
+				if sc.vr[ci] != 2 || (br != first-1 && br != last) {
 					continue
 				}
 			}
@@ -51,9 +76,15 @@ func (b *Band) Decode(dst []byte) {
 				continue
 			}
 			coef := b.coef[ci][br*c.bw*64:]
-			out := plane[br*8*stride:]
-			for bx := range c.uw {
-				idct(coef[bx*64:bx*64+64], q, out[bx*8:], stride)
+			out := plane[br*nv*stride:]
+			if sc.div == 1 {
+				for bx := range c.uw {
+					idct(coef[bx*64:bx*64+64], q, out[bx*8:], stride)
+				}
+			} else {
+				for bx := range c.uw {
+					idctReduced(coef[bx*64:bx*64+64], q, out[bx*nh:], stride, nh, nv)
+				}
 			}
 		}
 	}
@@ -63,7 +94,7 @@ func (b *Band) Decode(dst []byte) {
 		for ci := range f.comps {
 			src[ci] = b.compRow(ci, y)
 		}
-		out := dst[(y-y0)*f.width*bpp : (y-y0+1)*f.width*bpp]
+		out := dst[(y-y0)*sc.width*bpp : (y-y0+1)*sc.width*bpp]
 		convertRow(f.color, out, src[:len(f.comps)])
 	}
 }
@@ -72,49 +103,51 @@ func (b *Band) Decode(dst []byte) {
 // band's plane for component ci.
 func (b *Band) planeRow(ci, cy int) []byte {
 	c := &b.f.comps[ci]
-	stride := c.bw * 8
-	k := (cy - b.lo*c.v*8) * stride
-	return b.planes[ci][k : k+c.dw]
+	sc := &b.f.sc
+	stride := c.bw * sc.nh[ci]
+	k := (cy - b.lo*c.v*sc.nv[ci]) * stride
+	return b.planes[ci][k : k+sc.dw[ci]]
 }
 
 // compRow returns component ci upsampled to full width for image row y.
 func (b *Band) compRow(ci, y int) []byte {
 	f := b.f
-	c := &f.comps[ci]
-	w := f.width
-	cy := y / c.vr
+	w := f.sc.width
+	dw, dh := f.sc.dw[ci], f.sc.dh[ci]
+	hr, vr := f.sc.hr[ci], f.sc.vr[ci]
+	cy := y / vr
 	cur := b.planeRow(ci, cy)
 	out := b.rows[ci]
-	if c.vr == 2 {
+	if vr == 2 {
 		ny := cy - 1
 		bias := int32(1)
 		if y%2 == 1 {
 			ny, bias = cy+1, 2
 		}
-		ny = max(0, min(ny, c.dh-1))
+		ny = max(0, min(ny, dh-1))
 		near := b.planeRow(ci, ny)
 		switch {
-		case c.hr == 1:
+		case hr == 1:
 			for x := range w {
 				out[x] = uint8((3*int32(cur[x]) + int32(near[x]) + bias) >> 2)
 			}
 			return out[:w]
-		case c.hr == 2 && c.dw > 2:
+		case hr == 2 && dw > 2:
 			h2v2Fancy(out, cur, near)
 			return out[:w]
 		}
-	} else if c.vr == 1 {
+	} else if vr == 1 {
 		switch {
-		case c.hr == 1:
+		case hr == 1:
 			return cur[:w]
-		case c.hr == 2 && c.dw > 2:
+		case hr == 2 && dw > 2:
 			h2v1Fancy(out, cur)
 			return out[:w]
 		}
 	}
 	// Any other ratio replicates samples.
 	for x := range w {
-		out[x] = cur[x/c.hr]
+		out[x] = cur[x/hr]
 	}
 	return out[:w]
 }

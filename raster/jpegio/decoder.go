@@ -19,13 +19,19 @@ type ReaderOptions struct {
 	// Memory bounds the DCT coefficients that a progressive (or
 	// multi-scan) file keeps in memory: 2 bytes for each of the 64
 	// coefficients of every 8×8 block, about 3 bytes per pixel for 4:2:0
-	// colour. Past it they go to a temporary file. 0 means 256 MiB.
+	// colour. Past it they go to a temporary file. 0 means 256 MiB; -1
+	// means always the file.
 	Memory int64
 	// TempDir is where that file goes; "" means os.TempDir().
 	TempDir string
 	// SpillLimit bounds the temporary file; a file needing more is refused
 	// with an error that names --spill-limit. 0 means 64 GiB.
 	SpillLimit int64
+	// Shrink, if set, is called with the image's size once the headers
+	// are read, and returns the scale to decode at: 1, 2, 4 or 8 for the
+	// whole size, 1/2, 1/4 or 1/8 of it (each side rounded up), through a
+	// reduced inverse DCT. The header then gives the reduced size.
+	Shrink func(width, height int) int
 	// BandRows is how many rows of MCUs (8 to 32 pixel rows each) make a
 	// band; 0 means about 1 MiB of RGB pixels, at most 64 rows: 2 MCU
 	// rows of 4:2:0 at 10,000 pixels wide, 1 from 22,000 on.
@@ -101,11 +107,18 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	d.first = s
 	f := &d.f
 	f.setColor()
+	div := 1
+	if o.Shrink != nil {
+		if div, err = checkScale(o.Shrink(f.width, f.height)); err != nil {
+			return nil, err
+		}
+	}
+	f.setScale(div)
 	d.buffered = f.progressive || len(s.comps) != len(f.comps)
 	d.h = raster.Header{
 		Format:      "jpeg",
-		Width:       f.width,
-		Height:      f.height,
+		Width:       f.sc.width,
+		Height:      f.sc.height,
 		Pixel:       raster.RGB8,
 		Compression: "jpeg",
 	}
@@ -130,6 +143,9 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	if f.restart > 0 {
 		d.h.Details = append(d.h.Details, fmt.Sprintf("restart %d", f.restart))
 	}
+	if div > 1 {
+		d.h.Details = append(d.h.Details, fmt.Sprintf("decoded at 1/%d of %d×%d", div, f.width, f.height))
+	}
 	for _, c := range f.comps {
 		if c.vr == 2 {
 			d.halo = true
@@ -142,7 +158,7 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 	if d.buffered {
 		need := f.coefBytes()
 		mem := o.Memory
-		if mem <= 0 {
+		if mem == 0 {
 			mem = defaultMemory
 		}
 		if need <= mem {
@@ -153,9 +169,9 @@ func NewDecoder(r io.Reader, o ReaderOptions) (*Decoder, error) {
 				lim = defaultSpillLimit
 			}
 			if need > lim {
-				return nil, &raster.LimitError{Format: "jpeg", Width: f.width, Height: f.height, Reason: fmt.Sprintf(
+				return nil, &raster.LimitError{Format: "jpeg", Width: f.width, Height: f.height, Err: raster.ErrSpillLimit, Reason: fmt.Sprintf(
 					"a progressive JPEG keeps every DCT coefficient, %s, more than the memory limit of %s and the spill limit of %s (raise --spill-limit)",
-					raster.FormatBytes(need), raster.FormatBytes(mem), raster.FormatBytes(lim))}
+					raster.FormatBytes(need), raster.FormatBytes(max(mem, 0)), raster.FormatBytes(lim))}
 			}
 			st, err := newFileStore(f, o.TempDir)
 			if err != nil {
@@ -366,19 +382,20 @@ type Band struct {
 	m0, m1 int       // MCU rows of the band
 	lo, hi int       // MCU rows held: the band and its halo
 	coef   [][]int16 // per component, (hi-lo)*v block rows of bw*64
-	planes [][]byte  // scratch for Decode
+	planes [][]byte  // Decode's scratch, while it runs
 	rows   [][]byte  // scratch: one upsampled row per component
 }
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
 func (b *Band) Rows() (y0, y1 int) {
-	return b.m0 * b.f.mcuH, min(b.m1*b.f.mcuH, b.f.height)
+	h := b.f.mcuH / b.f.sc.div
+	return b.m0 * h, min(b.m1*h, b.f.sc.height)
 }
 
 // Bytes is the size of the pixels Decode writes.
 func (b *Band) Bytes() int {
 	y0, y1 := b.Rows()
-	return (y1 - y0) * b.f.width * b.pixel.BytesPerPixel()
+	return (y1 - y0) * b.f.sc.width * b.pixel.BytesPerPixel()
 }
 
 // reset sizes b for MCU rows lo..hi.

@@ -58,5 +58,9 @@
 //     bytes depend on WriterOptions.BandRows, never on the worker count.
 //
 // Reader and Writer run the same steps one band at a time on the caller's
-// goroutine, as raster.RowReader and raster.RowWriter.
+// goroutine, as raster.RowReader and raster.RowWriter. They also offer the
+// steps to a scheduler: Reader is a raster.SerialBandReader (NextBand the
+// serial step, the band's Decode the parallel one) and Writer a
+// raster.BandWriter (EncodeBand parallel, WriteBand the serial join);
+// package engine runs them in its pool.
 package jpegio

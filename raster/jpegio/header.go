@@ -68,6 +68,7 @@ type frame struct {
 	adobeTrans    int
 	jfif          bool
 	sofOffset     int64
+	sc            scaling // the size pixels are decoded at (scale.go)
 }
 
 // zigzag maps the position in the coded order to the natural order, with

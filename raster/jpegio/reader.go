@@ -3,6 +3,7 @@ package jpegio
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -11,7 +12,9 @@ import (
 // files) or RGB8 (for YCbCr, RGB, CMYK and YCCK files). It implements
 // raster.RowReader by running Decoder.NextBand and Band.Decode one band at
 // a time on the caller's goroutine; a scheduler that wants both cores
-// drives a Decoder itself. A Reader is not safe for concurrent use.
+// uses it as a raster.SerialBandReader (NextBand) instead. A Reader is not
+// safe for concurrent use, but the bands NextBand returns decode on any
+// goroutines.
 //
 // A baseline file streams: the Reader holds one band of pixels (about
 // 1 MiB, at most 64 rows) and a few MCU rows of coefficients, 2 bytes per
@@ -24,6 +27,9 @@ type Reader struct {
 	pix  []byte // the current band's pixels
 	next int    // next row of pix to serve
 	rows int    // rows in pix
+
+	freeMu sync.Mutex
+	free   []*pendingBand // released by NextBand's callers
 }
 
 // NewReader reads the JPEG headers from r and checks them, as NewDecoder

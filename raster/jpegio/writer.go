@@ -3,6 +3,7 @@ package jpegio
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -10,10 +11,10 @@ import (
 // Writer encodes an image row by row as a baseline JPEG. It implements
 // raster.RowWriter by running Encoder.EncodeBand and WriteSegment one band
 // at a time on the caller's goroutine; a scheduler that wants every core
-// drives an Encoder itself. Gray input stays gray; colour is stored as
-// YCbCr with the chroma subsampling of WriterOptions. 16-bit samples are
-// rounded to 8 bits, and alpha is composited over white, since JPEG has no
-// alpha.
+// uses it as a raster.BandWriter (EncodeBand, WriteBand) instead. Gray
+// input stays gray; colour is stored as YCbCr with the chroma subsampling
+// of WriterOptions. 16-bit samples are rounded to 8 bits, and alpha is
+// composited over white, since JPEG has no alpha.
 //
 // The Writer holds one band of input rows (about 1 MiB, at most 64 rows)
 // and its coded bytes; with Optimize, the coded symbols of the whole image
@@ -25,6 +26,10 @@ type Writer struct {
 	rb   int
 	row  int
 	err  error // sticky
+
+	segMu  sync.Mutex
+	segs   []*Segment // scratch of EncodeBand, one per call at once
+	joined Segment    // what WriteBand hands to WriteSegment
 }
 
 // NewWriter checks h and o as NewEncoder does. It writes nothing to w

@@ -60,6 +60,7 @@ func Full() []Comparison {
 	tif := Input{Size: FullSize, Ext: "tif"}
 	full := []Comparison{
 		{Name: "blur-ppm", Work: "Gaussian blur σ=2, PPM→PPM", Input: ppm, OutExt: "ppm", Tools: blurTools("ppm")},
+		rotate(ppm),
 		jpegEncode(ppm),
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
@@ -68,6 +69,7 @@ func Full() []Comparison {
 			Input: tif, OutExt: "tif", Tools: distTools()},
 		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
 		{Name: "blur-jpg", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
+		jpegThumbnail(),
 		jpegDecode(Input{Size: FullSize, Ext: "jpg"}, "jpeg-decode"),
 		jpegDecode(Input{Size: FullSize, Ext: "jpg", By: "cjpeg"}, "jpeg-decode-cjpeg"),
 		jpegBlur30k(),
@@ -217,6 +219,21 @@ func jpegEncode(in Input) Comparison {
 			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "--quality", "90", "{in}", "{out}"}},
 			{Name: "vips", Program: "vips", Args: []string{"copy", "{in}", "{out}[Q=90]"}},
 			{Name: "cjpeg", Program: "cjpeg", Args: []string{"-quality", "90", "-outfile", "{out}", "{in}"}, Note: "one thread"},
+		},
+	}
+}
+
+// jpegThumbnail is resize:0.1 JPEG→JPEG, a thumbnail: every tool decodes
+// the JPEG at a reduced size (shrink-on-load) before the resize.
+func jpegThumbnail() Comparison {
+	return Comparison{
+		Name: "thumbnail-jpg", Group: "jpeg", Work: "resize:0.1 JPEG→JPEG quality 90 (a thumbnail)",
+		Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg",
+		Tools: []Tool{
+			{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "--quality", "90", "{in}", "{out}", "resize:0.1"}},
+			{Name: "vipsthumbnail", Program: "vipsthumbnail", Args: []string{"{in}", "--size", "1000", "-o", "{out}[Q=90]"},
+				Note: "--size 1000: the longer side; shrink-on-load, then a Lanczos-3 reduce"},
+			{Name: "sharp", Program: "node", Args: []string{"../sharp/run.js", "{in}", "{out}", "resize:0.1"}, Note: noteSharpResize},
 		},
 	}
 }

@@ -133,7 +133,7 @@ func TestSelect(t *testing.T) {
 		{"", nil, ""},
 		{"median-tif, blur-ppm", []string{"blur-ppm", "median-tif"}, ""},
 		{"blur-ppm,nope", nil, "unknown comparison nope"},
-		{"jpeg", []string{"jpeg-encode", "blur-jpg", "jpeg-decode", "jpeg-decode-cjpeg", "blur-jpg-30k"}, ""},
+		{"jpeg", []string{"jpeg-encode", "blur-jpg", "thumbnail-jpg", "jpeg-decode", "jpeg-decode-cjpeg", "blur-jpg-30k"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.names, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestLastUseAndPrograms(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"cjpeg", "convert", "djpeg", "gm", "goblur", "node", "sh", "sluice", "vips"}
+	want := []string{"cjpeg", "convert", "djpeg", "gm", "goblur", "node", "sh", "sluice", "vips", "vipsthumbnail"}
 	if got := Programs(full); !slices.Equal(got, want) {
 		t.Errorf("Programs: got %v, want %v", got, want)
 	}

@@ -1,0 +1,44 @@
+package codec
+
+import "github.com/sluice-go/sluice/raster"
+
+// SerialBands returns the height of the bands the file decodes by in two
+// steps, and the most bytes one band holds between them, as
+// raster.SerialBandReader describes; rows is 0 when the format has no such
+// bands. JPEG has them: Huffman decoding is serial, the rest of a band's
+// decoding is not.
+func (r *Reader) SerialBands() (rows int, held int64) {
+	if sr, ok := r.rows.(raster.SerialBandReader); ok {
+		return sr.SerialBands()
+	}
+	return 0, 0
+}
+
+// NextBand runs the serial step of the next band and returns the rest of
+// its work, as raster.SerialBandReader describes; (nil, io.EOF) after the
+// last band. Errors, also those of the band's Decode, name the file.
+func (r *Reader) NextBand() (raster.PendingBand, error) {
+	sr, ok := r.rows.(raster.SerialBandReader)
+	if !ok {
+		return nil, r.wrap(errNoSerialBands{r.Header().Format})
+	}
+	p, err := sr.NextBand()
+	if err != nil {
+		return nil, r.wrap(err)
+	}
+	return pathBand{p, r}, nil
+}
+
+type errNoSerialBands struct{ format string }
+
+func (e errNoSerialBands) Error() string {
+	return "the " + e.format + " format does not decode by serial bands"
+}
+
+// pathBand names the file in the errors of a PendingBand.
+type pathBand struct {
+	raster.PendingBand
+	r *Reader
+}
+
+func (p pathBand) Decode(dst []byte) error { return p.r.wrap(p.PendingBand.Decode(dst)) }

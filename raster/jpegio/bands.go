@@ -1,0 +1,170 @@
+package jpegio
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/sluice-go/sluice/raster"
+)
+
+// This file offers Reader and Writer to a scheduler: the Reader as a
+// raster.SerialBandReader (NextBand is the serial Huffman step, the
+// PendingBand's Decode the parallel rest), the Writer as a
+// raster.BandWriter (EncodeBand is a band's whole encoding, WriteBand the
+// serial join).
+
+// SerialBands returns the height of the Reader's bands in image rows and
+// the most bytes a band handed out by NextBand holds: its coefficients
+// with the halo rows. It implements
+// raster.SerialBandReader.
+func (r *Reader) SerialBands() (rows int, held int64) {
+	d := r.d
+	return d.bandMCU * d.f.mcuH / d.f.sc.div, d.bandHeld()
+}
+
+// bandHeld is the most bytes one Band holds: the coefficients of its MCU
+// rows and halo, 2 bytes a sample. (Decode's scratch is per goroutine.)
+func (d *Decoder) bandHeld() int64 {
+	held := int64(d.bandMCU)
+	if d.halo {
+		held += 2
+	}
+	var n int64
+	for _, c := range d.f.comps {
+		n += 2 * held * int64(c.v) * 64 * int64(c.bw)
+	}
+	return n
+}
+
+// NextBand runs the serial step of the next band, Huffman decoding into
+// coefficients (for a progressive file, the first call decodes every
+// scan), and returns the band, whose Decode is the parallel step; (nil,
+// io.EOF) after the last band. It implements raster.SerialBandReader: call
+// it from one goroutine, and not with ReadRows. Released bands are reused.
+func (r *Reader) NextBand() (raster.PendingBand, error) {
+	r.freeMu.Lock()
+	var p *pendingBand
+	if n := len(r.free); n > 0 {
+		p, r.free = r.free[n-1], r.free[:n-1]
+	}
+	r.freeMu.Unlock()
+	if p == nil {
+		p = &pendingBand{r: r}
+	}
+	b, err := r.d.NextBand(p.b)
+	if err != nil {
+		r.d.Close()
+		return nil, err
+	}
+	p.b = b
+	return p, nil
+}
+
+// pendingBand is a Band handed out by Reader.NextBand.
+type pendingBand struct {
+	r *Reader
+	b *Band
+}
+
+// Decode writes the band's rows into dst: dequantisation, IDCT,
+// upsampling and colour conversion, as Band.Decode.
+func (p *pendingBand) Decode(dst []byte) error {
+	if n := p.b.Bytes(); len(dst) < n {
+		return fmt.Errorf("jpeg: band of %d bytes given %d", n, len(dst))
+	}
+	p.b.Decode(dst)
+	return nil
+}
+
+// Release hands the band back to its Reader for the next NextBand.
+func (p *pendingBand) Release() {
+	r := p.r
+	r.freeMu.Lock()
+	r.free = append(r.free, p)
+	r.freeMu.Unlock()
+}
+
+// BandRows returns the height of the Writer's bands in image rows, each a
+// restart interval that EncodeBand codes on its own. It implements
+// raster.BandWriter.
+func (w *Writer) BandRows() int { return w.e.bandMCU * w.e.mcuH }
+
+// EncodeBand codes band i, whose rows are src in the pixel format of the
+// header given to NewWriter, appending the result to dst[:0]: the
+// entropy-coded segment with its RST marker or, with Optimize, the coded
+// symbols, which WriteBand keeps until Close. It implements
+// raster.BandWriter: safe for concurrent use, band by band; above is not
+// used. It costs about 25 ns per pixel.
+func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
+	// Segments are scratch, kept on a free list rather than a sync.Pool:
+	// a collection empties a Pool, and each refill allocates megabytes.
+	w.segMu.Lock()
+	var seg *Segment
+	if n := len(w.segs); n > 0 {
+		seg, w.segs = w.segs[n-1], w.segs[:n-1]
+	}
+	w.segMu.Unlock()
+	if seg == nil {
+		seg = new(Segment)
+	}
+	defer func() {
+		w.segMu.Lock()
+		w.segs = append(w.segs, seg)
+		w.segMu.Unlock()
+	}()
+	if !w.e.optimize {
+		seg.data = dst[:0]
+	}
+	seg, err := w.e.EncodeBand(i, src, seg)
+	if err != nil {
+		return dst, err
+	}
+	if !w.e.optimize {
+		out := seg.data
+		seg.data = nil // dst is the caller's
+		return out, nil
+	}
+	dst = dst[:0]
+	for _, t := range seg.tokens {
+		dst = binary.LittleEndian.AppendUint32(dst, t)
+	}
+	return dst, nil
+}
+
+// WriteBand joins band i, as EncodeBand returned it, onto the file: bands
+// must come in order, from one goroutine. The first call writes the
+// headers. It implements raster.BandWriter.
+func (w *Writer) WriteBand(i int, enc []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if len(w.band) > 0 {
+		w.err = fmt.Errorf("jpeg: WriteBand after a partial band of WriteRows")
+		return w.err
+	}
+	seg := &w.joined
+	seg.index = i
+	if w.e.optimize {
+		if len(enc)%4 != 0 {
+			w.err = fmt.Errorf("jpeg: band %d: %d bytes of symbols", i, len(enc))
+			return w.err
+		}
+		seg.tokens = seg.tokens[:0]
+		seg.freq = [4][256]int32{}
+		for k := 0; k < len(enc); k += 4 {
+			t := binary.LittleEndian.Uint32(enc[k:])
+			seg.tokens = append(seg.tokens, t)
+			seg.freq[t>>8&3][t&0xff]++
+		}
+	} else {
+		seg.data = enc
+	}
+	err := w.e.WriteSegment(seg)
+	seg.data = nil
+	if err != nil {
+		w.err = err
+		return err
+	}
+	_, w.row = w.e.BandRows(i)
+	return nil
+}
