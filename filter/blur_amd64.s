@@ -243,6 +243,301 @@ GLOBL sharpscale<>(SB), RODATA|NOPTR, $4
 DATA sharphalf<>+0(SB)/4, $0x3f000000
 GLOBL sharphalf<>(SB), RODATA|NOPTR, $4
 
+// func vres8AVX2(d []int16, rows []*byte, wt []uint32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vres8AVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         wt_base+48(FP), BX
+	MOVQ         wt_len+56(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTD vres8AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vres8AVX2block:
+	TESTQ   CX, CX
+	JZ      vres8AVX2done
+	VMOVDQU Y2, Y1
+	VMOVDQU Y2, Y3
+	MOVQ    DX, R8
+	MOVQ    BX, R9
+	MOVQ    SI, R10
+
+vres8AVX2tap:
+	MOVQ         (R8), R11
+	MOVQ         8(R8), R12
+	VPMOVZXBW    (R11)(DI*1), Y4
+	VPMOVZXBW    (R12)(DI*1), Y5
+	VPUNPCKLWD   Y5, Y4, Y6
+	VPUNPCKHWD   Y5, Y4, Y4
+	VPBROADCASTD (R9), Y5
+	VPMADDWD     Y5, Y6, Y6
+	VPMADDWD     Y5, Y4, Y4
+	VPADDD       Y6, Y1, Y1
+	VPADDD       Y4, Y3, Y3
+	ADDQ         $0x10, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vres8AVX2tap
+	VPSRAD       X0, Y1, Y1
+	VPSRAD       X0, Y3, Y3
+	VPACKSSDW    Y3, Y1, Y1
+	VMOVDQU      Y1, (AX)(DI*2)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vres8AVX2block
+
+vres8AVX2done:
+	VZEROUPPER
+	RET
+
+DATA vres8AVX2one<>+0(SB)/4, $0x00000001
+GLOBL vres8AVX2one<>(SB), RODATA|NOPTR, $4
+
+// func vres16AVX2(d []int16, rows []*int16, wt []uint32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vres16AVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         wt_base+48(FP), BX
+	MOVQ         wt_len+56(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTD vres16AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vres16AVX2block:
+	TESTQ   CX, CX
+	JZ      vres16AVX2done
+	VMOVDQU Y2, Y1
+	VMOVDQU Y2, Y3
+	MOVQ    DX, R8
+	MOVQ    BX, R9
+	MOVQ    SI, R10
+
+vres16AVX2tap:
+	MOVQ         (R8), R11
+	MOVQ         8(R8), R12
+	VMOVDQU      (R11)(DI*2), Y4
+	VMOVDQU      (R12)(DI*2), Y5
+	VPUNPCKLWD   Y5, Y4, Y6
+	VPUNPCKHWD   Y5, Y4, Y4
+	VPBROADCASTD (R9), Y5
+	VPMADDWD     Y5, Y6, Y6
+	VPMADDWD     Y5, Y4, Y4
+	VPADDD       Y6, Y1, Y1
+	VPADDD       Y4, Y3, Y3
+	ADDQ         $0x10, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vres16AVX2tap
+	VPSRAD       X0, Y1, Y1
+	VPSRAD       X0, Y3, Y3
+	VPACKSSDW    Y3, Y1, Y1
+	VMOVDQU      Y1, (AX)(DI*2)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vres16AVX2block
+
+vres16AVX2done:
+	VZEROUPPER
+	RET
+
+DATA vres16AVX2one<>+0(SB)/4, $0x00000001
+GLOBL vres16AVX2one<>(SB), RODATA|NOPTR, $4
+
+// func hres8c1AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8c1AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8c1AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	SHRQ         $0x03, DI
+
+hres8c1AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8c1AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y1, Y1, Y1
+
+hres8c1AVX2tap:
+	VMOVDQU   (R8), X3
+	VPMADDWD  (SI), X3, X3
+	VPADDD    X3, X1, X1
+	ADDQ      $0x10, R8
+	ADDQ      $0x10, SI
+	DECQ      R9
+	JNZ       hres8c1AVX2tap
+	VPSHUFD   $0x4e, X1, X3
+	VPADDD    X3, X1, X1
+	VPSHUFD   $0xb1, X1, X3
+	VPADDD    X3, X1, X1
+	VPADDD    X2, X1, X1
+	VPSRAD    X0, X1, X1
+	VPACKSSDW X1, X1, X1
+	VPACKUSWB X1, X1, X1
+	VMOVD     X1, R8
+	MOVB      R8, (AX)
+	ADDQ      $0x01, AX
+	ADDQ      $0x04, DX
+	DECQ      BX
+	JMP       hres8c1AVX2pixel
+
+hres8c1AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8c1AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8c1AVX2one<>(SB), RODATA|NOPTR, $4
+
+// func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8c3AVX2(SB), NOSPLIT, $0-120
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8c3AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	MOVQ         mask+112(FP), R8
+	VMOVDQU      (R8), Y1
+	VMOVDQU      hres8c3AVX2idx<>+0(SB), Y3
+	SHRQ         $0x02, DI
+
+hres8c3AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8c3AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y4, Y4, Y4
+
+hres8c3AVX2tap:
+	VMOVDQU      (R8), X5
+	VINSERTI128  $0x01, 12(R8), Y5, Y5
+	VPSHUFB      Y1, Y5, Y5
+	VPBROADCASTQ (SI), Y6
+	VPERMD       Y6, Y3, Y6
+	VPMADDWD     Y6, Y5, Y5
+	VPADDD       Y5, Y4, Y4
+	ADDQ         $0x18, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hres8c3AVX2tap
+	VEXTRACTI128 $0x01, Y4, X5
+	VPADDD       X5, X4, X4
+	VPADDD       X2, X4, X4
+	VPSRAD       X0, X4, X4
+	VPACKSSDW    X4, X4, X4
+	VPACKUSWB    X4, X4, X4
+	VMOVD        X4, R8
+	MOVL         R8, (AX)
+	ADDQ         $0x03, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hres8c3AVX2pixel
+
+hres8c3AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8c3AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8c3AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA hres8c3AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hres8c3AVX2idx<>(SB), RODATA|NOPTR, $32
+
+// func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8c4AVX2(SB), NOSPLIT, $0-120
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8c4AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	MOVQ         mask+112(FP), R8
+	VMOVDQU      (R8), Y1
+	VMOVDQU      hres8c4AVX2idx<>+0(SB), Y3
+	SHRQ         $0x02, DI
+
+hres8c4AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8c4AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y4, Y4, Y4
+
+hres8c4AVX2tap:
+	VMOVDQU      (R8), X5
+	VINSERTI128  $0x01, 16(R8), Y5, Y5
+	VPSHUFB      Y1, Y5, Y5
+	VPBROADCASTQ (SI), Y6
+	VPERMD       Y6, Y3, Y6
+	VPMADDWD     Y6, Y5, Y5
+	VPADDD       Y5, Y4, Y4
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hres8c4AVX2tap
+	VEXTRACTI128 $0x01, Y4, X5
+	VPADDD       X5, X4, X4
+	VPADDD       X2, X4, X4
+	VPSRAD       X0, X4, X4
+	VPACKSSDW    X4, X4, X4
+	VPACKUSWB    X4, X4, X4
+	VMOVD        X4, R8
+	MOVL         R8, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hres8c4AVX2pixel
+
+hres8c4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8c4AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8c4AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA hres8c4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hres8c4AVX2idx<>(SB), RODATA|NOPTR, $32
+
 // func sortCols3AVX2(planes []*byte, rows []*byte, n int)
 // Requires: AVX, AVX2
 TEXT ·sortCols3AVX2(SB), NOSPLIT, $0-56

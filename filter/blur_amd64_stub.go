@@ -25,6 +25,38 @@ func horiz8AVX2(d []byte, m []int16, c int, wt []uint32)
 //go:noescape
 func sharpen8AVX2(d []byte, x []byte, m []int16, c int, wt []uint32, a float32)
 
+// vres8AVX2 is vres8Go on the first len(d) &^ 15 samples: rows holds
+// 2·len(wt) rows, weighed in pairs by wt[g] = w[2g] | w[2g+1]<<16.
+//
+//go:noescape
+func vres8AVX2(d []int16, rows []*byte, wt []uint32, shift uint64)
+
+// vres16AVX2 is vres16Go on the first len(d) &^ 15 samples: rows holds
+// 2·len(wt) rows, weighed in pairs by wt[g] = w[2g] | w[2g+1]<<16.
+//
+//go:noescape
+func vres16AVX2(d []int16, rows []*int16, wt []uint32, shift uint64)
+
+// hres8c1AVX2 is hres8Go on 1-channel samples, for every pixel of offs;
+// taps is a multiple of 8.
+//
+//go:noescape
+func hres8c1AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64)
+
+// hres8c3AVX2 is hres8Go on 3-channel samples, for every pixel of offs;
+// taps is a multiple of 4, and mask pairs the taps of each channel in a
+// lane. It stores 4 bytes a pixel: d must have room past its last.
+//
+//go:noescape
+func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+
+// hres8c4AVX2 is hres8Go on 4-channel samples, for every pixel of offs;
+// taps is a multiple of 4, and mask pairs the taps of each channel in a
+// lane. It stores 4 bytes a pixel: d must have room past its last.
+//
+//go:noescape
+func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+
 // sortCols3AVX2 is sortCols3Go on the first n &^ 31 samples: plane r
 // receives the r-th smallest of the rows' samples at each index.
 //

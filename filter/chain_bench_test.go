@@ -28,6 +28,9 @@ func BenchmarkIntChain(b *testing.B) {
 		{"resize:0.1", raster.RGB8},
 		{"resize:2", raster.RGB8},
 		{"blur:2", raster.RGBA8},
+		{"resize:0.5", raster.RGBA8},
+		{"resize:0.1", raster.RGBA8},
+		{"resize:2", raster.RGBA8},
 		{"blur:2", raster.RGB16},
 	} {
 		src := convertTile(rgb, tt.f)

@@ -35,8 +35,9 @@
 // to 24, sharpen without threshold), median:1 and median:2 (8 bits),
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
 // and every point operation have integer kernels; on 8-bit images with
-// alpha, blur (premultiplied, nothing rounded between its passes) and
-// point operations do. The 8-bit blur, sharpen and median have
+// alpha, blur (premultiplied, nothing rounded between its passes), resize
+// (premultiplied, as the last operation, after exact samples only) and
+// point operations do. The 8-bit blur, sharpen, median and resize have
 // AVX2 versions on amd64 that give the pure-Go kernels' bytes (build tag
 // purego for the pure-Go ones alone).
 // A chain whose every operation has one runs them one after the other on
@@ -60,8 +61,9 @@
 // the bound — a steep gamma, a threshold, a sharpen or a resize after a
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
-// conv, erode, dilate, larger medians, area operations other than blur on
-// alpha, anything on 16-bit alpha) run in float32, fused, quantised once.
+// conv, erode, dilate, larger medians, area operations other than blur and
+// a last resize on alpha, anything on 16-bit alpha) run in float32, fused,
+// quantised once.
 //
 // # Geometry
 //

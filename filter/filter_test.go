@@ -141,7 +141,7 @@ var testOps = []string{
 	"median:1", "median:2", "median:3", "erode:1", "erode:2", "dilate:2",
 	"gray", "invert", "brightness:0.2", "brightness:-0.3", "contrast:1.7", "gamma:2.2",
 	"threshold:0.4987", "levels:0.1,0.8", "crop:2,3,9,5", "shrink:2", "shrink:3", "shrink:5",
-	"resize:0.5", "resize:0.9", "resize:0.23", "resize:1", "resize:2.5",
+	"resize:0.5", "resize:0.9", "resize:0.23", "resize:0.1", "resize:1", "resize:2.5",
 }
 
 func TestOpsMatchReference(t *testing.T) {

@@ -118,7 +118,13 @@ func planInt(p *Plan) []intStep {
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
 		case Resize:
+			var k fixedPath
 			k, d, gain := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			if f.Depth == 8 {
+				if k8, d8, g8, ok := newResize8(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
+					k, d, gain = k8, d8, g8
+				}
+			}
 			st.k, st.name, st.step = k, fmt.Sprintf("resize%d", f.Depth), 1
 			st.pre = gain*e + d
 			e = st.pre + 0.5
@@ -138,8 +144,10 @@ func planInt(p *Plan) []intStep {
 }
 
 // planIntAlpha is planInt for formats with alpha: point operations (on
-// straight colour, alpha copied) and, at 8 bits, Gaussian blurs
-// (premultiplied).
+// straight colour, alpha copied) and, at 8 bits, Gaussian blurs and a
+// resize (premultiplied). The resize must be the last operation, on exact
+// samples: its straight colour is a quotient by alpha that may stretch an
+// error in its input, or its own, without a bound the plan can state.
 func planIntAlpha(p *Plan) []intStep {
 	f := p.in
 	var steps []intStep
@@ -147,6 +155,15 @@ func planIntAlpha(p *Plan) []intStep {
 	for i, ps := range p.stages {
 		st := intStep{first: i, last: i, out: f}
 		switch op := ps.st.(type) {
+		case Resize:
+			// Exact tables (invert, threshold) leave errors of float32
+			// noise alone.
+			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
+				return nil
+			}
+			k, _, _ := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			st.k, st.name, st.step = k, "resize8pm", 1
+			e = 0.5
 		case *pointStage:
 			k, err := newTablePath(op, f, e)
 			st.k, st.name, st.pre = k, fmt.Sprintf("table%d", f.Depth), err

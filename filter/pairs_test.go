@@ -31,6 +31,8 @@ func intKernel(spec string, f raster.PixelFormat) string {
 			return "table" + d
 		case name == "blur" && f.Depth == 8:
 			return "blur8pm" // premultiplied
+		case name == "resize" && f.Depth == 8:
+			return "resize8pm" // premultiplied, last, on exact samples
 		}
 		return ""
 	}
@@ -90,6 +92,13 @@ func wantKernels(a, b string, f raster.PixelFormat) []string {
 	}
 	ka, kb := intKernel(a, f), intKernel(b, fb)
 	if ka == "" || kb == "" {
+		return float
+	}
+	if f.HasAlpha() && (ka == "resize8pm" || kb == "resize8pm") {
+		// The premultiplied resize comes last, after exact samples only.
+		if kb == "resize8pm" && (a == "invert" || a == "threshold:0.5") {
+			return []string{ka + "(" + a + ")", kb + "(" + b + ")"}
+		}
 		return float
 	}
 	// Kernels that select, and tables of exact results, leave the samples
@@ -240,18 +249,24 @@ func TestBlurPM8(t *testing.T) {
 	}
 }
 
-// TestResizeFixed checks the integer resize, from 1/10 to 4×, against the
-// reference and for every tiling.
+// TestResizeFixed checks the integer resize, from 1/20 (with a box) to 4×,
+// against the reference and for every tiling.
 func TestResizeFixed(t *testing.T) {
 	rng := rand.New(rand.NewPCG(37, 38))
 	const w, h = 61, 41
-	for _, s := range []float64{0.1, 0.37, 0.5, 1, 2, 4} {
-		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGB16} {
+	for _, s := range []float64{0.05, 0.1, 0.2, 0.25, 0.37, 0.5, 1, 2, 4} {
+		for _, f := range []raster.PixelFormat{raster.RGB8, raster.Gray8, raster.RGB16, raster.Gray16, raster.RGBA8, raster.GrayAlpha8} {
 			t.Run(fmt.Sprintf("%g/%v", s, f), func(t *testing.T) {
 				op := Resize{S: s}
 				src := randomTile(rng, w, h, f)
 				p := mustPlan(t, Chain{op}, src)
-				if _, ok := p.fixed.(*resizeFixed); !ok {
+				var ok bool
+				if f.Depth == 8 && !f.HasAlpha() {
+					_, ok = p.fixed.(*resize8)
+				} else {
+					_, ok = p.fixed.(*resizeFixed)
+				}
+				if !ok {
 					t.Fatalf("kernels %q, want resize%d", p.Kernels(), f.Depth)
 				}
 				got := runWhole(t, p, src)

@@ -254,19 +254,7 @@ func refApply(op Op, m fimg) fimg {
 			return s / float64(n*n)
 		})
 	case Resize:
-		ow := max(1, int(math.Round(float64(m.w)*op.S)))
-		oh := max(1, int(math.Round(float64(m.h)*op.S)))
-		return refArea(m, ow, oh, func(m fimg, c, x, y int) float64 {
-			wx, x0 := refLanczosWeights(x, op.S)
-			wy, y0 := refLanczosWeights(y, op.S)
-			s := 0.0
-			for j, vy := range wy {
-				for i, vx := range wx {
-					s += vx * vy * m.at(c, x0+i, y0+j)
-				}
-			}
-			return min(max(s, 0), 1)
-		})
+		return refResize(m, op.S, true)
 	case Diffuse:
 		return refDiffuse(op, m)
 	case Crop:
@@ -312,6 +300,47 @@ func refApply(op Op, m fimg) fimg {
 	panic("reference: no reference for " + op.String())
 }
 
+// refResize resizes m by s: with box, as Resize does, averaging blocks
+// first for a large reduction; without, by the Lanczos kernel alone.
+func refResize(m fimg, s float64, box bool) fimg {
+	ow := max(1, int(math.Round(float64(m.w)*s)))
+	oh := max(1, int(math.Round(float64(m.h)*s)))
+	if k := refBox(s); k > 1 && box {
+		// Average K×K blocks, the last pixel standing in past the edge,
+		// then resize the blocks by S·K.
+		m = refArea(m, (m.w+k-1)/k, (m.h+k-1)/k, func(m fimg, c, x, y int) float64 {
+			t := 0.0
+			for j := 0; j < k; j++ {
+				for i := 0; i < k; i++ {
+					t += m.at(c, x*k+i, y*k+j)
+				}
+			}
+			return t / float64(k*k)
+		})
+		s *= float64(k)
+	}
+	return refArea(m, ow, oh, func(m fimg, c, x, y int) float64 {
+		wx, x0 := refLanczosWeights(x, s)
+		wy, y0 := refLanczosWeights(y, s)
+		t := 0.0
+		for j, vy := range wy {
+			for i, vx := range wx {
+				t += vx * vy * m.at(c, x0+i, y0+j)
+			}
+		}
+		return min(max(t, 0), 1)
+	})
+}
+
+// refBox is the side of the blocks that a resize by s averages first:
+// floor(1/(2s)) from s = 1/4 down, as libvips' resize at its default gap.
+func refBox(s float64) int {
+	if s > 0.25 {
+		return 1
+	}
+	return int(math.Floor(1/(2*s) + 1e-9))
+}
+
 // refLanczosWeights returns the normalised Lanczos-3 weights of output
 // pixel i of a resize by s, and the input pixel the first one weighs: every
 // input pixel closer to the centre (i+0.5)/s-0.5 than 3/min(s, 1).
@@ -334,7 +363,9 @@ func refLanczosWeights(i int, s float64) ([]float64, int) {
 			first = k
 		}
 		v := 1.0
-		if d > 0 {
+		if d == math.Trunc(d) && d > 0 {
+			v = 0 // sin(πd) is 0 at whole d, not the 1e-16 it rounds to
+		} else if d > 0 {
 			v = 3 * math.Sin(math.Pi*d) * math.Sin(math.Pi*d/3) / (math.Pi * math.Pi * d * d)
 		}
 		w = append(w, v)

@@ -18,6 +18,17 @@ import (
 // is premultiplied by alpha like the other area operations, and the ringing
 // of the kernel is clamped to full scale (premultiplied colour to alpha). S lies in [1/65536, 4]. Spec
 // "resize:S".
+//
+// A large reduction (S ≤ 1/4) first averages blocks of K×K pixels, K =
+// floor(1/(2S)), as libvips' resize does at its default gap of 2: the
+// Lanczos kernel then reduces by 1/(S·K), between 2 and 4, over K times
+// fewer taps each way. Block j covers input pixels jK … jK+K−1, the last
+// pixel of the image standing in past its edge, and is centred on input
+// position jK + (K−1)/2, so the centres still line up. The box changes the
+// filter a little: from 1/4 down to 1/20, on the photo-like images of
+// sluice gen, samples move by 0.1 to 0.7 levels (8-bit) on average and by
+// at most 7 from the Lanczos kernel alone; on noise, whose detail is finer
+// than the output's pixels, by 1 to 4 on average and at most 22.
 type Resize struct{ S float64 }
 
 // Limits on the scale of Resize.
@@ -33,8 +44,36 @@ const lanczosA = 3
 func (z Resize) String() string { return "resize:" + num(z.S) }
 
 // Halo is the kernel's support in input pixels, rounded up: ceil(3/S) when
-// downsizing, 3 otherwise. It is informative; SourceRect is exact.
-func (z Resize) Halo() int { return int(math.Ceil(z.support())) }
+// downsizing, 3 otherwise, plus the box's K−1. It is informative;
+// SourceRect is exact.
+func (z Resize) Halo() int { return int(math.Ceil(z.support())) + z.box() - 1 }
+
+// box is the side K of the blocks a large reduction averages before its
+// Lanczos kernel: floor(1/(2S)) when S ≤ 1/4, else 1 (no box).
+func (z Resize) box() int {
+	if z.S > 0.25 {
+		return 1
+	}
+	return int(math.Floor(1/(2*z.S) + 1e-9))
+}
+
+// lanczos is the Lanczos part of z on the image of averaged blocks: a
+// resize by S·K, whose output pixel i is centred on block (i+0.5)/(S·K) −
+// 0.5, that is on input position (i+0.5)/S − 0.5.
+func (z Resize) lanczos() Resize {
+	k := z.box()
+	if k == 1 {
+		return z
+	}
+	return Resize{S: z.S * float64(k)}
+}
+
+// boxedLen is the length of an axis of n input pixels after the box: one
+// block per K pixels, the last one partial.
+func (z Resize) boxedLen(n int) int {
+	k := z.box()
+	return (n + k - 1) / k
+}
 
 func (z Resize) validate() error {
 	return checkFloat("resize", "scale", z.S, minResizeScale, maxResizeScale, false)
@@ -83,13 +122,15 @@ func (z Resize) taps(i int, w []float32) []float32 {
 	return w
 }
 
-// lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0.
+// lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0;
+// exactly 0 at the other whole numbers, where sin(πx) rounds to a few
+// 1e-17 that would give colour to a transparent pixel's neighbours.
 func lanczos(x float64) float64 {
 	x = math.Abs(x)
 	switch {
 	case x < 1e-12:
 		return 1
-	case x >= lanczosA:
+	case x >= lanczosA || x == math.Trunc(x):
 		return 0
 	}
 	px := math.Pi * x
@@ -100,20 +141,77 @@ func lanczos(x float64) float64 {
 // Both ends move right and down with out, so the rows an engine must hold
 // only move forward.
 func (z Resize) need(out, in image.Rectangle) image.Rectangle {
-	x0, _ := z.span(out.Min.X)
-	_, x1 := z.span(out.Max.X - 1)
-	y0, _ := z.span(out.Min.Y)
-	_, y1 := z.span(out.Max.Y - 1)
-	cx := func(x int) int { return min(max(x, in.Min.X), in.Max.X-1) }
-	cy := func(y int) int { return min(max(y, in.Min.Y), in.Max.Y-1) }
-	return image.Rect(cx(x0), cy(y0), cx(x1)+1, cy(y1)+1)
+	k, l := z.box(), z.lanczos()
+	x0, _ := l.span(out.Min.X)
+	_, x1 := l.span(out.Max.X - 1)
+	y0, _ := l.span(out.Min.Y)
+	_, y1 := l.span(out.Max.Y - 1)
+	// The blocks the kernel reads, then the input pixels they average.
+	bw, bh := z.boxedLen(in.Dx()), z.boxedLen(in.Dy())
+	cx := func(x int) int { return min(max(x, 0), bw-1) }
+	cy := func(y int) int { return min(max(y, 0), bh-1) }
+	return image.Rect(in.Min.X+cx(x0)*k, in.Min.Y+cy(y0)*k,
+		min(in.Min.X+(cx(x1)+1)*k, in.Max.X), min(in.Min.Y+(cy(y1)+1)*k, in.Max.Y))
+}
+
+// boxRect is the rectangle of blocks that the output rectangle out reads,
+// in block coordinates, for an input image in.
+func (z Resize) boxRect(out, in image.Rectangle) image.Rectangle {
+	l := z.lanczos()
+	x0, _ := l.span(out.Min.X)
+	_, x1 := l.span(out.Max.X - 1)
+	y0, _ := l.span(out.Min.Y)
+	_, y1 := l.span(out.Max.Y - 1)
+	bw, bh := z.boxedLen(in.Dx()), z.boxedLen(in.Dy())
+	return image.Rect(min(max(x0, 0), bw-1), min(max(y0, 0), bh-1), min(max(x1, 0), bw-1)+1, min(max(y1, 0), bh-1)+1)
+}
+
+// boxPlanes averages the blocks r (block coordinates) of b, which covers
+// the input pixels they read of the image in.
+func (z Resize) boxPlanes(s *scratch, b *planes, r, in image.Rectangle) *planes {
+	k := z.box()
+	o := s.newPlanes(r, len(b.p), b.alpha, b.premul)
+	bw := b.r.Dx()
+	inv := 1 / float32(k*k)
+	for ch := range b.p {
+		src, dst := b.p[ch], o.p[ch]
+		i := 0
+		for by := r.Min.Y; by < r.Max.Y; by++ {
+			for bx := r.Min.X; bx < r.Max.X; bx++ {
+				acc := float32(0)
+				for j := range k {
+					sy := min(in.Min.Y+by*k+j, in.Max.Y-1) - b.r.Min.Y
+					row := src[sy*bw : (sy+1)*bw]
+					for i := range k {
+						acc += row[min(in.Min.X+bx*k+i, in.Max.X-1)-b.r.Min.X]
+					}
+				}
+				dst[i] = acc * inv
+				i++
+			}
+		}
+	}
+	return o
 }
 
 func (Resize) alpha() alphaMode { return premulAlpha }
 
-// run resizes b, which covers need(out, in), vertically into out's rows,
-// then horizontally into out's columns.
+// run resizes b, which covers need(out, in): it averages the blocks of a
+// large reduction, then runs the Lanczos kernel.
 func (z Resize) run(s *scratch, b *planes, out, in image.Rectangle) *planes {
+	if z.box() == 1 {
+		return z.runLanczos(s, b, out, in)
+	}
+	r := z.boxRect(out, in)
+	bb := z.boxPlanes(s, b, r, in)
+	o := z.lanczos().runLanczos(s, bb, out, image.Rect(0, 0, z.boxedLen(in.Dx()), z.boxedLen(in.Dy())))
+	s.release(bb)
+	return o
+}
+
+// runLanczos resizes b, which covers need(out, in), vertically into out's
+// rows, then horizontally into out's columns.
+func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *planes {
 	o := s.newPlanes(out, len(b.p), b.alpha, b.premul)
 	bw := b.r.Dx()
 	ow := out.Dx()

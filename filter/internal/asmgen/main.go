@@ -7,6 +7,9 @@
 // kernels in filter/blur8.go (vert8Go, horiz8Go, sharpen8Go) on whole
 // blocks of 16 samples; the caller finishes any remainder in Go.
 //
+// It also writes the kernels of the 8-bit resize (see resize.go), with
+// the arithmetic of filter/resize8.go.
+//
 // It also writes the 8-bit median kernels (see medianet.go): the selection
 // networks, checked here on every 0-1 input, as AVX2 code in the same file
 // and as pure Go in the file named by -net, so both compute the same
@@ -38,6 +41,11 @@ func main() {
 	vert8()
 	horiz8()
 	sharpen8()
+	vres(false)
+	vres(true)
+	for _, c := range []int{1, 3, 4} {
+		hres(c)
+	}
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
 	for _, n := range []int{3, 5} {
 		sortKernel(n)

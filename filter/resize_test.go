@@ -1,0 +1,62 @@
+package filter
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/synth"
+)
+
+// synthTile returns a w×h photo-like image from synth.
+func synthTile(t testing.TB, w, h int, f raster.PixelFormat) *raster.Tile {
+	t.Helper()
+	r := synth.New(w, h, f, synth.Options{Seed: 7})
+	defer r.Close()
+	tile := raster.NewTile(image.Rect(0, 0, w, h), f)
+	if _, err := r.ReadRows(tile.Pix); err != nil {
+		t.Fatal(err)
+	}
+	return tile
+}
+
+// TestResizeBoxAccuracy measures how far the box before a large
+// reduction moves resize from the Lanczos kernel alone, both as float64
+// references, and checks the bounds the Resize doc states: 2 levels on a
+// photo-like image, 8 on noise.
+func TestResizeBoxAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	const w, h = 400, 300
+	for _, s := range []float64{0.25, 0.1, 0.05} {
+		for _, input := range []string{"photo", "noise"} {
+			t.Run(fmt.Sprintf("%g/%s", s, input), func(t *testing.T) {
+				src := synthTile(t, w, h, raster.RGB8)
+				bound, meanBound := 8, 1.0
+				if input == "noise" {
+					src, bound, meanBound = randomTile(rng, w, h, raster.RGB8), 24, 4
+				}
+				m := refDecode(src.Pix, w, h, raster.RGB8)
+				boxed := refEncode(refResize(m, s, true), raster.RGB8)
+				alone := refEncode(refResize(m, s, false), raster.RGB8)
+				worst, sum := 0, 0
+				for i := range boxed {
+					d := max(int(boxed[i])-int(alone[i]), int(alone[i])-int(boxed[i]))
+					worst, sum = max(worst, d), sum+d
+				}
+				mean := float64(sum) / float64(len(boxed))
+				if mean > meanBound {
+					t.Errorf("got a mean difference of %.2f levels, want at most %g", mean, meanBound)
+				}
+				if worst > bound {
+					t.Errorf("got a difference of %d levels, want at most %d", worst, bound)
+				}
+				if worst == 0 {
+					t.Errorf("got no difference: the box did not run")
+				}
+				t.Logf("largest difference %d levels, mean %.3f", worst, mean)
+			})
+		}
+	}
+}
