@@ -482,15 +482,20 @@ func (j *Job) readEnd(next int) error {
 			return err
 		}
 	}
-	one := make([]byte, j.in.RowBytes())
-	n, err := j.src.ReadRows(one)
+	return atEnd(j.src, j.in)
+}
+
+// atEnd asks r, which has given all the rows of header h, for one more:
+// nil when the image ends there without an error.
+func atEnd(r raster.RowReader, h raster.Header) error {
+	n, err := r.ReadRows(make([]byte, h.RowBytes()))
 	switch {
 	case err == io.EOF && n == 0:
 		return nil
 	case err != nil && err != io.EOF:
 		return err
 	default:
-		return fmt.Errorf("the reader returned more rows than the header's %d", j.in.Height)
+		return fmt.Errorf("the reader returned more rows than the header's %d", h.Height)
 	}
 }
 

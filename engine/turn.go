@@ -204,16 +204,7 @@ func (w *turnWriter) copy(ctx context.Context, r raster.RowReader) error {
 		}
 		w.rows.Store(int64(w.y))
 	}
-	one := make([]byte, rb)
-	n, err := r.ReadRows(one)
-	switch {
-	case err == io.EOF && n == 0:
-		return nil
-	case err != nil && err != io.EOF:
-		return err
-	default:
-		return fmt.Errorf("the reader returned more rows than the header's %d", s.in.Height)
-	}
+	return atEnd(r, s.in)
 }
 
 // flush writes the gathered band as tiles.

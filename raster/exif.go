@@ -59,8 +59,15 @@ func MinimalExif(o Orientation) []byte {
 // ValidExif reports whether exif starts as a TIFF-structured block does:
 // a byte-order mark, 42, and an IFD offset inside the block.
 func ValidExif(exif []byte) bool {
+	_, _, ok := exifIFD0(exif)
+	return ok
+}
+
+// exifIFD0 reads the head of a TIFF-structured EXIF block: its byte order
+// and the offset of IFD0, which it checks lies inside the block.
+func exifIFD0(exif []byte) (binary.ByteOrder, int64, bool) {
 	if len(exif) < 8 {
-		return false
+		return nil, 0, false
 	}
 	var bo binary.ByteOrder
 	switch string(exif[:4]) {
@@ -69,10 +76,10 @@ func ValidExif(exif []byte) bool {
 	case "MM\x00*":
 		bo = binary.BigEndian
 	default:
-		return false
+		return nil, 0, false
 	}
 	ifd := int64(bo.Uint32(exif[4:]))
-	return ifd >= 8 && ifd+2 <= int64(len(exif))
+	return bo, ifd, ifd >= 8 && ifd+2 <= int64(len(exif))
 }
 
 // EXIF tags of the image's size, in the EXIF IFD that IFD0 points to.

@@ -48,20 +48,8 @@ const exifOrientationTag = 274
 // EXIF block: the byte order, the offset of the entry's value, and true;
 // false when the block is malformed or has no orientation.
 func exifOrientationAt(exif []byte) (binary.ByteOrder, int, bool) {
-	if len(exif) < 8 {
-		return nil, 0, false
-	}
-	var bo binary.ByteOrder
-	switch string(exif[:4]) {
-	case "II*\x00":
-		bo = binary.LittleEndian
-	case "MM\x00*":
-		bo = binary.BigEndian
-	default:
-		return nil, 0, false
-	}
-	ifd := int64(bo.Uint32(exif[4:8]))
-	if ifd < 8 || ifd+2 > int64(len(exif)) {
+	bo, ifd, ok := exifIFD0(exif)
+	if !ok {
 		return nil, 0, false
 	}
 	n := int64(bo.Uint16(exif[ifd:]))
