@@ -98,18 +98,26 @@ func Create(path string, h raster.Header, o WriteOptions) (*Writer, error) {
 	}
 	w := &Writer{path: path, tmp: f, sync: o.Sync}
 	// A constructor that fails has started no goroutines: nothing to stop.
-	if err := format.create(w, h, ext, o); err != nil {
+	if err := w.start(format, h, ext, o); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// start has format's codec take over w, and records the header it writes.
+func (w *Writer) start(f *format, h raster.Header, ext string, o WriteOptions) error {
+	if err := f.create(w, h, ext, o); err != nil {
+		return err
 	}
 	if hh, ok := w.enc.(headerer); ok {
 		w.h = hh.Header()
 	} else {
 		w.h = h
-		w.h.Format = format.name
+		w.h.Format = f.name
 	}
-	return w, nil
+	return nil
 }
 
 // createStdout is Create for path "-".
@@ -139,14 +147,8 @@ func NewWriter(dst io.Writer, name string, h raster.Header, o WriteOptions) (*Wr
 		return nil, fmt.Errorf("%s: tiff: a TIFF file must be written to a file that can seek, not to a stream", name)
 	}
 	w := &Writer{path: name, dst: dst, out: true}
-	if err := format.create(w, h, strings.ToLower(strings.TrimPrefix(o.Format, ".")), o); err != nil {
+	if err := w.start(format, h, strings.ToLower(strings.TrimPrefix(o.Format, ".")), o); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if hh, ok := w.enc.(headerer); ok {
-		w.h = hh.Header()
-	} else {
-		w.h = h
-		w.h.Format = format.name
 	}
 	return w, nil
 }

@@ -114,19 +114,29 @@ func (d *Decoder) finishScan() error {
 
 var errDCRange = fmt.Errorf("DC difference of more than 15 bits")
 
+// decodeDC decodes the DC difference of a block of component c, the
+// ci-th of the scan, and returns the DC value it predicts (T.81 F.2.2.1).
+func (d *Decoder) decodeDC(c *component, ci int) (int32, error) {
+	t, err := d.br.decode(&d.huff[0][c.dc])
+	if err != nil {
+		return 0, err
+	}
+	if t > 15 {
+		return 0, errDCRange
+	}
+	d.pred[ci] += d.br.receiveExtend(t)
+	return d.pred[ci], nil
+}
+
 // decodeBlock decodes one block of a sequential scan (T.81 F.2.2).
 func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 	clear(blk)
 	br := &d.br
-	t, err := br.decode(&d.huff[0][c.dc])
+	dc, err := d.decodeDC(c, ci)
 	if err != nil {
 		return err
 	}
-	if t > 15 {
-		return errDCRange
-	}
-	d.pred[ci] += br.receiveExtend(t)
-	blk[0] = int16(d.pred[ci])
+	blk[0] = int16(dc)
 	ac := &d.huff[1][c.ac]
 	for k := 1; k < 64; k++ {
 		// A code and its extra bits take at most 31 bits: with 32 in
@@ -253,15 +263,11 @@ func (d *Decoder) blockFunc(s scan) func([]int16, *component, int) error {
 	switch {
 	case s.ss == 0 && s.ah == 0: // DC first (G.1.2.1)
 		return func(blk []int16, c *component, ci int) error {
-			t, err := br.decode(&d.huff[0][c.dc])
+			dc, err := d.decodeDC(c, ci)
 			if err != nil {
 				return err
 			}
-			if t > 15 {
-				return errDCRange
-			}
-			d.pred[ci] += br.receiveExtend(t)
-			blk[0] = int16(d.pred[ci] << al)
+			blk[0] = int16(dc << al)
 			return nil
 		}
 	case s.ss == 0: // DC refinement
