@@ -3,6 +3,7 @@ package jpegio
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -42,12 +43,7 @@ func (d *Decoder) bandHeld() int64 {
 // io.EOF) after the last band. It implements raster.SerialBandReader: call
 // it from one goroutine, and not with ReadRows. Released bands are reused.
 func (r *Reader) NextBand() (raster.PendingBand, error) {
-	r.freeMu.Lock()
-	var p *pendingBand
-	if n := len(r.free); n > 0 {
-		p, r.free = r.free[n-1], r.free[:n-1]
-	}
-	r.freeMu.Unlock()
+	p := r.free.get()
 	if p == nil {
 		p = &pendingBand{r: r}
 	}
@@ -79,9 +75,7 @@ func (p *pendingBand) Decode(dst []byte) error {
 // Release hands the band back to its Reader for the next NextBand.
 func (p *pendingBand) Release() {
 	r := p.r
-	r.freeMu.Lock()
-	r.free = append(r.free, p)
-	r.freeMu.Unlock()
+	r.free.put(p)
 }
 
 // BandRows returns the height of the Writer's bands in image rows, each a
@@ -98,19 +92,12 @@ func (w *Writer) BandRows() int { return w.e.bandMCU * w.e.mcuH }
 func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
 	// Segments are scratch, kept on a free list rather than a sync.Pool:
 	// a collection empties a Pool, and each refill allocates megabytes.
-	w.segMu.Lock()
-	var seg *Segment
-	if n := len(w.segs); n > 0 {
-		seg, w.segs = w.segs[n-1], w.segs[:n-1]
-	}
-	w.segMu.Unlock()
+	seg := w.segs.get()
 	if seg == nil {
 		seg = new(Segment)
 	}
 	defer func() {
-		w.segMu.Lock()
-		w.segs = append(w.segs, seg)
-		w.segMu.Unlock()
+		w.segs.put(seg)
 	}()
 	if !w.e.optimize {
 		seg.data = dst[:0]
@@ -167,4 +154,32 @@ func (w *Writer) WriteBand(i int, enc []byte) error {
 	}
 	_, w.row = w.e.BandRows(i)
 	return nil
+}
+
+// freeList keeps released values for reuse: a garbage collection empties a
+// sync.Pool, and refilling it allocates megabytes. It is safe for
+// concurrent use; the zero value is empty.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+// get returns a released value, or nil when there is none.
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.free)
+	if n == 0 {
+		return nil
+	}
+	v := l.free[n-1]
+	l.free = l.free[:n-1]
+	return v
+}
+
+// put releases v for a later get.
+func (l *freeList[T]) put(v *T) {
+	l.mu.Lock()
+	l.free = append(l.free, v)
+	l.mu.Unlock()
 }

@@ -3,7 +3,6 @@ package jpegio
 import (
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -28,8 +27,7 @@ type Reader struct {
 	next int    // next row of pix to serve
 	rows int    // rows in pix
 
-	freeMu sync.Mutex
-	free   []*pendingBand // released by NextBand's callers
+	free freeList[pendingBand] // released by NextBand's callers
 }
 
 // NewReader reads the JPEG headers from r and checks them, as NewDecoder

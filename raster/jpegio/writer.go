@@ -3,7 +3,6 @@ package jpegio
 import (
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -27,9 +26,8 @@ type Writer struct {
 	row  int
 	err  error // sticky
 
-	segMu  sync.Mutex
-	segs   []*Segment // scratch of EncodeBand, one per call at once
-	joined Segment    // what WriteBand hands to WriteSegment
+	segs   freeList[Segment] // scratch of EncodeBand, one per call at once
+	joined Segment           // what WriteBand hands to WriteSegment
 }
 
 // NewWriter checks h and o as NewEncoder does. It writes nothing to w
