@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 
+	"github.com/sluice-go/sluice/internal/freelist"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -196,8 +196,7 @@ type bandEncoder struct {
 	// free holds written groups for reuse. The budget bounds how many
 	// exist: a group holds rows of a band whose charge lasts until the
 	// group is written, and a band's charge counts them (bandBytes).
-	freeMu sync.Mutex
-	free   []*group
+	free freelist.List[group]
 }
 
 // group is one of the writer's bands on its way: the row above it, its
@@ -215,11 +214,7 @@ func newBandEncoder(w raster.BandWriter, height, rowBytes int) *bandEncoder {
 
 // get returns a free group or a new one.
 func (e *bandEncoder) get() *group {
-	e.freeMu.Lock()
-	defer e.freeMu.Unlock()
-	if n := len(e.free); n > 0 {
-		g := e.free[n-1]
-		e.free = e.free[:n-1]
+	if g := e.free.Get(); g != nil {
 		return g
 	}
 	return &group{buf: make([]byte, (e.rows+1)*e.rowBytes)}
@@ -288,8 +283,6 @@ func (j *Job) writeBand(ctx context.Context, g *group) error {
 		return fmt.Errorf("writing rows %d to %d: %w", y0, y0+g.rows, err)
 	}
 	j.rows.Add(int64(g.rows))
-	e.freeMu.Lock()
-	e.free = append(e.free, g)
-	e.freeMu.Unlock()
+	e.free.Put(g)
 	return nil
 }

@@ -215,9 +215,7 @@ func (j *Job) release() {
 	j.free = nil
 	j.freeMu.Unlock()
 	if j.enc != nil {
-		j.enc.freeMu.Lock()
-		j.enc.free = nil
-		j.enc.freeMu.Unlock()
+		j.enc.free.Drop()
 	}
 	if j.dec != nil {
 		j.dec.carry = nil

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"sync"
 
+	"github.com/sluice-go/sluice/internal/freelist"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -53,30 +53,9 @@ type Plan struct {
 	segs   []Segment // set when the chain has geometry (Segments)
 
 	// scratches are the working buffers of finished Run calls, kept with
-	// the plan (not in a sync.Pool, which the collector empties) so that a
-	// tile allocates nothing; they go when the plan does.
-	scratchMu sync.Mutex
-	scratches []*scratch
-}
-
-// getScratch returns working buffers for one Run call.
-func (p *Plan) getScratch() *scratch {
-	p.scratchMu.Lock()
-	defer p.scratchMu.Unlock()
-	if n := len(p.scratches); n > 0 {
-		s := p.scratches[n-1]
-		p.scratches = p.scratches[:n-1]
-		return s
-	}
-	return new(scratch)
-}
-
-// putScratch keeps s for the next Run call. At most as many exist as calls
-// have run at once.
-func (p *Plan) putScratch(s *scratch) {
-	p.scratchMu.Lock()
-	p.scratches = append(p.scratches, s)
-	p.scratchMu.Unlock()
+	// the plan so that a tile allocates nothing; at most as many exist as
+	// calls have run at once, and they go when the plan does.
+	scratches freelist.List[scratch]
 }
 
 type planStage struct {
@@ -264,8 +243,11 @@ func (p *Plan) Run(dst, src *raster.Tile) error {
 	if err := checkTile(dst); err != nil {
 		return err
 	}
-	s := p.getScratch()
-	defer p.putScratch(s)
+	s := p.scratches.Get()
+	if s == nil {
+		s = new(scratch)
+	}
+	defer p.scratches.Put(s)
 	rs := p.rects(s.rects, dst.Rect)
 	s.rects = rs
 	if !rs[0].In(src.Rect) {

@@ -3,7 +3,6 @@ package jpegio
 import (
 	"encoding/binary"
 	"fmt"
-	"sync"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -43,7 +42,7 @@ func (d *Decoder) bandHeld() int64 {
 // io.EOF) after the last band. It implements raster.SerialBandReader: call
 // it from one goroutine, and not with ReadRows. Released bands are reused.
 func (r *Reader) NextBand() (raster.PendingBand, error) {
-	p := r.free.get()
+	p := r.free.Get()
 	if p == nil {
 		p = &pendingBand{r: r}
 	}
@@ -75,7 +74,7 @@ func (p *pendingBand) Decode(dst []byte) error {
 // Release hands the band back to its Reader for the next NextBand.
 func (p *pendingBand) Release() {
 	r := p.r
-	r.free.put(p)
+	r.free.Put(p)
 }
 
 // BandRows returns the height of the Writer's bands in image rows, each a
@@ -92,12 +91,12 @@ func (w *Writer) BandRows() int { return w.e.bandMCU * w.e.mcuH }
 func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
 	// Segments are scratch, kept on a free list rather than a sync.Pool:
 	// a collection empties a Pool, and each refill allocates megabytes.
-	seg := w.segs.get()
+	seg := w.segs.Get()
 	if seg == nil {
 		seg = new(Segment)
 	}
 	defer func() {
-		w.segs.put(seg)
+		w.segs.Put(seg)
 	}()
 	if !w.e.optimize {
 		seg.data = dst[:0]
@@ -154,32 +153,4 @@ func (w *Writer) WriteBand(i int, enc []byte) error {
 	}
 	_, w.row = w.e.BandRows(i)
 	return nil
-}
-
-// freeList keeps released values for reuse: a garbage collection empties a
-// sync.Pool, and refilling it allocates megabytes. It is safe for
-// concurrent use; the zero value is empty.
-type freeList[T any] struct {
-	mu   sync.Mutex
-	free []*T
-}
-
-// get returns a released value, or nil when there is none.
-func (l *freeList[T]) get() *T {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(l.free)
-	if n == 0 {
-		return nil
-	}
-	v := l.free[n-1]
-	l.free = l.free[:n-1]
-	return v
-}
-
-// put releases v for a later get.
-func (l *freeList[T]) put(v *T) {
-	l.mu.Lock()
-	l.free = append(l.free, v)
-	l.mu.Unlock()
 }

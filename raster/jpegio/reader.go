@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sluice-go/sluice/internal/freelist"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -27,7 +28,7 @@ type Reader struct {
 	next int    // next row of pix to serve
 	rows int    // rows in pix
 
-	free freeList[pendingBand] // released by NextBand's callers
+	free freelist.List[pendingBand] // released by NextBand's callers
 }
 
 // NewReader reads the JPEG headers from r and checks them, as NewDecoder

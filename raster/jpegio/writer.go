@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/sluice-go/sluice/internal/freelist"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -26,8 +27,8 @@ type Writer struct {
 	row  int
 	err  error // sticky
 
-	segs   freeList[Segment] // scratch of EncodeBand, one per call at once
-	joined Segment           // what WriteBand hands to WriteSegment
+	segs   freelist.List[Segment] // scratch of EncodeBand, one per call at once
+	joined Segment                // what WriteBand hands to WriteSegment
 }
 
 // NewWriter checks h and o as NewEncoder does. It writes nothing to w
