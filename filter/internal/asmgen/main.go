@@ -10,10 +10,11 @@
 // It also writes the kernels of the 8-bit resize (see resize.go), with
 // the arithmetic of filter/resize8.go.
 //
-// It also writes the 8-bit median kernels (see medianet.go): the selection
+// It also writes the median kernels (see medianet.go): the selection
 // networks, checked here on every 0-1 input, as AVX2 code in the same file
 // and as pure Go in the file named by -net, so both compute the same
-// network.
+// network; on bytes for 8-bit images, and on 16-bit words (median16.go)
+// for 16-bit images and for 8-bit images with alpha, premultiplied.
 package main
 
 import (
@@ -53,6 +54,7 @@ func main() {
 			medianKernel(n, c, nets[n])
 		}
 	}
+	medianKernels16(nets)
 	Generate()
 	if *netOut != "" {
 		if err := os.WriteFile(*netOut, goNetworks(nets), 0o644); err != nil {

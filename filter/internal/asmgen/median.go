@@ -26,10 +26,12 @@ type vecAlloc struct {
 	holder [16]int         // the wire in each register, or -1
 	free   []int           // free stack slots
 	nslots int
+	vmin   func(...Op) // the lane-wise minimum: VPMINUB unless set
+	vmax   func(...Op) // the lane-wise maximum: VPMAXUB unless set
 }
 
 func newVecAlloc(ops []netOp, wires int, in func(int) Mem, keep []int) *vecAlloc {
-	a := &vecAlloc{ops: ops, in: in, keep: map[int]bool{}}
+	a := &vecAlloc{ops: ops, in: in, keep: map[int]bool{}, vmin: VPMINUB, vmax: VPMAXUB}
 	for _, w := range keep {
 		a.keep[w] = true
 	}
@@ -184,16 +186,16 @@ func (a *vecAlloc) emit() {
 			ra := a.ensure(x, i, a.reg[y])
 			if rb := a.reg[y]; rb >= 0 {
 				t := a.alloc(i, ra, rb)
-				VPMINUB(ymm(rb), ymm(ra), ymm(t))
-				VPMAXUB(ymm(rb), ymm(ra), ymm(rb))
+				a.vmin(ymm(rb), ymm(ra), ymm(t))
+				a.vmax(ymm(rb), ymm(ra), ymm(rb))
 				a.holder[ra], a.reg[x] = -1, -1
 				a.set(x, t)
 				a.set(y, rb)
 			} else {
 				m := a.operand(y)
 				rb := a.alloc(i, ra)
-				VPMAXUB(m, ymm(ra), ymm(rb))
-				VPMINUB(m, ymm(ra), ymm(ra))
+				a.vmax(m, ymm(ra), ymm(rb))
+				a.vmin(m, ymm(ra), ymm(ra))
 				a.set(x, ra)
 				a.set(y, rb)
 			}
@@ -202,9 +204,9 @@ func (a *vecAlloc) emit() {
 			if op.Kind == opMax {
 				dst, other = y, x
 			}
-			ins := VPMINUB
+			ins := a.vmin
 			if op.Kind == opMax {
-				ins = VPMAXUB
+				ins = a.vmax
 			}
 			var r int
 			switch {
