@@ -32,14 +32,16 @@
 // pixel format alone (the size matters to resize, whose weights at the
 // edges set its bound), so every tile of an image takes the same ones,
 // and Plan.Kernels names them. On gray and RGB images without alpha, blur and sharpen (radius up
-// to 24, sharpen without threshold), median:1 and median:2 (8 bits),
+// to 24, sharpen without threshold), median:1 and median:2,
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
 // and every point operation have integer kernels; on 8-bit images with
-// alpha, blur (premultiplied, nothing rounded between its passes), resize
-// (premultiplied, as the last operation, after exact samples only) and
-// point operations do. The 8-bit blur, sharpen, median and resize have
-// AVX2 versions on amd64 that give the pure-Go kernels' bytes (build tag
-// purego for the pure-Go ones alone).
+// alpha, blur (premultiplied, nothing rounded between its passes),
+// median:1 and median:2 (premultiplied in 16-bit words, after exact
+// samples only), resize (premultiplied, as the last operation, after
+// exact samples only) and point operations do. The 8-bit blur, sharpen
+// and resize and every median kernel have AVX2 versions on amd64 that
+// give the pure-Go kernels' bytes (build tag purego for the pure-Go ones
+// alone).
 // A chain whose every operation has one runs them one after the other on
 // each tile in the image's own 8- or 16-bit samples: no float32 planes, no
 // conversion per operation. Point operations fold into the kernel before
@@ -50,7 +52,8 @@
 // The quantisation rule: an integer chain rounds to the image's depth,
 // half up, after each kernel that computes (blur, sharpen, gray, shrink,
 // resize), as libvips does after every operation; median and crop select and add
-// no rounding; a folded table is indexed by the result of the kernel
+// no rounding, except that a median on alpha rounds its straight colour,
+// the quotient of two medians; a folded table is indexed by the result of the kernel
 // before it (at 1/16 of a level after gray at 8 bits). The plan bounds how
 // far a sample can stray from the exact chain through every rounding and
 // every stretch that follows (sharpen multiplies it by 1+2·amount, resize
@@ -61,9 +64,9 @@
 // the bound — a steep gamma, a threshold, a sharpen or a resize after a
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
-// conv, erode, dilate, larger medians, area operations other than blur and
-// a last resize on alpha, anything on 16-bit alpha) run in float32, fused,
-// quantised once.
+// conv, erode, dilate, larger medians, area operations other than blur,
+// median and a last resize on alpha, anything on 16-bit alpha) run in
+// float32, fused, quantised once.
 //
 // # Geometry
 //

@@ -39,10 +39,15 @@ func TestFixedPathChosen(t *testing.T) {
 		{"blur:2 sharpen", raster.RGB8, false},   // sharpen triples the blur's rounding
 		{"median:2", raster.RGB8, true},
 		{"median:1", raster.Gray8, true},
-		{"median:2", raster.RGBA8, false},
-		{"median:2", raster.GrayAlpha8, false},
+		{"median:2", raster.RGBA8, true},
+		{"median:2", raster.GrayAlpha8, true},
 		{"median:3", raster.RGB8, false},
-		{"median:2", raster.RGB16, false},
+		{"median:2", raster.RGB16, true},
+		{"median:1", raster.Gray16, true},
+		{"median:2", raster.RGBA16, false}, // colour·alpha needs 32 bits
+		{"blur:2 median:1", raster.RGB16, true},
+		{"median:1 blur:2", raster.RGBA8, true},
+		{"brightness:0.1 median:1", raster.RGBA8, false}, // the quotient by alpha needs exact samples
 		{"median:2 invert", raster.RGB8, true},
 		{"invert", raster.RGB8, true},
 		{"contrast:1.1 gamma:2 levels:0.05,0.9", raster.RGBA8, true},

@@ -16,7 +16,8 @@ import (
 // The quantisation rule. An integer chain rounds to the image's depth
 // after each kernel that computes (blur, sharpen, gray, shrink, resize), half up,
 // as libvips does after every operation; kernels that select (median,
-// crop) add no rounding, and point operations add none of their own: they
+// crop) add no rounding, but for the median on alpha, which rounds its
+// straight colour; point operations add none of their own: they
 // fold into the kernel before them as a table, indexed by that kernel's
 // result at its own precision (1/16 of a level after gray at 8 bits), or
 // run as a table over the source when they come first. The plan keeps a
@@ -100,11 +101,15 @@ func planInt(p *Plan) []intStep {
 			st.name += fmt.Sprint(f.Depth)
 			e = st.pre + 0.5
 		case Median:
-			k := newMedianNet(op.R, f)
+			if k := newMedianNet(op.R, f); k != nil {
+				st.k, st.name, st.pre = k, "median8", e
+				break
+			}
+			k := newMedianWide(op.R, f)
 			if k == nil {
 				return nil
 			}
-			st.k, st.name, st.pre = k, "median8", e
+			st.k, st.name, st.pre = k, k.name(), e
 		case Gray:
 			if !f.Color() {
 				st.k, st.name, st.pre = copyPath{}, "copy", e
@@ -144,17 +149,35 @@ func planInt(p *Plan) []intStep {
 }
 
 // planIntAlpha is planInt for formats with alpha: point operations (on
-// straight colour, alpha copied) and, at 8 bits, Gaussian blurs and a
-// resize (premultiplied). The resize must be the last operation, on exact
-// samples: its straight colour is a quotient by alpha that may stretch an
-// error in its input, or its own, without a bound the plan can state.
+// straight colour, alpha copied) and, at 8 bits, Gaussian blurs, medians
+// of radius 1 and 2, and a resize (premultiplied). The median needs exact
+// samples, and the resize must also be the last operation: their straight
+// colour is a quotient by alpha that may stretch an error in their input
+// (or the resize's own) without a bound the plan can state. A median
+// rounds its quotient, so point operations after it fold into its pass.
 func planIntAlpha(p *Plan) []intStep {
 	f := p.in
 	var steps []intStep
 	e := 0.0
 	for i, ps := range p.stages {
 		st := intStep{first: i, last: i, out: f}
+		if op, ok := ps.st.(*pointStage); ok && len(steps) > 0 {
+			if err, ok := steps[len(steps)-1].fold(op); ok {
+				steps[len(steps)-1].last = i
+				steps[len(steps)-1].name += "+table"
+				e = err
+				continue
+			}
+		}
 		switch op := ps.st.(type) {
+		case Median:
+			k := newMedianWide(op.R, f)
+			if k == nil || e > 1e-3 {
+				return nil
+			}
+			st.k, st.name, st.step = k, k.name(), 1
+			st.pre = e
+			e = st.pre + 0.5
 		case Resize:
 			// Exact tables (invert, threshold) leave errors of float32
 			// noise alone.
@@ -202,6 +225,13 @@ func (st *intStep) fold(ps *pointStage) (float64, bool) {
 		k.post = t
 	case *medianNet:
 		t, err = newPointTable(ps, 255, 256, 1, spread)
+		k.post = t
+	case *medianWide:
+		if k.pm {
+			t, err = newPointTable(ps, 255, 256, 1, spread)
+		} else {
+			t, err = newPointTable(ps, 65535, 65536, 1, spread)
+		}
 		k.post = t
 	case *fixedSep:
 		t, err = newPointTable(ps, 65535, 65536, 1, spread)
