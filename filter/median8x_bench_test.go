@@ -42,3 +42,44 @@ func BenchmarkMedian8(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMedianWide is BenchmarkMedian8 for the word kernels, on
+// 1024×1024 RGBA8 (premultiplied words) and RGB16 tiles: the AVX2
+// kernels, the pure-Go ones, and the float path they replace.
+func BenchmarkMedianWide(b *testing.B) {
+	const n = 1024
+	rgb := benchImage(n, n)
+	for _, f := range []raster.PixelFormat{raster.RGBA8, raster.RGB16} {
+		src := convertTile(rgb, f)
+		dst := raster.NewTile(src.Rect, f)
+		for _, r := range []int{1, 2} {
+			p, err := Chain{Median{r}}.Plan(n, n, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, ok := p.fixed.(*medianWide); !ok {
+				b.Fatalf("median:%d on %v: kernels %q, want medianWide", r, f, p.Kernels())
+			}
+			for _, path := range []string{"asm", "go", "float"} {
+				b.Run(fmt.Sprintf("median:%d/%v/path=%s", r, f, path), func(b *testing.B) {
+					if path == "asm" && !asmSupported() {
+						b.Skip("no vector kernels on this build or CPU")
+					}
+					defer func(old bool) { useAsm = old }(useAsm)
+					useAsm = path == "asm"
+					q := p
+					if path == "float" {
+						q = floatPlan(p)
+					}
+					b.SetBytes(int64(len(src.Pix)))
+					defer reportCPU(b, len(src.Pix))()
+					for b.Loop() {
+						if err := q.Run(dst, src); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
