@@ -162,3 +162,45 @@ func median5x5c3W16AVX2(d []byte, p []*byte)
 //
 //go:noescape
 func median5x5c4W16AVX2(d []byte, p []*byte)
+
+// sortCols3W32AVX2 is sortCols32Go on the first n &^ 31 bytes (8 words a
+// block) of n rows: plane r receives the r-th smallest of the rows' words
+// at each index.
+//
+//go:noescape
+func sortCols3W32AVX2(planes []*byte, rows []*byte, n int)
+
+// median3x3c2W32AVX2 is median3Words32 on the first len(d) &^ 31 bytes (8 words
+// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3.
+//
+//go:noescape
+func median3x3c2W32AVX2(d []byte, p []*byte)
+
+// median3x3c4W32AVX2 is median3Words32 on the first len(d) &^ 31 bytes (8 words
+// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3.
+//
+//go:noescape
+func median3x3c4W32AVX2(d []byte, p []*byte)
+
+// sortCols5W32AVX2 is sortCols32Go on the first n &^ 31 bytes (8 words a
+// block) of n rows: plane r receives the r-th smallest of the rows' words
+// at each index.
+//
+//go:noescape
+func sortCols5W32AVX2(planes []*byte, rows []*byte, n int)
+
+// median5x5c2W32AVX2 is median5Words32 on the first len(d) &^ 31 bytes (8 words
+// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5.
+//
+//go:noescape
+func median5x5c2W32AVX2(d []byte, p []*byte)
+
+// median5x5c4W32AVX2 is median5Words32 on the first len(d) &^ 31 bytes (8 words
+// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5.
+//
+//go:noescape
+func median5x5c4W32AVX2(d []byte, p []*byte)

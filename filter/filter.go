@@ -34,11 +34,12 @@
 // and Plan.Kernels names them. On gray and RGB images without alpha, blur and sharpen (radius up
 // to 24, sharpen without threshold), median:1 and median:2,
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
-// and every point operation have integer kernels; on 8-bit images with
-// alpha, blur (premultiplied, nothing rounded between its passes),
-// median:1 and median:2 (premultiplied in 16-bit words, after exact
-// samples only), resize (premultiplied, as the last operation, after
-// exact samples only) and point operations do. The 8-bit blur, sharpen
+// and every point operation have integer kernels; on images with alpha,
+// median:1 and median:2 (premultiplied in 16-bit words at 8 bits, 32-bit
+// words at 16, after exact samples only), point operations and, at 8
+// bits, blur (premultiplied, nothing rounded between its passes) and
+// resize (premultiplied, as the last operation, after exact samples only)
+// do. The 8-bit blur, sharpen
 // and resize and every median kernel have AVX2 versions on amd64 that
 // give the pure-Go kernels' bytes (build tag purego for the pure-Go ones
 // alone).
@@ -65,8 +66,8 @@
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
 // conv, erode, dilate, larger medians, area operations other than blur,
-// median and a last resize on alpha, anything on 16-bit alpha) run in
-// float32, fused, quantised once.
+// median and a last resize on alpha, anything but median on 16-bit alpha)
+// run in float32, fused, quantised once.
 //
 // # Geometry
 //

@@ -44,7 +44,7 @@ func TestFixedPathChosen(t *testing.T) {
 		{"median:3", raster.RGB8, false},
 		{"median:2", raster.RGB16, true},
 		{"median:1", raster.Gray16, true},
-		{"median:2", raster.RGBA16, false}, // colour·alpha needs 32 bits
+		{"median:2", raster.RGBA16, true},
 		{"blur:2 median:1", raster.RGB16, true},
 		{"median:1 blur:2", raster.RGBA8, true},
 		{"brightness:0.1 median:1", raster.RGBA8, false}, // the quotient by alpha needs exact samples

@@ -149,8 +149,9 @@ func planInt(p *Plan) []intStep {
 }
 
 // planIntAlpha is planInt for formats with alpha: point operations (on
-// straight colour, alpha copied) and, at 8 bits, Gaussian blurs, medians
-// of radius 1 and 2, and a resize (premultiplied). The median needs exact
+// straight colour, alpha copied), medians of radius 1 and 2
+// (premultiplied) and, at 8 bits, Gaussian blurs and a resize
+// (premultiplied). The median needs exact
 // samples, and the resize must also be the last operation: their straight
 // colour is a quotient by alpha that may stretch an error in their input
 // (or the resize's own) without a bound the plan can state. A median
@@ -171,8 +172,10 @@ func planIntAlpha(p *Plan) []intStep {
 		}
 		switch op := ps.st.(type) {
 		case Median:
+			// Exact tables (invert, threshold) leave errors of float32
+			// noise alone: a few units in the last place of full scale.
 			k := newMedianWide(op.R, f)
-			if k == nil || e > 1e-3 {
+			if k == nil || e > 1e-6*float64(f.MaxValue()) {
 				return nil
 			}
 			st.k, st.name, st.step = k, k.name(), 1
@@ -227,7 +230,7 @@ func (st *intStep) fold(ps *pointStage) (float64, bool) {
 		t, err = newPointTable(ps, 255, 256, 1, spread)
 		k.post = t
 	case *medianWide:
-		if k.pm {
+		if k.depth == 8 {
 			t, err = newPointTable(ps, 255, 256, 1, spread)
 		} else {
 			t, err = newPointTable(ps, 65535, 65536, 1, spread)

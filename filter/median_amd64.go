@@ -60,9 +60,9 @@ func medianRow(d []byte, planes [][]byte, c int) {
 	}
 }
 
-// sortCols16 is sortCols on rows of 16-bit words: whole blocks of 16
-// words with AVX2 when useAsm is set, the rest in Go.
-func sortCols16(planes, rows [][]byte) {
+// sortColsW is sortCols on rows of bits-wide words (16 or 32): whole
+// blocks of 32 bytes with AVX2 when useAsm is set, the rest in Go.
+func sortColsW(planes, rows [][]byte, bits int) {
 	n := len(planes[0])
 	done := 0
 	if useAsm && n >= 32 {
@@ -71,10 +71,15 @@ func sortCols16(planes, rows [][]byte) {
 		for k := range planes {
 			pp[k], rp[k] = &planes[k][0], &rows[k][0]
 		}
-		if len(planes) == 3 {
+		switch {
+		case bits == 16 && len(planes) == 3:
 			sortCols3W16AVX2(pp[:3], rp[:3], done)
-		} else {
+		case bits == 16:
 			sortCols5W16AVX2(pp[:5], rp[:5], done)
+		case len(planes) == 3:
+			sortCols3W32AVX2(pp[:3], rp[:3], done)
+		default:
+			sortCols5W32AVX2(pp[:5], rp[:5], done)
 		}
 	}
 	if done < n {
@@ -82,13 +87,14 @@ func sortCols16(planes, rows [][]byte) {
 		for k := range planes {
 			pt[k], rt[k] = planes[k][done:], rows[k][done:n]
 		}
-		sortCols16Go(pt[:len(planes)], rt[:len(planes)])
+		sortColsWGo(pt[:len(planes)], rt[:len(planes)], bits)
 	}
 }
 
-// medianRow16 is medianRow on words of c-channel pixels: whole blocks of
-// 16 words with AVX2 when useAsm is set, the rest in Go.
-func medianRow16(d []byte, planes [][]byte, c int) {
+// medianRowW is medianRow on bits-wide words (16 or 32) of c-channel
+// pixels: whole blocks of 32 bytes with AVX2 when useAsm is set, the rest
+// in Go.
+func medianRowW(d []byte, planes [][]byte, c, bits int) {
 	done := 0
 	if useAsm && len(d) >= 32 {
 		done = len(d) &^ 31
@@ -97,23 +103,31 @@ func medianRow16(d []byte, planes [][]byte, c int) {
 			pp[k] = &planes[k][0]
 		}
 		// A direct call each: through a function value, pp would escape.
-		switch 10*len(planes) + c {
-		case 31:
+		switch 100*bits + 10*len(planes) + c {
+		case 1631:
 			median3x3c1W16AVX2(d[:done], pp[:3])
-		case 32:
+		case 1632:
 			median3x3c2W16AVX2(d[:done], pp[:3])
-		case 33:
+		case 1633:
 			median3x3c3W16AVX2(d[:done], pp[:3])
-		case 34:
+		case 1634:
 			median3x3c4W16AVX2(d[:done], pp[:3])
-		case 51:
+		case 1651:
 			median5x5c1W16AVX2(d[:done], pp[:5])
-		case 52:
+		case 1652:
 			median5x5c2W16AVX2(d[:done], pp[:5])
-		case 53:
+		case 1653:
 			median5x5c3W16AVX2(d[:done], pp[:5])
-		default:
+		case 1654:
 			median5x5c4W16AVX2(d[:done], pp[:5])
+		case 3232:
+			median3x3c2W32AVX2(d[:done], pp[:3])
+		case 3234:
+			median3x3c4W32AVX2(d[:done], pp[:3])
+		case 3252:
+			median5x5c2W32AVX2(d[:done], pp[:5])
+		default:
+			median5x5c4W32AVX2(d[:done], pp[:5])
 		}
 	}
 	if done < len(d) {
@@ -121,6 +135,6 @@ func medianRow16(d []byte, planes [][]byte, c int) {
 		for k := range planes {
 			pt[k] = planes[k][done:]
 		}
-		medianRow16Go(d[done:], pt[:len(planes)], c)
+		medianRowWGo(d[done:], pt[:len(planes)], c, bits)
 	}
 }

@@ -2,54 +2,66 @@ package filter
 
 import (
 	"encoding/binary"
+	"fmt"
 	"image"
 
 	"github.com/sluice-go/sluice/raster"
 )
 
-// medianWide is the integer median of radius 1 or 2 on 16-bit words: for
-// 16-bit gray and RGB images, and for 8-bit images with alpha (gray+alpha,
-// RGBA), premultiplied as every area operation is. It is medianNet's
-// design on words: each padded source row becomes a row of words, the
-// 2R+1 rows are sorted sample by sample into planes, and the same
-// selection networks pick each window's median from the sorted columns.
-// The AVX2 kernels take 16 words at a time, the pure-Go ones four held in
-// a word; both are exact selection and give the same bytes.
+// medianWide is the integer median of radius 1 or 2 on words: 16-bit
+// words for 16-bit gray and RGB images and for 8-bit images with alpha
+// (gray+alpha, RGBA), 32-bit words for 16-bit images with alpha; with
+// alpha it works premultiplied, as every area operation does. It is
+// medianNet's design on words: each padded source row becomes a row of
+// words, the 2R+1 rows are sorted sample by sample into planes, and the
+// same selection networks pick each window's median from the sorted
+// columns. The AVX2 kernels take a vector of 16 or 8 words at a time, the
+// pure-Go ones a uint64 of four or two; both are exact selection and give
+// the same bytes.
 //
-// At 16 bits the words are the samples. At 8 bits with alpha, a colour
-// word is colour·alpha, exactly (at most 65,025), and the alpha word is
-// alpha: each channel's median is taken on its own, as on the float path,
-// and the straight colour of a pixel is P/A in levels, for P the median of
-// its colour words and A that of alpha, rounded half up. The order
-// statistics of colour·alpha never exceed those of 255·alpha, so P ≤ 255·A
-// and the quotient is a valid level; under a zero alpha median, P is 0 and
-// so is the colour, as the float path gives. The result is the exact
-// quotient rounded, within half a level of the float64 reference, and the
-// same bytes for every tiling.
+// Without alpha the words are the samples. With alpha, a colour word is
+// colour·alpha, exactly (at most 65,025 at 8 bits, 65,535² at 16), and the
+// alpha word is alpha: each channel's median is taken on its own, as on
+// the float path, and the straight colour of a pixel is P/A in levels, for
+// P the median of its colour words and A that of alpha, rounded half up.
+// The order statistics of colour·alpha never exceed those of max·alpha, so
+// P ≤ max·A and the quotient is a valid level; under a zero alpha median,
+// P is 0 and so is the colour, as the float path gives. The result is the
+// exact quotient rounded, within half a level of the float64 reference,
+// and the same bytes for every tiling.
 type medianWide struct {
-	r    int        // window radius: 1 or 2
-	c    int        // samples per pixel
-	pm   bool       // 8-bit with alpha, premultiplied words
-	post pointTable // point operations folded into the pass; empty when none
+	r     int        // window radius: 1 or 2
+	c     int        // samples per pixel
+	depth int        // bits per sample of the image: 8 or 16
+	pm    bool       // with alpha, premultiplied words
+	post  pointTable // point operations folded into the pass; empty when none
 }
 
 // newMedianWide returns the word kernel for a median of radius r on
-// format f, or nil when it does not apply: radius above 2, 8-bit images
-// without alpha (medianNet's), and 16-bit images with alpha, whose
-// premultiplied colour needs 32 bits.
+// format f, or nil when it does not apply: radius above 2, and 8-bit
+// images without alpha (medianNet's).
 func newMedianWide(r int, f raster.PixelFormat) *medianWide {
-	if r > 2 || f.Depth == 8 && !f.HasAlpha() || f.Depth == 16 && f.HasAlpha() {
+	if r > 2 || f.Depth == 8 && !f.HasAlpha() {
 		return nil
 	}
-	return &medianWide{r: r, c: f.Channels, pm: f.HasAlpha()}
+	return &medianWide{r: r, c: f.Channels, depth: f.Depth, pm: f.HasAlpha()}
+}
+
+// bits is the width of the words.
+func (f *medianWide) bits() int {
+	if f.pm && f.depth == 16 {
+		return 32
+	}
+	return 16
 }
 
 // name is the kernel's name, for Plan.Kernels.
 func (f *medianWide) name() string {
+	n := fmt.Sprintf("median%d", f.depth)
 	if f.pm {
-		return "median8pm"
+		n += "pm"
 	}
-	return "median16"
+	return n
 }
 
 // run computes dst.Rect from src; in is the input image's bounds.
@@ -61,42 +73,47 @@ func (f *medianWide) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) 
 func (f *medianWide) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectangle) {
 	r, c := f.r, f.c
 	n := 2*r + 1
-	no := out.Dx() * c           // output samples in a row
-	np := no + 2*r*c             // samples in a padded row
-	stride := 2*np + medianSlack // bytes between rows and planes
+	bits := f.bits()
+	wb := bits / 8                // bytes a word
+	no := out.Dx() * c            // output samples in a row
+	np := no + 2*r*c              // samples in a padded row
+	stride := wb*np + medianSlack // bytes between rows and planes
 	// n rows of words, n planes, then the medians of a row.
-	buf := s.bytes(2*n*stride + 2*no + medianSlack)
-	res := buf[2*n*stride:][:2*no]
+	buf := s.bytes(2*n*stride + wb*no + medianSlack)
+	res := buf[2*n*stride:][:wb*no]
 	var slotRow [5]int
 	for i := range slotRow {
 		slotRow[i] = -1
 	}
 	var rows, planes [5][]byte
 	for k := range n {
-		planes[k] = buf[(n+k)*stride : (n+k)*stride+2*np]
+		planes[k] = buf[(n+k)*stride : (n+k)*stride+wb*np]
 	}
 	bps := src.Format.BytesPerSample()
 	for y := out.Min.Y; y < out.Max.Y; y++ {
 		for k := range n {
 			sy := min(max(y+k-r, in.Min.Y), in.Max.Y-1)
 			slot := sy % n
-			row := buf[slot*stride : slot*stride+2*np]
+			row := buf[slot*stride : slot*stride+wb*np]
 			if slotRow[slot] != sy {
 				f.pack(row, src, sy, out.Min.X-r, out.Max.X+r, in)
 				slotRow[slot] = sy
 			}
 			rows[k] = row
 		}
-		sortCols16(planes[:n], rows[:n])
-		medianRow16(res, planes[:n], c)
+		sortColsW(planes[:n], rows[:n], bits)
+		medianRowW(res, planes[:n], c, bits)
 		d := dst.Row(y)[(out.Min.X-dst.Rect.Min.X)*c*bps:][:no*bps]
-		if f.pm {
+		switch {
+		case f.pm && f.depth == 8:
 			unpremulWords(d, res, c, f.post.t8)
-			continue
-		}
-		swap16(d, res)
-		if f.post.t16 != nil {
-			f.post.apply(d)
+		case f.pm:
+			unpremulWords32(d, res, c, f.post.t16)
+		default:
+			swap16(d, res)
+			if f.post.t16 != nil {
+				f.post.apply(d)
+			}
 		}
 	}
 	s.putBytes(buf)
@@ -105,23 +122,26 @@ func (f *medianWide) strip(s *scratch, dst, src *raster.Tile, in, out image.Rect
 // pack sets row to the words of the pixels x0…x1-1 of source row y, the
 // pixels outside in standing for the nearest inside.
 func (f *medianWide) pack(row []byte, src *raster.Tile, y, x0, x1 int, in image.Rectangle) {
-	c := f.c
+	pw := f.c * f.bits() / 8 // bytes a pixel of words
 	bpp := src.Format.BytesPerPixel()
 	a, b := max(x0, in.Min.X), min(x1, in.Max.X)
 	o := src.PixOffset(a, y)
 	px := src.Pix[o : o+(b-a)*bpp]
-	w := row[(a-x0)*2*c : (b-x0)*2*c]
-	if f.pm {
-		packPMWords(w, px, c)
-	} else {
+	w := row[(a-x0)*pw : (b-x0)*pw]
+	switch {
+	case f.pm && f.depth == 8:
+		packPMWords(w, px, f.c)
+	case f.pm:
+		packPMWords32(w, px, f.c)
+	default:
 		swap16(w, px)
 	}
-	first := w[:2*c]
-	for j := 0; j < (a-x0)*2*c; j += 2 * c {
+	first := w[:pw]
+	for j := 0; j < (a-x0)*pw; j += pw {
 		copy(row[j:], first)
 	}
-	last := w[len(w)-2*c:]
-	for j := (b - x0) * 2 * c; j < (x1-x0)*2*c; j += 2 * c {
+	last := w[len(w)-pw:]
+	for j := (b - x0) * pw; j < (x1-x0)*pw; j += pw {
 		copy(row[j:], last)
 	}
 }
@@ -191,5 +211,44 @@ func unpremulWords(d, res []byte, c int, post []byte) {
 			}
 		}
 		o[c-1] = byte(a)
+	}
+}
+
+// packPMWords32 sets w to the 32-bit words of the 16-bit big-endian pixels
+// px, c samples each, alpha last: colour·alpha, and alpha.
+func packPMWords32(w, px []byte, c int) {
+	be, le := binary.BigEndian, binary.LittleEndian
+	w = w[:2*len(px)]
+	for i := 0; i+2*c <= len(px); i += 2 * c {
+		p, o := px[i:i+2*c:i+2*c], w[2*i:2*i+4*c:2*i+4*c]
+		a := uint32(be.Uint16(p[2*c-2:]))
+		for ch := 0; ch < c-1; ch++ {
+			le.PutUint32(o[4*ch:], uint32(be.Uint16(p[2*ch:]))*a)
+		}
+		le.PutUint32(o[4*c-4:], a)
+	}
+}
+
+// unpremulWords32 stores the straight colour and the alpha of the median
+// 32-bit words res into d, big-endian 16-bit samples, c a pixel, alpha
+// last: colour P/A rounded half up, 0 under a zero alpha; post, when not
+// nil, is a table applied to the colour.
+func unpremulWords32(d, res []byte, c int, post []uint16) {
+	be, le := binary.BigEndian, binary.LittleEndian
+	d = d[:len(res)/2]
+	for i := 0; i+2*c <= len(d); i += 2 * c {
+		w, o := res[2*i:2*i+4*c:2*i+4*c], d[i:i+2*c:i+2*c]
+		a := uint64(le.Uint32(w[4*c-4:]))
+		for ch := 0; ch < c-1; ch++ {
+			v := uint64(0)
+			if a != 0 {
+				v = (2*uint64(le.Uint32(w[4*ch:])) + a) / (2 * a)
+			}
+			if post != nil {
+				v = uint64(post[v])
+			}
+			be.PutUint16(o[2*ch:], uint16(v))
+		}
+		be.PutUint16(o[2*c-2:], uint16(a))
 	}
 }

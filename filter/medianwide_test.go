@@ -31,10 +31,10 @@ func TestPMRecip(t *testing.T) {
 // medianKernelName is the kernel a lone median of radius r runs on f.
 func medianKernelName(r int, f raster.PixelFormat) string {
 	switch {
-	case r > 2 || f.Depth == 16 && f.HasAlpha():
+	case r > 2:
 		return ""
 	case f.HasAlpha():
-		return "median8pm"
+		return fmt.Sprintf("median%dpm", f.Depth)
 	}
 	return fmt.Sprintf("median%d", f.Depth)
 }

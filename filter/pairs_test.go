@@ -31,8 +31,8 @@ func intKernel(spec string, f raster.PixelFormat) string {
 			return "table" + d
 		case name == "blur" && f.Depth == 8:
 			return "blur8pm" // premultiplied
-		case name == "median" && f.Depth == 8:
-			return "median8pm" // premultiplied words, on exact samples
+		case name == "median":
+			return "median" + d + "pm" // premultiplied words, on exact samples
 		case name == "resize" && f.Depth == 8:
 			return "resize8pm" // premultiplied, last, on exact samples
 		}
@@ -107,7 +107,7 @@ func wantKernels(a, b string, f raster.PixelFormat) []string {
 	// exact; the others round them (the premultiplied median rounds its
 	// quotient).
 	rounds := !slices.Contains([]string{"median8", "median16", "crop", "copy"}, ka) && a != "invert" && a != "threshold:0.5"
-	if kb == "median8pm" && rounds {
+	if strings.HasSuffix(kb, "pm") && strings.HasPrefix(kb, "median") && rounds {
 		return float // a quotient by alpha may stretch any error before it
 	}
 	// Levels and contrast:1.3 on exact levels round by at most 3/8 of a

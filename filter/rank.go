@@ -14,8 +14,9 @@ func (m Median) need(out, in image.Rectangle) image.Rectangle { return areaNeed(
 func (Median) alpha() alphaMode                               { return premulAlpha }
 
 // run is the float path of the median, which the plan takes where no
-// integer kernel applies: radius 1 and 2 have one on every format but
-// 16-bit with alpha (medianNet, medianWide). Here radius 1 sorts columns;
+// integer kernel applies: radius 1 and 2 have one on every format
+// (medianNet, medianWide), on alpha after exact samples only. Here radius
+// 1 sorts columns;
 // larger radii take a sliding histogram on exact 8-bit levels and a
 // selection per sample otherwise (premultiplied colour, 16-bit samples).
 func (m Median) run(s *scratch, b *planes, out, _ image.Rectangle) *planes {

@@ -13,8 +13,9 @@
 // It also writes the median kernels (see medianet.go): the selection
 // networks, checked here on every 0-1 input, as AVX2 code in the same file
 // and as pure Go in the file named by -net, so both compute the same
-// network; on bytes for 8-bit images, and on 16-bit words (median16.go)
-// for 16-bit images and for 8-bit images with alpha, premultiplied.
+// network; on bytes for 8-bit images, on 16-bit words (median16.go) for
+// 16-bit images and for 8-bit images with alpha, premultiplied, and on
+// 32-bit words for 16-bit images with alpha.
 package main
 
 import (

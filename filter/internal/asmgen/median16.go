@@ -8,19 +8,29 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// The median kernels on 16-bit words: the networks of medianet.go on
-// sixteen unsigned words a vector (VPMINUW, VPMAXUW), for 16-bit images and
-// for 8-bit images with alpha held premultiplied in words. Planes and rows
-// are words in memory order (little-endian); the caller converts.
+// The median kernels on 16- and 32-bit words: the networks of medianet.go
+// on sixteen unsigned words a vector (VPMINUW, VPMAXUW), for 16-bit images
+// and for 8-bit images with alpha held premultiplied in words, and on
+// eight double words (VPMINUD, VPMAXUD) for 16-bit images with alpha.
+// Planes and rows are words in memory order (little-endian); the caller
+// converts.
 
-// sortKernel16 writes the AVX2 kernel that sorts n rows of words sample
-// by sample into n planes, smallest first.
-func sortKernel16(n int) {
-	name := fmt.Sprintf("sortCols%dW16AVX2", n)
+// lanes returns the min and max instructions on bits-wide lanes.
+func lanes(bits int) (vmin, vmax func(...Op)) {
+	if bits == 32 {
+		return VPMINUD, VPMAXUD
+	}
+	return VPMINUW, VPMAXUW
+}
+
+// sortKernel16 writes the AVX2 kernel that sorts n rows of bits-wide
+// words sample by sample into n planes, smallest first.
+func sortKernel16(n, bits int) {
+	name := fmt.Sprintf("sortCols%dW%dAVX2", n, bits)
 	TEXT(name, NOSPLIT, "func(planes []*byte, rows []*byte, n int)")
 	Pragma("noescape")
 	Doc(
-		fmt.Sprintf("%s is sortCols16Go on the first n &^ 31 bytes (16 words a", name),
+		fmt.Sprintf("%s is sortCols%dGo on the first n &^ 31 bytes (%d words a", name, bits, 256/bits),
 		"block) of n rows: plane r receives the r-th smallest of the rows' words",
 		"at each index.",
 	)
@@ -51,7 +61,7 @@ func sortKernel16(n int) {
 		keep[k] = k
 	}
 	a := newVecAlloc(sortNetwork(n), n, func(w int) Mem { return Mem{Base: rows[w], Index: i, Scale: 1} }, keep)
-	a.vmin, a.vmax = VPMINUW, VPMAXUW
+	a.vmin, a.vmax = lanes(bits)
 	a.emit()
 	for k := range n {
 		VMOVDQU(a.operand(k), Mem{Base: planes[k], Index: i, Scale: 1})
@@ -69,14 +79,14 @@ func sortKernel16(n int) {
 }
 
 // medianKernel16 writes the AVX2 kernel for the n×n median on c-channel
-// rows of words: it reads n sorted-column planes and writes one word per
-// output sample, 16 at a time.
-func medianKernel16(n, c int, net network) {
-	name := fmt.Sprintf("median%dx%dc%dW16AVX2", n, n, c)
+// rows of bits-wide words: it reads n sorted-column planes and writes one
+// word per output sample, a vector at a time.
+func medianKernel16(n, c, bits int, net network) {
+	name := fmt.Sprintf("median%dx%dc%dW%dAVX2", n, n, c, bits)
 	TEXT(name, NOSPLIT, "func(d []byte, p []*byte)")
 	Pragma("noescape")
 	Doc(
-		fmt.Sprintf("%s is median%dWords16 on the first len(d) &^ 31 bytes (16 words", name, n),
+		fmt.Sprintf("%s is median%dWords%d on the first len(d) &^ 31 bytes (%d words", name, n, bits, 256/bits),
 		fmt.Sprintf("a block) of %d-channel rows: p[r] points at word 0 of sorted-column plane r,", c),
 		fmt.Sprintf("0 ≤ r < %d.", n),
 	)
@@ -98,10 +108,10 @@ func medianKernel16(n, c int, net network) {
 	JZ(LabelRef(l("done")))
 	in := func(w int) Mem {
 		j, r := w/n, w%n
-		return Mem{Base: planes[r], Index: i, Scale: 1, Disp: 2 * j * c}
+		return Mem{Base: planes[r], Index: i, Scale: 1, Disp: bits / 8 * j * c}
 	}
 	a := newVecAlloc(net.ops, n*n, in, []int{net.out})
-	a.vmin, a.vmax = VPMINUW, VPMAXUW
+	a.vmin, a.vmax = lanes(bits)
 	a.emit()
 	VMOVDQU(a.operand(net.out), Mem{Base: dp, Index: i, Scale: 1})
 	if a.nslots > 0 {
@@ -118,12 +128,19 @@ func medianKernel16(n, c int, net network) {
 }
 
 // medianKernels16 writes the word kernels: the column sorts of 3 and 5
-// rows, and the networks for gray, gray+alpha, RGB and RGBA rows.
+// rows, and the networks for gray, gray+alpha, RGB and RGBA rows of 16-bit
+// words, and for gray+alpha and RGBA rows of 32-bit words.
 func medianKernels16(nets map[int]network) {
 	for _, n := range []int{3, 5} {
-		sortKernel16(n)
+		sortKernel16(n, 16)
 		for _, c := range []int{1, 2, 3, 4} {
-			medianKernel16(n, c, nets[n])
+			medianKernel16(n, c, 16, nets[n])
+		}
+	}
+	for _, n := range []int{3, 5} {
+		sortKernel16(n, 32)
+		for _, c := range []int{2, 4} {
+			medianKernel16(n, c, 32, nets[n])
 		}
 	}
 }
