@@ -190,12 +190,15 @@ func (e *Encoder) EncodeBand(i int, pix []byte, seg *Segment) (*Segment, error) 
 	seg.tokens = seg.tokens[:0]
 	seg.data = seg.data[:0]
 	seg.freq = [4][256]int32{}
-	e.toPlanes(seg, pix, y1-y0)
-	e.tokenize(seg, y1-y0)
+	rows := y1 - y0
+	var bw bitWriter
+	bw.buf = seg.data
+	var pred [3]int32
+	for m := range (rows + e.mcuH - 1) / e.mcuH {
+		e.toPlanes(seg, pix, rows, m)
+		e.codeRow(seg, &bw, &pred)
+	}
 	if !e.optimize {
-		var bw bitWriter
-		bw.buf = seg.data
-		e.emit(&bw, seg.tokens, &e.codes)
 		seg.data = e.closeSegment(&bw, i)
 	}
 	return seg, nil
