@@ -1,5 +1,7 @@
 package jpegio
 
+//go:generate sh -c "cd internal/asmgen && go run . -group enc -out ../../enc_amd64.s -stubs ../../enc_amd64_stub.go -pkg jpegio"
+
 import (
 	"math/bits"
 
