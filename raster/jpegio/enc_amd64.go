@@ -10,14 +10,14 @@ import "golang.org/x/sys/cpu"
 var useAsm = cpu.X86.HasAVX2
 
 // fdctQuant is fdctQuantGo: the forward DCT and quantisation of the 8×8
-// samples at src, rows stride bytes apart, into zz in zigzag order, and
-// the mask of the nonzero AC coefficients.
-func fdctQuant(zz *[64]int32, src []byte, stride int, div *divisors) uint64 {
+// samples at src, rows stride bytes apart, into blk, and the mask of the
+// nonzero coefficients.
+func fdctQuant(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
 	if !useAsm {
-		return fdctQuantGo(zz, src, stride, div)
+		return fdctQuantGo(blk, src, stride, div)
 	}
 	_ = src[7*stride+7]
-	return fdctQuantAVX2(zz, &src[0], stride, &div.half, &div.recip)
+	return fdctQuantAVX2(blk, &src[0], stride, &div.half, &div.recip)
 }
 
 // rgbToYCC is rgbToYCCGo: RGB8 pixels to Y, Cb and Cr rows.

@@ -4,72 +4,6 @@
 
 #include "textflag.h"
 
-DATA fdct_zigzag<>+0(SB)/4, $0x00000000
-DATA fdct_zigzag<>+4(SB)/4, $0x00000001
-DATA fdct_zigzag<>+8(SB)/4, $0x00000008
-DATA fdct_zigzag<>+12(SB)/4, $0x00000010
-DATA fdct_zigzag<>+16(SB)/4, $0x00000009
-DATA fdct_zigzag<>+20(SB)/4, $0x00000002
-DATA fdct_zigzag<>+24(SB)/4, $0x00000003
-DATA fdct_zigzag<>+28(SB)/4, $0x0000000a
-DATA fdct_zigzag<>+32(SB)/4, $0x00000011
-DATA fdct_zigzag<>+36(SB)/4, $0x00000018
-DATA fdct_zigzag<>+40(SB)/4, $0x00000020
-DATA fdct_zigzag<>+44(SB)/4, $0x00000019
-DATA fdct_zigzag<>+48(SB)/4, $0x00000012
-DATA fdct_zigzag<>+52(SB)/4, $0x0000000b
-DATA fdct_zigzag<>+56(SB)/4, $0x00000004
-DATA fdct_zigzag<>+60(SB)/4, $0x00000005
-DATA fdct_zigzag<>+64(SB)/4, $0x0000000c
-DATA fdct_zigzag<>+68(SB)/4, $0x00000013
-DATA fdct_zigzag<>+72(SB)/4, $0x0000001a
-DATA fdct_zigzag<>+76(SB)/4, $0x00000021
-DATA fdct_zigzag<>+80(SB)/4, $0x00000028
-DATA fdct_zigzag<>+84(SB)/4, $0x00000030
-DATA fdct_zigzag<>+88(SB)/4, $0x00000029
-DATA fdct_zigzag<>+92(SB)/4, $0x00000022
-DATA fdct_zigzag<>+96(SB)/4, $0x0000001b
-DATA fdct_zigzag<>+100(SB)/4, $0x00000014
-DATA fdct_zigzag<>+104(SB)/4, $0x0000000d
-DATA fdct_zigzag<>+108(SB)/4, $0x00000006
-DATA fdct_zigzag<>+112(SB)/4, $0x00000007
-DATA fdct_zigzag<>+116(SB)/4, $0x0000000e
-DATA fdct_zigzag<>+120(SB)/4, $0x00000015
-DATA fdct_zigzag<>+124(SB)/4, $0x0000001c
-DATA fdct_zigzag<>+128(SB)/4, $0x00000023
-DATA fdct_zigzag<>+132(SB)/4, $0x0000002a
-DATA fdct_zigzag<>+136(SB)/4, $0x00000031
-DATA fdct_zigzag<>+140(SB)/4, $0x00000038
-DATA fdct_zigzag<>+144(SB)/4, $0x00000039
-DATA fdct_zigzag<>+148(SB)/4, $0x00000032
-DATA fdct_zigzag<>+152(SB)/4, $0x0000002b
-DATA fdct_zigzag<>+156(SB)/4, $0x00000024
-DATA fdct_zigzag<>+160(SB)/4, $0x0000001d
-DATA fdct_zigzag<>+164(SB)/4, $0x00000016
-DATA fdct_zigzag<>+168(SB)/4, $0x0000000f
-DATA fdct_zigzag<>+172(SB)/4, $0x00000017
-DATA fdct_zigzag<>+176(SB)/4, $0x0000001e
-DATA fdct_zigzag<>+180(SB)/4, $0x00000025
-DATA fdct_zigzag<>+184(SB)/4, $0x0000002c
-DATA fdct_zigzag<>+188(SB)/4, $0x00000033
-DATA fdct_zigzag<>+192(SB)/4, $0x0000003a
-DATA fdct_zigzag<>+196(SB)/4, $0x0000003b
-DATA fdct_zigzag<>+200(SB)/4, $0x00000034
-DATA fdct_zigzag<>+204(SB)/4, $0x0000002d
-DATA fdct_zigzag<>+208(SB)/4, $0x00000026
-DATA fdct_zigzag<>+212(SB)/4, $0x0000001f
-DATA fdct_zigzag<>+216(SB)/4, $0x00000027
-DATA fdct_zigzag<>+220(SB)/4, $0x0000002e
-DATA fdct_zigzag<>+224(SB)/4, $0x00000035
-DATA fdct_zigzag<>+228(SB)/4, $0x0000003c
-DATA fdct_zigzag<>+232(SB)/4, $0x0000003d
-DATA fdct_zigzag<>+236(SB)/4, $0x00000036
-DATA fdct_zigzag<>+240(SB)/4, $0x0000002f
-DATA fdct_zigzag<>+244(SB)/4, $0x00000037
-DATA fdct_zigzag<>+248(SB)/4, $0x0000003e
-DATA fdct_zigzag<>+252(SB)/4, $0x0000003f
-GLOBL fdct_zigzag<>(SB), RODATA|NOPTR, $256
-
 DATA splat_00000080<>+0(SB)/4, $0x00000080
 DATA splat_00000080<>+4(SB)/4, $0x00000080
 DATA splat_00000080<>+8(SB)/4, $0x00000080
@@ -80,10 +14,10 @@ DATA splat_00000080<>+24(SB)/4, $0x00000080
 DATA splat_00000080<>+28(SB)/4, $0x00000080
 GLOBL splat_00000080<>(SB), RODATA|NOPTR, $32
 
-// func fdctQuantAVX2(zz *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
+// func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
 // Requires: AVX, AVX2
-TEXT ·fdctQuantAVX2(SB), NOSPLIT, $256-48
-	MOVQ zz+0(FP), AX
+TEXT ·fdctQuantAVX2(SB), NOSPLIT, $0-48
+	MOVQ blk+0(FP), AX
 	MOVQ src+8(FP), CX
 	MOVQ stride+16(FP), DX
 	MOVQ half+24(FP), BX
@@ -138,7 +72,7 @@ TEXT ·fdctQuantAVX2(SB), NOSPLIT, $256-48
 	VPERM2I128  $0x20, Y4, Y0, Y8
 	VPERM2I128  $0x31, Y4, Y0, Y0
 
-	// Pass 1 on the rows; the results go through zz.
+	// Pass 1 on the rows; the results go through blk.
 	VPADDD      Y0, Y6, Y4
 	VPSUBD      Y0, Y6, Y0
 	VPADDD      Y5, Y7, Y6
@@ -237,237 +171,194 @@ TEXT ·fdctQuantAVX2(SB), NOSPLIT, $256-48
 	VPERM2I128  $0x31, Y5, Y8, Y5
 	VPERM2I128  $0x20, Y4, Y0, Y8
 	VPERM2I128  $0x31, Y4, Y0, Y0
+	VMOVDQU     splat_00000080<>+0(SB), Y4
+	VPXOR       Y4, Y4, Y4
+	XORQ        CX, CX
 
 	// Pass 2 on the columns, then quantisation: |v| + half, times the
-	// reciprocal, the top 32 bits of the 64-bit products, v's sign.
-	VPADDD   Y0, Y6, Y4
-	VPSUBD   Y0, Y6, Y0
-	VPADDD   Y5, Y7, Y6
-	VPSUBD   Y5, Y7, Y5
-	VPADDD   Y1, Y3, Y7
-	VPSUBD   Y1, Y3, Y1
-	VPADDD   Y2, Y8, Y3
-	VPSUBD   Y2, Y8, Y2
-	VPADDD   Y3, Y4, Y8
-	VPSUBD   Y3, Y4, Y3
-	VPADDD   Y7, Y6, Y4
-	VPSUBD   Y7, Y6, Y6
-	VPADDD   Y4, Y8, Y7
-	VPSUBD   Y4, Y8, Y4
-	VPADDD   splat_00000002<>+0(SB), Y7, Y7
-	VPADDD   splat_00000002<>+0(SB), Y4, Y4
-	VPSRAD   $0x02, Y7, Y7
-	VPSRAD   $0x02, Y4, Y4
-	VPABSD   Y7, Y8
-	VPADDD   (BX), Y8, Y8
-	VMOVDQU  (SI), Y9
-	VPSRLQ   $0x20, Y8, Y10
-	VPSRLQ   $0x20, Y9, Y11
-	VPMULUDQ Y9, Y8, Y8
-	VPMULUDQ Y11, Y10, Y10
-	VPSRLQ   $0x20, Y8, Y8
-	VPBLENDD $0xaa, Y10, Y8, Y8
-	VPSIGND  Y7, Y8, Y8
-	VMOVDQU  Y8, (SP)
-	VPABSD   Y4, Y7
-	VPADDD   128(BX), Y7, Y7
-	VMOVDQU  128(SI), Y8
-	VPSRLQ   $0x20, Y7, Y9
-	VPSRLQ   $0x20, Y8, Y10
-	VPMULUDQ Y8, Y7, Y7
-	VPMULUDQ Y10, Y9, Y9
-	VPSRLQ   $0x20, Y7, Y7
-	VPBLENDD $0xaa, Y9, Y7, Y7
-	VPSIGND  Y4, Y7, Y7
-	VMOVDQU  Y7, 128(SP)
-	VPADDD   Y3, Y6, Y4
-	VPMULLD  splat_00001151<>+0(SB), Y4, Y4
-	VPMULLD  splat_0000187e<>+0(SB), Y3, Y3
-	VPADDD   Y4, Y3, Y3
-	VPADDD   splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD   $0x0f, Y3, Y3
-	VPABSD   Y3, Y7
-	VPADDD   64(BX), Y7, Y7
-	VMOVDQU  64(SI), Y8
-	VPSRLQ   $0x20, Y7, Y9
-	VPSRLQ   $0x20, Y8, Y10
-	VPMULUDQ Y8, Y7, Y7
-	VPMULUDQ Y10, Y9, Y9
-	VPSRLQ   $0x20, Y7, Y7
-	VPBLENDD $0xaa, Y9, Y7, Y7
-	VPSIGND  Y3, Y7, Y7
-	VMOVDQU  Y7, 64(SP)
-	VPMULLD  splat_ffffc4df<>+0(SB), Y6, Y3
-	VPADDD   Y4, Y3, Y3
-	VPADDD   splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD   $0x0f, Y3, Y3
-	VPABSD   Y3, Y4
-	VPADDD   192(BX), Y4, Y4
-	VMOVDQU  192(SI), Y6
-	VPSRLQ   $0x20, Y4, Y7
-	VPSRLQ   $0x20, Y6, Y8
-	VPMULUDQ Y6, Y4, Y4
-	VPMULUDQ Y8, Y7, Y7
-	VPSRLQ   $0x20, Y4, Y4
-	VPBLENDD $0xaa, Y7, Y4, Y4
-	VPSIGND  Y3, Y4, Y4
-	VMOVDQU  Y4, 192(SP)
-	VPADDD   Y0, Y2, Y3
-	VPADDD   Y5, Y1, Y4
-	VPADDD   Y5, Y2, Y6
-	VPADDD   Y0, Y1, Y7
-	VPADDD   Y7, Y6, Y8
-	VPMULLD  splat_000025a1<>+0(SB), Y8, Y8
-	VPMULLD  splat_0000098e<>+0(SB), Y2, Y2
-	VPMULLD  splat_000041b3<>+0(SB), Y1, Y1
-	VPMULLD  splat_00006254<>+0(SB), Y5, Y5
-	VPMULLD  splat_0000300b<>+0(SB), Y0, Y0
-	VPMULLD  splat_ffffe333<>+0(SB), Y3, Y3
-	VPMULLD  splat_ffffadfd<>+0(SB), Y4, Y4
-	VPMULLD  splat_ffffc13b<>+0(SB), Y6, Y6
-	VPADDD   Y8, Y6, Y6
-	VPMULLD  splat_fffff384<>+0(SB), Y7, Y7
-	VPADDD   Y8, Y7, Y7
-	VPADDD   Y3, Y2, Y2
-	VPADDD   Y6, Y2, Y2
-	VPADDD   splat_00004000<>+0(SB), Y2, Y2
-	VPSRAD   $0x0f, Y2, Y2
-	VPABSD   Y2, Y8
-	VPADDD   224(BX), Y8, Y8
-	VMOVDQU  224(SI), Y9
-	VPSRLQ   $0x20, Y8, Y10
-	VPSRLQ   $0x20, Y9, Y11
-	VPMULUDQ Y9, Y8, Y8
-	VPMULUDQ Y11, Y10, Y10
-	VPSRLQ   $0x20, Y8, Y8
-	VPBLENDD $0xaa, Y10, Y8, Y8
-	VPSIGND  Y2, Y8, Y8
-	VMOVDQU  Y8, 224(SP)
-	VPADDD   Y4, Y1, Y1
-	VPADDD   Y7, Y1, Y1
-	VPADDD   splat_00004000<>+0(SB), Y1, Y1
-	VPSRAD   $0x0f, Y1, Y1
-	VPABSD   Y1, Y2
-	VPADDD   160(BX), Y2, Y2
-	VMOVDQU  160(SI), Y8
-	VPSRLQ   $0x20, Y2, Y9
-	VPSRLQ   $0x20, Y8, Y10
-	VPMULUDQ Y8, Y2, Y2
-	VPMULUDQ Y10, Y9, Y9
-	VPSRLQ   $0x20, Y2, Y2
-	VPBLENDD $0xaa, Y9, Y2, Y2
-	VPSIGND  Y1, Y2, Y2
-	VMOVDQU  Y2, 160(SP)
-	VPADDD   Y4, Y5, Y5
-	VPADDD   Y6, Y5, Y5
-	VPADDD   splat_00004000<>+0(SB), Y5, Y5
-	VPSRAD   $0x0f, Y5, Y5
-	VPABSD   Y5, Y1
-	VPADDD   96(BX), Y1, Y1
-	VMOVDQU  96(SI), Y2
-	VPSRLQ   $0x20, Y1, Y4
-	VPSRLQ   $0x20, Y2, Y6
-	VPMULUDQ Y2, Y1, Y1
-	VPMULUDQ Y6, Y4, Y4
-	VPSRLQ   $0x20, Y1, Y1
-	VPBLENDD $0xaa, Y4, Y1, Y1
-	VPSIGND  Y5, Y1, Y1
-	VMOVDQU  Y1, 96(SP)
-	VPADDD   Y3, Y0, Y0
-	VPADDD   Y7, Y0, Y0
-	VPADDD   splat_00004000<>+0(SB), Y0, Y0
-	VPSRAD   $0x0f, Y0, Y0
-	VPABSD   Y0, Y1
-	VPADDD   32(BX), Y1, Y1
-	VMOVDQU  32(SI), Y2
-	VPSRLQ   $0x20, Y1, Y3
-	VPSRLQ   $0x20, Y2, Y4
-	VPMULUDQ Y2, Y1, Y1
-	VPMULUDQ Y4, Y3, Y3
-	VPSRLQ   $0x20, Y1, Y1
-	VPBLENDD $0xaa, Y3, Y1, Y1
-	VPSIGND  Y0, Y1, Y1
-	VMOVDQU  Y1, 32(SP)
-
-	// Zigzag order, and a bit per nonzero coefficient.
-	LEAQ       (SP), CX
-	VMOVDQU    splat_00000080<>+0(SB), Y0
-	VPXOR      Y0, Y0, Y0
-	XORQ       DX, DX
-	VMOVDQU    fdct_zigzag<>+0(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, (AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+32(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 32(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x08, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+64(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 64(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x10, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+96(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 96(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x18, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+128(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 128(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x20, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+160(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 160(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x28, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+192(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 192(AX)
-	VPCMPEQD   Y0, Y3, Y1
-	VMOVMSKPS  Y1, BX
-	SHLQ       $0x30, BX
-	ORQ        BX, DX
-	VMOVDQU    fdct_zigzag<>+224(SB), Y1
-	VPCMPEQD   Y1, Y1, Y2
-	VPXOR      Y1, Y1, Y3
-	VPGATHERDD Y2, (CX)(Y1*4), Y3
-	VMOVDQU    Y3, 224(AX)
-	VPCMPEQD   Y0, Y3, Y0
-	VMOVMSKPS  Y0, BX
-	SHLQ       $0x38, BX
-	ORQ        BX, DX
-	NOTQ       DX
-	ANDQ       $-2, DX
-	MOVQ       DX, ret+40(FP)
+	// reciprocal, the top 32 bits of the 64-bit products, v's sign; and a
+	// bit per zero coefficient.
+	VPADDD    Y0, Y6, Y9
+	VPSUBD    Y0, Y6, Y0
+	VPADDD    Y5, Y7, Y6
+	VPSUBD    Y5, Y7, Y5
+	VPADDD    Y1, Y3, Y7
+	VPSUBD    Y1, Y3, Y1
+	VPADDD    Y2, Y8, Y3
+	VPSUBD    Y2, Y8, Y2
+	VPADDD    Y3, Y9, Y8
+	VPSUBD    Y3, Y9, Y3
+	VPADDD    Y7, Y6, Y9
+	VPSUBD    Y7, Y6, Y6
+	VPADDD    Y9, Y8, Y7
+	VPSUBD    Y9, Y8, Y8
+	VPADDD    splat_00000002<>+0(SB), Y7, Y7
+	VPADDD    splat_00000002<>+0(SB), Y8, Y8
+	VPSRAD    $0x02, Y7, Y7
+	VPSRAD    $0x02, Y8, Y8
+	VPABSD    Y7, Y9
+	VPADDD    (BX), Y9, Y9
+	VMOVDQU   (SI), Y10
+	VPSRLQ    $0x20, Y9, Y11
+	VPSRLQ    $0x20, Y10, Y12
+	VPMULUDQ  Y10, Y9, Y9
+	VPMULUDQ  Y12, Y11, Y11
+	VPSRLQ    $0x20, Y9, Y9
+	VPBLENDD  $0xaa, Y11, Y9, Y9
+	VPSIGND   Y7, Y9, Y9
+	VMOVDQU   Y9, (AX)
+	VPCMPEQD  Y4, Y9, Y9
+	VMOVMSKPS Y9, DX
+	ORQ       DX, CX
+	VPABSD    Y8, Y7
+	VPADDD    128(BX), Y7, Y7
+	VMOVDQU   128(SI), Y9
+	VPSRLQ    $0x20, Y7, Y10
+	VPSRLQ    $0x20, Y9, Y11
+	VPMULUDQ  Y9, Y7, Y7
+	VPMULUDQ  Y11, Y10, Y10
+	VPSRLQ    $0x20, Y7, Y7
+	VPBLENDD  $0xaa, Y10, Y7, Y7
+	VPSIGND   Y8, Y7, Y7
+	VMOVDQU   Y7, 128(AX)
+	VPCMPEQD  Y4, Y7, Y7
+	VMOVMSKPS Y7, DX
+	SHLQ      $0x20, DX
+	ORQ       DX, CX
+	VPADDD    Y3, Y6, Y7
+	VPMULLD   splat_00001151<>+0(SB), Y7, Y7
+	VPMULLD   splat_0000187e<>+0(SB), Y3, Y3
+	VPADDD    Y7, Y3, Y3
+	VPADDD    splat_00004000<>+0(SB), Y3, Y3
+	VPSRAD    $0x0f, Y3, Y3
+	VPABSD    Y3, Y8
+	VPADDD    64(BX), Y8, Y8
+	VMOVDQU   64(SI), Y9
+	VPSRLQ    $0x20, Y8, Y10
+	VPSRLQ    $0x20, Y9, Y11
+	VPMULUDQ  Y9, Y8, Y8
+	VPMULUDQ  Y11, Y10, Y10
+	VPSRLQ    $0x20, Y8, Y8
+	VPBLENDD  $0xaa, Y10, Y8, Y8
+	VPSIGND   Y3, Y8, Y8
+	VMOVDQU   Y8, 64(AX)
+	VPCMPEQD  Y4, Y8, Y8
+	VMOVMSKPS Y8, DX
+	SHLQ      $0x10, DX
+	ORQ       DX, CX
+	VPMULLD   splat_ffffc4df<>+0(SB), Y6, Y3
+	VPADDD    Y7, Y3, Y3
+	VPADDD    splat_00004000<>+0(SB), Y3, Y3
+	VPSRAD    $0x0f, Y3, Y3
+	VPABSD    Y3, Y6
+	VPADDD    192(BX), Y6, Y6
+	VMOVDQU   192(SI), Y7
+	VPSRLQ    $0x20, Y6, Y8
+	VPSRLQ    $0x20, Y7, Y9
+	VPMULUDQ  Y7, Y6, Y6
+	VPMULUDQ  Y9, Y8, Y8
+	VPSRLQ    $0x20, Y6, Y6
+	VPBLENDD  $0xaa, Y8, Y6, Y6
+	VPSIGND   Y3, Y6, Y6
+	VMOVDQU   Y6, 192(AX)
+	VPCMPEQD  Y4, Y6, Y6
+	VMOVMSKPS Y6, DX
+	SHLQ      $0x30, DX
+	ORQ       DX, CX
+	VPADDD    Y0, Y2, Y3
+	VPADDD    Y5, Y1, Y6
+	VPADDD    Y5, Y2, Y7
+	VPADDD    Y0, Y1, Y8
+	VPADDD    Y8, Y7, Y9
+	VPMULLD   splat_000025a1<>+0(SB), Y9, Y9
+	VPMULLD   splat_0000098e<>+0(SB), Y2, Y2
+	VPMULLD   splat_000041b3<>+0(SB), Y1, Y1
+	VPMULLD   splat_00006254<>+0(SB), Y5, Y5
+	VPMULLD   splat_0000300b<>+0(SB), Y0, Y0
+	VPMULLD   splat_ffffe333<>+0(SB), Y3, Y3
+	VPMULLD   splat_ffffadfd<>+0(SB), Y6, Y6
+	VPMULLD   splat_ffffc13b<>+0(SB), Y7, Y7
+	VPADDD    Y9, Y7, Y7
+	VPMULLD   splat_fffff384<>+0(SB), Y8, Y8
+	VPADDD    Y9, Y8, Y8
+	VPADDD    Y3, Y2, Y2
+	VPADDD    Y7, Y2, Y2
+	VPADDD    splat_00004000<>+0(SB), Y2, Y2
+	VPSRAD    $0x0f, Y2, Y2
+	VPABSD    Y2, Y9
+	VPADDD    224(BX), Y9, Y9
+	VMOVDQU   224(SI), Y10
+	VPSRLQ    $0x20, Y9, Y11
+	VPSRLQ    $0x20, Y10, Y12
+	VPMULUDQ  Y10, Y9, Y9
+	VPMULUDQ  Y12, Y11, Y11
+	VPSRLQ    $0x20, Y9, Y9
+	VPBLENDD  $0xaa, Y11, Y9, Y9
+	VPSIGND   Y2, Y9, Y9
+	VMOVDQU   Y9, 224(AX)
+	VPCMPEQD  Y4, Y9, Y9
+	VMOVMSKPS Y9, DX
+	SHLQ      $0x38, DX
+	ORQ       DX, CX
+	VPADDD    Y6, Y1, Y1
+	VPADDD    Y8, Y1, Y1
+	VPADDD    splat_00004000<>+0(SB), Y1, Y1
+	VPSRAD    $0x0f, Y1, Y1
+	VPABSD    Y1, Y2
+	VPADDD    160(BX), Y2, Y2
+	VMOVDQU   160(SI), Y9
+	VPSRLQ    $0x20, Y2, Y10
+	VPSRLQ    $0x20, Y9, Y11
+	VPMULUDQ  Y9, Y2, Y2
+	VPMULUDQ  Y11, Y10, Y10
+	VPSRLQ    $0x20, Y2, Y2
+	VPBLENDD  $0xaa, Y10, Y2, Y2
+	VPSIGND   Y1, Y2, Y2
+	VMOVDQU   Y2, 160(AX)
+	VPCMPEQD  Y4, Y2, Y2
+	VMOVMSKPS Y2, DX
+	SHLQ      $0x28, DX
+	ORQ       DX, CX
+	VPADDD    Y6, Y5, Y5
+	VPADDD    Y7, Y5, Y5
+	VPADDD    splat_00004000<>+0(SB), Y5, Y5
+	VPSRAD    $0x0f, Y5, Y5
+	VPABSD    Y5, Y1
+	VPADDD    96(BX), Y1, Y1
+	VMOVDQU   96(SI), Y2
+	VPSRLQ    $0x20, Y1, Y6
+	VPSRLQ    $0x20, Y2, Y7
+	VPMULUDQ  Y2, Y1, Y1
+	VPMULUDQ  Y7, Y6, Y6
+	VPSRLQ    $0x20, Y1, Y1
+	VPBLENDD  $0xaa, Y6, Y1, Y1
+	VPSIGND   Y5, Y1, Y1
+	VMOVDQU   Y1, 96(AX)
+	VPCMPEQD  Y4, Y1, Y1
+	VMOVMSKPS Y1, DX
+	SHLQ      $0x18, DX
+	ORQ       DX, CX
+	VPADDD    Y3, Y0, Y0
+	VPADDD    Y8, Y0, Y0
+	VPADDD    splat_00004000<>+0(SB), Y0, Y0
+	VPSRAD    $0x0f, Y0, Y0
+	VPABSD    Y0, Y1
+	VPADDD    32(BX), Y1, Y1
+	VMOVDQU   32(SI), Y2
+	VPSRLQ    $0x20, Y1, Y3
+	VPSRLQ    $0x20, Y2, Y5
+	VPMULUDQ  Y2, Y1, Y1
+	VPMULUDQ  Y5, Y3, Y3
+	VPSRLQ    $0x20, Y1, Y1
+	VPBLENDD  $0xaa, Y3, Y1, Y1
+	VPSIGND   Y0, Y1, Y1
+	VMOVDQU   Y1, 32(AX)
+	VPCMPEQD  Y4, Y1, Y1
+	VMOVMSKPS Y1, DX
+	SHLQ      $0x08, DX
+	ORQ       DX, CX
+	NOTQ      CX
+	MOVQ      CX, ret+40(FP)
 	VZEROUPPER
 	RET
 

@@ -6,11 +6,10 @@ package jpegio
 
 // fdctQuantAVX2 is fdctQuantGo on the 8×8 samples at src, rows stride bytes
 // apart: the forward DCT of jfdctint.c on 8 lanes of 32 bits, quantisation by
-// the divisors' half and recip, zigzag order by gathers, and the mask of the nonzero AC
-// coefficients.
+// the divisors' half and recip, and the mask of the nonzero coefficients.
 //
 //go:noescape
-func fdctQuantAVX2(zz *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
+func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
 
 // rgbToYCCAVX2 is rgbToYCCGo on the first len(ys) pixels, a multiple of 16;
 // src must hold 4 bytes more than they take.

@@ -175,3 +175,29 @@ func TestEncodeAsmSameBytes(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkFdctQuant transforms and quantises one block of a photo-like
+// image with the vector kernel and with fdctQuantGo.
+func BenchmarkFdctQuant(b *testing.B) {
+	pix := photo(b, 64, 8, raster.Gray8)
+	qt := scaledQuant(0, 90)
+	div := newDivisors(&qt)
+	var blk [64]int32
+	b.Run("avx2", func(b *testing.B) {
+		if !cpu.X86.HasAVX2 {
+			b.Skip("no AVX2")
+		}
+		b.SetBytes(64)
+		for i := 0; b.Loop(); i++ {
+			x := i & 7 * 8
+			fdctQuantAVX2(&blk, &pix[x], 64, &div.half, &div.recip)
+		}
+	})
+	b.Run("go", func(b *testing.B) {
+		b.SetBytes(64)
+		for i := 0; b.Loop(); i++ {
+			x := i & 7 * 8
+			fdctQuantGo(&blk, pix[x:], 64, div)
+		}
+	})
+}

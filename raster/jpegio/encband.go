@@ -173,7 +173,7 @@ func toGray8(dst, src []byte, p raster.PixelFormat) {
 // A token is sym | table<<8 | nbits<<10 | extra<<16, where table is 0
 // luma DC, 1 luma AC, 2 chroma DC, 3 chroma AC.
 func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
-	var zz [64]int32
+	var blk [64]int32
 	for mx := range e.mcusX {
 		for ci := range e.comps {
 			c := &e.comps[ci]
@@ -183,13 +183,13 @@ func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
 			for v := range c.v {
 				for h := range c.h {
 					base := v*8*stride + (mx*c.h+h)*8
-					mask := fdctQuant(&zz, plane[base:], stride, q)
-					diff := zz[0] - pred[ci]
-					pred[ci] = zz[0]
+					mask := toZigzag(fdctQuant(&blk, plane[base:], stride, q)) &^ 1
+					diff := blk[0] - pred[ci]
+					pred[ci] = blk[0]
 					if e.optimize {
-						seg.tokenizeBlock(uint32(2*c.th), &zz, mask, diff)
+						seg.tokenizeBlock(uint32(2*c.th), &blk, mask, diff)
 					} else {
-						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], &zz, mask, diff)
+						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], &blk, mask, diff)
 					}
 				}
 			}
@@ -198,9 +198,9 @@ func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
 }
 
 // tokenizeBlock records the symbols of a block: the DC difference diff
-// with table dc, then the AC coefficients of zz (nonzero where mask says)
-// with table dc+1.
-func (seg *Segment) tokenizeBlock(dc uint32, zz *[64]int32, mask uint64, diff int32) {
+// with table dc, then the AC coefficients of blk (natural order; mask
+// marks the nonzero ones in zigzag order) with table dc+1.
+func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int32, mask uint64, diff int32) {
 	ac := dc + 1
 	seg.tokens = appendCoef(seg, dc, 0, diff)
 	last := 0
@@ -212,7 +212,7 @@ func (seg *Segment) tokenizeBlock(dc uint32, zz *[64]int32, mask uint64, diff in
 			seg.tokens = appendSym(seg, ac, 0xf0)
 			run -= 16
 		}
-		seg.tokens = appendCoef(seg, ac, run, zz[k])
+		seg.tokens = appendCoef(seg, ac, run, blk[zigzag[k]])
 	}
 	if last != 63 {
 		seg.tokens = appendSym(seg, ac, 0)
@@ -220,9 +220,10 @@ func (seg *Segment) tokenizeBlock(dc uint32, zz *[64]int32, mask uint64, diff in
 }
 
 // block codes a block: the DC difference diff with table dc, then the AC
-// coefficients of zz (nonzero where mask says) with table ac. Each code
-// goes out with its extra bits in one put.
-func (bw *bitWriter) block(dc, ac *huffCode, zz *[64]int32, mask uint64, diff int32) {
+// coefficients of blk (natural order; mask marks the nonzero ones in
+// zigzag order) with table ac. Each code goes out with its extra bits in
+// one put.
+func (bw *bitWriter) block(dc, ac *huffCode, blk *[64]int32, mask uint64, diff int32) {
 	n, x := magnitude(diff)
 	bw.put(uint32(dc.code[n])<<n|x, uint(dc.size[n])+uint(n))
 	last := 0
@@ -234,7 +235,7 @@ func (bw *bitWriter) block(dc, ac *huffCode, zz *[64]int32, mask uint64, diff in
 			bw.put(uint32(ac.code[0xf0]), uint(ac.size[0xf0]))
 			run -= 16
 		}
-		n, x := magnitude(zz[k])
+		n, x := magnitude(blk[zigzag[k]])
 		sym := uint32(run)<<4 | n
 		bw.put(uint32(ac.code[sym])<<n|x, uint(ac.size[sym])+uint(n))
 	}

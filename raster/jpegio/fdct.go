@@ -110,25 +110,49 @@ func quantize(v int32, div *divisors, i int) int32 {
 }
 
 // fdctQuantGo transforms and quantises the 8×8 samples at src, rows
-// stride bytes apart, into zz in zigzag order, and returns the mask of its
-// nonzero AC coefficients: bit k set when zz[k] ≠ 0, for 1 ≤ k < 64. It is
-// the reference of the vector kernel (fdctQuantAVX2).
-func fdctQuantGo(zz *[64]int32, src []byte, stride int, div *divisors) uint64 {
-	var blk [64]int32
+// stride bytes apart, into blk in natural order, and returns the mask of
+// its nonzero coefficients in natural order: bit i set when blk[i] ≠ 0.
+// It is the reference of the vector kernel (fdctQuantAVX2).
+func fdctQuantGo(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
 	for r := range 8 {
 		row := src[r*stride : r*stride+8 : r*stride+8]
 		for k, s := range row {
 			blk[8*r+k] = int32(s) - 128
 		}
 	}
-	fdct(&blk, div)
+	fdct(blk, div)
 	var mask uint64
-	for k := range 64 {
-		v := blk[zigzag[k]]
-		zz[k] = v
+	for i, v := range blk {
 		if v != 0 {
-			mask |= 1 << k
+			mask |= 1 << i
 		}
 	}
-	return mask &^ 1
+	return mask
+}
+
+// zigzagMasks maps each byte j of a mask in natural order to the same
+// bits in zigzag order: a block's mask in zigzag order is the OR of
+// zigzagMasks[j][byte j] over its 8 bytes.
+var zigzagMasks = func() (t [8][256]uint64) {
+	var pos [64]int // zigzag position of each natural index
+	for k := range 64 {
+		pos[zigzag[k]] = k
+	}
+	for j := range 8 {
+		for v := range 256 {
+			for b := range 8 {
+				if v>>b&1 != 0 {
+					t[j][v] |= 1 << pos[8*j+b]
+				}
+			}
+		}
+	}
+	return t
+}()
+
+// toZigzag returns mask, a mask in natural order, in zigzag order.
+func toZigzag(mask uint64) uint64 {
+	t := &zigzagMasks
+	return t[0][uint8(mask)] | t[1][uint8(mask>>8)] | t[2][uint8(mask>>16)] | t[3][uint8(mask>>24)] |
+		t[4][uint8(mask>>32)] | t[5][uint8(mask>>40)] | t[6][uint8(mask>>48)] | t[7][uint8(mask>>56)]
 }

@@ -187,28 +187,15 @@ func fdctPass(d [8]VecVirtual, first bool, out func(k int, v VecVirtual)) {
 
 // fdctQuant writes fdctQuantAVX2.
 func fdctQuant() {
-	zig := []uint32{
-		0, 1, 8, 16, 9, 2, 3, 10,
-		17, 24, 32, 25, 18, 11, 4, 5,
-		12, 19, 26, 33, 40, 48, 41, 34,
-		27, 20, 13, 6, 7, 14, 21, 28,
-		35, 42, 49, 56, 57, 50, 43, 36,
-		29, 22, 15, 23, 30, 37, 44, 51,
-		58, 59, 52, 45, 38, 31, 39, 46,
-		53, 60, 61, 54, 47, 55, 62, 63,
-	}
-	zigzag := table("fdct_zigzag", zig)
 	c128 := splat(128)
-	TEXT("fdctQuantAVX2", NOSPLIT, "func(zz *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64")
+	TEXT("fdctQuantAVX2", NOSPLIT, "func(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64")
 	Pragma("noescape")
 	Doc(
 		"fdctQuantAVX2 is fdctQuantGo on the 8×8 samples at src, rows stride bytes",
 		"apart: the forward DCT of jfdctint.c on 8 lanes of 32 bits, quantisation by",
-		"the divisors' half and recip, zigzag order by gathers, and the mask of the nonzero AC",
-		"coefficients.",
+		"the divisors' half and recip, and the mask of the nonzero coefficients.",
 	)
-	nat := AllocLocal(256) // the quantised block in natural order
-	zz := Load(Param("zz"), GP64())
+	blk := Load(Param("blk"), GP64())
 	src := Load(Param("src"), GP64())
 	stride := Load(Param("stride"), GP64())
 	half := Load(Param("half"), GP64())
@@ -224,15 +211,24 @@ func fdctQuant() {
 		}
 	}
 	transpose8(&r)
-	Comment("Pass 1 on the rows; the results go through zz.")
-	fdctPass(r, true, func(k int, v VecVirtual) { VMOVDQU(v, Mem{Base: zz, Disp: 32 * k}) })
+	Comment("Pass 1 on the rows; the results go through blk.")
+	fdctPass(r, true, func(k int, v VecVirtual) { VMOVDQU(v, Mem{Base: blk, Disp: 32 * k}) })
 	for i := range r {
 		r[i] = YMM()
-		VMOVDQU(Mem{Base: zz, Disp: 32 * i}, r[i])
+		VMOVDQU(Mem{Base: blk, Disp: 32 * i}, r[i])
 	}
 	transpose8(&r)
+	// zero is made from a defined register: avo would take VPXOR X, X, X
+	// as a use of X from the start of the function, and run out of
+	// registers.
+	zero := YMM()
+	VMOVDQU(c128, zero)
+	VPXOR(zero, zero, zero)
+	mask, bitsr := GP64(), GP64()
+	XORQ(mask, mask)
 	Comment("Pass 2 on the columns, then quantisation: |v| + half, times the",
-		"reciprocal, the top 32 bits of the 64-bit products, v's sign.")
+		"reciprocal, the top 32 bits of the 64-bit products, v's sign; and a",
+		"bit per zero coefficient.")
 	fdctPass(r, false, func(k int, v VecVirtual) {
 		a, rc, ao, ro := YMM(), YMM(), YMM(), YMM()
 		VPABSD(v, a)
@@ -245,35 +241,15 @@ func fdctQuant() {
 		VPSRLQ(Imm(32), a, a)
 		VPBLENDD(Imm(0xaa), ao, a, a)
 		VPSIGND(v, a, a)
-		VMOVDQU(a, nat.Offset(32*k))
-	})
-	Comment("Zigzag order, and a bit per nonzero coefficient.")
-	base := GP64()
-	LEAQ(nat, base)
-	// Registers are zeroed and filled with ones from defined ones: avo
-	// would take VPXOR X, X, X as a use of X from the start of the
-	// function, and run out of registers.
-	zero := YMM()
-	VMOVDQU(c128, zero)
-	VPXOR(zero, zero, zero)
-	mask, bitsr := GP64(), GP64()
-	XORQ(mask, mask)
-	for j := range 8 {
-		idx, all, g, eq := YMM(), YMM(), YMM(), YMM()
-		VMOVDQU(zigzag.Offset(32*j), idx)
-		VPCMPEQD(idx, idx, all)
-		VPXOR(idx, idx, g) // the gather keeps g's lanes its mask clears
-		VPGATHERDD(all, Mem{Base: base, Index: idx, Scale: 4}, g)
-		VMOVDQU(g, Mem{Base: zz, Disp: 32 * j})
-		VPCMPEQD(zero, g, eq)
-		VMOVMSKPS(eq, bitsr.As32())
-		if j > 0 {
-			SHLQ(Imm(uint64(8*j)), bitsr)
+		VMOVDQU(a, Mem{Base: blk, Disp: 32 * k})
+		VPCMPEQD(zero, a, a)
+		VMOVMSKPS(a, bitsr.As32())
+		if k > 0 {
+			SHLQ(Imm(uint64(8*k)), bitsr)
 		}
 		ORQ(bitsr, mask)
-	}
+	})
 	NOTQ(mask)
-	ANDQ(I8(-2), mask)
 	Store(mask, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
