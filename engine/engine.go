@@ -603,6 +603,9 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	var err error
 	if j.remote != nil {
 		err = j.remoteFilter(ctx, dst, &b.src)
+	} else if j.enc != nil && j.plan.Identity() {
+		// Nothing to compute: gather copies the source rows into the
+		// writer's bands itself, and this copy would be one too many.
 	} else {
 		err = j.plan.Run(dst, &b.src)
 	}
