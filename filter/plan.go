@@ -175,9 +175,18 @@ func (p *Plan) Output() raster.PixelFormat { return p.out }
 // Input is the pixel format of the input image.
 func (p *Plan) Input() raster.PixelFormat { return p.in }
 
+// InputSize is the size of the input image the plan was made for.
+func (p *Plan) InputSize() (w, h int) { return p.inB.Dx(), p.inB.Dy() }
+
 // Halo is the total border, in input pixels, that the fused chain reads
 // around an output pixel. It is informative: SourceRect is exact.
 func (p *Plan) Halo() int { return p.halo }
+
+// Identity reports whether the plan leaves the image as it is: no stage,
+// the same pixel format and size. Run then copies src to dst.
+func (p *Plan) Identity() bool {
+	return len(p.stages) == 0 && p.segs == nil && p.in == p.out && p.outB == p.inB
+}
 
 // rects returns, for each stage, the rectangle of its input needed for the
 // output rectangle out, and out itself last. It reuses rs when it is large
