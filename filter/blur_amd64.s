@@ -538,6 +538,226 @@ GLOBL hres8c4AVX2one<>(SB), RODATA|NOPTR, $4
 DATA hres8c4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
 GLOBL hres8c4AVX2idx<>(SB), RODATA|NOPTR, $32
 
+// func premulPM2AVX2(d []float32, p []byte)
+// Requires: AVX, AVX2
+TEXT ·premulPM2AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ p_len+32(FP), DX
+	SHRQ $0x03, DX
+
+premulPM2AVX2block:
+	TESTQ     DX, DX
+	JZ        premulPM2AVX2done
+	VPMOVZXBD (CX), Y0
+	VPSHUFD   $0xf5, Y0, Y1
+	VPMULLD   Y0, Y1, Y1
+	VPBLENDD  $0xaa, Y0, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x08, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       premulPM2AVX2block
+
+premulPM2AVX2done:
+	VZEROUPPER
+	RET
+
+// func premulPM4AVX2(d []float32, p []byte)
+// Requires: AVX, AVX2
+TEXT ·premulPM4AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ p_len+32(FP), DX
+	SHRQ $0x03, DX
+
+premulPM4AVX2block:
+	TESTQ     DX, DX
+	JZ        premulPM4AVX2done
+	VPMOVZXBD (CX), Y0
+	VPSHUFD   $0xff, Y0, Y1
+	VPMULLD   Y0, Y1, Y1
+	VPBLENDD  $0x88, Y0, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x08, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       premulPM4AVX2block
+
+premulPM4AVX2done:
+	VZEROUPPER
+	RET
+
+// func vertPMAVX2(d []float32, rows []*float32, w []float32)
+// Requires: AVX
+TEXT ·vertPMAVX2(SB), NOSPLIT, $0-72
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         w_len+56(FP), SI
+	DECQ         SI
+	SHRQ         $0x03, CX
+	VBROADCASTSS (BX), Y0
+	XORQ         DI, DI
+
+vertPMAVX2block:
+	TESTQ  CX, CX
+	JZ     vertPMAVX2done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	LEAQ   8(DX), R10
+	LEAQ   4(BX), R11
+	MOVQ   SI, R12
+
+vertPMAVX2tap:
+	TESTQ        R12, R12
+	JZ           vertPMAVX2store
+	MOVQ         (R10), R8
+	MOVQ         8(R10), R9
+	VMOVUPS      (R8)(DI*1), Y2
+	VADDPS       (R9)(DI*1), Y2, Y2
+	VBROADCASTSS (R11), Y3
+	VMULPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x10, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JMP          vertPMAVX2tap
+
+vertPMAVX2store:
+	VMOVUPS Y1, (AX)(DI*1)
+	ADDQ    $0x20, DI
+	DECQ    CX
+	JMP     vertPMAVX2block
+
+vertPMAVX2done:
+	VZEROUPPER
+	RET
+
+// func horizPMAVX2(d []float32, m []float32, c int, w []float32)
+// Requires: AVX
+TEXT ·horizPMAVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         m_base+24(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         w_base+56(FP), SI
+	MOVQ         w_len+64(FP), DI
+	DECQ         DI
+	SHLQ         $0x02, BX
+	MOVQ         DI, R8
+	IMULQ        BX, R8
+	ADDQ         DX, R8
+	SHRQ         $0x03, CX
+	VBROADCASTSS (SI), Y0
+
+horizPMAVX2block:
+	TESTQ  CX, CX
+	JZ     horizPMAVX2done
+	VMULPS (R8), Y0, Y1
+	MOVQ   R8, DX
+	SUBQ   BX, DX
+	MOVQ   R8, R9
+	ADDQ   BX, R9
+	LEAQ   4(SI), R10
+	MOVQ   DI, R11
+
+horizPMAVX2tap:
+	TESTQ        R11, R11
+	JZ           horizPMAVX2store
+	VMOVUPS      (DX), Y2
+	VADDPS       (R9), Y2, Y2
+	VBROADCASTSS (R10), Y3
+	VMULPS       Y3, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	SUBQ         BX, DX
+	ADDQ         BX, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          horizPMAVX2tap
+
+horizPMAVX2store:
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, R8
+	DECQ    CX
+	JMP     horizPMAVX2block
+
+horizPMAVX2done:
+	VZEROUPPER
+	RET
+
+// func unpremulPM2AVX2(d []byte, h []float32)
+// Requires: AVX, AVX2
+TEXT ·unpremulPM2AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulPM2AVX2half<>+0(SB), Y0
+
+unpremulPM2AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulPM2AVX2done
+	VMOVUPS      (CX), Y1
+	VPERMILPS    $0xf5, Y1, Y2
+	VDIVPS       Y2, Y1, Y2
+	VBLENDPS     $0xaa, Y1, Y2, Y2
+	VADDPS       Y0, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X1
+	VPACKSSDW    X1, X2, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulPM2AVX2block
+
+unpremulPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unpremulPM4AVX2(d []byte, h []float32)
+// Requires: AVX, AVX2
+TEXT ·unpremulPM4AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulPM4AVX2half<>+0(SB), Y0
+
+unpremulPM4AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulPM4AVX2done
+	VMOVUPS      (CX), Y1
+	VPERMILPS    $0xff, Y1, Y2
+	VDIVPS       Y2, Y1, Y2
+	VBLENDPS     $0x88, Y1, Y2, Y2
+	VADDPS       Y0, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X1
+	VPACKSSDW    X1, X2, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulPM4AVX2block
+
+unpremulPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
 // func sortCols3AVX2(planes []*byte, rows []*byte, n int)
 // Requires: AVX, AVX2
 TEXT ·sortCols3AVX2(SB), NOSPLIT, $0-56

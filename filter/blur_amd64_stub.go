@@ -57,6 +57,37 @@ func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift u
 //go:noescape
 func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
 
+// premulPM2AVX2 is premulPMGo on the first len(p) &^ 7 samples of 2-channel pixels.
+//
+//go:noescape
+func premulPM2AVX2(d []float32, p []byte)
+
+// premulPM4AVX2 is premulPMGo on the first len(p) &^ 7 samples of 4-channel pixels.
+//
+//go:noescape
+func premulPM4AVX2(d []float32, p []byte)
+
+// vertPMAVX2 is vertPMGo on the first len(d) &^ 7 words: rows[0] is the
+// centre row, rows[2k-1] and rows[2k] the rows at -k and +k.
+//
+//go:noescape
+func vertPMAVX2(d []float32, rows []*float32, w []float32)
+
+// horizPMAVX2 is horizPMGo on the first len(d) &^ 7 words.
+//
+//go:noescape
+func horizPMAVX2(d []float32, m []float32, c int, w []float32)
+
+// unpremulPM2AVX2 is unpremulPMGo on the first len(h) &^ 7 sums of 2-channel pixels.
+//
+//go:noescape
+func unpremulPM2AVX2(d []byte, h []float32)
+
+// unpremulPM4AVX2 is unpremulPMGo on the first len(h) &^ 7 sums of 4-channel pixels.
+//
+//go:noescape
+func unpremulPM4AVX2(d []byte, h []float32)
+
 // sortCols3AVX2 is sortCols3Go on the first n &^ 31 samples: plane r
 // receives the r-th smallest of the rows' samples at each index.
 //
