@@ -758,6 +758,197 @@ unpremulPM4AVX2done:
 DATA unpremulPM4AVX2half<>+0(SB)/4, $0x3f000000
 GLOBL unpremulPM4AVX2half<>(SB), RODATA|NOPTR, $4
 
+// func vresPMAVX2(d []float32, rows []*float32, w []float32)
+// Requires: AVX
+TEXT ·vresPMAVX2(SB), NOSPLIT, $0-72
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         w_len+56(FP), SI
+	DECQ         SI
+	SHRQ         $0x03, CX
+	VBROADCASTSS (BX), Y0
+	XORQ         DI, DI
+
+vresPMAVX2block:
+	TESTQ  CX, CX
+	JZ     vresPMAVX2done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	LEAQ   8(DX), R9
+	LEAQ   4(BX), R10
+	MOVQ   SI, R11
+
+vresPMAVX2tap:
+	TESTQ        R11, R11
+	JZ           vresPMAVX2store
+	MOVQ         (R9), R8
+	VBROADCASTSS (R10), Y2
+	VMULPS       (R8)(DI*1), Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x08, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          vresPMAVX2tap
+
+vresPMAVX2store:
+	VMOVUPS Y1, (AX)(DI*1)
+	ADDQ    $0x20, DI
+	DECQ    CX
+	JMP     vresPMAVX2block
+
+vresPMAVX2done:
+	VZEROUPPER
+	RET
+
+// func hresPM4AVX2(d []float32, m []float32, offs []int32, w []float32, taps int)
+// Requires: AVX, AVX2
+TEXT ·hresPM4AVX2(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    m_base+24(FP), CX
+	MOVQ    offs_base+48(FP), DX
+	MOVQ    offs_len+56(FP), BX
+	MOVQ    w_base+72(FP), SI
+	MOVQ    taps+96(FP), DI
+	SHRQ    $0x01, DI
+	DECQ    DI
+	VMOVDQU hresPM4AVX2idx<>+0(SB), Y0
+
+hresPM4AVX2pixel:
+	TESTQ        BX, BX
+	JZ           hresPM4AVX2done
+	MOVLQSX      (DX), R8
+	LEAQ         (CX)(R8*4), R8
+	MOVQ         DI, R9
+	VPBROADCASTQ (SI), Y2
+	VPERMD       Y2, Y0, Y2
+	VMULPS       (R8), Y2, Y1
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+
+hresPM4AVX2tap:
+	TESTQ        R9, R9
+	JZ           hresPM4AVX2sum
+	VPBROADCASTQ (SI), Y2
+	VPERMD       Y2, Y0, Y2
+	VMULPS       (R8), Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JMP          hresPM4AVX2tap
+
+hresPM4AVX2sum:
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X2
+	VMOVUPS      X2, (AX)
+	ADDQ         $0x10, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresPM4AVX2pixel
+
+hresPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresPM4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hresPM4AVX2idx<>(SB), RODATA|NOPTR, $32
+
+// func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unpremulResPM2AVX2(SB), NOSPLIT, $0-60
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	MOVSS        k1+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        k2+52(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVSS        fullA+56(FP), X2
+	VBROADCASTSS X2, Y2
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulResPM2AVX2half<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+
+unpremulResPM2AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulResPM2AVX2done
+	VMOVUPS      (CX), Y5
+	VPERMILPS    $0xf5, Y5, Y6
+	VMAXPS       Y4, Y6, Y6
+	VMINPS       Y2, Y6, Y6
+	VMAXPS       Y4, Y5, Y5
+	VMINPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VBLENDPS     $0xaa, Y6, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulResPM2AVX2block
+
+unpremulResPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulResPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulResPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unpremulResPM4AVX2(SB), NOSPLIT, $0-60
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	MOVSS        k1+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        k2+52(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVSS        fullA+56(FP), X2
+	VBROADCASTSS X2, Y2
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulResPM4AVX2half<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+
+unpremulResPM4AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulResPM4AVX2done
+	VMOVUPS      (CX), Y5
+	VPERMILPS    $0xff, Y5, Y6
+	VMAXPS       Y4, Y6, Y6
+	VMINPS       Y2, Y6, Y6
+	VMAXPS       Y4, Y5, Y5
+	VMINPS       Y6, Y5, Y5
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VBLENDPS     $0x88, Y6, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulResPM4AVX2block
+
+unpremulResPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulResPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulResPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
 // func sortCols3AVX2(planes []*byte, rows []*byte, n int)
 // Requires: AVX, AVX2
 TEXT ·sortCols3AVX2(SB), NOSPLIT, $0-56

@@ -88,6 +88,27 @@ func unpremulPM2AVX2(d []byte, h []float32)
 //go:noescape
 func unpremulPM4AVX2(d []byte, h []float32)
 
+// vresPMAVX2 is vresPMGo on the first len(d) &^ 7 words.
+//
+//go:noescape
+func vresPMAVX2(d []float32, rows []*float32, w []float32)
+
+// hresPM4AVX2 is hresPMGo on 4-channel words, for every pixel of offs;
+// taps is even and at least 2.
+//
+//go:noescape
+func hresPM4AVX2(d []float32, m []float32, offs []int32, w []float32, taps int)
+
+// unpremulResPM2AVX2 is unpremulResPMGo on the first len(h) &^ 7 sums of 2-channel pixels.
+//
+//go:noescape
+func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+
+// unpremulResPM4AVX2 is unpremulResPMGo on the first len(h) &^ 7 sums of 4-channel pixels.
+//
+//go:noescape
+func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+
 // sortCols3AVX2 is sortCols3Go on the first n &^ 31 samples: plane r
 // receives the r-th smallest of the rows' samples at each index.
 //

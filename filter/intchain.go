@@ -161,7 +161,7 @@ func planIntAlpha(p *Plan) []intStep {
 			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
 				return nil
 			}
-			k, _, _ := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			k, _, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
 			st.k, st.name, st.step = k, "resize8pm", 1
 			e = 0.5
 		case *pointStage:

@@ -261,9 +261,12 @@ func TestResizeFixed(t *testing.T) {
 				src := randomTile(rng, w, h, f)
 				p := mustPlan(t, Chain{op}, src)
 				var ok bool
-				if f.Depth == 8 && !f.HasAlpha() {
+				switch {
+				case f.Depth == 8 && !f.HasAlpha():
 					_, ok = p.fixed.(*resize8)
-				} else {
+				case f.Depth == 8:
+					_, ok = p.fixed.(*resizePM)
+				default:
 					_, ok = p.fixed.(*resizeFixed)
 				}
 				if !ok {

@@ -10,9 +10,9 @@
 // It also writes the kernels of the 8-bit resize (see resize.go), with
 // the arithmetic of filter/resize8.go.
 //
-// It also writes the kernels of the premultiplied float32 blur of 8-bit
-// images with alpha (see blurpm.go), with the operations of
-// filter/blurpm.go.
+// It also writes the kernels of the premultiplied float32 blur and resize
+// of 8-bit images with alpha (see blurpm.go and resizepm.go), with the
+// operations of filter/blurpm.go and filter/resizepm.go.
 //
 // It also writes the 8-bit median kernels (see medianet.go): the selection
 // networks, checked here on every 0-1 input, as AVX2 code in the same file
@@ -51,6 +51,7 @@ func main() {
 		hres(c)
 	}
 	blurPM()
+	resizePM()
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
 	for _, n := range []int{3, 5} {
 		sortKernel(n)
