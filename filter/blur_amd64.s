@@ -724,6 +724,54 @@ unpremulPM2AVX2done:
 DATA unpremulPM2AVX2half<>+0(SB)/4, $0x3f000000
 GLOBL unpremulPM2AVX2half<>(SB), RODATA|NOPTR, $4
 
+// func unsharpPM2AVX2(d []byte, x []float32, h []float32, amount float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unsharpPM2AVX2(SB), NOSPLIT, $0-76
+	MOVQ         d_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         h_base+48(FP), DX
+	MOVQ         h_len+56(FP), BX
+	MOVSS        amount+72(FP), X0
+	VBROADCASTSS X0, Y0
+	SHRQ         $0x03, BX
+	VMOVUPS      unsharpPM2AVX2full<>+0(SB), Y1
+	VBROADCASTSS unsharpPM2AVX2half<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+
+unsharpPM2AVX2block:
+	TESTQ        BX, BX
+	JZ           unsharpPM2AVX2done
+	VMOVUPS      (CX), Y4
+	VSUBPS       (DX), Y4, Y5
+	VMULPS       Y0, Y5, Y5
+	VADDPS       Y4, Y5, Y5
+	VMAXPS       Y3, Y5, Y5
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0xf5, Y5, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDPS     $0xaa, Y5, Y4, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X5
+	VPACKSSDW    X5, X4, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	ADDQ         $0x08, AX
+	DECQ         BX
+	JMP          unsharpPM2AVX2block
+
+unsharpPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unsharpPM2AVX2full<>+0(SB)/32, $"\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC"
+GLOBL unsharpPM2AVX2full<>(SB), RODATA|NOPTR, $32
+
+DATA unsharpPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unsharpPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
 // func unpremulPM4AVX2(d []byte, h []float32)
 // Requires: AVX, AVX2
 TEXT ·unpremulPM4AVX2(SB), NOSPLIT, $0-48
@@ -757,6 +805,54 @@ unpremulPM4AVX2done:
 
 DATA unpremulPM4AVX2half<>+0(SB)/4, $0x3f000000
 GLOBL unpremulPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unsharpPM4AVX2(d []byte, x []float32, h []float32, amount float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unsharpPM4AVX2(SB), NOSPLIT, $0-76
+	MOVQ         d_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         h_base+48(FP), DX
+	MOVQ         h_len+56(FP), BX
+	MOVSS        amount+72(FP), X0
+	VBROADCASTSS X0, Y0
+	SHRQ         $0x03, BX
+	VMOVUPS      unsharpPM4AVX2full<>+0(SB), Y1
+	VBROADCASTSS unsharpPM4AVX2half<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+
+unsharpPM4AVX2block:
+	TESTQ        BX, BX
+	JZ           unsharpPM4AVX2done
+	VMOVUPS      (CX), Y4
+	VSUBPS       (DX), Y4, Y5
+	VMULPS       Y0, Y5, Y5
+	VADDPS       Y4, Y5, Y5
+	VMAXPS       Y3, Y5, Y5
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0xff, Y5, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDPS     $0x88, Y5, Y4, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X5
+	VPACKSSDW    X5, X4, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	ADDQ         $0x08, AX
+	DECQ         BX
+	JMP          unsharpPM4AVX2block
+
+unsharpPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unsharpPM4AVX2full<>+0(SB)/32, $"\x00\x01~G\x00\x01~G\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x01~G\x00\x01~G\x00\x00\x7fC"
+GLOBL unsharpPM4AVX2full<>(SB), RODATA|NOPTR, $32
+
+DATA unsharpPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unsharpPM4AVX2half<>(SB), RODATA|NOPTR, $4
 
 // func vresPMAVX2(d []float32, rows []*float32, w []float32)
 // Requires: AVX

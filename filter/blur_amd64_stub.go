@@ -83,10 +83,20 @@ func horizPMAVX2(d []float32, m []float32, c int, w []float32)
 //go:noescape
 func unpremulPM2AVX2(d []byte, h []float32)
 
+// unsharpPM2AVX2 is unsharpPMGo on the first len(h) &^ 7 words of 2-channel pixels.
+//
+//go:noescape
+func unsharpPM2AVX2(d []byte, x []float32, h []float32, amount float32)
+
 // unpremulPM4AVX2 is unpremulPMGo on the first len(h) &^ 7 sums of 4-channel pixels.
 //
 //go:noescape
 func unpremulPM4AVX2(d []byte, h []float32)
+
+// unsharpPM4AVX2 is unsharpPMGo on the first len(h) &^ 7 words of 4-channel pixels.
+//
+//go:noescape
+func unsharpPM4AVX2(d []byte, x []float32, h []float32, amount float32)
 
 // vresPMAVX2 is vresPMGo on the first len(d) &^ 7 words.
 //

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"image"
+	"math"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -31,6 +32,13 @@ type blurPM8 struct {
 	r int       // kernel radius
 	c int       // samples per pixel, alpha last
 	w []float32 // w[0] the centre weight, w[k] the weight at ±k
+
+	// A sharpen (see newSharpenPM8) takes the blur as its mask.
+	sharpen bool
+	amount  float32
+	minA    float32 // exact gives the pixels whose sharpened alpha lies in -negA … minA
+	negA    float32
+	ew      []float64 // the exact weights, for exactPM
 }
 
 // newBlurPM8 returns the kernel for a Gaussian of the given sigma on c
@@ -96,7 +104,20 @@ func (f *blurPM8) strip(s *scratch, dst, src *raster.Tile, in, out image.Rectang
 		}
 		horizPM(sums, m, c, f.w)
 		d := dst.Row(y)[(out.Min.X-dst.Rect.Min.X)*c:][:no]
-		unpremulPM(d, sums, c)
+		if !f.sharpen {
+			unpremulPM(d, sums, c)
+			continue
+		}
+		x := rows[r][(out.Min.X-a)*c:][:no]
+		unsharpPM(d, x, sums, c, f.amount)
+		for i := c - 1; i < no; i += c {
+			if x[i] == 0 && sums[i] == 0 {
+				continue // a transparent window: exactly transparent
+			}
+			if v := sharpAlpha(x[i], sums[i], f.amount); v > -f.negA && v < f.minA {
+				f.exact(d[i+1-c:i+1], src, in, out.Min.X+i/c, y)
+			}
+		}
 	}
 	s.putFloats(buf)
 }
@@ -174,4 +195,111 @@ func unpremulPMGo(d []byte, h []float32, c int) {
 // kernels do) and clamped to 0 … 255.
 func roundLevel(v float32) byte {
 	return byte(min(max(int32(float32(v+0.5)), 0), 255))
+}
+
+// newSharpenPM8 returns the kernel of a sharpen without threshold on c
+// channels, alpha last, and the bound of its error in levels before
+// rounding. Each premultiplied word x becomes x + amount·(x − blur),
+// clamped to full scale, alpha included, and straight colour the
+// quotient of colour by alpha, clamped, as the float path computes.
+//
+// The difference cancels: the blur's relative error (newBlurPM8) becomes
+// an absolute one of that much of full scale, times the amount, which a
+// quotient by alpha A levels stretches by 255/A. Pixels whose sharpened
+// alpha lies between -negA and minA (but not those whose window is
+// transparent, exactly 0) take their values from exact, in float64 from
+// the exact weights: there the quotient's error could reach a level, or
+// the sign of alpha, which decides whether colour is 0, be wrong.
+func newSharpenPM8(sh Sharpen, c int) (*blurPM8, float64) {
+	f, _ := newBlurPM8(sh.Sigma, c)
+	f.sharpen, f.amount = true, float32(sh.Amount)
+	f.ew = gaussWeights(sh.Sigma)
+	const budget = 0.2
+	rel := float64(2*(2*f.r+1)+2) * 0x1p-24
+	// The difference, the product and the sum each round once more.
+	abs := (sh.Amount*rel + 3*0x1p-24*(1+2*sh.Amount)) * 255 // of alpha, in levels
+	// colour·alpha and alpha each off by abs of full scale: the quotient
+	// moves by at most 2·255·abs / A.
+	f.minA, f.negA = float32(max(2*255*abs/budget, 2*abs)), float32(2*abs)
+	return f, budget + abs
+}
+
+// sharpAlpha is the sharpened alpha word of unsharpPMGo before its clamp.
+func sharpAlpha(x, h, amount float32) float32 {
+	return x + float32(amount*float32(x-h))
+}
+
+// unsharpPMGo stores into d the straight pixels of the premultiplied
+// words x sharpened by their blur h: x + amount·(x − h), each operation
+// rounded to float32, clamped to 0 … 65,025 (colour) or 0 … 255 (alpha);
+// then alpha rounded half up, and colour divided by alpha (0 where alpha
+// is 0), rounded half up and clamped to 0 … 255.
+func unsharpPMGo(d []byte, x, h []float32, c int, amount float32) {
+	d = d[:len(h)]
+	x = x[:len(h)]
+	for i := 0; i+c <= len(h); i += c {
+		a := min(max(sharpAlpha(x[i+c-1], h[i+c-1], amount), 0), 255)
+		d[i+c-1] = roundLevel(a)
+		for ch := range c - 1 {
+			v := min(max(sharpAlpha(x[i+ch], h[i+ch], amount), 0), 255*255)
+			q := float32(0)
+			if a != 0 {
+				q = v / a
+			}
+			d[i+ch] = roundLevel(q)
+		}
+	}
+}
+
+// exact stores into px the sharpened pixel x, y, computed in float64 from
+// the exact weights, as the reference does.
+func (f *blurPM8) exact(px []byte, src *raster.Tile, in image.Rectangle, x, y int) {
+	r, c := f.r, f.c
+	var b, v [4]float64
+	for j := -r; j <= r; j++ {
+		sy := min(max(y+j, in.Min.Y), in.Max.Y-1)
+		var row [4]float64
+		for i := -r; i <= r; i++ {
+			sx := min(max(x+i, in.Min.X), in.Max.X-1)
+			p := src.Pix[src.PixOffset(sx, sy):][:c]
+			premulF64(&v, p)
+			for ch := range c {
+				row[ch] += f.ew[abs(i)] * v[ch]
+			}
+		}
+		for ch := range c {
+			b[ch] += f.ew[abs(j)] * row[ch]
+		}
+	}
+	premulF64(&v, src.Pix[src.PixOffset(x, y):][:c])
+	var o [4]float64
+	for ch := range c {
+		o[ch] = min(max(v[ch]+float64(f.amount)*(v[ch]-b[ch]), 0), 1)
+	}
+	a := o[c-1]
+	px[c-1] = byte(math.Floor(a*255 + 0.5))
+	for ch := range c - 1 {
+		q := 0.0
+		if a > 0 {
+			q = min(max(o[ch]/a, 0), 1)
+		}
+		px[ch] = byte(math.Floor(q*255 + 0.5))
+	}
+}
+
+// premulF64 sets v to the pixel p premultiplied, in [0, 1].
+func premulF64(v *[4]float64, p []byte) {
+	c := len(p)
+	a := float64(p[c-1]) / 255
+	for ch := range c - 1 {
+		v[ch] = float64(p[ch]) / 255 * a
+	}
+	v[c-1] = a
+}
+
+func abs(k int) int {
+	if k < 0 {
+		return -k
+	}
+	return k
 }

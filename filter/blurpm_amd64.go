@@ -69,3 +69,20 @@ func unpremulPM(d []byte, h []float32, c int) {
 		unpremulPMGo(d[n:], h[n:], c)
 	}
 }
+
+// unsharpPM stores the sharpened straight pixels of the words x and their
+// blur h into d (unsharpPMGo).
+func unsharpPM(d []byte, x, h []float32, c int, amount float32) {
+	n := 0
+	if useAsm && (c == 2 || c == 4) {
+		n = len(h) &^ 7
+		if c == 2 {
+			unsharpPM2AVX2(d[:n], x[:n], h[:n], amount)
+		} else {
+			unsharpPM4AVX2(d[:n], x[:n], h[:n], amount)
+		}
+	}
+	if n < len(h) {
+		unsharpPMGo(d[n:], x[n:], h[n:], c, amount)
+	}
+}

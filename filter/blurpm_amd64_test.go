@@ -13,7 +13,7 @@ import (
 // pmResult is what blurPM8's four steps compute on one input.
 type pmResult struct {
 	pre, v, h []uint32 // float32 bits
-	d         []byte
+	d, s      []byte   // blurred, sharpened
 }
 
 func floatBits(f []float32) []uint32 {
@@ -26,9 +26,9 @@ func floatBits(f []float32) []uint32 {
 
 // runPM runs blurPM8's steps on 2r+1 rows of pixels, through the vector
 // kernels when asm is set: each row premultiplied, the vertical pass,
-// its result padded with words either side, the horizontal pass and the
-// division.
-func runPM(f *blurPM8, rows [][]byte, asm bool) pmResult {
+// its result padded with words either side, the horizontal pass, the
+// division, and the sharpening of the centre row by the blur.
+func runPM(f *blurPM8, rows [][]byte, amount float32, asm bool) pmResult {
 	defer func(old bool) { useAsm = old }(useAsm)
 	useAsm = asm
 	r, c, n := f.r, f.c, len(rows[0])
@@ -52,11 +52,13 @@ func runPM(f *blurPM8, rows [][]byte, asm bool) pmResult {
 	res.h = floatBits(h)
 	res.d = make([]byte, n)
 	unpremulPM(res.d, h, c)
+	res.s = make([]byte, n)
+	unsharpPM(res.s, pre[r], h, c, amount)
 	return res
 }
 
 // TestBlurPMKernels checks that the AVX2 kernels of the premultiplied
-// blur give the pure-Go kernels' bits for every radius, both alpha
+// blur and sharpen give the pure-Go kernels' bits for every radius, both alpha
 // formats and row lengths around the vector width, on random pixels and
 // on the edge cases: transparent, opaque, alpha 1 under full colour.
 func TestBlurPMKernels(t *testing.T) {
@@ -84,7 +86,8 @@ func TestBlurPMKernels(t *testing.T) {
 							rows[k][i] = gen(i, c)
 						}
 					}
-					got, want := runPM(f, rows, true), runPM(f, rows, false)
+					amount := float32(rng.Float64() * fixedSharpenMaxAmount)
+					got, want := runPM(f, rows, amount, true), runPM(f, rows, amount, false)
 					where := fmt.Sprintf("sigma %g, %d channels, %s, %d pixels", sigma, c, name, px)
 					for _, s := range []struct {
 						step      string
@@ -96,6 +99,9 @@ func TestBlurPMKernels(t *testing.T) {
 					}
 					if !slices.Equal(got.d, want.d) {
 						t.Fatalf("%s: unpremultiply: got %v, want %v", where, got.d, want.d)
+					}
+					if !slices.Equal(got.s, want.s) {
+						t.Fatalf("%s: sharpen by %g: got %v, want %v", where, amount, got.s, want.s)
 					}
 				}
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -23,6 +24,7 @@ func blurPM() {
 	horizPM()
 	for _, c := range []int{2, 4} {
 		unpremulPM(c)
+		unsharpPM(c)
 	}
 }
 
@@ -223,6 +225,68 @@ func unpremulPM(c int) {
 	VPACKSSDW(top, q.AsX(), top)
 	VPACKUSWB(top, top, top)
 	VMOVQ(top, Mem{Base: dp})
+	ADDQ(U8(32), hp)
+	ADDQ(U8(8), dp)
+	DECQ(n)
+	JMP(LabelRef(l("block")))
+	Label(l("done"))
+	VZEROUPPER()
+	RET()
+}
+
+// unsharpPM writes unsharpPMcAVX2: the words sharpened by their blur,
+// clamped to full scale lane by lane, then divided as unpremulPM does.
+// Where alpha is 0 the quotient is NaN or +Inf, which the conversion and
+// the packing turn into 0, the byte unsharpPMGo stores.
+func unsharpPM(c int) {
+	name := fmt.Sprintf("unsharpPM%dAVX2", c)
+	TEXT(name, NOSPLIT, "func(d []byte, x []float32, h []float32, amount float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is unsharpPMGo on the first len(h) &^ 7 words of %d-channel pixels.", name, c))
+	dp := Load(Param("d").Base(), GP64())
+	xp := Load(Param("x").Base(), GP64())
+	hp := Load(Param("h").Base(), GP64())
+	n := Load(Param("h").Len(), GP64())
+	amt := YMM()
+	VBROADCASTSS(Load(Param("amount"), XMM()), amt)
+	SHRQ(U8(3), n)
+	spread, blend := alphaImm(c)
+	// Full scale of each of eight lanes: colour·alpha, or alpha.
+	var full []byte
+	for i := range 8 {
+		v := float32(255 * 255)
+		if i%c == c-1 {
+			v = 255
+		}
+		b := math.Float32bits(v)
+		full = append(full, byte(b), byte(b>>8), byte(b>>16), byte(b>>24))
+	}
+	top, half, zero := YMM(), YMM(), YMM()
+	VMOVUPS(ConstData(name+"full", String(string(full))), top)
+	VBROADCASTSS(ConstData(name+"half", U32(0x3f000000)), half) // 0.5
+	VXORPS(zero, zero, zero)
+	l := func(s string) string { return name + s }
+	Label(l("block"))
+	TESTQ(n, n)
+	JZ(LabelRef(l("done")))
+	x, v, a := YMM(), YMM(), YMM()
+	VMOVUPS(Mem{Base: xp}, x)
+	VSUBPS(Mem{Base: hp}, x, v) // x - h
+	VMULPS(amt, v, v)           // amount·(x - h)
+	VADDPS(x, v, v)             // x + amount·(x - h)
+	VMAXPS(zero, v, v)
+	VMINPS(top, v, v)
+	VPERMILPS(U8(spread), v, a)
+	VDIVPS(a, v, a)
+	VBLENDPS(U8(blend), v, a, a)
+	VADDPS(half, a, a)
+	VCVTTPS2DQ(a, a)
+	hi := XMM()
+	VEXTRACTI128(U8(1), a, hi)
+	VPACKSSDW(hi, a.AsX(), hi)
+	VPACKUSWB(hi, hi, hi)
+	VMOVQ(hi, Mem{Base: dp})
+	ADDQ(U8(32), xp)
 	ADDQ(U8(32), hp)
 	ADDQ(U8(8), dp)
 	DECQ(n)
