@@ -975,7 +975,6 @@ unpremulResPM2AVX2block:
 	VMAXPS       Y4, Y6, Y6
 	VMINPS       Y2, Y6, Y6
 	VMAXPS       Y4, Y5, Y5
-	VMINPS       Y6, Y5, Y5
 	VDIVPS       Y6, Y5, Y5
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y1, Y6, Y6
@@ -1022,7 +1021,6 @@ unpremulResPM4AVX2block:
 	VMAXPS       Y4, Y6, Y6
 	VMINPS       Y2, Y6, Y6
 	VMAXPS       Y4, Y5, Y5
-	VMINPS       Y6, Y5, Y5
 	VDIVPS       Y6, Y5, Y5
 	VMULPS       Y0, Y5, Y5
 	VMULPS       Y1, Y6, Y6

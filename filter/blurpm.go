@@ -38,7 +38,7 @@ type blurPM8 struct {
 	amount  float32
 	minA    float32 // exact gives the pixels whose sharpened alpha lies in -negA … minA
 	negA    float32
-	ew      []float64 // the exact weights, for exactPM
+	ew      []float64 // the exact weights, for exact
 }
 
 // newBlurPM8 returns the kernel for a Gaussian of the given sigma on c

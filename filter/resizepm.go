@@ -7,15 +7,15 @@ import (
 )
 
 // resizePM is the kernel of resize on 8-bit images with alpha (gray+alpha,
-// RGBA), premultiplied, in float32 like blurPM8. Each input row, or row of
-// K×K block averages after a box, is premultiplied once per tile by
-// premulRow (colour·alpha and alpha·255, exact, or in 1/16 units after a
-// box) into float32 words. The vertical pass weighs the rows of an output
+// RGBA), premultiplied, in float32 like blurPM8. Each input row is
+// premultiplied once per tile into float32 words as blurPM8 does
+// (colour·alpha and alpha, exact), or each row of K×K block averages
+// after a box by premulBoxRow (colour·alpha and alpha·255 in 1/16 units). The vertical pass weighs the rows of an output
 // row, the horizontal pass those sums, with the Lanczos weights as
 // float32, each operation rounded on its own in the order of vresPMGo and
 // hresPMGo, which the vector kernels follow, so both give the same
-// bytes. unpremulResPM then clamps alpha to full scale and colour to
-// alpha, as the float path clamps the kernel's ringing, and divides.
+// bytes. unpremulResPM then clamps alpha to full scale and colour to 0 …
+// 255 after the division, as the float path clamps the kernel's ringing.
 //
 // The edges fold into the first and last pixel, so the passes read only
 // the image; the horizontal taps are padded with zero weights to one even
@@ -51,11 +51,13 @@ func newResizePM(z Resize, w, h, c int) (*resizePM, float64, float64) {
 	for i, v := range k.ys.w {
 		k.yw[i] = float32(float64(v) / (1 << resizePMBits))
 	}
-	unit := 255.0 // alpha's words per level
+	// Without a box the words are premulPM's, colour·alpha and alpha;
+	// after one, premulBoxRow's, colour·alpha and alpha·255 in 1/16 units.
+	k.k1, k.k2, k.fullA = 1, 1, 255
 	if k.box > 1 {
-		unit *= 1 << boxFrac
+		unit := 255.0 * (1 << boxFrac) // alpha's words per level
+		k.k1, k.k2, k.fullA = 255, float32(1/unit), float32(255*unit)
 	}
-	k.k1, k.k2, k.fullA = 255, float32(1/unit), float32(255*unit)
 	gain := k.xs.gain * k.ys.gain
 	// The weights' own error, and float32's: each weight off by 2^-24 of
 	// itself, each sum of n terms by n roundings of at most 2^-24 of the
@@ -102,9 +104,14 @@ func (k *resizePM) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 			slot := by % k.ys.most
 			r := ring[slot*n : (slot+1)*n]
 			if slotRow[slot] != by {
-				premulRow(words, boxAcc, src, by, x0, x1, k.box, in)
-				for i, v := range words {
-					r[i] = float32(v)
+				if k.box == 1 {
+					o := src.PixOffset(in.Min.X+x0, in.Min.Y+by)
+					premulPM(r, src.Pix[o:o+n], c)
+				} else {
+					premulBoxRow(words, boxAcc, src, by, x0, x1, k.box, in)
+					for i, v := range words {
+						r[i] = float32(v)
+					}
 				}
 				slotRow[slot] = by
 			}
@@ -160,8 +167,9 @@ func hresPMGo(d, m []float32, offs []int32, w []float32, taps, c int) {
 
 // unpremulResPMGo stores into d straight pixels from the premultiplied
 // sums h of c channels, alpha last: alpha clamped to 0 … fullA, colour to
-// 0 … alpha; alpha times k2, colour divided by alpha and times k1 (0
-// where alpha is 0), each rounded half up and clamped to 0 … 255.
+// 0 and above; alpha times k2, colour divided by alpha and times k1 (0
+// where alpha is 0), each rounded half up and clamped to 0 … 255, which
+// clamps colour to alpha's full scale.
 func unpremulResPMGo(d []byte, h []float32, c int, k1, k2, fullA float32) {
 	d = d[:len(h)]
 	for i := 0; i+c <= len(h); i += c {
@@ -171,34 +179,20 @@ func unpremulResPMGo(d []byte, h []float32, c int, k1, k2, fullA float32) {
 		for ch := range c - 1 {
 			q := float32(0)
 			if a != 0 {
-				q = float32(min(max(s[ch], 0), a)/a) * k1
+				q = float32(max(s[ch], 0)/a) * k1
 			}
 			o[ch] = roundLevel(q)
 		}
 	}
 }
 
-// premulRow stores into dst the premultiplied samples of the pixels (or
-// of the averages of the k×k blocks) x0 … x1−1 of row by of src, an 8-bit
-// image with alpha and bounds in: colour·alpha, and alpha·255, in units
-// of 2^-boxFrac after a box, rounded half up. The last row and column
-// stand in past the edges. acc is working space of len(dst).
-func premulRow(dst []int32, acc []uint64, src *raster.Tile, by, x0, x1, k int, in image.Rectangle) {
+// premulBoxRow stores into dst the premultiplied averages of the k×k
+// blocks x0 … x1−1 of block row by of src, an 8-bit image with alpha and
+// bounds in: colour·alpha, and alpha·255, in units of 2^-boxFrac, rounded
+// half up. The last row and column stand in past the edges. acc is
+// working space of len(dst).
+func premulBoxRow(dst []int32, acc []uint64, src *raster.Tile, by, x0, x1, k int, in image.Rectangle) {
 	c := src.Format.Channels
-	if k == 1 {
-		o := src.PixOffset(in.Min.X+x0, in.Min.Y+by)
-		row := src.Pix[o : o+(x1-x0)*c]
-		dst = dst[:len(row)]
-		for i := 0; i+c <= len(row); i += c {
-			px, d := row[i:i+c:i+c], dst[i:i+c:i+c]
-			a := int32(px[c-1])
-			for ch := range c - 1 {
-				d[ch] = int32(px[ch]) * a
-			}
-			d[c-1] = a * 255
-		}
-		return
-	}
 	acc = acc[:(x1-x0)*c]
 	clear(acc)
 	w := in.Dx()

@@ -169,7 +169,6 @@ func unpremulResPM(c int) {
 	VMAXPS(zero, a, a)
 	VMINPS(full, a, a)
 	VMAXPS(zero, x, q)
-	VMINPS(a, q, q)
 	VDIVPS(a, q, q)
 	VMULPS(k1, q, q)
 	VMULPS(k2, a, a)
