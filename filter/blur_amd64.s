@@ -603,37 +603,86 @@ TEXT ·vertPMAVX2(SB), NOSPLIT, $0-72
 	VBROADCASTSS (BX), Y0
 	XORQ         DI, DI
 
-vertPMAVX2block:
-	TESTQ  CX, CX
-	JZ     vertPMAVX2done
+vertPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     vertPMAVX24done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	VMULPS 32(R8)(DI*1), Y0, Y2
+	VMULPS 64(R8)(DI*1), Y0, Y3
+	VMULPS 96(R8)(DI*1), Y0, Y4
+	LEAQ   8(DX), R10
+	LEAQ   4(BX), R11
+	MOVQ   SI, R12
+
+vertPMAVX24tap:
+	TESTQ        R12, R12
+	JZ           vertPMAVX24store
+	MOVQ         (R10), R8
+	MOVQ         8(R10), R9
+	VBROADCASTSS (R11), Y5
+	VMOVUPS      (R8)(DI*1), Y6
+	VADDPS       (R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(R8)(DI*1), Y6
+	VADDPS       32(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      64(R8)(DI*1), Y6
+	VADDPS       64(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VMOVUPS      96(R8)(DI*1), Y6
+	VADDPS       96(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	ADDQ         $0x10, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JMP          vertPMAVX24tap
+
+vertPMAVX24store:
+	VMOVUPS Y1, (AX)(DI*1)
+	VMOVUPS Y2, 32(AX)(DI*1)
+	VMOVUPS Y3, 64(AX)(DI*1)
+	VMOVUPS Y4, 96(AX)(DI*1)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x04, CX
+	JMP     vertPMAVX24block
+
+vertPMAVX24done:
+vertPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     vertPMAVX21done
 	MOVQ   (DX), R8
 	VMULPS (R8)(DI*1), Y0, Y1
 	LEAQ   8(DX), R10
 	LEAQ   4(BX), R11
 	MOVQ   SI, R12
 
-vertPMAVX2tap:
+vertPMAVX21tap:
 	TESTQ        R12, R12
-	JZ           vertPMAVX2store
+	JZ           vertPMAVX21store
 	MOVQ         (R10), R8
 	MOVQ         8(R10), R9
-	VMOVUPS      (R8)(DI*1), Y2
-	VADDPS       (R9)(DI*1), Y2, Y2
-	VBROADCASTSS (R11), Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       Y2, Y1, Y1
+	VBROADCASTSS (R11), Y2
+	VMOVUPS      (R8)(DI*1), Y3
+	VADDPS       (R9)(DI*1), Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	VADDPS       Y3, Y1, Y1
 	ADDQ         $0x10, R10
 	ADDQ         $0x04, R11
 	DECQ         R12
-	JMP          vertPMAVX2tap
+	JMP          vertPMAVX21tap
 
-vertPMAVX2store:
+vertPMAVX21store:
 	VMOVUPS Y1, (AX)(DI*1)
-	ADDQ    $0x20, DI
-	DECQ    CX
-	JMP     vertPMAVX2block
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x01, CX
+	JMP     vertPMAVX21block
 
-vertPMAVX2done:
+vertPMAVX21done:
 	VZEROUPPER
 	RET
 
@@ -654,9 +703,60 @@ TEXT ·horizPMAVX2(SB), NOSPLIT, $0-80
 	SHRQ         $0x03, CX
 	VBROADCASTSS (SI), Y0
 
-horizPMAVX2block:
-	TESTQ  CX, CX
-	JZ     horizPMAVX2done
+horizPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     horizPMAVX24done
+	VMULPS (R8), Y0, Y1
+	VMULPS 32(R8), Y0, Y2
+	VMULPS 64(R8), Y0, Y3
+	VMULPS 96(R8), Y0, Y4
+	MOVQ   R8, DX
+	SUBQ   BX, DX
+	MOVQ   R8, R9
+	ADDQ   BX, R9
+	LEAQ   4(SI), R10
+	MOVQ   DI, R11
+
+horizPMAVX24tap:
+	TESTQ        R11, R11
+	JZ           horizPMAVX24store
+	VBROADCASTSS (R10), Y5
+	VMOVUPS      (DX), Y6
+	VADDPS       (R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(DX), Y6
+	VADDPS       32(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      64(DX), Y6
+	VADDPS       64(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VMOVUPS      96(DX), Y6
+	VADDPS       96(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	SUBQ         BX, DX
+	ADDQ         BX, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          horizPMAVX24tap
+
+horizPMAVX24store:
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x04, CX
+	JMP     horizPMAVX24block
+
+horizPMAVX24done:
+horizPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     horizPMAVX21done
 	VMULPS (R8), Y0, Y1
 	MOVQ   R8, DX
 	SUBQ   BX, DX
@@ -665,28 +765,28 @@ horizPMAVX2block:
 	LEAQ   4(SI), R10
 	MOVQ   DI, R11
 
-horizPMAVX2tap:
+horizPMAVX21tap:
 	TESTQ        R11, R11
-	JZ           horizPMAVX2store
-	VMOVUPS      (DX), Y2
-	VADDPS       (R9), Y2, Y2
-	VBROADCASTSS (R10), Y3
-	VMULPS       Y3, Y2, Y2
-	VADDPS       Y2, Y1, Y1
+	JZ           horizPMAVX21store
+	VBROADCASTSS (R10), Y2
+	VMOVUPS      (DX), Y3
+	VADDPS       (R9), Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	VADDPS       Y3, Y1, Y1
 	SUBQ         BX, DX
 	ADDQ         BX, R9
 	ADDQ         $0x04, R10
 	DECQ         R11
-	JMP          horizPMAVX2tap
+	JMP          horizPMAVX21tap
 
-horizPMAVX2store:
+horizPMAVX21store:
 	VMOVUPS Y1, (AX)
-	ADDQ    $0x20, AX
-	ADDQ    $0x20, R8
-	DECQ    CX
-	JMP     horizPMAVX2block
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x01, CX
+	JMP     horizPMAVX21block
 
-horizPMAVX2done:
+horizPMAVX21done:
 	VZEROUPPER
 	RET
 
@@ -867,18 +967,58 @@ TEXT ·vresPMAVX2(SB), NOSPLIT, $0-72
 	VBROADCASTSS (BX), Y0
 	XORQ         DI, DI
 
-vresPMAVX2block:
-	TESTQ  CX, CX
-	JZ     vresPMAVX2done
+vresPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     vresPMAVX24done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	VMULPS 32(R8)(DI*1), Y0, Y2
+	VMULPS 64(R8)(DI*1), Y0, Y3
+	VMULPS 96(R8)(DI*1), Y0, Y4
+	LEAQ   8(DX), R9
+	LEAQ   4(BX), R10
+	MOVQ   SI, R11
+
+vresPMAVX24tap:
+	TESTQ        R11, R11
+	JZ           vresPMAVX24store
+	MOVQ         (R9), R8
+	VBROADCASTSS (R10), Y5
+	VMULPS       (R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y1, Y1
+	VMULPS       32(R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y2, Y2
+	VMULPS       64(R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y3, Y3
+	VMULPS       96(R8)(DI*1), Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	ADDQ         $0x08, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          vresPMAVX24tap
+
+vresPMAVX24store:
+	VMOVUPS Y1, (AX)(DI*1)
+	VMOVUPS Y2, 32(AX)(DI*1)
+	VMOVUPS Y3, 64(AX)(DI*1)
+	VMOVUPS Y4, 96(AX)(DI*1)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x04, CX
+	JMP     vresPMAVX24block
+
+vresPMAVX24done:
+vresPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     vresPMAVX21done
 	MOVQ   (DX), R8
 	VMULPS (R8)(DI*1), Y0, Y1
 	LEAQ   8(DX), R9
 	LEAQ   4(BX), R10
 	MOVQ   SI, R11
 
-vresPMAVX2tap:
+vresPMAVX21tap:
 	TESTQ        R11, R11
-	JZ           vresPMAVX2store
+	JZ           vresPMAVX21store
 	MOVQ         (R9), R8
 	VBROADCASTSS (R10), Y2
 	VMULPS       (R8)(DI*1), Y2, Y2
@@ -886,15 +1026,15 @@ vresPMAVX2tap:
 	ADDQ         $0x08, R9
 	ADDQ         $0x04, R10
 	DECQ         R11
-	JMP          vresPMAVX2tap
+	JMP          vresPMAVX21tap
 
-vresPMAVX2store:
+vresPMAVX21store:
 	VMOVUPS Y1, (AX)(DI*1)
-	ADDQ    $0x20, DI
-	DECQ    CX
-	JMP     vresPMAVX2block
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x01, CX
+	JMP     vresPMAVX21block
 
-vresPMAVX2done:
+vresPMAVX21done:
 	VZEROUPPER
 	RET
 

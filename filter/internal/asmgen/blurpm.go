@@ -6,6 +6,7 @@ import (
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
 )
 
 // The kernels of filter/blurpm.go, the premultiplied blur of 8-bit images
@@ -69,7 +70,11 @@ func premulPM(c int) {
 	RET()
 }
 
-// vertPM writes vertPMAVX2.
+// passUnroll is how many vectors of 8 words the passes compute at once
+// before they go on 8 at a time.
+const passUnroll = 4
+
+// vertPM writes vertPMAVX2: passUnroll vectors at a time, then one.
 func vertPM() {
 	const name = "vertPMAVX2"
 	TEXT(name, NOSPLIT, "func(d []float32, rows []*float32, w []float32)")
@@ -89,48 +94,56 @@ func vertPM() {
 	VBROADCASTSS(Mem{Base: wp}, wc)
 	i := GP64()
 	XORQ(i, i)
-	l := func(s string) string { return name + s }
+	for _, u := range []int{passUnroll, 1} {
+		l := func(s string) string { return fmt.Sprintf("%s%d%s", name, u, s) }
+		Label(l("block"))
+		CMPQ(n, U8(u))
+		JB(LabelRef(l("done")))
+		p0, p1 := GP64(), GP64()
+		MOVQ(Mem{Base: rp}, p0)
+		acc := make([]VecVirtual, u)
+		for j := range acc {
+			acc[j] = YMM()
+			VMULPS(Mem{Base: p0, Index: i, Scale: 1, Disp: 32 * j}, wc, acc[j])
+		}
+		q, wq, k := GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: rp, Disp: 8}, q)
+		LEAQ(Mem{Base: wp, Disp: 4}, wq)
+		MOVQ(r, k)
 
-	Label(l("block"))
-	TESTQ(n, n)
-	JZ(LabelRef(l("done")))
-	p0, p1 := GP64(), GP64()
-	MOVQ(Mem{Base: rp}, p0)
-	acc := YMM()
-	VMULPS(Mem{Base: p0, Index: i, Scale: 1}, wc, acc)
-	q, wq, k := GP64(), GP64(), GP64()
-	LEAQ(Mem{Base: rp, Disp: 8}, q)
-	LEAQ(Mem{Base: wp, Disp: 4}, wq)
-	MOVQ(r, k)
+		Label(l("tap"))
+		TESTQ(k, k)
+		JZ(LabelRef(l("store")))
+		MOVQ(Mem{Base: q}, p0)
+		MOVQ(Mem{Base: q, Disp: 8}, p1)
+		w := YMM()
+		VBROADCASTSS(Mem{Base: wq}, w)
+		for j := range acc {
+			v := YMM()
+			VMOVUPS(Mem{Base: p0, Index: i, Scale: 1, Disp: 32 * j}, v)
+			VADDPS(Mem{Base: p1, Index: i, Scale: 1, Disp: 32 * j}, v, v)
+			VMULPS(w, v, v)
+			VADDPS(v, acc[j], acc[j])
+		}
+		ADDQ(U8(16), q)
+		ADDQ(U8(4), wq)
+		DECQ(k)
+		JMP(LabelRef(l("tap")))
 
-	Label(l("tap"))
-	TESTQ(k, k)
-	JZ(LabelRef(l("store")))
-	MOVQ(Mem{Base: q}, p0)
-	MOVQ(Mem{Base: q, Disp: 8}, p1)
-	u, w := YMM(), YMM()
-	VMOVUPS(Mem{Base: p0, Index: i, Scale: 1}, u)
-	VADDPS(Mem{Base: p1, Index: i, Scale: 1}, u, u)
-	VBROADCASTSS(Mem{Base: wq}, w)
-	VMULPS(w, u, u)
-	VADDPS(u, acc, acc)
-	ADDQ(U8(16), q)
-	ADDQ(U8(4), wq)
-	DECQ(k)
-	JMP(LabelRef(l("tap")))
-
-	Label(l("store"))
-	VMOVUPS(acc, Mem{Base: dp, Index: i, Scale: 1})
-	ADDQ(U8(32), i)
-	DECQ(n)
-	JMP(LabelRef(l("block")))
-
-	Label(l("done"))
+		Label(l("store"))
+		for j := range acc {
+			VMOVUPS(acc[j], Mem{Base: dp, Index: i, Scale: 1, Disp: 32 * j})
+		}
+		ADDQ(U32(32*u), i)
+		SUBQ(U8(u), n)
+		JMP(LabelRef(l("block")))
+		Label(l("done"))
+	}
 	VZEROUPPER()
 	RET()
 }
 
-// horizPM writes horizPMAVX2.
+// horizPM writes horizPMAVX2: passUnroll vectors at a time, then one.
 func horizPM() {
 	const name = "horizPMAVX2"
 	TEXT(name, NOSPLIT, "func(d []float32, m []float32, c int, w []float32)")
@@ -152,44 +165,52 @@ func horizPM() {
 	SHRQ(U8(3), n)
 	wc := YMM()
 	VBROADCASTSS(Mem{Base: wp}, wc)
-	l := func(s string) string { return name + s }
+	for _, u := range []int{passUnroll, 1} {
+		l := func(s string) string { return fmt.Sprintf("%s%d%s", name, u, s) }
+		Label(l("block"))
+		CMPQ(n, U8(u))
+		JB(LabelRef(l("done")))
+		acc := make([]VecVirtual, u)
+		for j := range acc {
+			acc[j] = YMM()
+			VMULPS(Mem{Base: cp, Disp: 32 * j}, wc, acc[j])
+		}
+		left, right, wq, k := GP64(), GP64(), GP64(), GP64()
+		MOVQ(cp, left)
+		SUBQ(cb, left)
+		MOVQ(cp, right)
+		ADDQ(cb, right)
+		LEAQ(Mem{Base: wp, Disp: 4}, wq)
+		MOVQ(r, k)
 
-	Label(l("block"))
-	TESTQ(n, n)
-	JZ(LabelRef(l("done")))
-	acc := YMM()
-	VMULPS(Mem{Base: cp}, wc, acc)
-	left, right, wq, k := GP64(), GP64(), GP64(), GP64()
-	MOVQ(cp, left)
-	SUBQ(cb, left)
-	MOVQ(cp, right)
-	ADDQ(cb, right)
-	LEAQ(Mem{Base: wp, Disp: 4}, wq)
-	MOVQ(r, k)
+		Label(l("tap"))
+		TESTQ(k, k)
+		JZ(LabelRef(l("store")))
+		w := YMM()
+		VBROADCASTSS(Mem{Base: wq}, w)
+		for j := range acc {
+			v := YMM()
+			VMOVUPS(Mem{Base: left, Disp: 32 * j}, v)
+			VADDPS(Mem{Base: right, Disp: 32 * j}, v, v)
+			VMULPS(w, v, v)
+			VADDPS(v, acc[j], acc[j])
+		}
+		SUBQ(cb, left)
+		ADDQ(cb, right)
+		ADDQ(U8(4), wq)
+		DECQ(k)
+		JMP(LabelRef(l("tap")))
 
-	Label(l("tap"))
-	TESTQ(k, k)
-	JZ(LabelRef(l("store")))
-	u, w := YMM(), YMM()
-	VMOVUPS(Mem{Base: left}, u)
-	VADDPS(Mem{Base: right}, u, u)
-	VBROADCASTSS(Mem{Base: wq}, w)
-	VMULPS(w, u, u)
-	VADDPS(u, acc, acc)
-	SUBQ(cb, left)
-	ADDQ(cb, right)
-	ADDQ(U8(4), wq)
-	DECQ(k)
-	JMP(LabelRef(l("tap")))
-
-	Label(l("store"))
-	VMOVUPS(acc, Mem{Base: dp})
-	ADDQ(U8(32), dp)
-	ADDQ(U8(32), cp)
-	DECQ(n)
-	JMP(LabelRef(l("block")))
-
-	Label(l("done"))
+		Label(l("store"))
+		for j := range acc {
+			VMOVUPS(acc[j], Mem{Base: dp, Disp: 32 * j})
+		}
+		ADDQ(U32(32*u), dp)
+		ADDQ(U32(32*u), cp)
+		SUBQ(U8(u), n)
+		JMP(LabelRef(l("block")))
+		Label(l("done"))
+	}
 	VZEROUPPER()
 	RET()
 }

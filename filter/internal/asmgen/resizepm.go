@@ -5,6 +5,7 @@ import (
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
 )
 
 // The kernels of filter/resizepm.go, the premultiplied resize of 8-bit
@@ -21,7 +22,8 @@ func resizePM() {
 	}
 }
 
-// vresPM writes vresPMAVX2: 8 words at a time, the rows in turn.
+// vresPM writes vresPMAVX2: passUnroll vectors of 8 words at a time, the
+// rows in turn, then one vector at a time.
 func vresPM() {
 	const name = "vresPMAVX2"
 	TEXT(name, NOSPLIT, "func(d []float32, rows []*float32, w []float32)")
@@ -38,40 +40,48 @@ func vresPM() {
 	VBROADCASTSS(Mem{Base: wp}, w0)
 	i := GP64()
 	XORQ(i, i)
-	l := func(s string) string { return name + s }
+	for _, u := range []int{passUnroll, 1} {
+		l := func(s string) string { return fmt.Sprintf("%s%d%s", name, u, s) }
+		Label(l("block"))
+		CMPQ(n, U8(u))
+		JB(LabelRef(l("done")))
+		p := GP64()
+		MOVQ(Mem{Base: rp}, p)
+		acc := make([]VecVirtual, u)
+		for j := range acc {
+			acc[j] = YMM()
+			VMULPS(Mem{Base: p, Index: i, Scale: 1, Disp: 32 * j}, w0, acc[j])
+		}
+		q, wq, k := GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: rp, Disp: 8}, q)
+		LEAQ(Mem{Base: wp, Disp: 4}, wq)
+		MOVQ(nw, k)
 
-	Label(l("block"))
-	TESTQ(n, n)
-	JZ(LabelRef(l("done")))
-	p := GP64()
-	MOVQ(Mem{Base: rp}, p)
-	acc := YMM()
-	VMULPS(Mem{Base: p, Index: i, Scale: 1}, w0, acc)
-	q, wq, k := GP64(), GP64(), GP64()
-	LEAQ(Mem{Base: rp, Disp: 8}, q)
-	LEAQ(Mem{Base: wp, Disp: 4}, wq)
-	MOVQ(nw, k)
+		Label(l("tap"))
+		TESTQ(k, k)
+		JZ(LabelRef(l("store")))
+		MOVQ(Mem{Base: q}, p)
+		w := YMM()
+		VBROADCASTSS(Mem{Base: wq}, w)
+		for j := range acc {
+			v := YMM()
+			VMULPS(Mem{Base: p, Index: i, Scale: 1, Disp: 32 * j}, w, v)
+			VADDPS(v, acc[j], acc[j])
+		}
+		ADDQ(U8(8), q)
+		ADDQ(U8(4), wq)
+		DECQ(k)
+		JMP(LabelRef(l("tap")))
 
-	Label(l("tap"))
-	TESTQ(k, k)
-	JZ(LabelRef(l("store")))
-	MOVQ(Mem{Base: q}, p)
-	u, w := YMM(), YMM()
-	VBROADCASTSS(Mem{Base: wq}, w)
-	VMULPS(Mem{Base: p, Index: i, Scale: 1}, w, u)
-	VADDPS(u, acc, acc)
-	ADDQ(U8(8), q)
-	ADDQ(U8(4), wq)
-	DECQ(k)
-	JMP(LabelRef(l("tap")))
-
-	Label(l("store"))
-	VMOVUPS(acc, Mem{Base: dp, Index: i, Scale: 1})
-	ADDQ(U8(32), i)
-	DECQ(n)
-	JMP(LabelRef(l("block")))
-
-	Label(l("done"))
+		Label(l("store"))
+		for j := range acc {
+			VMOVUPS(acc[j], Mem{Base: dp, Index: i, Scale: 1, Disp: 32 * j})
+		}
+		ADDQ(U32(32*u), i)
+		SUBQ(U8(u), n)
+		JMP(LabelRef(l("block")))
+		Label(l("done"))
+	}
 	VZEROUPPER()
 	RET()
 }
