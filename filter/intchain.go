@@ -161,9 +161,10 @@ func planIntAlpha(p *Plan) []intStep {
 			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
 				return nil
 			}
-			k, _, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
+			k, d, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
 			st.k, st.name, st.step = k, "resize8pm", 1
-			e = 0.5
+			st.pre = d
+			e = st.pre + 0.5
 		case *pointStage:
 			k, err := newTablePath(op, f, e)
 			st.k, st.name, st.pre = k, fmt.Sprintf("table%d", f.Depth), err

@@ -10,11 +10,11 @@ import (
 // RGBA), premultiplied, in float32 like blurPM8. Each input row is
 // premultiplied once per tile into float32 words as blurPM8 does
 // (colour·alpha and alpha, exact), or each row of K×K block averages
-// after a box by premulBoxRow (colour·alpha and alpha·255 in 1/16 units). The vertical pass weighs the rows of an output
-// row, the horizontal pass those sums, with the Lanczos weights as
-// float32, each operation rounded on its own in the order of vresPMGo and
-// hresPMGo, which the vector kernels follow, so both give the same
-// bytes. unpremulResPM then clamps alpha to full scale and colour to 0 …
+// after a box by premulBoxRow (colour·alpha and alpha·255 in 1/16
+// units). The vertical pass weighs the rows of an output row, the
+// horizontal pass those sums, with the Lanczos weights as float32, each
+// operation rounded on its own in the order of vresPMGo and hresPMGo,
+// which the vector kernels follow, so both give the same bytes. unpremulResPM then clamps alpha to full scale and colour to 0 …
 // 255 after the division, as the float path clamps the kernel's ringing.
 //
 // The edges fold into the first and last pixel, so the passes read only
