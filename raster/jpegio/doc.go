@@ -40,6 +40,14 @@
 // settings. Chroma is 4:2:0 unless WriterOptions.Subsample says "444" or
 // "422"; WriterOptions.Optimize fits the Huffman tables to the image.
 //
+// Each MCU row is converted and coded at once, so that its planes stay in
+// the core's cache, and without Optimize the Huffman codes go straight
+// into the bit buffer. On amd64 with AVX2, the forward DCT with
+// quantisation, the colour conversion and the chroma downsampling run as
+// vector kernels (enc_amd64.s, written with avo by internal/asmgen) that
+// give the same bytes as their pure-Go twins; the build tag purego, or a
+// CPU without AVX2, runs the pure-Go ones.
+//
 // # Metadata
 //
 // The decoder joins the APP2 "ICC_PROFILE" chunks into Header.Meta.ICC

@@ -52,6 +52,8 @@ func main() {
 	}
 	blurPM()
 	resizePM()
+	convColSymF32()
+	axpy3F32()
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
 	for _, n := range []int{3, 5} {
 		sortKernel(n)
