@@ -36,13 +36,16 @@
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
 // and every point operation have integer kernels; on images with alpha,
 // median:1 and median:2 (premultiplied in 16-bit words at 8 bits, 32-bit
-// words at 16, after exact samples only), point operations and, at 8
-// bits, blur (premultiplied, nothing rounded between its passes) and
-// resize (premultiplied, as the last operation, after exact samples only)
-// do. The 8-bit blur, sharpen
-// and resize and every median kernel have AVX2 versions on amd64 that
-// give the pure-Go kernels' bytes (build tag purego for the pure-Go ones
-// alone).
+// words at 16, after exact samples only) and point operations do, and at
+// 8 bits blur (premultiplied, its passes in float32, whose sums of
+// positive terms keep the quotient by alpha exact to far below a level
+// however faint the alpha), sharpen without threshold (likewise, the few
+// pixels whose sharpened alpha comes within a level of 0 computed in
+// float64) and resize (premultiplied, in float32 likewise, as the last
+// operation, after exact samples only). The 8-bit blur, sharpen and
+// resize, every median and the premultiplied blur, sharpen and resize
+// have AVX2 versions on amd64 that give the pure-Go kernels' bytes (build
+// tag purego for the pure-Go ones alone).
 // A chain whose every operation has one runs them one after the other on
 // each tile in the image's own 8- or 16-bit samples: no float32 planes, no
 // conversion per operation. Point operations fold into the kernel before
@@ -66,8 +69,8 @@
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
 // conv, erode, dilate, larger medians, area operations other than blur,
-// median and a last resize on alpha, anything but median on 16-bit alpha)
-// run in float32, fused, quantised once.
+// sharpen, median and a last resize on alpha, anything but median on
+// 16-bit alpha) run in float32, fused, quantised once.
 //
 // # Geometry
 //
