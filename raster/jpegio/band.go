@@ -78,9 +78,7 @@ func (b *Band) Decode(dst []byte) {
 			coef := b.coef[ci][br*c.bw*64:]
 			out := plane[br*nv*stride:]
 			if sc.div == 1 {
-				for bx := range c.uw {
-					idct(coef[bx*64:bx*64+64], q, out[bx*8:], stride)
-				}
+				idctRow(coef[:c.uw*64], q, out, stride)
 			} else {
 				for bx := range c.uw {
 					idctReduced(coef[bx*64:bx*64+64], q, out[bx*nh:], stride, nh, nv)

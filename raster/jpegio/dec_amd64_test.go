@@ -1,0 +1,103 @@
+//go:build amd64 && !purego
+
+package jpegio
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// withKernels runs f with the AVX2 kernels on or off.
+func withKernels(asm bool, f func()) {
+	defer func(old bool) { decAVX2 = old }(decAVX2)
+	decAVX2 = asm
+	f()
+}
+
+// coefCases returns rows of blocks that exercise the transform: random
+// small coefficients as a photo has, random ones over the whole int16
+// range (the arithmetic wraps), blocks with only a DC term, with whole
+// columns or rows of zeros, and the extremes.
+func coefCases(rng *rand.Rand) map[string][]int16 {
+	const n = 37
+	cases := map[string][]int16{}
+	gen := func(name string, f func(k int) int16) {
+		c := make([]int16, n*64)
+		for i := range c {
+			c[i] = f(i % 64)
+		}
+		cases[name] = c
+	}
+	gen("small", func(k int) int16 {
+		if rng.IntN(3) == 0 {
+			return int16(rng.IntN(41) - 20)
+		}
+		return 0
+	})
+	gen("wide", func(int) int16 { return int16(rng.Uint32()) })
+	gen("dc only", func(k int) int16 {
+		if k == 0 {
+			return int16(rng.Uint32())
+		}
+		return 0
+	})
+	gen("first row and column", func(k int) int16 {
+		if k < 8 || k%8 == 0 {
+			return int16(rng.IntN(2001) - 1000)
+		}
+		return 0
+	})
+	gen("sparse wide", func(k int) int16 {
+		if rng.IntN(8) == 0 {
+			return int16(rng.Uint32())
+		}
+		return 0
+	})
+	gen("max", func(int) int16 { return 32767 })
+	gen("min", func(int) int16 { return -32768 })
+	gen("alternating", func(k int) int16 {
+		if (k/8+k)%2 == 0 {
+			return 32767
+		}
+		return -32768
+	})
+	return cases
+}
+
+func TestIDCTKernelSameBytes(t *testing.T) {
+	if !cpu.X86.HasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	quants := map[string]*[64]uint16{"one": {}, "photo": {}, "random": {}, "max": {}}
+	for i := range 64 {
+		quants["one"][i] = 1
+		quants["photo"][i] = uint16(2 + i/3)
+		quants["random"][i] = uint16(1 + rng.IntN(65535))
+		quants["max"][i] = 65535
+	}
+	for cname, coef := range coefCases(rng) {
+		for qname, q := range quants {
+			t.Run(cname+"/"+qname, func(t *testing.T) {
+				n := len(coef) / 64
+				for _, stride := range []int{8 * n, 8*n + 5} {
+					got := make([]byte, 8*stride)
+					want := make([]byte, 8*stride)
+					withKernels(true, func() { idctRow(coef, q, got, stride) })
+					withKernels(false, func() { idctRow(coef, q, want, stride) })
+					if !bytes.Equal(got, want) {
+						for i := range got {
+							if got[i] != want[i] {
+								t.Fatalf("stride %d: block %d, row %d, column %d: got %d, want %d",
+									stride, i%stride/8, i/stride, i%8, got[i], want[i])
+							}
+						}
+					}
+				}
+			})
+		}
+	}
+}
