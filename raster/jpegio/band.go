@@ -245,8 +245,9 @@ func convertRow(color int, out []byte, src [][]byte) {
 // rounded: what libjpeg-turbo's PPM writer makes of CMYK.
 func inkTimes(c, k int32) uint8 { return uint8((2*c*k + 255) / 510) }
 
-// yccRow converts a row of full-width Y, Cb and Cr samples to RGB8.
-func yccRow(out, ys, cbs, crs []byte) {
+// yccRowGo converts a row of full-width Y, Cb and Cr samples to RGB8:
+// the pure-Go twin of yccRowAVX2.
+func yccRowGo(out, ys, cbs, crs []byte) {
 	out = out[:3*len(ys)]
 	cbs, crs = cbs[:len(ys)], crs[:len(ys)]
 	for x := range ys {

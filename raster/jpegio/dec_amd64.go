@@ -25,3 +25,16 @@ func idctRow(coef []int16, q *[64]uint16, dst []byte, stride int) {
 	}
 	idctRowGo(coef, q, dst, stride)
 }
+
+// yccRow converts a row of full-width Y, Cb and Cr samples to RGB8.
+func yccRow(out, ys, cbs, crs []byte) {
+	n := 0
+	if decAVX2 && len(ys) >= 16 {
+		n = len(ys) &^ 15
+		_, _, _ = out[3*n-1], cbs[n-1], crs[n-1]
+		yccRowAVX2(&out[0], &ys[0], &cbs[0], &crs[0], n)
+	}
+	if n < len(ys) {
+		yccRowGo(out[3*n:], ys[n:], cbs[n:], crs[n:])
+	}
+}

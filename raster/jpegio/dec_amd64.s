@@ -499,3 +499,292 @@ DATA fixm0390<>+20(SB)/4, $0xfffff384
 DATA fixm0390<>+24(SB)/4, $0xfffff384
 DATA fixm0390<>+28(SB)/4, $0xfffff384
 GLOBL fixm0390<>(SB), RODATA|NOPTR, $32
+
+// func yccRowAVX2(out *byte, ys *byte, cbs *byte, crs *byte, n int)
+// Requires: AVX, AVX2
+TEXT ·yccRowAVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), AX
+	MOVQ ys+8(FP), CX
+	MOVQ cbs+16(FP), DX
+	MOVQ crs+24(FP), BX
+	MOVQ n+32(FP), SI
+	SHRQ $0x04, SI
+
+ycc:
+	TESTQ        SI, SI
+	JZ           yccdone
+	VPMOVZXBD    (CX), Y0
+	VPMOVZXBD    (DX), Y1
+	VPMOVZXBD    (BX), Y2
+	VPSUBD       c128<>+0(SB), Y1, Y1
+	VPSUBD       c128<>+0(SB), Y2, Y2
+	VPMULLD      yccR<>+0(SB), Y2, Y3
+	VPADDD       half16<>+0(SB), Y3, Y3
+	VPSRAD       $0x10, Y3, Y3
+	VPADDD       Y0, Y3, Y3
+	VPMULLD      yccB<>+0(SB), Y1, Y4
+	VPADDD       half16<>+0(SB), Y4, Y4
+	VPSRAD       $0x10, Y4, Y4
+	VPADDD       Y0, Y4, Y4
+	VPMULLD      yccGb<>+0(SB), Y1, Y1
+	VPADDD       half16<>+0(SB), Y1, Y1
+	VPMULLD      yccGr<>+0(SB), Y2, Y2
+	VPADDD       Y2, Y1, Y1
+	VPSRAD       $0x10, Y1, Y1
+	VPADDD       Y0, Y1, Y1
+	VPMOVZXBD    8(CX), Y0
+	VPMOVZXBD    8(DX), Y2
+	VPMOVZXBD    8(BX), Y5
+	VPSUBD       c128<>+0(SB), Y2, Y2
+	VPSUBD       c128<>+0(SB), Y5, Y5
+	VPMULLD      yccR<>+0(SB), Y5, Y6
+	VPADDD       half16<>+0(SB), Y6, Y6
+	VPSRAD       $0x10, Y6, Y6
+	VPADDD       Y0, Y6, Y6
+	VPMULLD      yccB<>+0(SB), Y2, Y7
+	VPADDD       half16<>+0(SB), Y7, Y7
+	VPSRAD       $0x10, Y7, Y7
+	VPADDD       Y0, Y7, Y7
+	VPMULLD      yccGb<>+0(SB), Y2, Y2
+	VPADDD       half16<>+0(SB), Y2, Y2
+	VPMULLD      yccGr<>+0(SB), Y5, Y5
+	VPADDD       Y5, Y2, Y2
+	VPSRAD       $0x10, Y2, Y2
+	VPADDD       Y0, Y2, Y2
+	VPACKSSDW    Y6, Y3, Y0
+	VPERMQ       $0xd8, Y0, Y0
+	VPACKSSDW    Y2, Y1, Y1
+	VPERMQ       $0xd8, Y1, Y1
+	VPACKSSDW    Y7, Y4, Y2
+	VPERMQ       $0xd8, Y2, Y2
+	VPACKUSWB    Y1, Y0, Y0
+	VPERMQ       $0xd8, Y0, Y0
+	VPACKUSWB    Y2, Y2, Y1
+	VPERMQ       $0xd8, Y1, Y1
+	VMOVDQA      X0, X2
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVDQA      X1, X1
+	VPSHUFB      yccmasks<>+0(SB), X2, X3
+	VPSHUFB      yccmasks<>+16(SB), X0, X4
+	VPOR         X4, X3, X3
+	VPSHUFB      yccmasks<>+32(SB), X1, X4
+	VPOR         X4, X3, X3
+	VMOVDQU      X3, (AX)
+	VPSHUFB      yccmasks<>+48(SB), X2, X3
+	VPSHUFB      yccmasks<>+64(SB), X0, X4
+	VPOR         X4, X3, X3
+	VPSHUFB      yccmasks<>+80(SB), X1, X4
+	VPOR         X4, X3, X3
+	VMOVDQU      X3, 16(AX)
+	VPSHUFB      yccmasks<>+96(SB), X2, X2
+	VPSHUFB      yccmasks<>+112(SB), X0, X0
+	VPOR         X0, X2, X2
+	VPSHUFB      yccmasks<>+128(SB), X1, X0
+	VPOR         X0, X2, X2
+	VMOVDQU      X2, 32(AX)
+	ADDQ         $0x10, CX
+	ADDQ         $0x10, DX
+	ADDQ         $0x10, BX
+	ADDQ         $0x30, AX
+	DECQ         SI
+	JMP          ycc
+
+yccdone:
+	VZEROUPPER
+	RET
+
+DATA half16<>+0(SB)/4, $0x00008000
+DATA half16<>+4(SB)/4, $0x00008000
+DATA half16<>+8(SB)/4, $0x00008000
+DATA half16<>+12(SB)/4, $0x00008000
+DATA half16<>+16(SB)/4, $0x00008000
+DATA half16<>+20(SB)/4, $0x00008000
+DATA half16<>+24(SB)/4, $0x00008000
+DATA half16<>+28(SB)/4, $0x00008000
+GLOBL half16<>(SB), RODATA|NOPTR, $32
+
+DATA yccR<>+0(SB)/4, $0x000166e9
+DATA yccR<>+4(SB)/4, $0x000166e9
+DATA yccR<>+8(SB)/4, $0x000166e9
+DATA yccR<>+12(SB)/4, $0x000166e9
+DATA yccR<>+16(SB)/4, $0x000166e9
+DATA yccR<>+20(SB)/4, $0x000166e9
+DATA yccR<>+24(SB)/4, $0x000166e9
+DATA yccR<>+28(SB)/4, $0x000166e9
+GLOBL yccR<>(SB), RODATA|NOPTR, $32
+
+DATA yccB<>+0(SB)/4, $0x0001c5a2
+DATA yccB<>+4(SB)/4, $0x0001c5a2
+DATA yccB<>+8(SB)/4, $0x0001c5a2
+DATA yccB<>+12(SB)/4, $0x0001c5a2
+DATA yccB<>+16(SB)/4, $0x0001c5a2
+DATA yccB<>+20(SB)/4, $0x0001c5a2
+DATA yccB<>+24(SB)/4, $0x0001c5a2
+DATA yccB<>+28(SB)/4, $0x0001c5a2
+GLOBL yccB<>(SB), RODATA|NOPTR, $32
+
+DATA yccGb<>+0(SB)/4, $0xffffa7e6
+DATA yccGb<>+4(SB)/4, $0xffffa7e6
+DATA yccGb<>+8(SB)/4, $0xffffa7e6
+DATA yccGb<>+12(SB)/4, $0xffffa7e6
+DATA yccGb<>+16(SB)/4, $0xffffa7e6
+DATA yccGb<>+20(SB)/4, $0xffffa7e6
+DATA yccGb<>+24(SB)/4, $0xffffa7e6
+DATA yccGb<>+28(SB)/4, $0xffffa7e6
+GLOBL yccGb<>(SB), RODATA|NOPTR, $32
+
+DATA yccGr<>+0(SB)/4, $0xffff492e
+DATA yccGr<>+4(SB)/4, $0xffff492e
+DATA yccGr<>+8(SB)/4, $0xffff492e
+DATA yccGr<>+12(SB)/4, $0xffff492e
+DATA yccGr<>+16(SB)/4, $0xffff492e
+DATA yccGr<>+20(SB)/4, $0xffff492e
+DATA yccGr<>+24(SB)/4, $0xffff492e
+DATA yccGr<>+28(SB)/4, $0xffff492e
+GLOBL yccGr<>(SB), RODATA|NOPTR, $32
+
+DATA yccmasks<>+0(SB)/1, $0x00
+DATA yccmasks<>+1(SB)/1, $0x80
+DATA yccmasks<>+2(SB)/1, $0x80
+DATA yccmasks<>+3(SB)/1, $0x01
+DATA yccmasks<>+4(SB)/1, $0x80
+DATA yccmasks<>+5(SB)/1, $0x80
+DATA yccmasks<>+6(SB)/1, $0x02
+DATA yccmasks<>+7(SB)/1, $0x80
+DATA yccmasks<>+8(SB)/1, $0x80
+DATA yccmasks<>+9(SB)/1, $0x03
+DATA yccmasks<>+10(SB)/1, $0x80
+DATA yccmasks<>+11(SB)/1, $0x80
+DATA yccmasks<>+12(SB)/1, $0x04
+DATA yccmasks<>+13(SB)/1, $0x80
+DATA yccmasks<>+14(SB)/1, $0x80
+DATA yccmasks<>+15(SB)/1, $0x05
+DATA yccmasks<>+16(SB)/1, $0x80
+DATA yccmasks<>+17(SB)/1, $0x00
+DATA yccmasks<>+18(SB)/1, $0x80
+DATA yccmasks<>+19(SB)/1, $0x80
+DATA yccmasks<>+20(SB)/1, $0x01
+DATA yccmasks<>+21(SB)/1, $0x80
+DATA yccmasks<>+22(SB)/1, $0x80
+DATA yccmasks<>+23(SB)/1, $0x02
+DATA yccmasks<>+24(SB)/1, $0x80
+DATA yccmasks<>+25(SB)/1, $0x80
+DATA yccmasks<>+26(SB)/1, $0x03
+DATA yccmasks<>+27(SB)/1, $0x80
+DATA yccmasks<>+28(SB)/1, $0x80
+DATA yccmasks<>+29(SB)/1, $0x04
+DATA yccmasks<>+30(SB)/1, $0x80
+DATA yccmasks<>+31(SB)/1, $0x80
+DATA yccmasks<>+32(SB)/1, $0x80
+DATA yccmasks<>+33(SB)/1, $0x80
+DATA yccmasks<>+34(SB)/1, $0x00
+DATA yccmasks<>+35(SB)/1, $0x80
+DATA yccmasks<>+36(SB)/1, $0x80
+DATA yccmasks<>+37(SB)/1, $0x01
+DATA yccmasks<>+38(SB)/1, $0x80
+DATA yccmasks<>+39(SB)/1, $0x80
+DATA yccmasks<>+40(SB)/1, $0x02
+DATA yccmasks<>+41(SB)/1, $0x80
+DATA yccmasks<>+42(SB)/1, $0x80
+DATA yccmasks<>+43(SB)/1, $0x03
+DATA yccmasks<>+44(SB)/1, $0x80
+DATA yccmasks<>+45(SB)/1, $0x80
+DATA yccmasks<>+46(SB)/1, $0x04
+DATA yccmasks<>+47(SB)/1, $0x80
+DATA yccmasks<>+48(SB)/1, $0x80
+DATA yccmasks<>+49(SB)/1, $0x80
+DATA yccmasks<>+50(SB)/1, $0x06
+DATA yccmasks<>+51(SB)/1, $0x80
+DATA yccmasks<>+52(SB)/1, $0x80
+DATA yccmasks<>+53(SB)/1, $0x07
+DATA yccmasks<>+54(SB)/1, $0x80
+DATA yccmasks<>+55(SB)/1, $0x80
+DATA yccmasks<>+56(SB)/1, $0x08
+DATA yccmasks<>+57(SB)/1, $0x80
+DATA yccmasks<>+58(SB)/1, $0x80
+DATA yccmasks<>+59(SB)/1, $0x09
+DATA yccmasks<>+60(SB)/1, $0x80
+DATA yccmasks<>+61(SB)/1, $0x80
+DATA yccmasks<>+62(SB)/1, $0x0a
+DATA yccmasks<>+63(SB)/1, $0x80
+DATA yccmasks<>+64(SB)/1, $0x05
+DATA yccmasks<>+65(SB)/1, $0x80
+DATA yccmasks<>+66(SB)/1, $0x80
+DATA yccmasks<>+67(SB)/1, $0x06
+DATA yccmasks<>+68(SB)/1, $0x80
+DATA yccmasks<>+69(SB)/1, $0x80
+DATA yccmasks<>+70(SB)/1, $0x07
+DATA yccmasks<>+71(SB)/1, $0x80
+DATA yccmasks<>+72(SB)/1, $0x80
+DATA yccmasks<>+73(SB)/1, $0x08
+DATA yccmasks<>+74(SB)/1, $0x80
+DATA yccmasks<>+75(SB)/1, $0x80
+DATA yccmasks<>+76(SB)/1, $0x09
+DATA yccmasks<>+77(SB)/1, $0x80
+DATA yccmasks<>+78(SB)/1, $0x80
+DATA yccmasks<>+79(SB)/1, $0x0a
+DATA yccmasks<>+80(SB)/1, $0x80
+DATA yccmasks<>+81(SB)/1, $0x05
+DATA yccmasks<>+82(SB)/1, $0x80
+DATA yccmasks<>+83(SB)/1, $0x80
+DATA yccmasks<>+84(SB)/1, $0x06
+DATA yccmasks<>+85(SB)/1, $0x80
+DATA yccmasks<>+86(SB)/1, $0x80
+DATA yccmasks<>+87(SB)/1, $0x07
+DATA yccmasks<>+88(SB)/1, $0x80
+DATA yccmasks<>+89(SB)/1, $0x80
+DATA yccmasks<>+90(SB)/1, $0x08
+DATA yccmasks<>+91(SB)/1, $0x80
+DATA yccmasks<>+92(SB)/1, $0x80
+DATA yccmasks<>+93(SB)/1, $0x09
+DATA yccmasks<>+94(SB)/1, $0x80
+DATA yccmasks<>+95(SB)/1, $0x80
+DATA yccmasks<>+96(SB)/1, $0x80
+DATA yccmasks<>+97(SB)/1, $0x0b
+DATA yccmasks<>+98(SB)/1, $0x80
+DATA yccmasks<>+99(SB)/1, $0x80
+DATA yccmasks<>+100(SB)/1, $0x0c
+DATA yccmasks<>+101(SB)/1, $0x80
+DATA yccmasks<>+102(SB)/1, $0x80
+DATA yccmasks<>+103(SB)/1, $0x0d
+DATA yccmasks<>+104(SB)/1, $0x80
+DATA yccmasks<>+105(SB)/1, $0x80
+DATA yccmasks<>+106(SB)/1, $0x0e
+DATA yccmasks<>+107(SB)/1, $0x80
+DATA yccmasks<>+108(SB)/1, $0x80
+DATA yccmasks<>+109(SB)/1, $0x0f
+DATA yccmasks<>+110(SB)/1, $0x80
+DATA yccmasks<>+111(SB)/1, $0x80
+DATA yccmasks<>+112(SB)/1, $0x80
+DATA yccmasks<>+113(SB)/1, $0x80
+DATA yccmasks<>+114(SB)/1, $0x0b
+DATA yccmasks<>+115(SB)/1, $0x80
+DATA yccmasks<>+116(SB)/1, $0x80
+DATA yccmasks<>+117(SB)/1, $0x0c
+DATA yccmasks<>+118(SB)/1, $0x80
+DATA yccmasks<>+119(SB)/1, $0x80
+DATA yccmasks<>+120(SB)/1, $0x0d
+DATA yccmasks<>+121(SB)/1, $0x80
+DATA yccmasks<>+122(SB)/1, $0x80
+DATA yccmasks<>+123(SB)/1, $0x0e
+DATA yccmasks<>+124(SB)/1, $0x80
+DATA yccmasks<>+125(SB)/1, $0x80
+DATA yccmasks<>+126(SB)/1, $0x0f
+DATA yccmasks<>+127(SB)/1, $0x80
+DATA yccmasks<>+128(SB)/1, $0x0a
+DATA yccmasks<>+129(SB)/1, $0x80
+DATA yccmasks<>+130(SB)/1, $0x80
+DATA yccmasks<>+131(SB)/1, $0x0b
+DATA yccmasks<>+132(SB)/1, $0x80
+DATA yccmasks<>+133(SB)/1, $0x80
+DATA yccmasks<>+134(SB)/1, $0x0c
+DATA yccmasks<>+135(SB)/1, $0x80
+DATA yccmasks<>+136(SB)/1, $0x80
+DATA yccmasks<>+137(SB)/1, $0x0d
+DATA yccmasks<>+138(SB)/1, $0x80
+DATA yccmasks<>+139(SB)/1, $0x80
+DATA yccmasks<>+140(SB)/1, $0x0e
+DATA yccmasks<>+141(SB)/1, $0x80
+DATA yccmasks<>+142(SB)/1, $0x80
+DATA yccmasks<>+143(SB)/1, $0x0f
+GLOBL yccmasks<>(SB), RODATA|NOPTR, $144

@@ -10,3 +10,9 @@ package jpegio
 //
 //go:noescape
 func idctRowAVX2(coef []int16, q *[64]uint16, dst *byte, stride int)
+
+// yccRowAVX2 is yccRow on the first n &^ 15 pixels: out receives 3 bytes
+// a pixel; ys, cbs and crs hold n samples each.
+//
+//go:noescape
+func yccRowAVX2(out *byte, ys *byte, cbs *byte, crs *byte, n int)

@@ -101,3 +101,33 @@ func TestIDCTKernelSameBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestYCCKernelSameBytes(t *testing.T) {
+	if !cpu.X86.HasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 15, 16, 17, 47, 64, 301} {
+		planes := map[string][3][]byte{}
+		var random, extreme [3][]byte
+		for c := range 3 {
+			random[c] = make([]byte, n)
+			extreme[c] = make([]byte, n)
+			for i := range n {
+				random[c][i] = byte(rng.Uint32())
+				extreme[c][i] = []byte{0, 255}[(i>>c)&1]
+			}
+		}
+		planes["random"], planes["extreme"] = random, extreme
+		for name, p := range planes {
+			got, want := make([]byte, 3*n), make([]byte, 3*n)
+			withKernels(true, func() { yccRow(got, p[0], p[1], p[2]) })
+			withKernels(false, func() { yccRow(want, p[0], p[1], p[2]) })
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("%s, %d pixels: pixel %d channel %d: got %d, want %d", name, n, i/3, i%3, got[i], want[i])
+				}
+			}
+		}
+	}
+}

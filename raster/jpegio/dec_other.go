@@ -10,3 +10,6 @@ var decAVX2 = false
 func idctRow(coef []int16, q *[64]uint16, dst []byte, stride int) {
 	idctRowGo(coef, q, dst, stride)
 }
+
+// yccRow converts a row of full-width Y, Cb and Cr samples to RGB8.
+func yccRow(out, ys, cbs, crs []byte) { yccRowGo(out, ys, cbs, crs) }

@@ -10,6 +10,7 @@ import (
 func init() {
 	register("dec", func() {
 		idctRow()
+		yccRowKernel()
 	})
 }
 
