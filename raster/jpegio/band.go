@@ -150,15 +150,17 @@ func (b *Band) compRow(ci, y int) []byte {
 	return out[:w]
 }
 
-// h2v1Fancy doubles a row across with the triangle filter, as libjpeg's
-// h2v1_fancy_upsample; len(in) > 2.
-func h2v1Fancy(out, in []byte) {
+// h2v1FancyGo doubles a row across with the triangle filter, as libjpeg's
+// h2v1_fancy_upsample; len(in) > 2. The samples of in from x0 on (x0 ≥
+// 1) are done here, those before by the caller: x0 = 1 is the whole row,
+// the pure-Go twin of h2v1FancyAVX2.
+func h2v1FancyGo(out, in []byte, x0 int) {
 	n := len(in)
 	out = out[:2*n]
 	a := int32(in[0])
 	out[0] = in[0]
 	out[1] = uint8((3*a + int32(in[1]) + 2) >> 2)
-	for x := 1; x < n-1; x++ {
+	for x := x0; x < n-1; x++ {
 		v := 3 * int32(in[x])
 		out[2*x] = uint8((v + int32(in[x-1]) + 1) >> 2)
 		out[2*x+1] = uint8((v + int32(in[x+1]) + 2) >> 2)
@@ -168,25 +170,29 @@ func h2v1Fancy(out, in []byte) {
 	out[2*n-1] = in[n-1]
 }
 
-// h2v2Fancy doubles a row across and down with the triangle filter, as
+// h2v2FancyGo doubles a row across and down with the triangle filter, as
 // libjpeg's h2v2_fancy_upsample: cur is the nearest input row, near the
-// next nearest; len(cur) > 2.
-func h2v2Fancy(out, cur, near []byte) {
+// next nearest; len(cur) > 2. As in h2v1FancyGo, the samples from x0 on
+// are done here, x0 = 1 being the whole row.
+func h2v2FancyGo(out, cur, near []byte, x0 int) {
 	n := len(cur)
 	out = out[:2*n]
 	near = near[:n]
-	this := 3*int32(cur[0]) + int32(near[0])
-	next := 3*int32(cur[1]) + int32(near[1])
+	col := func(x int) int32 { return 3*int32(cur[x]) + int32(near[x]) }
+	this, next := col(0), col(1)
 	out[0] = uint8((this*4 + 8) >> 4)
 	out[1] = uint8((this*3 + next + 7) >> 4)
-	last := this
-	this = next
-	for x := 1; x < n-1; x++ {
-		next = 3*int32(cur[x+1]) + int32(near[x+1])
-		out[2*x] = uint8((this*3 + last + 8) >> 4)
-		out[2*x+1] = uint8((this*3 + next + 7) >> 4)
-		last, this = this, next
+	if x0 < n-1 {
+		last := col(x0 - 1)
+		this = col(x0)
+		for x := x0; x < n-1; x++ {
+			next = col(x + 1)
+			out[2*x] = uint8((this*3 + last + 8) >> 4)
+			out[2*x+1] = uint8((this*3 + next + 7) >> 4)
+			last, this = this, next
+		}
 	}
+	this, last := col(n-1), col(n-2)
 	out[2*n-2] = uint8((this*3 + last + 8) >> 4)
 	out[2*n-1] = uint8((this*4 + 7) >> 4)
 }

@@ -38,3 +38,30 @@ func yccRow(out, ys, cbs, crs []byte) {
 		yccRowGo(out[3*n:], ys[n:], cbs[n:], crs[n:])
 	}
 }
+
+// h2v1Fancy doubles a row across with the triangle filter, as libjpeg's
+// h2v1_fancy_upsample; len(in) > 2.
+func h2v1Fancy(out, in []byte) {
+	x0 := 1
+	if n := len(in); decAVX2 && n >= 18 {
+		k := (n - 2) / 16
+		_ = out[2*n-1]
+		h2v1FancyAVX2(&out[0], &in[0], k)
+		x0 += 16 * k
+	}
+	h2v1FancyGo(out, in, x0)
+}
+
+// h2v2Fancy doubles a row across and down with the triangle filter, as
+// libjpeg's h2v2_fancy_upsample: cur is the nearest input row, near the
+// next nearest; len(cur) > 2.
+func h2v2Fancy(out, cur, near []byte) {
+	x0 := 1
+	if n := len(cur); decAVX2 && n >= 18 {
+		k := (n - 2) / 16
+		_, _ = out[2*n-1], near[n-1]
+		h2v2FancyAVX2(&out[0], &cur[0], &near[0], k)
+		x0 += 16 * k
+	}
+	h2v2FancyGo(out, cur, near, x0)
+}

@@ -788,3 +788,157 @@ DATA yccmasks<>+141(SB)/1, $0x80
 DATA yccmasks<>+142(SB)/1, $0x80
 DATA yccmasks<>+143(SB)/1, $0x0f
 GLOBL yccmasks<>(SB), RODATA|NOPTR, $144
+
+// func h2v1FancyAVX2(out *byte, in *byte, k int)
+// Requires: AVX, AVX2
+TEXT ·h2v1FancyAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), AX
+	MOVQ in+8(FP), CX
+	MOVQ k+16(FP), DX
+	ADDQ $0x02, AX
+
+h2v1FancyAVX2loop:
+	TESTQ     DX, DX
+	JZ        h2v1FancyAVX2done
+	VPMOVZXBW (CX), Y0
+	VPMOVZXBW 1(CX), Y1
+	VPMOVZXBW 2(CX), Y2
+	VPADDW    Y1, Y1, Y3
+	VPADDW    Y3, Y1, Y1
+	VPADDW    Y0, Y1, Y0
+	VPADDW    w1<>+0(SB), Y0, Y0
+	VPADDW    Y2, Y1, Y1
+	VPADDW    w2<>+0(SB), Y1, Y1
+	VPSRLW    $0x02, Y0, Y0
+	VPSRLW    $0x02, Y1, Y1
+	VPSLLW    $0x08, Y1, Y1
+	VPOR      Y1, Y0, Y0
+	VMOVDQU   Y0, (AX)
+	ADDQ      $0x10, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       h2v1FancyAVX2loop
+
+h2v1FancyAVX2done:
+	VZEROUPPER
+	RET
+
+DATA w1<>+0(SB)/2, $0x0001
+DATA w1<>+2(SB)/2, $0x0001
+DATA w1<>+4(SB)/2, $0x0001
+DATA w1<>+6(SB)/2, $0x0001
+DATA w1<>+8(SB)/2, $0x0001
+DATA w1<>+10(SB)/2, $0x0001
+DATA w1<>+12(SB)/2, $0x0001
+DATA w1<>+14(SB)/2, $0x0001
+DATA w1<>+16(SB)/2, $0x0001
+DATA w1<>+18(SB)/2, $0x0001
+DATA w1<>+20(SB)/2, $0x0001
+DATA w1<>+22(SB)/2, $0x0001
+DATA w1<>+24(SB)/2, $0x0001
+DATA w1<>+26(SB)/2, $0x0001
+DATA w1<>+28(SB)/2, $0x0001
+DATA w1<>+30(SB)/2, $0x0001
+GLOBL w1<>(SB), RODATA|NOPTR, $32
+
+DATA w2<>+0(SB)/2, $0x0002
+DATA w2<>+2(SB)/2, $0x0002
+DATA w2<>+4(SB)/2, $0x0002
+DATA w2<>+6(SB)/2, $0x0002
+DATA w2<>+8(SB)/2, $0x0002
+DATA w2<>+10(SB)/2, $0x0002
+DATA w2<>+12(SB)/2, $0x0002
+DATA w2<>+14(SB)/2, $0x0002
+DATA w2<>+16(SB)/2, $0x0002
+DATA w2<>+18(SB)/2, $0x0002
+DATA w2<>+20(SB)/2, $0x0002
+DATA w2<>+22(SB)/2, $0x0002
+DATA w2<>+24(SB)/2, $0x0002
+DATA w2<>+26(SB)/2, $0x0002
+DATA w2<>+28(SB)/2, $0x0002
+DATA w2<>+30(SB)/2, $0x0002
+GLOBL w2<>(SB), RODATA|NOPTR, $32
+
+// func h2v2FancyAVX2(out *byte, cur *byte, near *byte, k int)
+// Requires: AVX, AVX2
+TEXT ·h2v2FancyAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), AX
+	MOVQ cur+8(FP), CX
+	MOVQ near+16(FP), DX
+	MOVQ k+24(FP), BX
+	ADDQ $0x02, AX
+
+h2v2FancyAVX2loop:
+	TESTQ     BX, BX
+	JZ        h2v2FancyAVX2done
+	VPMOVZXBW (CX), Y0
+	VPADDW    Y0, Y0, Y1
+	VPADDW    Y1, Y0, Y0
+	VPMOVZXBW (DX), Y1
+	VPADDW    Y1, Y0, Y0
+	VPMOVZXBW 1(CX), Y1
+	VPADDW    Y1, Y1, Y2
+	VPADDW    Y2, Y1, Y1
+	VPMOVZXBW 1(DX), Y2
+	VPADDW    Y2, Y1, Y1
+	VPMOVZXBW 2(CX), Y2
+	VPADDW    Y2, Y2, Y3
+	VPADDW    Y3, Y2, Y2
+	VPMOVZXBW 2(DX), Y3
+	VPADDW    Y3, Y2, Y2
+	VPADDW    Y1, Y1, Y3
+	VPADDW    Y3, Y1, Y1
+	VPADDW    Y0, Y1, Y0
+	VPADDW    w8<>+0(SB), Y0, Y0
+	VPADDW    Y2, Y1, Y1
+	VPADDW    w7<>+0(SB), Y1, Y1
+	VPSRLW    $0x04, Y0, Y0
+	VPSRLW    $0x04, Y1, Y1
+	VPSLLW    $0x08, Y1, Y1
+	VPOR      Y1, Y0, Y0
+	VMOVDQU   Y0, (AX)
+	ADDQ      $0x10, CX
+	ADDQ      $0x10, DX
+	ADDQ      $0x20, AX
+	DECQ      BX
+	JMP       h2v2FancyAVX2loop
+
+h2v2FancyAVX2done:
+	VZEROUPPER
+	RET
+
+DATA w8<>+0(SB)/2, $0x0008
+DATA w8<>+2(SB)/2, $0x0008
+DATA w8<>+4(SB)/2, $0x0008
+DATA w8<>+6(SB)/2, $0x0008
+DATA w8<>+8(SB)/2, $0x0008
+DATA w8<>+10(SB)/2, $0x0008
+DATA w8<>+12(SB)/2, $0x0008
+DATA w8<>+14(SB)/2, $0x0008
+DATA w8<>+16(SB)/2, $0x0008
+DATA w8<>+18(SB)/2, $0x0008
+DATA w8<>+20(SB)/2, $0x0008
+DATA w8<>+22(SB)/2, $0x0008
+DATA w8<>+24(SB)/2, $0x0008
+DATA w8<>+26(SB)/2, $0x0008
+DATA w8<>+28(SB)/2, $0x0008
+DATA w8<>+30(SB)/2, $0x0008
+GLOBL w8<>(SB), RODATA|NOPTR, $32
+
+DATA w7<>+0(SB)/2, $0x0007
+DATA w7<>+2(SB)/2, $0x0007
+DATA w7<>+4(SB)/2, $0x0007
+DATA w7<>+6(SB)/2, $0x0007
+DATA w7<>+8(SB)/2, $0x0007
+DATA w7<>+10(SB)/2, $0x0007
+DATA w7<>+12(SB)/2, $0x0007
+DATA w7<>+14(SB)/2, $0x0007
+DATA w7<>+16(SB)/2, $0x0007
+DATA w7<>+18(SB)/2, $0x0007
+DATA w7<>+20(SB)/2, $0x0007
+DATA w7<>+22(SB)/2, $0x0007
+DATA w7<>+24(SB)/2, $0x0007
+DATA w7<>+26(SB)/2, $0x0007
+DATA w7<>+28(SB)/2, $0x0007
+DATA w7<>+30(SB)/2, $0x0007
+GLOBL w7<>(SB), RODATA|NOPTR, $32

@@ -16,3 +16,17 @@ func idctRowAVX2(coef []int16, q *[64]uint16, dst *byte, stride int)
 //
 //go:noescape
 func yccRowAVX2(out *byte, ys *byte, cbs *byte, crs *byte, n int)
+
+// h2v1FancyAVX2 writes output samples 2..32k+1 of the row doubled across
+// (and, for h2v2, down) from input samples 0..16k+1: the steps of the
+// pure-Go twin for inner samples 1..16k.
+//
+//go:noescape
+func h2v1FancyAVX2(out *byte, in *byte, k int)
+
+// h2v2FancyAVX2 writes output samples 2..32k+1 of the row doubled across
+// (and, for h2v2, down) from input samples 0..16k+1: the steps of the
+// pure-Go twin for inner samples 1..16k.
+//
+//go:noescape
+func h2v2FancyAVX2(out *byte, cur *byte, near *byte, k int)

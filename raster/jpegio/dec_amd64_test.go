@@ -131,3 +131,34 @@ func TestYCCKernelSameBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestFancyKernelsSameBytes(t *testing.T) {
+	if !cpu.X86.HasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{3, 17, 18, 19, 33, 34, 50, 257} {
+		for _, kind := range []string{"random", "extreme"} {
+			cur, near := make([]byte, n), make([]byte, n)
+			for i := range n {
+				if kind == "random" {
+					cur[i], near[i] = byte(rng.Uint32()), byte(rng.Uint32())
+				} else {
+					cur[i], near[i] = []byte{0, 255}[i&1], []byte{0, 255}[(i>>1)&1]
+				}
+			}
+			check := func(name string, f func(out []byte)) {
+				got, want := make([]byte, 2*n), make([]byte, 2*n)
+				withKernels(true, func() { f(got) })
+				withKernels(false, func() { f(want) })
+				for i := range got {
+					if got[i] != want[i] {
+						t.Fatalf("%s, %s, %d samples: output %d: got %d, want %d", name, kind, n, i, got[i], want[i])
+					}
+				}
+			}
+			check("h2v1", func(out []byte) { h2v1Fancy(out, cur) })
+			check("h2v2", func(out []byte) { h2v2Fancy(out, cur, near) })
+		}
+	}
+}

@@ -11,6 +11,7 @@ func init() {
 	register("dec", func() {
 		idctRow()
 		yccRowKernel()
+		fancyKernels()
 	})
 }
 
