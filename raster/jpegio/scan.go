@@ -144,6 +144,12 @@ func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 		if br.n < 32 {
 			br.fill()
 		}
+		if e := ac.fast[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; e != 0 {
+			br.n -= uint(e & 0xff)
+			k += int(e>>8&0xff) - 1
+			blk[zigzag[k]] = int16(e >> 16)
+			continue
+		}
 		var rs uint8
 		if v := ac.look[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; v != 0 {
 			br.n -= uint(v >> 8)
