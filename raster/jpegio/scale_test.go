@@ -3,6 +3,7 @@ package jpegio
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -94,4 +95,31 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestIDCT2x2 checks the unrolled 2×2 transform against the general one
+// on random, wide and extreme coefficients.
+func TestIDCT2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var q [64]uint16
+	for trial := range 2000 {
+		var blk [64]int16
+		for _, i := range []int{0, 1, 8, 9} {
+			switch trial % 3 {
+			case 0:
+				blk[i] = int16(rng.IntN(2048) - 1024)
+			case 1:
+				blk[i] = int16(rng.Uint32())
+			default:
+				blk[i] = []int16{-32768, 32767, 0}[rng.IntN(3)]
+			}
+			q[i] = uint16(1 + rng.IntN([]int{255, 65535}[trial%2]))
+		}
+		got, want := make([]byte, 2*5), make([]byte, 2*5)
+		idct2x2(blk[:], &q, got, 5)
+		idctReducedN(blk[:], &q, want, 5, 2, 2)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("coefficients %d %d %d %d: got %v, want %v", blk[0], blk[1], blk[8], blk[9], got, want)
+		}
+	}
 }
