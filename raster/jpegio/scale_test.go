@@ -97,14 +97,22 @@ func mustRead(t *testing.T, path string) []byte {
 	return b
 }
 
-// TestIDCT2x2 checks the unrolled 2×2 transform against the general one
-// on random, wide and extreme coefficients.
-func TestIDCT2x2(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
+// TestIDCTReducedUnrolled checks the unrolled 2×2 and 4×4 transforms
+// against the general one on random, wide and extreme coefficients.
+func TestIDCTReducedUnrolled(t *testing.T) {
+	t.Run("2x2", func(t *testing.T) { checkReduced(t, 2, idct2x2) })
+	t.Run("4x4", func(t *testing.T) { checkReduced(t, 4, idct4x4) })
+}
+
+func checkReduced(t *testing.T, n int, f func([]int16, *[64]uint16, []byte, int)) {
+	rng := rand.New(rand.NewPCG(7, uint64(n)))
 	var q [64]uint16
 	for trial := range 2000 {
 		var blk [64]int16
-		for _, i := range []int{0, 1, 8, 9} {
+		for i := range 64 {
+			if i%8 >= n || i/8 >= n {
+				continue
+			}
 			switch trial % 3 {
 			case 0:
 				blk[i] = int16(rng.IntN(2048) - 1024)
@@ -115,11 +123,11 @@ func TestIDCT2x2(t *testing.T) {
 			}
 			q[i] = uint16(1 + rng.IntN([]int{255, 65535}[trial%2]))
 		}
-		got, want := make([]byte, 2*5), make([]byte, 2*5)
-		idct2x2(blk[:], &q, got, 5)
-		idctReducedN(blk[:], &q, want, 5, 2, 2)
+		got, want := make([]byte, n*5), make([]byte, n*5)
+		f(blk[:], &q, got, 5)
+		idctReducedN(blk[:], &q, want, 5, n, n)
 		if !bytes.Equal(got, want) {
-			t.Fatalf("coefficients %d %d %d %d: got %v, want %v", blk[0], blk[1], blk[8], blk[9], got, want)
+			t.Fatalf("trial %d, coefficients %v: got %v, want %v", trial, blk, got, want)
 		}
 	}
 }
