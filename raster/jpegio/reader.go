@@ -67,6 +67,14 @@ func (r *Reader) ReadRows(dst []byte) (int, error) {
 				return n, err
 			}
 			r.band = b
+			if nb := b.Bytes(); len(dst) >= nb {
+				// The whole band fits: decode it in place.
+				b.Decode(dst)
+				y0, y1 := b.Rows()
+				dst = dst[nb:]
+				n += y1 - y0
+				continue
+			}
 			if cap(r.pix) < b.Bytes() {
 				r.pix = make([]byte, b.Bytes())
 			}
