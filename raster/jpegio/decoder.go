@@ -36,6 +36,14 @@ type ReaderOptions struct {
 	// band; 0 means about 1 MiB of RGB pixels, at most 64 rows: 2 MCU
 	// rows of 4:2:0 at 10,000 pixels wide, 1 from 22,000 on.
 	BandRows int
+	// At, if set, reads the same bytes as the io.Reader the decoding
+	// starts from, at offsets from its first byte (the file, when the
+	// io.Reader buffers it from its start). With it, the serial bands of
+	// a Reader (NextBand) of a baseline file with restart markers hold
+	// the offsets of their restart intervals rather than coefficients,
+	// and their Decode does the Huffman decoding too, so that it runs in
+	// parallel (see restart.go).
+	At io.ReaderAt
 }
 
 const (
@@ -79,6 +87,8 @@ type Decoder struct {
 	carry       [][]int16 // MCU rows carryLo..decoded-1, at most two
 	carryLo     int
 	decoded     int // MCU rows decoded so far
+
+	seg *segments // decoding by restart intervals, when set
 
 	eobrun     int
 	scans      int
@@ -407,6 +417,11 @@ type Band struct {
 	coef   [][]int16 // per component, (hi-lo)*v block rows of bw*64
 	planes [][]byte  // Decode's scratch, while it runs
 	rows   [][]byte  // scratch: one upsampled row per component
+
+	// A band of restart intervals holds their offsets instead of coef,
+	// which its decodeSegments fills.
+	segs *segments
+	seg  segBand
 }
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
@@ -425,10 +440,17 @@ func (b *Band) Bytes() int {
 func (b *Band) reset(d *Decoder, m0, m1, lo, hi int) {
 	b.f, b.pixel = &d.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
-	if len(b.coef) != len(d.f.comps) {
-		b.coef = make([][]int16, len(d.f.comps))
+	b.segs = nil
+	b.sizeCoef()
+}
+
+// sizeCoef sizes b.coef for its MCU rows lo..hi.
+func (b *Band) sizeCoef() {
+	lo, hi := b.lo, b.hi
+	if len(b.coef) != len(b.f.comps) {
+		b.coef = make([][]int16, len(b.f.comps))
 	}
-	for i, c := range d.f.comps {
+	for i, c := range b.f.comps {
 		n := (hi - lo) * c.v * c.bw * 64
 		if cap(b.coef[i]) < n {
 			b.coef[i] = make([]int16, n)
@@ -475,6 +497,9 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 	lo, hi := m0, m1
 	if d.halo {
 		lo, hi = max(m0-1, 0), min(m1+1, f.mcusY)
+	}
+	if d.seg != nil {
+		return d.nextSegBand(b, m0, m1, lo, hi)
 	}
 	b.reset(d, m0, m1, lo, hi)
 	var dst [][]int16
