@@ -117,7 +117,18 @@ var errDCRange = fmt.Errorf("DC difference of more than 15 bits")
 // decodeDC decodes the DC difference of a block of component c, the
 // ci-th of the scan, and returns the DC value it predicts (T.81 F.2.2.1).
 func (d *Decoder) decodeDC(c *component, ci int) (int32, error) {
-	t, err := d.br.decode(&d.huff[0][c.dc])
+	br := &d.br
+	h := &d.huff[0][c.dc]
+	if br.n < 32 {
+		br.fill()
+	}
+	if e := h.fast[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; e != 0 && e>>8&0xff == 1 {
+		// A difference with its extra bits in one lookup.
+		br.n -= uint(e & 0xff)
+		d.pred[ci] += e >> 16
+		return d.pred[ci], nil
+	}
+	t, err := br.decode(h)
 	if err != nil {
 		return 0, err
 	}
