@@ -94,7 +94,9 @@ type Options struct {
 	// the zero value, lets the job pick. See Job.Strategy.
 	Strategy Strategy
 	// Remote, when set, filters tiles beside the Workers local ones (none
-	// with RemoteOnly); tiles out there stay charged to the budget.
+	// with RemoteOnly); tiles out there stay charged to the budget. It is
+	// made for RemotePlan(plan): in a chain with geometry, the segment that
+	// filters, while the turns run here.
 	Remote     Remote
 	RemoteOnly bool
 	// Scratch says where a chain with geometry keeps the image it turns

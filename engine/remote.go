@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -29,4 +31,27 @@ func (j *Job) remoteFilter(ctx context.Context, dst, src *raster.Tile) error {
 	default:
 	}
 	return j.remote.Filter(ctx, dst, src.Sub(j.plan.SourceRect(dst.Rect)))
+}
+
+// RemotePlan returns the plan a Remote for p must be made for: p itself,
+// or, when p has geometry (filter.Plan.Segments), the one segment between
+// turns that filters; the turns run here. It returns nil when p only
+// turns, so that nothing is left for remote workers, and an error when
+// more than one segment filters, which a Remote cannot serve.
+func RemotePlan(p *filter.Plan) (*filter.Plan, error) {
+	segs := p.Segments()
+	if len(segs) == 1 && segs[0].Turn == raster.TopLeft {
+		return p, nil
+	}
+	var rp *filter.Plan
+	for _, s := range segs {
+		if len(s.Plan.Chain()) == 0 {
+			continue
+		}
+		if rp != nil {
+			return nil, fmt.Errorf("engine: the chain %q filters both before and after a turn, and remote workers take one chain: split it into two runs", p.Chain())
+		}
+		rp = s.Plan
+	}
+	return rp, nil
 }

@@ -36,8 +36,15 @@ type phase struct {
 
 // newSegmented prepares a job for a plan with geometry.
 func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Options) (*Job, error) {
+	// A Remote serves the one segment that filters (RemotePlan); the
+	// other phases run here.
+	var remote *filter.Plan
 	if o.Remote != nil {
-		return nil, fmt.Errorf("engine: the chain %q turns the image, which remote workers cannot do yet", plan.Chain())
+		rp, err := RemotePlan(plan)
+		if err != nil {
+			return nil, err
+		}
+		remote = rp
 	}
 	j := &Job{src: src, dst: dst, plan: plan, in: src.Header(), opts: o, strategy: Fused}
 	j.outW, j.outH = plan.OutputSize()
@@ -69,6 +76,9 @@ func newSegmented(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan,
 		so := sub
 		if len(p.Chain()) == 0 {
 			so.Strategy = Auto
+		}
+		if p != remote {
+			so.Remote, so.RemoteOnly = nil, false
 		}
 		job, err := New(r, w, p, so)
 		if err != nil {

@@ -175,6 +175,9 @@ func (p *Plan) Output() raster.PixelFormat { return p.out }
 // Input is the pixel format of the input image.
 func (p *Plan) Input() raster.PixelFormat { return p.in }
 
+// InputSize is the size of the input image the plan was made for.
+func (p *Plan) InputSize() (w, h int) { return p.inB.Dx(), p.inB.Dy() }
+
 // Halo is the total border, in input pixels, that the fused chain reads
 // around an output pixel. It is informative: SourceRect is exact.
 func (p *Plan) Halo() int { return p.halo }

@@ -23,6 +23,7 @@ type request struct {
 	format string // output format; "" = the input's
 	write  codec.WriteOptions
 	strip  bool // write no metadata (ICC, EXIF, orientation)
+	keep   bool // autorotate=false: keep the pixels as stored
 }
 
 // serverParams are `sluice run` flags that belong to the server, not to a
@@ -66,11 +67,15 @@ func parseQuery(q url.Values) (request, error) {
 			req.write.BigTIFF, err = boolParam(key, v)
 		case "strip":
 			req.strip, err = boolParam(key, v)
+		case "autorotate":
+			var turn bool
+			turn, err = boolParam(key, v)
+			req.keep = !turn
 		default:
 			if serverParams[key] {
 				err = fmt.Errorf("%s is set by the server, not by a request", key)
 			} else {
-				err = fmt.Errorf("unknown parameter %q (ops, format, quality, level, compression, predictor, tiled, bigtiff, strip)", key)
+				err = fmt.Errorf("unknown parameter %q (ops, format, quality, level, compression, predictor, tiled, bigtiff, strip, autorotate)", key)
 			}
 		}
 		if err != nil {
@@ -174,7 +179,16 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 	}
 	defer in.Close()
 	h := in.Header()
-	plan, err := req.chain.Plan(h.Width, h.Height, h.Pixel)
+	// As with `sluice run`, the image is shown upright by its EXIF or TIFF
+	// orientation unless the request says autorotate=false; the output
+	// then says TopLeft.
+	chain, orient, meta := req.chain, h.Orientation, h.Meta
+	if op := filter.Upright(h.Orientation); op != nil && !req.keep {
+		chain = append(filter.Chain{op}, chain...)
+		orient = raster.TopLeft
+		meta.EXIF = raster.SetExifOrientation(meta.EXIF, raster.TopLeft)
+	}
+	plan, err := chain.Plan(h.Width, h.Height, h.Pixel)
 	if err != nil {
 		s.fail(w, r, withStatus(http.StatusBadRequest, err))
 		return
@@ -186,7 +200,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, req request, open f
 	ow, oh := plan.OutputSize()
 	out := &output{w: w, ctype: contentType(format)}
 	// The input's metadata travels to the output, as with `sluice run`.
-	oHead := raster.Header{Width: ow, Height: oh, Pixel: plan.Output(), Meta: h.Meta, Orientation: h.Orientation}
+	oHead := raster.Header{Width: ow, Height: oh, Pixel: plan.Output(), Meta: meta, Orientation: orient}
 	if req.strip {
 		oHead.Meta, oHead.Orientation = raster.Metadata{}, 0
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/sluice-go/sluice/engine"
 	"github.com/sluice-go/sluice/filter"
 	"github.com/sluice-go/sluice/raster"
 )
@@ -34,21 +35,21 @@ func (t turnedUpright) orientation(h raster.Header) (raster.Orientation, raster.
 	return raster.TopLeft, m
 }
 
-// remoteTurns refuses a distributed run (remote set) of a plan that turns
-// the image, which remote workers cannot do yet, before anything starts.
-func remoteTurns(plan *filter.Plan, turn turnedUpright, remote []remoteRun) error {
-	segs := plan.Segments()
-	if len(segs) == 1 && segs[0].Turn == raster.TopLeft {
-		return nil
-	}
+// remotePlan returns the plan remote workers run for a distributed run
+// (remote set) of plan: the whole plan, or the one segment between turns
+// that filters (the turns run here). It returns nil when the run is local
+// or nothing is left to filter, and an error, before anything starts, when
+// more than one segment filters.
+func remotePlan(plan *filter.Plan, remote []remoteRun) (*filter.Plan, error) {
 	for _, r := range remote {
 		if r == nil {
 			continue
 		}
-		if turn {
-			return errors.New("distributed runs do not turn images yet, and this one has an orientation to show it upright: add --no-autorotate to keep the pixels as stored")
+		rp, err := engine.RemotePlan(plan)
+		if err != nil {
+			return nil, errors.New("distributed runs take one chain between turns, and this one filters both before and after a turn: split it into two runs, or run it without --nats")
 		}
-		return errors.New("distributed runs do not turn images yet: run the chain's geometry (rotate, flip, flop, transpose, transverse) without --nats")
+		return rp, nil
 	}
-	return nil
+	return nil, nil
 }

@@ -206,6 +206,29 @@ func TestDistributedKill(t *testing.T) {
 	if n := streams(t, url, filepath.Join(store, "run.creds")); n != 0 {
 		t.Fatalf("got %d streams left on the server, want 0", n)
 	}
+
+	// A chain that turns the image first (as autorotate does) turns it
+	// here and filters the turned image on the workers: the same bytes.
+	turned := []string{"rotate:90", "median:1", "invert"}
+	localTurned := filepath.Join(dir, "local-turned.png")
+	if out, code := sluiceRun(t, append([]string{"run", "--quiet", in, localTurned}, turned...)...); code != 0 {
+		t.Fatalf("local run: %s", out)
+	}
+	remoteTurned := filepath.Join(dir, "remote-turned.png")
+	msg, code := sluiceRun(t, append([]string{"run", "--nats", url, "--creds", filepath.Join(store, "run.creds"), "--local-workers", "0", in, remoteTurned}, turned...)...)
+	if code != 0 || !regexp.MustCompile(`sluice: [1-9]\d* tiles done by workers`).MatchString(msg) {
+		t.Fatalf("distributed run with a turn: exit %d, want 0 and the workers' summary\n%s", code, msg)
+	}
+	got, _ = os.ReadFile(remoteTurned)
+	want, _ = os.ReadFile(localTurned)
+	if len(want) == 0 || !bytes.Equal(got, want) {
+		t.Fatalf("distributed output with a turn differs from the local run (%d bytes, want %d)", len(got), len(want))
+	}
+	// Filters on both sides of a turn are refused before anything starts.
+	msg, code = sluiceRun(t, "run", "--quiet", "--nats", url, "--creds", filepath.Join(store, "run.creds"), in, filepath.Join(dir, "two.png"), "blur:1", "rotate:90", "blur:1")
+	if code != 1 || !strings.Contains(msg, "split it into two runs") || strings.Count(msg, "\n") != 1 {
+		t.Fatalf("filters on both sides of a turn: got exit %d and %q, want 1 and one line saying to split the run", code, msg)
+	}
 	b.cmd.Process.Signal(syscall.SIGTERM)
 	if code := b.exitCode(t); code != 0 {
 		t.Fatalf("worker after SIGTERM: got exit %d, want 0\n%s", code, b.output())

@@ -299,30 +299,47 @@ func TestInterruptTurn(t *testing.T) {
 	}
 }
 
-// TestRemoteTurns: a distributed run that would turn the image is refused
-// before it starts, saying what to do.
+// TestRemoteTurns checks which plan remote workers get: the whole plan, the
+// segment after a leading turn (autorotate's), none when the chain only
+// turns, and a refusal when filters sit on both sides of a turn.
 func TestRemoteTurns(t *testing.T) {
 	var remote remoteRun = func(context.Context, raster.Header, filter.Chain, *filter.Plan, *engine.Options) (func(bool), error) {
 		return func(bool) {}, nil
 	}
-	plain, _ := filter.Chain{filter.Gaussian{Sigma: 1}}.Plan(10, 8, raster.RGB8)
-	turning, _ := filter.Chain{filter.Rotate{Degrees: 90}}.Plan(10, 8, raster.RGB8)
+	plan := func(c filter.Chain) *filter.Plan {
+		p, err := c.Plan(10, 8, raster.RGB8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	blur := filter.Gaussian{Sigma: 1}
+	plain := plan(filter.Chain{blur})
 	tests := []struct {
 		plan   *filter.Plan
-		turn   turnedUpright
 		remote []remoteRun
-		want   string
+		want   string // the remote plan's chain and input size, or the error
 	}{
-		{plain, false, []remoteRun{remote}, ""},
-		{turning, false, nil, ""},
-		{turning, false, []remoteRun{nil}, ""},
-		{turning, false, []remoteRun{remote}, "without --nats"},
-		{turning, true, []remoteRun{remote}, "--no-autorotate"},
+		{plain, []remoteRun{remote}, "blur:1 10×8"},
+		{plain, nil, "none"},
+		{plan(filter.Chain{filter.Rotate{Degrees: 90}}), []remoteRun{nil}, "none"},
+		{plan(filter.Chain{filter.Rotate{Degrees: 90}}), []remoteRun{remote}, "none"},
+		{plan(filter.Chain{filter.Rotate{Degrees: 90}, blur}), []remoteRun{remote}, "blur:1 8×10"},
+		{plan(filter.Chain{blur, filter.Flip{}}), []remoteRun{remote}, "blur:1 10×8"},
+		{plan(filter.Chain{blur, filter.Transpose{}, blur}), []remoteRun{remote}, "split it into two runs"},
 	}
 	for i, tt := range tests {
-		err := remoteTurns(tt.plan, tt.turn, tt.remote)
-		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("case %d: got %v, want %q", i, err, tt.want)
+		rp, err := remotePlan(tt.plan, tt.remote)
+		got := "none"
+		switch {
+		case err != nil:
+			got = err.Error()
+		case rp != nil:
+			w, h := rp.InputSize()
+			got = fmt.Sprintf("%s %d×%d", rp.Chain(), w, h)
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("case %d: got %q, want %q", i, got, tt.want)
 		}
 	}
 }

@@ -93,7 +93,8 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if err := remoteTurns(plan, turn, remote); err != nil {
+	rp, err := remotePlan(plan, remote)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	w, ht := plan.OutputSize()
@@ -110,10 +111,13 @@ func process(ctx context.Context, e *env, src raster.RowReader, outPath string, 
 	o := engine.Options{Workers: c.workers, Tile: c.tile, Memory: c.engineMemory(h), Strategy: c.strategy.s,
 		Scratch: raster.SpillOptions{Dir: c.tmpdir, Limit: c.spill.n}}
 	for _, r := range remote {
-		if r == nil {
+		if r == nil || rp == nil {
 			continue
 		}
-		done, rerr := r(ctx, h, chain, plan, &o)
+		// The remote workers plan the chain they run against the image
+		// it reads: the input, or the image turned by the steps before.
+		rw, rh := rp.InputSize()
+		done, rerr := r(ctx, raster.Header{Width: rw, Height: rh, Pixel: rp.Input()}, rp.Chain(), rp, &o)
 		if rerr != nil {
 			return nil, rerr
 		}

@@ -26,7 +26,8 @@ small one.
 
 Operations are separated by spaces (+ in a URL); the output flags of
 'sluice run' (quality, level, compression, predictor, tiled, bigtiff,
-strip) are query parameters of the same names. Ctrl-C or SIGTERM stops the server:
+strip) are query parameters of the same names, and autorotate=false keeps
+an upload's pixels as stored instead of turning them upright. Ctrl-C or SIGTERM stops the server:
 running jobs get a few seconds to finish.`
 
 type serveOptions struct {

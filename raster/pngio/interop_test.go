@@ -56,6 +56,7 @@ func TestPngcheck(t *testing.T) {
 	for _, f := range allFormats {
 		for _, level := range levels {
 			t.Run(fmt.Sprintf("%v/level%d", f, level), func(t *testing.T) {
+				t.Parallel() // each runs a tool: overlap their start-up
 				path, _ := writeOurs(t, t.TempDir(), f, 700, 200*8/f.BytesPerPixel(), WriterOptions{Level: level})
 				run(t, tool, "-q", path)
 			})
@@ -69,6 +70,7 @@ func TestVipsReadsOurs(t *testing.T) {
 	tool := lookTool(t, "vips")
 	for _, f := range allFormats {
 		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel() // each runs a tool: overlap their start-up
 			dir := t.TempDir()
 			path, pix := writeOurs(t, dir, f, 300, 400, WriterOptions{})
 			rawPath := filepath.Join(dir, "out.raw")
@@ -117,6 +119,7 @@ func TestToolFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each runs a tool: overlap their start-up
 			out := filepath.Join(dir, tt.name+".png")
 			args := append([]string(nil), tt.args...)
 			args[len(args)-1] = fmt.Sprintf(args[len(args)-1], out)

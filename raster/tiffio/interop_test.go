@@ -154,6 +154,7 @@ func TestVips(t *testing.T) {
 		src := writeTemp(t, dir, "src.tif", w, h, p, pix, WriterOptions{})
 		for i, s := range saves {
 			t.Run(fmt.Sprintf("%v/vips-writes/%s", p, s), func(t *testing.T) {
+				t.Parallel() // each runs a tool: overlap their start-up
 				out := filepath.Join(dir, fmt.Sprintf("vips%d.tif", i))
 				run(t, "vips", "copy", src, out+"["+s+"]")
 				checkFile(t, out, p, pix, w*p.BytesPerPixel())
@@ -161,6 +162,7 @@ func TestVips(t *testing.T) {
 		}
 		for i, o := range opts {
 			t.Run(fmt.Sprintf("%v/vips-reads/%+v", p, o), func(t *testing.T) {
+				t.Parallel() // each runs a tool: overlap their start-up
 				ours := writeTemp(t, dir, fmt.Sprintf("ours%d.tif", i), w, h, p, pix, o)
 				raw := filepath.Join(dir, fmt.Sprintf("ours%d.raw", i))
 				run(t, "vips", "rawsave", ours, raw)
