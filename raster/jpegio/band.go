@@ -21,8 +21,9 @@ var scratchPool sync.Pool // *decodeScratch
 //
 // It is a plain function of the band: it touches no decoder state, so
 // the bands NextBand returns may be decoded on any goroutines, in any
-// order, and the pixels are the same whichever. It costs about 20 ns per
-// pixel and allocates only on a band's first use.
+// order, and the pixels are the same whichever. It costs about 2 ns per
+// pixel with the AVX2 kernels (about 7 without) and allocates only on a
+// band's first use.
 //
 // Chroma is upsampled as libjpeg-turbo does by default ("fancy"
 // upsampling): for 2:1 ratios across or down, each output sample weighs

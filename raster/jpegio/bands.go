@@ -15,8 +15,9 @@ import (
 
 // SerialBands returns the height of the Reader's bands in image rows and
 // the most bytes a band handed out by NextBand holds: its coefficients
-// with the halo rows. It implements
-// raster.SerialBandReader.
+// with the halo rows or, for a file decoded by restart intervals (see
+// ReaderOptions.At), the 256 bytes of their offsets, its bands then
+// being whole intervals. It implements raster.SerialBandReader.
 func (r *Reader) SerialBands() (rows int, held int64) {
 	d := r.d
 	mcus := d.bandMCU
@@ -50,9 +51,11 @@ func (d *Decoder) bandHeld() int64 {
 
 // NextBand runs the serial step of the next band, Huffman decoding into
 // coefficients (for a progressive file, the first call decodes every
-// scan), and returns the band, whose Decode is the parallel step; (nil,
-// io.EOF) after the last band. It implements raster.SerialBandReader: call
-// it from one goroutine, and not with ReadRows. Released bands are reused.
+// scan; for a file decoded by restart intervals, a scan for the markers
+// that bound the band's intervals), and returns the band, whose Decode is
+// the parallel step; (nil, io.EOF) after the last band. It implements
+// raster.SerialBandReader: call it from one goroutine, and not with
+// ReadRows. Released bands are reused.
 func (r *Reader) NextBand() (raster.PendingBand, error) {
 	if r.d.seg == nil && r.d.err == nil && r.d.canSegment() {
 		r.d.startSegments(r.d.o.At)
