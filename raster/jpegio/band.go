@@ -30,11 +30,17 @@ var scratchPool sync.Pool // *decodeScratch
 // the nearest input sample 3/4 and the next nearest 1/4 (triangle
 // filter); other ratios replicate samples.
 func (b *Band) Decode(dst []byte) {
-	f := b.f
-	y0, y1 := b.Rows()
 	if len(dst) < b.Bytes() {
 		panic(fmt.Sprintf("jpegio: Band.Decode given %d bytes for a band of %d", len(dst), b.Bytes()))
 	}
+	b.decode(dst, nil)
+}
+
+// decode is Decode writing the band's first len(dst)/RowBytes rows to dst
+// and the rest to rest.
+func (b *Band) decode(dst, rest []byte) {
+	f := b.f
+	y0, y1 := b.Rows()
 	s, _ := scratchPool.Get().(*decodeScratch)
 	if s == nil {
 		s = new(decodeScratch)
@@ -87,13 +93,19 @@ func (b *Band) Decode(dst []byte) {
 			}
 		}
 	}
-	bpp := b.pixel.BytesPerPixel()
+	rb := sc.width * b.pixel.BytesPerPixel()
+	fit := len(dst) / rb
 	var src [4][]byte
 	for y := y0; y < y1; y++ {
 		for ci := range f.comps {
 			src[ci] = b.compRow(ci, y)
 		}
-		out := dst[(y-y0)*sc.width*bpp : (y-y0+1)*sc.width*bpp]
+		var out []byte
+		if k := y - y0; k < fit {
+			out = dst[k*rb : (k+1)*rb]
+		} else {
+			out = rest[(k-fit)*rb : (k-fit+1)*rb]
+		}
 		convertRow(f.color, out, src[:len(f.comps)])
 	}
 }
