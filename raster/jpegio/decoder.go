@@ -84,9 +84,13 @@ type Decoder struct {
 	pred        [4]int32
 	restartLeft int
 	nextRST     int
-	carry       [][]int16 // MCU rows carryLo..decoded-1, at most two
-	carryLo     int
-	decoded     int // MCU rows decoded so far
+	// MCU rows carryLo..decoded-1 (at most two) were decoded into prev,
+	// the band handed out last, whose rows start at prevLo: the next
+	// band takes them from there.
+	prev    *Band
+	prevLo  int
+	carryLo int
+	decoded int // MCU rows decoded so far
 
 	seg *segments // decoding by restart intervals, when set
 
@@ -453,7 +457,10 @@ func (b *Band) sizeCoef() {
 	for i, c := range b.f.comps {
 		n := (hi - lo) * c.v * c.bw * 64
 		if cap(b.coef[i]) < n {
-			b.coef[i] = make([]int16, n)
+			// Keep what it held: the next band may take rows from it.
+			grown := make([]int16, n)
+			copy(grown, b.coef[i])
+			b.coef[i] = grown
 		}
 		b.coef[i] = b.coef[i][:n]
 	}
@@ -501,7 +508,8 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 	if d.seg != nil {
 		return d.nextSegBand(b, m0, m1, lo, hi)
 	}
-	b.reset(d, m0, m1, lo, hi)
+	prev, prevLo := d.prev, d.prevLo
+	b.reset(d, m0, m1, lo, hi) // keeps the rows of b when it is prev
 	var dst [][]int16
 	for m := lo; m < hi; m++ {
 		dst = b.mcuRow(m, dst)
@@ -510,8 +518,12 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		case d.buffered:
 			err = d.store.readMCURow(m, dst)
 		case m >= d.carryLo && m < d.decoded:
-			for i, src := range d.carryRow(m) {
-				copy(dst[i], src)
+			// From the band before; when b is that band, its rows
+			// move down, each to a place already read.
+			for i, c := range f.comps {
+				n := c.v * c.bw * 64
+				k := (m - prevLo) * n
+				copy(dst[i], prev.coef[i][k:k+n])
 			}
 		default:
 			err = d.decodeMCURow(m, dst)
@@ -523,19 +535,10 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		}
 	}
 	if !d.buffered && d.halo {
-		// Keep the last two MCU rows held: the next band's halo above
-		// and, when decoded ahead, its first row.
+		// The last two MCU rows held are the next band's halo above
+		// and, when decoded ahead, its first row: it takes them from b.
 		d.carryLo = max(hi-2, lo)
-		if d.carry == nil {
-			d.carry = make([][]int16, 2*len(f.comps))
-		}
-		for m := d.carryLo; m < hi; m++ {
-			src := b.mcuRow(m, nil)
-			for i := range src {
-				k := (m-d.carryLo)*len(f.comps) + i
-				d.carry[k] = append(d.carry[k][:0], src[i]...)
-			}
-		}
+		d.prev, d.prevLo = b, lo
 	}
 	if !d.buffered && d.decoded == f.mcusY && !d.allDecoded {
 		d.allDecoded = true
@@ -549,13 +552,6 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		d.store.close()
 	}
 	return b, nil
-}
-
-// carryRow returns the carried coefficients of MCU row m.
-func (d *Decoder) carryRow(m int) [][]int16 {
-	n := len(d.f.comps)
-	k := (m - d.carryLo) * n
-	return d.carry[k : k+n]
 }
 
 func (d *Decoder) fail(err error) {

@@ -62,7 +62,7 @@ func (d *Decoder) startSegments(at io.ReaderAt) {
 	f := &d.f
 	snap := new(Decoder)
 	*snap = *d
-	snap.src, snap.store, snap.carry = nil, nil, nil
+	snap.src, snap.store, snap.prev = nil, nil, nil
 	d.bandMCU = d.segBandMCU()
 	d.seg = &segments{
 		at:    at,
