@@ -29,10 +29,15 @@ func (f *frame) segmentable() bool {
 
 // segBandMCU is the band height when decoding by restart intervals: the
 // usual one rounded up to whole intervals, so that a band starts where
-// an interval does.
+// an interval does. With a halo, the default is at least 4 MCU rows, so
+// that the 2 MCU rows decoded again for it are not as many as its own.
 func (d *Decoder) segBandMCU() int {
+	m := d.bandMCU
+	if d.halo && d.o.BandRows <= 0 {
+		m = max(m, 4)
+	}
 	k := max(1, d.f.restart/d.f.mcusX)
-	return (d.bandMCU + k - 1) / k * k
+	return (m + k - 1) / k * k
 }
 
 // segments is the serial state of a decode by restart intervals.
