@@ -513,53 +513,38 @@ TEXT ·yccRowAVX2(SB), NOSPLIT, $0-40
 ycc:
 	TESTQ        SI, SI
 	JZ           yccdone
-	VPMOVZXBD    (CX), Y0
-	VPMOVZXBD    (DX), Y1
-	VPMOVZXBD    (BX), Y2
-	VPSUBD       c128<>+0(SB), Y1, Y1
-	VPSUBD       c128<>+0(SB), Y2, Y2
-	VPMULLD      yccR<>+0(SB), Y2, Y3
-	VPADDD       half16<>+0(SB), Y3, Y3
-	VPSRAD       $0x10, Y3, Y3
-	VPADDD       Y0, Y3, Y3
-	VPMULLD      yccB<>+0(SB), Y1, Y4
-	VPADDD       half16<>+0(SB), Y4, Y4
-	VPSRAD       $0x10, Y4, Y4
-	VPADDD       Y0, Y4, Y4
-	VPMULLD      yccGb<>+0(SB), Y1, Y1
+	VPMOVZXBW    (CX), Y0
+	VPMOVZXBW    (DX), Y1
+	VPMOVZXBW    (BX), Y2
+	VPSUBW       w128<>+0(SB), Y1, Y1
+	VPSUBW       w128<>+0(SB), Y2, Y2
+	VPMULHW      yccR16<>+0(SB), Y2, Y3
+	VPMULLW      yccR16<>+0(SB), Y2, Y4
+	VPSRLW       $0x0f, Y4, Y4
+	VPADDW       Y4, Y3, Y3
+	VPADDW       Y2, Y3, Y3
+	VPADDW       Y0, Y3, Y3
+	VPMULHW      yccB16<>+0(SB), Y1, Y4
+	VPMULLW      yccB16<>+0(SB), Y1, Y5
+	VPSRLW       $0x0f, Y5, Y5
+	VPADDW       Y5, Y4, Y4
+	VPADDW       Y1, Y4, Y4
+	VPADDW       Y1, Y4, Y4
+	VPADDW       Y0, Y4, Y4
+	VPUNPCKLWD   Y2, Y1, Y5
+	VPUNPCKHWD   Y2, Y1, Y1
+	VPMADDWD     yccG16<>+0(SB), Y5, Y5
+	VPMADDWD     yccG16<>+0(SB), Y1, Y1
+	VPADDD       half16<>+0(SB), Y5, Y5
 	VPADDD       half16<>+0(SB), Y1, Y1
-	VPMULLD      yccGr<>+0(SB), Y2, Y2
-	VPADDD       Y2, Y1, Y1
+	VPSRAD       $0x10, Y5, Y5
 	VPSRAD       $0x10, Y1, Y1
-	VPADDD       Y0, Y1, Y1
-	VPMOVZXBD    8(CX), Y0
-	VPMOVZXBD    8(DX), Y2
-	VPMOVZXBD    8(BX), Y5
-	VPSUBD       c128<>+0(SB), Y2, Y2
-	VPSUBD       c128<>+0(SB), Y5, Y5
-	VPMULLD      yccR<>+0(SB), Y5, Y6
-	VPADDD       half16<>+0(SB), Y6, Y6
-	VPSRAD       $0x10, Y6, Y6
-	VPADDD       Y0, Y6, Y6
-	VPMULLD      yccB<>+0(SB), Y2, Y7
-	VPADDD       half16<>+0(SB), Y7, Y7
-	VPSRAD       $0x10, Y7, Y7
-	VPADDD       Y0, Y7, Y7
-	VPMULLD      yccGb<>+0(SB), Y2, Y2
-	VPADDD       half16<>+0(SB), Y2, Y2
-	VPMULLD      yccGr<>+0(SB), Y5, Y5
-	VPADDD       Y5, Y2, Y2
-	VPSRAD       $0x10, Y2, Y2
-	VPADDD       Y0, Y2, Y2
-	VPACKSSDW    Y6, Y3, Y0
+	VPACKSSDW    Y1, Y5, Y1
+	VPSUBW       Y2, Y1, Y1
+	VPADDW       Y0, Y1, Y1
+	VPACKUSWB    Y1, Y3, Y0
 	VPERMQ       $0xd8, Y0, Y0
-	VPACKSSDW    Y2, Y1, Y1
-	VPERMQ       $0xd8, Y1, Y1
-	VPACKSSDW    Y7, Y4, Y2
-	VPERMQ       $0xd8, Y2, Y2
-	VPACKUSWB    Y1, Y0, Y0
-	VPERMQ       $0xd8, Y0, Y0
-	VPACKUSWB    Y2, Y2, Y1
+	VPACKUSWB    Y4, Y4, Y1
 	VPERMQ       $0xd8, Y1, Y1
 	VMOVDQA      X0, X2
 	VEXTRACTI128 $0x01, Y0, X0
@@ -593,6 +578,78 @@ yccdone:
 	VZEROUPPER
 	RET
 
+DATA w128<>+0(SB)/2, $0x0080
+DATA w128<>+2(SB)/2, $0x0080
+DATA w128<>+4(SB)/2, $0x0080
+DATA w128<>+6(SB)/2, $0x0080
+DATA w128<>+8(SB)/2, $0x0080
+DATA w128<>+10(SB)/2, $0x0080
+DATA w128<>+12(SB)/2, $0x0080
+DATA w128<>+14(SB)/2, $0x0080
+DATA w128<>+16(SB)/2, $0x0080
+DATA w128<>+18(SB)/2, $0x0080
+DATA w128<>+20(SB)/2, $0x0080
+DATA w128<>+22(SB)/2, $0x0080
+DATA w128<>+24(SB)/2, $0x0080
+DATA w128<>+26(SB)/2, $0x0080
+DATA w128<>+28(SB)/2, $0x0080
+DATA w128<>+30(SB)/2, $0x0080
+GLOBL w128<>(SB), RODATA|NOPTR, $32
+
+DATA yccR16<>+0(SB)/2, $0x66e9
+DATA yccR16<>+2(SB)/2, $0x66e9
+DATA yccR16<>+4(SB)/2, $0x66e9
+DATA yccR16<>+6(SB)/2, $0x66e9
+DATA yccR16<>+8(SB)/2, $0x66e9
+DATA yccR16<>+10(SB)/2, $0x66e9
+DATA yccR16<>+12(SB)/2, $0x66e9
+DATA yccR16<>+14(SB)/2, $0x66e9
+DATA yccR16<>+16(SB)/2, $0x66e9
+DATA yccR16<>+18(SB)/2, $0x66e9
+DATA yccR16<>+20(SB)/2, $0x66e9
+DATA yccR16<>+22(SB)/2, $0x66e9
+DATA yccR16<>+24(SB)/2, $0x66e9
+DATA yccR16<>+26(SB)/2, $0x66e9
+DATA yccR16<>+28(SB)/2, $0x66e9
+DATA yccR16<>+30(SB)/2, $0x66e9
+GLOBL yccR16<>(SB), RODATA|NOPTR, $32
+
+DATA yccB16<>+0(SB)/2, $0xc5a2
+DATA yccB16<>+2(SB)/2, $0xc5a2
+DATA yccB16<>+4(SB)/2, $0xc5a2
+DATA yccB16<>+6(SB)/2, $0xc5a2
+DATA yccB16<>+8(SB)/2, $0xc5a2
+DATA yccB16<>+10(SB)/2, $0xc5a2
+DATA yccB16<>+12(SB)/2, $0xc5a2
+DATA yccB16<>+14(SB)/2, $0xc5a2
+DATA yccB16<>+16(SB)/2, $0xc5a2
+DATA yccB16<>+18(SB)/2, $0xc5a2
+DATA yccB16<>+20(SB)/2, $0xc5a2
+DATA yccB16<>+22(SB)/2, $0xc5a2
+DATA yccB16<>+24(SB)/2, $0xc5a2
+DATA yccB16<>+26(SB)/2, $0xc5a2
+DATA yccB16<>+28(SB)/2, $0xc5a2
+DATA yccB16<>+30(SB)/2, $0xc5a2
+GLOBL yccB16<>(SB), RODATA|NOPTR, $32
+
+DATA yccG16<>+0(SB)/2, $0xa7e6
+DATA yccG16<>+2(SB)/2, $0x492e
+DATA yccG16<>+4(SB)/2, $0xa7e6
+DATA yccG16<>+6(SB)/2, $0x492e
+DATA yccG16<>+8(SB)/2, $0xa7e6
+DATA yccG16<>+10(SB)/2, $0x492e
+DATA yccG16<>+12(SB)/2, $0xa7e6
+DATA yccG16<>+14(SB)/2, $0x492e
+DATA yccG16<>+16(SB)/2, $0xa7e6
+DATA yccG16<>+18(SB)/2, $0x492e
+DATA yccG16<>+20(SB)/2, $0xa7e6
+DATA yccG16<>+22(SB)/2, $0x492e
+DATA yccG16<>+24(SB)/2, $0xa7e6
+DATA yccG16<>+26(SB)/2, $0x492e
+DATA yccG16<>+28(SB)/2, $0xa7e6
+DATA yccG16<>+30(SB)/2, $0x492e
+GLOBL yccG16<>(SB), RODATA|NOPTR, $32
+
 DATA half16<>+0(SB)/4, $0x00008000
 DATA half16<>+4(SB)/4, $0x00008000
 DATA half16<>+8(SB)/4, $0x00008000
@@ -602,46 +659,6 @@ DATA half16<>+20(SB)/4, $0x00008000
 DATA half16<>+24(SB)/4, $0x00008000
 DATA half16<>+28(SB)/4, $0x00008000
 GLOBL half16<>(SB), RODATA|NOPTR, $32
-
-DATA yccR<>+0(SB)/4, $0x000166e9
-DATA yccR<>+4(SB)/4, $0x000166e9
-DATA yccR<>+8(SB)/4, $0x000166e9
-DATA yccR<>+12(SB)/4, $0x000166e9
-DATA yccR<>+16(SB)/4, $0x000166e9
-DATA yccR<>+20(SB)/4, $0x000166e9
-DATA yccR<>+24(SB)/4, $0x000166e9
-DATA yccR<>+28(SB)/4, $0x000166e9
-GLOBL yccR<>(SB), RODATA|NOPTR, $32
-
-DATA yccB<>+0(SB)/4, $0x0001c5a2
-DATA yccB<>+4(SB)/4, $0x0001c5a2
-DATA yccB<>+8(SB)/4, $0x0001c5a2
-DATA yccB<>+12(SB)/4, $0x0001c5a2
-DATA yccB<>+16(SB)/4, $0x0001c5a2
-DATA yccB<>+20(SB)/4, $0x0001c5a2
-DATA yccB<>+24(SB)/4, $0x0001c5a2
-DATA yccB<>+28(SB)/4, $0x0001c5a2
-GLOBL yccB<>(SB), RODATA|NOPTR, $32
-
-DATA yccGb<>+0(SB)/4, $0xffffa7e6
-DATA yccGb<>+4(SB)/4, $0xffffa7e6
-DATA yccGb<>+8(SB)/4, $0xffffa7e6
-DATA yccGb<>+12(SB)/4, $0xffffa7e6
-DATA yccGb<>+16(SB)/4, $0xffffa7e6
-DATA yccGb<>+20(SB)/4, $0xffffa7e6
-DATA yccGb<>+24(SB)/4, $0xffffa7e6
-DATA yccGb<>+28(SB)/4, $0xffffa7e6
-GLOBL yccGb<>(SB), RODATA|NOPTR, $32
-
-DATA yccGr<>+0(SB)/4, $0xffff492e
-DATA yccGr<>+4(SB)/4, $0xffff492e
-DATA yccGr<>+8(SB)/4, $0xffff492e
-DATA yccGr<>+12(SB)/4, $0xffff492e
-DATA yccGr<>+16(SB)/4, $0xffff492e
-DATA yccGr<>+20(SB)/4, $0xffff492e
-DATA yccGr<>+24(SB)/4, $0xffff492e
-DATA yccGr<>+28(SB)/4, $0xffff492e
-GLOBL yccGr<>(SB), RODATA|NOPTR, $32
 
 DATA yccmasks<>+0(SB)/1, $0x00
 DATA yccmasks<>+1(SB)/1, $0x80

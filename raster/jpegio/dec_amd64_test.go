@@ -107,7 +107,7 @@ func TestYCCKernelSameBytes(t *testing.T) {
 		t.Skip("no AVX2 on this CPU")
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{1, 15, 16, 17, 47, 64, 301} {
+	for _, n := range []int{1, 15, 16, 17, 47, 64, 301, 1 << 16} {
 		planes := map[string][3][]byte{}
 		var random, extreme [3][]byte
 		for c := range 3 {
@@ -119,6 +119,25 @@ func TestYCCKernelSameBytes(t *testing.T) {
 			}
 		}
 		planes["random"], planes["extreme"] = random, extreme
+		if n == 1<<16 {
+			// Every pair of Cb and Cr, with Y ramping, and at 0 and 255.
+			for _, name := range []string{"every chroma", "every chroma, y 0", "every chroma, y 255"} {
+				var p [3][]byte
+				for c := range 3 {
+					p[c] = make([]byte, n)
+				}
+				for i := range n {
+					p[0][i], p[1][i], p[2][i] = byte(i*7), byte(i), byte(i>>8)
+					switch name {
+					case "every chroma, y 0":
+						p[0][i] = 0
+					case "every chroma, y 255":
+						p[0][i] = 255
+					}
+				}
+				planes[name] = p
+			}
+		}
 		for name, p := range planes {
 			got, want := make([]byte, 3*n), make([]byte, 3*n)
 			withKernels(true, func() { yccRow(got, p[0], p[1], p[2]) })

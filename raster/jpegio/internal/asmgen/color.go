@@ -7,8 +7,8 @@ import (
 )
 
 // yccRowKernel writes yccRowAVX2: YCbCr to RGB8, 16 pixels a step, with
-// the arithmetic of libjpeg's tables as raster/jpegio/band.go builds
-// them (crR, cbB, crG, cbG), in 32-bit lanes.
+// the values of libjpeg's tables as raster/jpegio/band.go builds them
+// (crR, cbB, crG, cbG), in 16-bit lanes.
 func yccRowKernel() {
 	TEXT("yccRowAVX2", NOSPLIT, "func(out *byte, ys, cbs, crs *byte, n int)")
 	Pragma("noescape")
@@ -23,12 +23,21 @@ func yccRowKernel() {
 	n := Load(Param("n"), GP64())
 	SHRQ(U8(4), n)
 
-	c128 := vec32("c128", 128)
+	// In 16-bit lanes: with x = cb-128 or cr-128 and c = 65536·a + c16,
+	// (c·x + 32768) >> 16 = a·x + hi(c16·x) + lo(c16·x)>>15, hi and lo
+	// the high and low halves of the 32-bit product, lo unsigned: the
+	// values of libjpeg's tables exactly. G's two products go through
+	// VPMADDWD in 32 bits.
+	c128 := vec16("w128", 128)
+	kR := vec16("yccR16", 91881-65536)
+	kB := vec16("yccB16", 116130-2*65536)
+	kG := GLOBL("yccG16", RODATA|NOPTR) // pairs -22554, -46802+65536
+	gb, gr := int16(-22554), int16(-46802+65536)
+	for i := range 8 {
+		DATA(4*i, U16(uint16(gb)))
+		DATA(4*i+2, U16(uint16(gr)))
+	}
 	half := vec32("half16", 1<<15)
-	kR := vec32("yccR", 91881)
-	kB := vec32("yccB", 116130)
-	kGb := vec32("yccGb", -22554)
-	kGr := vec32("yccGr", -46802)
 
 	// Masks that spread the R, G and B bytes of 16 pixels over the three
 	// 16-byte chunks of their output.
@@ -49,37 +58,41 @@ func yccRowKernel() {
 	Label("ycc")
 	TESTQ(n, n)
 	JZ(LabelRef("yccdone"))
-	var r, g, b [2]VecVirtual
-	for h := range 2 {
-		y, cb, cr := YMM(), YMM(), YMM()
-		VPMOVZXBD(Mem{Base: yp, Disp: 8 * h}, y)
-		VPMOVZXBD(Mem{Base: bp, Disp: 8 * h}, cb)
-		VPMOVZXBD(Mem{Base: rp, Disp: 8 * h}, cr)
-		VPSUBD(c128, cb, cb)
-		VPSUBD(c128, cr, cr)
-		r[h], g[h], b[h] = YMM(), YMM(), YMM()
-		VPMULLD(kR, cr, r[h])
-		VPADDD(half, r[h], r[h])
-		VPSRAD(U8(16), r[h], r[h])
-		VPADDD(y, r[h], r[h])
-		VPMULLD(kB, cb, b[h])
-		VPADDD(half, b[h], b[h])
-		VPSRAD(U8(16), b[h], b[h])
-		VPADDD(y, b[h], b[h])
-		VPMULLD(kGb, cb, g[h])
-		VPADDD(half, g[h], g[h])
-		VPMULLD(kGr, cr, cr)
-		VPADDD(cr, g[h], g[h])
-		VPSRAD(U8(16), g[h], g[h])
-		VPADDD(y, g[h], g[h])
+	y, cb, cr := YMM(), YMM(), YMM()
+	VPMOVZXBW(Mem{Base: yp}, y)
+	VPMOVZXBW(Mem{Base: bp}, cb)
+	VPMOVZXBW(Mem{Base: rp}, cr)
+	VPSUBW(c128, cb, cb)
+	VPSUBW(c128, cr, cr)
+	// term returns a·x + ((c16·x + 32768) >> 16) + y.
+	term := func(x VecVirtual, c16 Mem, a int) VecVirtual {
+		hi, lo := YMM(), YMM()
+		VPMULHW(c16, x, hi)
+		VPMULLW(c16, x, lo)
+		VPSRLW(U8(15), lo, lo)
+		VPADDW(lo, hi, hi)
+		for range a {
+			VPADDW(x, hi, hi)
+		}
+		VPADDW(y, hi, hi)
+		return hi
 	}
-	pack16 := func(v [2]VecVirtual) VecVirtual {
-		w := YMM()
-		VPACKSSDW(v[1], v[0], w)
-		VPERMQ(U8(0xd8), w, w)
-		return w
-	}
-	r16, g16, b16 := pack16(r), pack16(g), pack16(b)
+	r16 := term(cr, kR, 1)
+	b16 := term(cb, kB, 2)
+	// G = y - xr + ((-22554·xb + 18734·xr + 32768) >> 16).
+	lo, hi := YMM(), YMM()
+	VPUNPCKLWD(cr, cb, lo)
+	VPUNPCKHWD(cr, cb, hi)
+	VPMADDWD(kG, lo, lo)
+	VPMADDWD(kG, hi, hi)
+	VPADDD(half, lo, lo)
+	VPADDD(half, hi, hi)
+	VPSRAD(U8(16), lo, lo)
+	VPSRAD(U8(16), hi, hi)
+	g16 := YMM()
+	VPACKSSDW(hi, lo, g16)
+	VPSUBW(cr, g16, g16)
+	VPADDW(y, g16, g16)
 	rg, bb := YMM(), YMM()
 	VPACKUSWB(g16, r16, rg)
 	VPERMQ(U8(0xd8), rg, rg)
