@@ -1,9 +1,8 @@
 // Package jpegio reads and writes JPEG images in bands of rows, in
 // memory that grows with the width, never the height. It is a codec of its
 // own in Go (no cgo; some decoding kernels also in AVX2 assembly),
-// following libjpeg-turbo's arithmetic where that
-// decides the result, so that its pixels match djpeg's and its files
-// cjpeg's.
+// following libjpeg-turbo's arithmetic where that decides the result, so
+// that its pixels match djpeg's and its files cjpeg's.
 //
 // # Decoding
 //
