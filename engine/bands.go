@@ -229,7 +229,12 @@ func (j *Job) gather(ctx context.Context, t tile, emit func(*group) error) error
 	}
 	e := j.enc
 	rb := e.rowBytes
-	src := b.out.Pix[:b.out.Rect.Dy()*rb]
+	out := b.out.Pix
+	if j.plan.Identity() {
+		// The filter left out alone (see filter): take the source rows.
+		out = b.src.Pix[b.src.PixOffset(0, b.out.Rect.Min.Y):]
+	}
+	src := out[:b.out.Rect.Dy()*rb]
 	for len(src) > 0 {
 		if e.cur == nil {
 			g := e.get()

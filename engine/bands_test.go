@@ -358,3 +358,42 @@ func TestSharedPool(t *testing.T) {
 		t.Errorf("slots in use after the jobs: got %d, want 0", n)
 	}
 }
+
+// TestBandsNoHaloThinBands checks when a job whose bands come out thinner
+// than a quarter of a tile keeps the writer's bands: with a chain without
+// halo it does while a band is at least as tall as the writer's band, so
+// that encoding stays in the pool; with a halo it writes rows. The bytes
+// are the same either way.
+func TestBandsNoHaloThinBands(t *testing.T) {
+	for _, c := range []struct {
+		spec string
+		enc  bool
+	}{{"", true}, {"blur:1", false}} {
+		t.Run(fmt.Sprintf("%q", c.spec), func(t *testing.T) {
+			img := randomImage(1000, 300, raster.RGB8, 5)
+			plan := mustPlan(t, mustChain(t, c.spec), img.h.Width, img.h.Height, raster.RGB8)
+			dst := &bandWriter{rb: img.h.RowBytes(), rows: 8, height: img.h.Height}
+			// Bands of 60 rows fit this budget, of 81 rows do not: under
+			// the quarter of a 256-row tile, over the writer's 8 rows.
+			job, err := New(img, dst, plan, Options{Workers: 2, Tile: 256, Memory: 4500 << 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := job.enc != nil; got != c.enc {
+				t.Fatalf("encoding by bands: got %v, want %v", got, c.enc)
+			}
+			if c.enc && (job.bandH >= 64 || job.bandH < 8) {
+				t.Fatalf("got bands of %d rows, want fewer than 64 and at least 8", job.bandH)
+			}
+			if err := job.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if want := reference(t, img, plan); !bytes.Equal(dst.pix, want) {
+				t.Fatalf("got %d bytes differing from the whole-image result (%d bytes)", len(dst.pix), len(want))
+			}
+			if peak := job.Stats().PeakBytes; peak > 4500<<10 {
+				t.Errorf("got a peak of %d bytes in flight, want at most the budget of %d", peak, 4500<<10)
+			}
+		})
+	}
+}

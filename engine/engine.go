@@ -221,17 +221,28 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	// When the reader's or the writer's bands are too tall for that, the
 	// job reads or writes rows instead: the budget is the user's promise
 	// on memory, and a wider image must not break it.
+	//
+	// A band is worth its codec's bands down to a quarter of a tile, below
+	// which a chain recomputes too much of its halo. A chain without halo
+	// recomputes nothing: there the writer's bands stay while a band is at
+	// least as tall as one of them, since writing rows would encode on one
+	// goroutine (a 10,000-wide JPEG at the default budget).
+	minH := min(tile, j.outH) / 4
+	if j.enc != nil && j.plan.Halo() == 0 {
+		minH = min(minH, j.enc.rows)
+	}
 	for {
 		j.bandH = min(tile, j.outH)
 		for j.bandH > 1 && j.charge(j.bandBytes(j.bandH))*slots+j.scratchBytes(j.bandH)*filters > j.budget {
 			j.bandH = max(1, j.bandH*3/4)
 		}
 		j.bandCap = j.bandBytes(j.bandH)
-		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= min(tile, j.outH)/4 {
+		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= minH {
 			break
 		}
 		if j.enc != nil {
 			j.enc = nil
+			minH = min(tile, j.outH) / 4
 		} else if j.dec != nil {
 			j.dec = nil
 		} else {
@@ -594,6 +605,9 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 	var err error
 	if j.remote != nil {
 		err = j.remoteFilter(ctx, dst, &b.src)
+	} else if j.enc != nil && j.plan.Identity() {
+		// Nothing to compute: gather copies the source rows into the
+		// writer's bands itself, and this copy would be one too many.
 	} else {
 		err = j.plan.Run(dst, &b.src)
 	}

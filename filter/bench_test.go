@@ -81,7 +81,7 @@ func BenchmarkChain(b *testing.B) {
 	const w, h, strip = 2048, 1024, 256
 	src := benchImage(w, h)
 	for _, spec := range [][]string{{"blur:2"}, {"sharpen"}, {"median:2"}, {"blur:1.5", "sharpen", "median:1", "shrink:3", "invert"},
-		{"crop:100,100,1848,824", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"}} {
+		{"crop:100,100,1848,824", "resize:0.9", "conv:0,-1,0,-1,5,-1,0,-1,0"}, {"blur:1", "resize:0.5", "sharpen"}} {
 		c, _ := ParseChain(spec)
 		p, err := c.Plan(w, h, raster.RGB8)
 		if err != nil {

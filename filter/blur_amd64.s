@@ -538,6 +538,138 @@ GLOBL hres8c4AVX2one<>(SB), RODATA|NOPTR, $4
 DATA hres8c4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
 GLOBL hres8c4AVX2idx<>(SB), RODATA|NOPTR, $32
 
+// func convColSymAVX2(d []float32, rows []*float32, w []float32)
+// Requires: AVX
+TEXT ·convColSymAVX2(SB), NOSPLIT, $0-72
+	MOVQ d_base+0(FP), AX
+	MOVQ d_len+8(FP), CX
+	MOVQ rows_base+24(FP), DX
+	MOVQ w_base+48(FP), BX
+	MOVQ w_len+56(FP), SI
+	DECQ SI
+	SHRQ $0x03, CX
+	LEAQ (DX)(SI*8), DX
+	XORQ DI, DI
+
+csblock:
+	TESTQ        CX, CX
+	JZ           csdone
+	MOVQ         (DX), R8
+	VBROADCASTSS (BX), Y1
+	VMULPS       (R8)(DI*1), Y1, Y0
+	MOVQ         SI, R13
+	TESTQ        R13, R13
+	JZ           csstore
+	LEAQ         -8(DX), R10
+	LEAQ         8(DX), R11
+	LEAQ         4(BX), R12
+	MOVQ         (R10), R8
+	MOVQ         (R11), R9
+	VMOVUPS      (R8)(DI*1), Y2
+	VADDPS       (R9)(DI*1), Y2, Y2
+	VBROADCASTSS (R12), Y1
+	VMULPS       Y1, Y2, Y2
+	SUBQ         $0x08, R10
+	ADDQ         $0x08, R11
+	ADDQ         $0x04, R12
+	VADDPS       Y2, Y0, Y0
+	DECQ         R13
+
+cstriple:
+	CMPQ         R13, $0x03
+	JB           cssingle
+	MOVQ         (R10), R8
+	MOVQ         (R11), R9
+	VMOVUPS      (R8)(DI*1), Y2
+	VADDPS       (R9)(DI*1), Y2, Y2
+	VBROADCASTSS (R12), Y1
+	VMULPS       Y1, Y2, Y2
+	SUBQ         $0x08, R10
+	ADDQ         $0x08, R11
+	ADDQ         $0x04, R12
+	MOVQ         (R10), R8
+	MOVQ         (R11), R9
+	VMOVUPS      (R8)(DI*1), Y3
+	VADDPS       (R9)(DI*1), Y3, Y3
+	VBROADCASTSS (R12), Y1
+	VMULPS       Y1, Y3, Y3
+	SUBQ         $0x08, R10
+	ADDQ         $0x08, R11
+	ADDQ         $0x04, R12
+	VADDPS       Y3, Y2, Y2
+	MOVQ         (R10), R8
+	MOVQ         (R11), R9
+	VMOVUPS      (R8)(DI*1), Y3
+	VADDPS       (R9)(DI*1), Y3, Y3
+	VBROADCASTSS (R12), Y1
+	VMULPS       Y1, Y3, Y3
+	SUBQ         $0x08, R10
+	ADDQ         $0x08, R11
+	ADDQ         $0x04, R12
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	SUBQ         $0x03, R13
+	JMP          cstriple
+
+cssingle:
+	TESTQ        R13, R13
+	JZ           csstore
+	MOVQ         (R10), R8
+	MOVQ         (R11), R9
+	VMOVUPS      (R8)(DI*1), Y2
+	VADDPS       (R9)(DI*1), Y2, Y2
+	VBROADCASTSS (R12), Y1
+	VMULPS       Y1, Y2, Y2
+	SUBQ         $0x08, R10
+	ADDQ         $0x08, R11
+	ADDQ         $0x04, R12
+	VADDPS       Y2, Y0, Y0
+	DECQ         R13
+	JMP          cssingle
+
+csstore:
+	VMOVUPS Y0, (AX)(DI*1)
+	ADDQ    $0x20, DI
+	DECQ    CX
+	JMP     csblock
+
+csdone:
+	VZEROUPPER
+	RET
+
+// func axpy3AVX2(d []float32, a []float32, b []float32, c []float32, ka float32, kb float32, kc float32)
+// Requires: AVX
+TEXT ·axpy3AVX2(SB), NOSPLIT, $0-108
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         a_base+24(FP), DX
+	MOVQ         b_base+48(FP), BX
+	MOVQ         c_base+72(FP), SI
+	VBROADCASTSS ka+96(FP), Y0
+	VBROADCASTSS kb+100(FP), Y1
+	VBROADCASTSS kc+104(FP), Y2
+	SHRQ         $0x03, CX
+	XORQ         DI, DI
+
+axblock:
+	TESTQ   CX, CX
+	JZ      axdone
+	VMOVUPS (AX)(DI*1), Y3
+	VMULPS  (DX)(DI*1), Y0, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  (BX)(DI*1), Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VMULPS  (SI)(DI*1), Y2, Y4
+	VADDPS  Y4, Y3, Y3
+	VMOVUPS Y3, (AX)(DI*1)
+	ADDQ    $0x20, DI
+	DECQ    CX
+	JMP     axblock
+
+axdone:
+	VZEROUPPER
+	RET
+
 // func sortCols3AVX2(planes []*byte, rows []*byte, n int)
 // Requires: AVX, AVX2
 TEXT ·sortCols3AVX2(SB), NOSPLIT, $0-56

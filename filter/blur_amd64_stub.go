@@ -57,6 +57,17 @@ func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift u
 //go:noescape
 func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
 
+// convColSymAVX2 is convColSymGo on the first len(d) &^ 7 samples;
+// rows holds the first sample of each of the 2·(len(w)-1)+1 rows.
+//
+//go:noescape
+func convColSymAVX2(d []float32, rows []*float32, w []float32)
+
+// axpy3AVX2 is axpy3 on the first len(d) &^ 7 samples.
+//
+//go:noescape
+func axpy3AVX2(d []float32, a []float32, b []float32, c []float32, ka float32, kb float32, kc float32)
+
 // sortCols3AVX2 is sortCols3Go on the first n &^ 31 samples: plane r
 // receives the r-th smallest of the rows' samples at each index.
 //

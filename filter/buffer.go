@@ -88,6 +88,10 @@ type scratch struct {
 	w32     []float32
 	idx     []int
 	rowRefs [][]float32
+
+	// The horizontal taps of the last Lanczos pass, kept for the next tile
+	// of the same columns: tiles of one column of a plan share them.
+	lanczosH lanczosTaps
 }
 
 // maxKept bounds how many free buffers a scratch keeps.

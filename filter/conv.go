@@ -75,12 +75,14 @@ func axpy(d, v []float32, k float32) {
 	}
 }
 
-// axpy3 adds ka·a + kb·b + kc·c to d, one pass instead of three, in the
-// order three axpy calls would, so the sums are the same to the bit.
-func axpy3(d, a, b, c []float32, ka, kb, kc float32) {
+// axpy3Go adds ka·a + kb·b + kc·c to d, one pass instead of three, in the
+// order three axpy calls would, so the sums are the same to the bit. The
+// conversions keep each product rounded on its own (no fused multiply-add
+// on any GOAMD64 level), as axpy3's AVX2 twin rounds it.
+func axpy3Go(d, a, b, c []float32, ka, kb, kc float32) {
 	a, b, c = a[:len(d)], b[:len(d)], c[:len(d)]
 	for i := range d {
-		d[i] = d[i] + ka*a[i] + kb*b[i] + kc*c[i]
+		d[i] = d[i] + float32(ka*a[i]) + float32(kb*b[i]) + float32(kc*c[i])
 	}
 }
 

@@ -117,10 +117,12 @@ func convRowSym(d, pad []float32, w []float32) {
 // on the stack.
 const maxSepTaps = 16
 
-// convColSym sets d to the symmetric convolution of rows, whose middle row
-// is the centre, with w. Taps are added three at a time, so each output
-// sample is loaded and stored about r/3 times.
-func convColSym(d []float32, rows [][]float32, w []float32) {
+// convColSymGo sets d to the symmetric convolution of rows, whose middle
+// row is the centre, with w. Taps are added three at a time, so each output
+// sample is loaded and stored about r/3 times. convColSym runs it, or its
+// AVX2 twin, which gives the same bits: the conversions keep each product
+// rounded on its own, never fused with a sum.
+func convColSymGo(d []float32, rows [][]float32, w []float32) {
 	r := len(w) - 1
 	c := rows[r][:len(d)]
 	w0 := w[0]
@@ -129,7 +131,7 @@ func convColSym(d []float32, rows [][]float32, w []float32) {
 		wa := w[1]
 		l1, r1 := rows[r-1][:len(d)], rows[r+1][:len(d)]
 		for i := range d {
-			d[i] = w0*c[i] + wa*(l1[i]+r1[i])
+			d[i] = float32(w0*c[i]) + float32(wa*(l1[i]+r1[i]))
 		}
 		k = 2
 	} else {
@@ -143,14 +145,14 @@ func convColSym(d []float32, rows [][]float32, w []float32) {
 		l2, r2 := rows[r-k-1][:len(d)], rows[r+k+1][:len(d)]
 		l3, r3 := rows[r-k-2][:len(d)], rows[r+k+2][:len(d)]
 		for i := range d {
-			d[i] += wa*(l1[i]+r1[i]) + wb*(l2[i]+r2[i]) + wc*(l3[i]+r3[i])
+			d[i] += float32(wa*(l1[i]+r1[i])) + float32(wb*(l2[i]+r2[i])) + float32(wc*(l3[i]+r3[i]))
 		}
 	}
 	for ; k <= r; k++ {
 		wa := w[k]
 		l1, r1 := rows[r-k][:len(d)], rows[r+k][:len(d)]
 		for i := range d {
-			d[i] += wa * (l1[i] + r1[i])
+			d[i] += float32(wa * (l1[i] + r1[i]))
 		}
 	}
 }

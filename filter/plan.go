@@ -182,6 +182,12 @@ func (p *Plan) InputSize() (w, h int) { return p.inB.Dx(), p.inB.Dy() }
 // around an output pixel. It is informative: SourceRect is exact.
 func (p *Plan) Halo() int { return p.halo }
 
+// Identity reports whether the plan leaves the image as it is: no stage,
+// the same pixel format and size. Run then copies src to dst.
+func (p *Plan) Identity() bool {
+	return len(p.stages) == 0 && p.segs == nil && p.in == p.out && p.outB == p.inB
+}
+
 // rects returns, for each stage, the rectangle of its input needed for the
 // output rectangle out, and out itself last. It reuses rs when it is large
 // enough.

@@ -64,6 +64,10 @@ func TestPlanShape(t *testing.T) {
 			if p.Halo() != tt.halo {
 				t.Errorf("Halo: got %d, want %d", p.Halo(), tt.halo)
 			}
+			// Only the empty chain leaves the image as it is.
+			if got, want := p.Identity(), tt.chain == ""; got != want {
+				t.Errorf("Identity: got %v, want %v", got, want)
+			}
 		})
 	}
 }

@@ -122,6 +122,35 @@ func (z Resize) taps(i int, w []float32) []float32 {
 	return w
 }
 
+// lanczosTaps holds the taps of the output columns 0 to len(first)-1 of
+// one scale: for each, its first input index, its number of taps and
+// where its weights start in w. They are computed once, as far as a tile
+// has asked, and shared by every later tile (and block) of the plan.
+type lanczosTaps struct {
+	s        float64 // the scale they are for
+	first, n []int
+	off      []int // len(first)+1 entries
+	w        []float32
+	one      []float32 // one column's, while computing
+}
+
+// of returns the taps of columns x0 to x1-1 of z.
+func (t *lanczosTaps) of(z Resize, x0, x1 int) (first, n []int, w []float32) {
+	if t.s != z.S || len(t.off) == 0 {
+		t.s = z.S
+		t.first, t.n, t.off, t.w = t.first[:0], t.n[:0], append(t.off[:0], 0), t.w[:0]
+	}
+	for x := len(t.first); x < x1; x++ {
+		f, _ := z.span(x)
+		t.one = z.taps(x, t.one)
+		t.first = append(t.first, f)
+		t.n = append(t.n, len(t.one))
+		t.w = append(t.w, t.one...)
+		t.off = append(t.off, len(t.w))
+	}
+	return t.first[x0:x1], t.n[x0:x1], t.w[t.off[x0]:t.off[x1]]
+}
+
 // lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0;
 // exactly 0 at the other whole numbers, where sin(πx) rounds to a few
 // 1e-17 that would give colour to a transparent pixel's neighbours.
@@ -218,19 +247,8 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	tmp := s.floats(bw)
 	w := s.floats(0)
 	// The horizontal taps of every output column, computed once: their
-	// first input index in b and their weights, end to end.
-	if cap(s.idx) < 2*ow {
-		s.idx = make([]int, 2*ow)
-	}
-	hfirst, hn := s.idx[:ow], s.idx[ow:2*ow]
-	hw := s.w32[:0]
-	for x := range ow {
-		first, _ := z.span(out.Min.X + x)
-		w = z.taps(out.Min.X+x, w)
-		hfirst[x], hn[x] = first, len(w)
-		hw = append(hw, w...)
-	}
-	s.w32 = hw
+	// first input index and their weights, end to end.
+	hfirst, hn, hw := s.lanczosH.of(z, out.Min.X, out.Max.X)
 	for y := range out.Dy() {
 		// The vertical taps of this row serve every channel.
 		first, _ := z.span(out.Min.Y + y)

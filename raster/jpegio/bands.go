@@ -108,7 +108,7 @@ func (w *Writer) BandRows() int { return w.e.bandMCU * w.e.mcuH }
 // entropy-coded segment with its RST marker or, with Optimize, the coded
 // symbols, which WriteBand keeps until Close. It implements
 // raster.BandWriter: safe for concurrent use, band by band; above is not
-// used. It costs about 25 ns per pixel.
+// used. It costs what Encoder.EncodeBand costs.
 func (w *Writer) EncodeBand(i int, above, src, dst []byte) ([]byte, error) {
 	// Segments are scratch, kept on a free list rather than a sync.Pool:
 	// a collection empties a Pool, and each refill allocates megabytes.

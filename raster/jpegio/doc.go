@@ -1,6 +1,6 @@
 // Package jpegio reads and writes JPEG images in bands of rows, in
 // memory that grows with the width, never the height. It is a codec of its
-// own in Go (no cgo; some decoding kernels also in AVX2 assembly),
+// own in Go (no cgo; its hot kernels also in AVX2 assembly),
 // following libjpeg-turbo's arithmetic where that decides the result, so
 // that its pixels match djpeg's and its files cjpeg's.
 //
@@ -43,6 +43,14 @@
 // is within a fraction of a percent of cjpeg's size and PSNR at the same
 // settings. Chroma is 4:2:0 unless WriterOptions.Subsample says "444" or
 // "422"; WriterOptions.Optimize fits the Huffman tables to the image.
+//
+// Each MCU row is converted and coded at once, so that its planes stay in
+// the core's cache, and without Optimize the Huffman codes go straight
+// into the bit buffer. On amd64 with AVX2, the forward DCT with
+// quantisation, the colour conversion and the chroma downsampling run as
+// vector kernels (enc_amd64.s, written with avo by internal/asmgen) that
+// give the same bytes as their pure-Go twins; the build tag purego, or a
+// CPU without AVX2, runs the pure-Go ones.
 //
 // # Metadata
 //

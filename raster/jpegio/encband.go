@@ -1,17 +1,20 @@
 package jpegio
 
+//go:generate sh -c "cd internal/asmgen && go run . -group enc -out ../../enc_amd64.s -stubs ../../enc_amd64_stub.go -pkg jpegio"
+
 import (
 	"math/bits"
 
 	"github.com/sluice-go/sluice/raster"
 )
 
-// toPlanes converts a band's rows into the component planes: Y at full
-// size and chroma downsampled, each padded to whole MCUs by repeating the
-// last column and row, as libjpeg does.
-func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows int) {
+// toPlanes converts MCU row m of a band (rows of the band in all) into
+// the component planes of one MCU row: Y at full size and chroma
+// downsampled, each padded to whole MCUs by repeating the last column and
+// row, as libjpeg does. Coding an MCU row as soon as it is converted keeps
+// the planes in the core's cache, whatever the band's height.
+func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows, m int) {
 	pw := e.mcusX * e.mcuW
-	ph := (rows + e.mcuH - 1) / e.mcuH * e.mcuH
 	grow := func(b []byte, n int) []byte {
 		if cap(b) < n {
 			return make([]byte, n)
@@ -20,12 +23,11 @@ func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows int) {
 	}
 	w := e.in.Width
 	rb := e.in.RowBytes()
-	seg.planes[0] = grow(seg.planes[0], pw*ph)
+	seg.planes[0] = grow(seg.planes[0], pw*e.mcuH)
 	ys := seg.planes[0]
 	if len(e.comps) == 1 {
-		seg.rgb = grow(seg.rgb, w)
-		for r := range ph {
-			src := pix[min(r, rows-1)*rb:][:rb]
+		for r := range e.mcuH {
+			src := pix[min(m*e.mcuH+r, rows-1)*rb:][:rb]
 			out := ys[r*pw : r*pw+pw]
 			if e.in.Pixel == raster.Gray8 {
 				copy(out, src)
@@ -39,17 +41,17 @@ func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows int) {
 		return
 	}
 	hr, vr := e.hmax, e.vmax
-	cw, ch := pw/hr, ph/vr
-	seg.planes[1] = grow(seg.planes[1], cw*ch)
-	seg.planes[2] = grow(seg.planes[2], cw*ch)
+	cw := pw / hr
+	seg.planes[1] = grow(seg.planes[1], cw*8)
+	seg.planes[2] = grow(seg.planes[2], cw*8)
 	// scratch: one RGB row, then full-size Cb and Cr rows for vr rows.
 	seg.rgb = grow(seg.rgb, 3*w+2*vr*pw)
 	rgb := seg.rgb[:3*w]
 	full := seg.rgb[3*w:]
-	for cy := range ch {
+	for cy := range 8 {
 		for v := range vr {
 			r := cy*vr + v
-			src := pix[min(r, rows-1)*rb:][:rb]
+			src := pix[min(m*e.mcuH+r, rows-1)*rb:][:rb]
 			if e.in.Pixel == raster.RGB8 {
 				rgb = src
 			} else {
@@ -70,26 +72,40 @@ func (e *Encoder) toPlanes(seg *Segment, pix []byte, rows int) {
 			switch {
 			case hr == 1 && vr == 1:
 				copy(out, a)
-			case vr == 1: // h2v1, bias 0, 1, 0, 1 …
-				bias := 0
-				for x := range out {
-					out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + bias) >> 1)
-					bias ^= 1
-				}
-			default: // h2v2, bias 1, 2, 1, 2 …
-				b := full[(c-1+2)*pw : (c+2)*pw]
-				bias := 1
-				for x := range out {
-					out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + int(b[2*x]) + int(b[2*x+1]) + bias) >> 2)
-					bias ^= 3
-				}
+			case vr == 1:
+				down2x1(out, a)
+			default:
+				down2x2(out, a, full[(c-1+2)*pw:(c+2)*pw])
 			}
 		}
 	}
 }
 
-// rgbToYCC converts RGB8 pixels to Y, Cb and Cr as libjpeg's jccolor.c.
-func rgbToYCC(src, ys, cbs, crs []byte) {
+// down2x1Go averages pairs of samples of a into out, with libjpeg's
+// alternating bias 0, 1, 0, 1 … (h2v1_downsample).
+func down2x1Go(out, a []byte) {
+	a = a[:2*len(out)]
+	bias := 0
+	for x := range out {
+		out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + bias) >> 1)
+		bias ^= 1
+	}
+}
+
+// down2x2Go averages squares of samples of rows a and b into out, with
+// libjpeg's alternating bias 1, 2, 1, 2 … (h2v2_downsample).
+func down2x2Go(out, a, b []byte) {
+	a, b = a[:2*len(out)], b[:2*len(out)]
+	bias := 1
+	for x := range out {
+		out[x] = uint8((int(a[2*x]) + int(a[2*x+1]) + int(b[2*x]) + int(b[2*x+1]) + bias) >> 2)
+		bias ^= 3
+	}
+}
+
+// rgbToYCCGo converts RGB8 pixels to Y, Cb and Cr as libjpeg's
+// jccolor.c.
+func rgbToYCCGo(src, ys, cbs, crs []byte) {
 	n := len(src) / 3
 	ys, cbs, crs = ys[:n], cbs[:n], crs[:n]
 	const half = 1 << 15
@@ -150,59 +166,90 @@ func toGray8(dst, src []byte, p raster.PixelFormat) {
 	}
 }
 
-// tokenize transforms and quantises every block of the band and records
-// the Huffman symbols with their extra bits, and how often each symbol
-// occurs.
+// codeRow transforms and quantises every block of the MCU row in
+// seg.planes and codes it: into bw with the tables e.codes or, with
+// Optimize, into seg.tokens, counting how often each symbol occurs.
 //
 // A token is sym | table<<8 | nbits<<10 | extra<<16, where table is 0
 // luma DC, 1 luma AC, 2 chroma DC, 3 chroma AC.
-func (e *Encoder) tokenize(seg *Segment, rows int) {
-	mrows := (rows + e.mcuH - 1) / e.mcuH
-	var pred [3]int32
+func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
 	var blk [64]int32
-	for m := range mrows {
-		for mx := range e.mcusX {
-			for ci := range e.comps {
-				c := &e.comps[ci]
-				stride := e.mcusX * c.h * 8
-				plane := seg.planes[ci]
-				q := e.div[c.tq]
-				dc, ac := uint32(2*c.th), uint32(2*c.th+1)
-				for v := range c.v {
-					for h := range c.h {
-						base := (m*c.v+v)*8*stride + (mx*c.h+h)*8
-						for r := range 8 {
-							row := plane[base+r*stride : base+r*stride+8]
-							for k, s := range row {
-								blk[8*r+k] = int32(s) - 128
-							}
-						}
-						fdct(&blk, q)
-						diff := blk[0] - pred[ci]
-						pred[ci] = blk[0]
-						seg.tokens = appendCoef(seg, dc, 0, diff)
-						run := 0
-						for k := 1; k < 64; k++ {
-							val := blk[zigzag[k]]
-							if val == 0 {
-								run++
-								continue
-							}
-							for run > 15 {
-								seg.tokens = appendSym(seg, ac, 0xf0)
-								run -= 16
-							}
-							seg.tokens = appendCoef(seg, ac, run, val)
-							run = 0
-						}
-						if run > 0 {
-							seg.tokens = appendSym(seg, ac, 0)
-						}
+	for mx := range e.mcusX {
+		for ci := range e.comps {
+			c := &e.comps[ci]
+			stride := e.mcusX * c.h * 8
+			plane := seg.planes[ci]
+			q := e.div[c.tq]
+			for v := range c.v {
+				for h := range c.h {
+					base := v*8*stride + (mx*c.h+h)*8
+					mask := toZigzag(fdctQuant(&blk, plane[base:], stride, q)) &^ 1
+					diff := blk[0] - pred[ci]
+					pred[ci] = blk[0]
+					if e.optimize {
+						seg.tokenizeBlock(uint32(2*c.th), &blk, mask, diff)
+					} else {
+						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], &blk, mask, diff)
 					}
 				}
 			}
 		}
 	}
+}
+
+// tokenizeBlock records the symbols of a block: the DC difference diff
+// with table dc, then the AC coefficients of blk (natural order; mask
+// marks the nonzero ones in zigzag order) with table dc+1.
+func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int32, mask uint64, diff int32) {
+	ac := dc + 1
+	seg.tokens = appendCoef(seg, dc, 0, diff)
+	last := 0
+	for m := mask; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros64(m)
+		run := k - last - 1
+		last = k
+		for run > 15 {
+			seg.tokens = appendSym(seg, ac, 0xf0)
+			run -= 16
+		}
+		seg.tokens = appendCoef(seg, ac, run, blk[zigzag[k]])
+	}
+	if last != 63 {
+		seg.tokens = appendSym(seg, ac, 0)
+	}
+}
+
+// block codes a block: the DC difference diff with table dc, then the AC
+// coefficients of blk (natural order; mask marks the nonzero ones in
+// zigzag order) with table ac. Each code goes out with its extra bits in
+// one put.
+func (bw *bitWriter) block(dc, ac *huffCode, blk *[64]int32, mask uint64, diff int32) {
+	n, x := magnitude(diff)
+	bw.put(uint32(dc.code[n])<<n|x, uint(dc.size[n])+uint(n))
+	last := 0
+	for m := mask; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros64(m)
+		run := k - last - 1
+		last = k
+		for run > 15 {
+			bw.put(uint32(ac.code[0xf0]), uint(ac.size[0xf0]))
+			run -= 16
+		}
+		n, x := magnitude(blk[zigzag[k]])
+		sym := uint32(run)<<4 | n
+		bw.put(uint32(ac.code[sym])<<n|x, uint(ac.size[sym])+uint(n))
+	}
+	if last != 63 {
+		bw.put(uint32(ac.code[0]), uint(ac.size[0]))
+	}
+}
+
+// magnitude returns the size category n of v and its n extra bits (v, or
+// v-1 for a negative v, as T.81 F.1.2.1 codes them).
+func magnitude(v int32) (n, extra uint32) {
+	sign := v >> 31
+	n = uint32(bits.Len32(uint32((v ^ sign) - sign)))
+	return n, uint32(v+sign) & (1<<n - 1)
 }
 
 // appendSym records a symbol with no extra bits.
@@ -214,15 +261,10 @@ func appendSym(seg *Segment, tab uint32, sym uint32) []uint32 {
 // appendCoef records value v after run zeros: the symbol run<<4|size and
 // size extra bits.
 func appendCoef(seg *Segment, tab uint32, run int, v int32) []uint32 {
-	a := v
-	if a < 0 {
-		a = -a
-		v--
-	}
-	n := uint32(bits.Len32(uint32(a)))
+	n, x := magnitude(v)
 	sym := uint32(run)<<4 | n
 	seg.freq[tab][sym]++
-	return append(seg.tokens, sym|tab<<8|n<<10|(uint32(v)&(1<<n-1))<<16)
+	return append(seg.tokens, sym|tab<<8|n<<10|x<<16)
 }
 
 // huffCode is a Huffman table for encoding.

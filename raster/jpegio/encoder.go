@@ -16,9 +16,9 @@ import (
 type WriterOptions struct {
 	Quality int // 1..100 as cjpeg -quality; 0 means 90
 	// Subsample is the chroma subsampling of colour images: "444", "422"
-	// or "420"; "" means "420", as cjpeg, vips and image/jpeg choose: it
-	// halves the file at a loss the eye rarely sees in photographs. Use
-	// "444" for sharp coloured edges (text, diagrams).
+	// or "420"; "" means "420", as cjpeg and image/jpeg choose (and vips
+	// below quality 90): it halves the file at a loss the eye rarely sees
+	// in photographs. Use "444" for sharp coloured edges (text, diagrams).
 	Subsample string
 	// Optimize computes Huffman tables fitted to the image, as cjpeg
 	// -optimize: files are a few percent smaller, but nothing is written
@@ -174,7 +174,8 @@ type Segment struct {
 // format of the header given to NewEncoder, into seg (a new Segment when
 // seg is nil). It is a plain function: safe to call from several
 // goroutines at once for different bands, touching only seg. It costs
-// about 25 ns per pixel.
+// about 3 ns of CPU per pixel of 4:2:0 colour at quality 90 with the AVX2
+// kernels, about 12 ns with the pure-Go ones.
 func (e *Encoder) EncodeBand(i int, pix []byte, seg *Segment) (*Segment, error) {
 	y0, y1 := e.BandRows(i)
 	if i < 0 || i >= e.bands {
@@ -190,12 +191,15 @@ func (e *Encoder) EncodeBand(i int, pix []byte, seg *Segment) (*Segment, error) 
 	seg.tokens = seg.tokens[:0]
 	seg.data = seg.data[:0]
 	seg.freq = [4][256]int32{}
-	e.toPlanes(seg, pix, y1-y0)
-	e.tokenize(seg, y1-y0)
+	rows := y1 - y0
+	var bw bitWriter
+	bw.buf = seg.data
+	var pred [3]int32
+	for m := range (rows + e.mcuH - 1) / e.mcuH {
+		e.toPlanes(seg, pix, rows, m)
+		e.codeRow(seg, &bw, &pred)
+	}
 	if !e.optimize {
-		var bw bitWriter
-		bw.buf = seg.data
-		e.emit(&bw, seg.tokens, &e.codes)
 		seg.data = e.closeSegment(&bw, i)
 	}
 	return seg, nil

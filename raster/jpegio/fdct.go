@@ -3,10 +3,11 @@ package jpegio
 // divisors are a quantisation table prepared for fdct: each step is 8
 // times the table's (the DCT's output is 8 times the true one), divided
 // by multiplying with a reciprocal, which gives the quotient exactly for
-// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does.
+// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does. The
+// vector kernel reads the layout: half at offset 0, recip at 256.
 type divisors struct {
 	half  [64]int32  // half the step, for rounding
-	recip [64]uint64 // ⌊2³²/step⌋ + 1
+	recip [64]uint32 // ⌊2³²/step⌋ + 1 (the step is at least 8)
 }
 
 func newDivisors(q *[64]uint16) *divisors {
@@ -14,7 +15,7 @@ func newDivisors(q *[64]uint16) *divisors {
 	for i, v := range q {
 		step := uint64(v) << 3
 		d.half[i] = int32(step >> 1)
-		d.recip[i] = 1<<32/step + 1
+		d.recip[i] = uint32(1<<32/step + 1)
 	}
 	return d
 }
@@ -104,6 +105,54 @@ func fdct(blk *[64]int32, div *divisors) {
 func quantize(v int32, div *divisors, i int) int32 {
 	sign := v >> 31
 	a := uint64((v^sign)-sign) + uint64(div.half[i])
-	q := int32(a * div.recip[i] >> 32)
+	q := int32(a * uint64(div.recip[i]) >> 32)
 	return (q ^ sign) - sign
+}
+
+// fdctQuantGo transforms and quantises the 8×8 samples at src, rows
+// stride bytes apart, into blk in natural order, and returns the mask of
+// its nonzero coefficients in natural order: bit i set when blk[i] ≠ 0.
+// It is the reference of the vector kernel (fdctQuantAVX2).
+func fdctQuantGo(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
+	for r := range 8 {
+		row := src[r*stride : r*stride+8 : r*stride+8]
+		for k, s := range row {
+			blk[8*r+k] = int32(s) - 128
+		}
+	}
+	fdct(blk, div)
+	var mask uint64
+	for i, v := range blk {
+		if v != 0 {
+			mask |= 1 << i
+		}
+	}
+	return mask
+}
+
+// zigzagMasks maps each byte j of a mask in natural order to the same
+// bits in zigzag order: a block's mask in zigzag order is the OR of
+// zigzagMasks[j][byte j] over its 8 bytes.
+var zigzagMasks = func() (t [8][256]uint64) {
+	var pos [64]int // zigzag position of each natural index
+	for k := range 64 {
+		pos[zigzag[k]] = k
+	}
+	for j := range 8 {
+		for v := range 256 {
+			for b := range 8 {
+				if v>>b&1 != 0 {
+					t[j][v] |= 1 << pos[8*j+b]
+				}
+			}
+		}
+	}
+	return t
+}()
+
+// toZigzag returns mask, a mask in natural order, in zigzag order.
+func toZigzag(mask uint64) uint64 {
+	t := &zigzagMasks
+	return t[0][uint8(mask)] | t[1][uint8(mask>>8)] | t[2][uint8(mask>>16)] | t[3][uint8(mask>>24)] |
+		t[4][uint8(mask>>32)] | t[5][uint8(mask>>40)] | t[6][uint8(mask>>48)] | t[7][uint8(mask>>56)]
 }

@@ -1,6 +1,9 @@
 package jpegio
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // TestDivisorsExact checks the reciprocal division against plain integer
 // division for every table step and every value the DCT can give.
@@ -20,6 +23,21 @@ func TestDivisorsExact(t *testing.T) {
 			got := quantize(v, d, 0)
 			if got != blkWant {
 				t.Fatalf("step %d, value %d: got %d, want %d", step, v, got, blkWant)
+			}
+		}
+	}
+}
+
+// TestToZigzag checks the mask conversion bit by bit on random masks:
+// bit k of the result is bit zigzag[k] of the natural-order mask.
+func TestToZigzag(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 1000 {
+		m := rng.Uint64() & rng.Uint64()
+		got := toZigzag(m)
+		for k := range 64 {
+			if want := m >> zigzag[k] & 1; got>>k&1 != want {
+				t.Fatalf("mask %#x: got bit %d = %d, want %d", m, k, got>>k&1, want)
 			}
 		}
 	}

@@ -46,6 +46,8 @@ func main() {
 	for _, c := range []int{1, 3, 4} {
 		hres(c)
 	}
+	convColSymF32()
+	axpy3F32()
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
 	for _, n := range []int{3, 5} {
 		sortKernel(n)

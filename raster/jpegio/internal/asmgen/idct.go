@@ -15,25 +15,8 @@ func init() {
 	})
 }
 
-// The fixed-point constants of libjpeg's islow IDCT (jidctint.c), as
-// raster/jpegio/idct.go has them.
-const (
-	constBits = 13
-	pass1Bits = 2
-
-	fix0_298631336 = 2446
-	fix0_390180644 = 3196
-	fix0_541196100 = 4433
-	fix0_765366865 = 6270
-	fix0_899976223 = 7373
-	fix1_175875602 = 9633
-	fix1_501321110 = 12299
-	fix1_847759065 = 15137
-	fix1_961570560 = 16069
-	fix2_053119869 = 16819
-	fix2_562915447 = 20995
-	fix3_072711026 = 25172
-)
+// The fixed-point constants (constBits, pass1Bits, fix…) are enc.go's:
+// the islow IDCT uses the same ones as the forward DCT.
 
 // consts holds the vector constants, made once.
 var consts = map[string]Mem{}
@@ -124,32 +107,6 @@ func butterfly(in func(k int) VecVirtual, rnd Mem) [8]VecVirtual {
 	VPADDD(t0, tmp13, out[3])
 	VPSUBD(t0, tmp13, out[4])
 	return out
-}
-
-// transpose8 transposes the 8×8 int32 matrix held in r, one row a
-// register, in place.
-func transpose8(r *[8]VecVirtual) {
-	var t, u [8]VecVirtual
-	for i := 0; i < 8; i += 2 {
-		t[i], t[i+1] = YMM(), YMM()
-		VPUNPCKLDQ(r[i+1], r[i], t[i])
-		VPUNPCKHDQ(r[i+1], r[i], t[i+1])
-	}
-	for _, g := range []int{0, 4} {
-		for i := range 4 {
-			u[g+i] = YMM()
-		}
-		VPUNPCKLQDQ(t[g+2], t[g], u[g+0])
-		VPUNPCKHQDQ(t[g+2], t[g], u[g+1])
-		VPUNPCKLQDQ(t[g+3], t[g+1], u[g+2])
-		VPUNPCKHQDQ(t[g+3], t[g+1], u[g+3])
-	}
-	for i := range 4 {
-		lo, hi := YMM(), YMM()
-		VPERM2I128(U8(0x20), u[4+i], u[i], lo)
-		VPERM2I128(U8(0x31), u[4+i], u[i], hi)
-		r[i], r[4+i] = lo, hi
-	}
 }
 
 // idctRow writes idctRowAVX2, the islow IDCT of a row of blocks.
