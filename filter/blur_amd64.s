@@ -538,6 +538,651 @@ GLOBL hres8c4AVX2one<>(SB), RODATA|NOPTR, $4
 DATA hres8c4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
 GLOBL hres8c4AVX2idx<>(SB), RODATA|NOPTR, $32
 
+// func premulPM2AVX2(d []float32, p []byte)
+// Requires: AVX, AVX2
+TEXT ·premulPM2AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ p_len+32(FP), DX
+	SHRQ $0x03, DX
+
+premulPM2AVX2block:
+	TESTQ     DX, DX
+	JZ        premulPM2AVX2done
+	VPMOVZXBD (CX), Y0
+	VPSHUFD   $0xf5, Y0, Y1
+	VPMULLD   Y0, Y1, Y1
+	VPBLENDD  $0xaa, Y0, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x08, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       premulPM2AVX2block
+
+premulPM2AVX2done:
+	VZEROUPPER
+	RET
+
+// func premulPM4AVX2(d []float32, p []byte)
+// Requires: AVX, AVX2
+TEXT ·premulPM4AVX2(SB), NOSPLIT, $0-48
+	MOVQ d_base+0(FP), AX
+	MOVQ p_base+24(FP), CX
+	MOVQ p_len+32(FP), DX
+	SHRQ $0x03, DX
+
+premulPM4AVX2block:
+	TESTQ     DX, DX
+	JZ        premulPM4AVX2done
+	VPMOVZXBD (CX), Y0
+	VPSHUFD   $0xff, Y0, Y1
+	VPMULLD   Y0, Y1, Y1
+	VPBLENDD  $0x88, Y0, Y1, Y1
+	VCVTDQ2PS Y1, Y1
+	VMOVUPS   Y1, (AX)
+	ADDQ      $0x08, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       premulPM4AVX2block
+
+premulPM4AVX2done:
+	VZEROUPPER
+	RET
+
+// func vertPMAVX2(d []float32, rows []*float32, w []float32)
+// Requires: AVX
+TEXT ·vertPMAVX2(SB), NOSPLIT, $0-72
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         w_len+56(FP), SI
+	DECQ         SI
+	SHRQ         $0x03, CX
+	VBROADCASTSS (BX), Y0
+	XORQ         DI, DI
+
+vertPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     vertPMAVX24done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	VMULPS 32(R8)(DI*1), Y0, Y2
+	VMULPS 64(R8)(DI*1), Y0, Y3
+	VMULPS 96(R8)(DI*1), Y0, Y4
+	LEAQ   8(DX), R10
+	LEAQ   4(BX), R11
+	MOVQ   SI, R12
+
+vertPMAVX24tap:
+	TESTQ        R12, R12
+	JZ           vertPMAVX24store
+	MOVQ         (R10), R8
+	MOVQ         8(R10), R9
+	VBROADCASTSS (R11), Y5
+	VMOVUPS      (R8)(DI*1), Y6
+	VADDPS       (R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(R8)(DI*1), Y6
+	VADDPS       32(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      64(R8)(DI*1), Y6
+	VADDPS       64(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VMOVUPS      96(R8)(DI*1), Y6
+	VADDPS       96(R9)(DI*1), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	ADDQ         $0x10, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JMP          vertPMAVX24tap
+
+vertPMAVX24store:
+	VMOVUPS Y1, (AX)(DI*1)
+	VMOVUPS Y2, 32(AX)(DI*1)
+	VMOVUPS Y3, 64(AX)(DI*1)
+	VMOVUPS Y4, 96(AX)(DI*1)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x04, CX
+	JMP     vertPMAVX24block
+
+vertPMAVX24done:
+vertPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     vertPMAVX21done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	LEAQ   8(DX), R10
+	LEAQ   4(BX), R11
+	MOVQ   SI, R12
+
+vertPMAVX21tap:
+	TESTQ        R12, R12
+	JZ           vertPMAVX21store
+	MOVQ         (R10), R8
+	MOVQ         8(R10), R9
+	VBROADCASTSS (R11), Y2
+	VMOVUPS      (R8)(DI*1), Y3
+	VADDPS       (R9)(DI*1), Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	ADDQ         $0x10, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JMP          vertPMAVX21tap
+
+vertPMAVX21store:
+	VMOVUPS Y1, (AX)(DI*1)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x01, CX
+	JMP     vertPMAVX21block
+
+vertPMAVX21done:
+	VZEROUPPER
+	RET
+
+// func horizPMAVX2(d []float32, m []float32, c int, w []float32)
+// Requires: AVX
+TEXT ·horizPMAVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         m_base+24(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         w_base+56(FP), SI
+	MOVQ         w_len+64(FP), DI
+	DECQ         DI
+	SHLQ         $0x02, BX
+	MOVQ         DI, R8
+	IMULQ        BX, R8
+	ADDQ         DX, R8
+	SHRQ         $0x03, CX
+	VBROADCASTSS (SI), Y0
+
+horizPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     horizPMAVX24done
+	VMULPS (R8), Y0, Y1
+	VMULPS 32(R8), Y0, Y2
+	VMULPS 64(R8), Y0, Y3
+	VMULPS 96(R8), Y0, Y4
+	MOVQ   R8, DX
+	SUBQ   BX, DX
+	MOVQ   R8, R9
+	ADDQ   BX, R9
+	LEAQ   4(SI), R10
+	MOVQ   DI, R11
+
+horizPMAVX24tap:
+	TESTQ        R11, R11
+	JZ           horizPMAVX24store
+	VBROADCASTSS (R10), Y5
+	VMOVUPS      (DX), Y6
+	VADDPS       (R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(DX), Y6
+	VADDPS       32(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      64(DX), Y6
+	VADDPS       64(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y3, Y3
+	VMOVUPS      96(DX), Y6
+	VADDPS       96(R9), Y6, Y6
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	SUBQ         BX, DX
+	ADDQ         BX, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          horizPMAVX24tap
+
+horizPMAVX24store:
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x04, CX
+	JMP     horizPMAVX24block
+
+horizPMAVX24done:
+horizPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     horizPMAVX21done
+	VMULPS (R8), Y0, Y1
+	MOVQ   R8, DX
+	SUBQ   BX, DX
+	MOVQ   R8, R9
+	ADDQ   BX, R9
+	LEAQ   4(SI), R10
+	MOVQ   DI, R11
+
+horizPMAVX21tap:
+	TESTQ        R11, R11
+	JZ           horizPMAVX21store
+	VBROADCASTSS (R10), Y2
+	VMOVUPS      (DX), Y3
+	VADDPS       (R9), Y3, Y3
+	VMULPS       Y2, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	SUBQ         BX, DX
+	ADDQ         BX, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          horizPMAVX21tap
+
+horizPMAVX21store:
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, R8
+	SUBQ    $0x01, CX
+	JMP     horizPMAVX21block
+
+horizPMAVX21done:
+	VZEROUPPER
+	RET
+
+// func unpremulPM2AVX2(d []byte, h []float32)
+// Requires: AVX, AVX2
+TEXT ·unpremulPM2AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulPM2AVX2half<>+0(SB), Y0
+
+unpremulPM2AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulPM2AVX2done
+	VMOVUPS      (CX), Y1
+	VPERMILPS    $0xf5, Y1, Y2
+	VDIVPS       Y2, Y1, Y2
+	VBLENDPS     $0xaa, Y1, Y2, Y2
+	VADDPS       Y0, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X1
+	VPACKSSDW    X1, X2, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulPM2AVX2block
+
+unpremulPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unsharpPM2AVX2(d []byte, x []float32, h []float32, amount float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unsharpPM2AVX2(SB), NOSPLIT, $0-76
+	MOVQ         d_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         h_base+48(FP), DX
+	MOVQ         h_len+56(FP), BX
+	MOVSS        amount+72(FP), X0
+	VBROADCASTSS X0, Y0
+	SHRQ         $0x03, BX
+	VMOVUPS      unsharpPM2AVX2full<>+0(SB), Y1
+	VBROADCASTSS unsharpPM2AVX2half<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+
+unsharpPM2AVX2block:
+	TESTQ        BX, BX
+	JZ           unsharpPM2AVX2done
+	VMOVUPS      (CX), Y4
+	VSUBPS       (DX), Y4, Y5
+	VMULPS       Y0, Y5, Y5
+	VADDPS       Y4, Y5, Y5
+	VMAXPS       Y3, Y5, Y5
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0xf5, Y5, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDPS     $0xaa, Y5, Y4, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X5
+	VPACKSSDW    X5, X4, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	ADDQ         $0x08, AX
+	DECQ         BX
+	JMP          unsharpPM2AVX2block
+
+unsharpPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unsharpPM2AVX2full<>+0(SB)/32, $"\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x00\x7fC"
+GLOBL unsharpPM2AVX2full<>(SB), RODATA|NOPTR, $32
+
+DATA unsharpPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unsharpPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unpremulPM4AVX2(d []byte, h []float32)
+// Requires: AVX, AVX2
+TEXT ·unpremulPM4AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulPM4AVX2half<>+0(SB), Y0
+
+unpremulPM4AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulPM4AVX2done
+	VMOVUPS      (CX), Y1
+	VPERMILPS    $0xff, Y1, Y2
+	VDIVPS       Y2, Y1, Y2
+	VBLENDPS     $0x88, Y1, Y2, Y2
+	VADDPS       Y0, Y2, Y2
+	VCVTTPS2DQ   Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X1
+	VPACKSSDW    X1, X2, X1
+	VPACKUSWB    X1, X1, X1
+	VMOVQ        X1, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulPM4AVX2block
+
+unpremulPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unsharpPM4AVX2(d []byte, x []float32, h []float32, amount float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unsharpPM4AVX2(SB), NOSPLIT, $0-76
+	MOVQ         d_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         h_base+48(FP), DX
+	MOVQ         h_len+56(FP), BX
+	MOVSS        amount+72(FP), X0
+	VBROADCASTSS X0, Y0
+	SHRQ         $0x03, BX
+	VMOVUPS      unsharpPM4AVX2full<>+0(SB), Y1
+	VBROADCASTSS unsharpPM4AVX2half<>+0(SB), Y2
+	VXORPS       Y3, Y3, Y3
+
+unsharpPM4AVX2block:
+	TESTQ        BX, BX
+	JZ           unsharpPM4AVX2done
+	VMOVUPS      (CX), Y4
+	VSUBPS       (DX), Y4, Y5
+	VMULPS       Y0, Y5, Y5
+	VADDPS       Y4, Y5, Y5
+	VMAXPS       Y3, Y5, Y5
+	VMINPS       Y1, Y5, Y5
+	VPERMILPS    $0xff, Y5, Y4
+	VDIVPS       Y4, Y5, Y4
+	VBLENDPS     $0x88, Y5, Y4, Y4
+	VADDPS       Y2, Y4, Y4
+	VCVTTPS2DQ   Y4, Y4
+	VEXTRACTI128 $0x01, Y4, X5
+	VPACKSSDW    X5, X4, X5
+	VPACKUSWB    X5, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	ADDQ         $0x08, AX
+	DECQ         BX
+	JMP          unsharpPM4AVX2block
+
+unsharpPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unsharpPM4AVX2full<>+0(SB)/32, $"\x00\x01~G\x00\x01~G\x00\x01~G\x00\x00\x7fC\x00\x01~G\x00\x01~G\x00\x01~G\x00\x00\x7fC"
+GLOBL unsharpPM4AVX2full<>(SB), RODATA|NOPTR, $32
+
+DATA unsharpPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unsharpPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func vresPMAVX2(d []float32, rows []*float32, w []float32)
+// Requires: AVX
+TEXT ·vresPMAVX2(SB), NOSPLIT, $0-72
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVQ         w_len+56(FP), SI
+	DECQ         SI
+	SHRQ         $0x03, CX
+	VBROADCASTSS (BX), Y0
+	XORQ         DI, DI
+
+vresPMAVX24block:
+	CMPQ   CX, $0x04
+	JB     vresPMAVX24done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	VMULPS 32(R8)(DI*1), Y0, Y2
+	VMULPS 64(R8)(DI*1), Y0, Y3
+	VMULPS 96(R8)(DI*1), Y0, Y4
+	LEAQ   8(DX), R9
+	LEAQ   4(BX), R10
+	MOVQ   SI, R11
+
+vresPMAVX24tap:
+	TESTQ        R11, R11
+	JZ           vresPMAVX24store
+	MOVQ         (R9), R8
+	VBROADCASTSS (R10), Y5
+	VMULPS       (R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y1, Y1
+	VMULPS       32(R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y2, Y2
+	VMULPS       64(R8)(DI*1), Y5, Y6
+	VADDPS       Y6, Y3, Y3
+	VMULPS       96(R8)(DI*1), Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	ADDQ         $0x08, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          vresPMAVX24tap
+
+vresPMAVX24store:
+	VMOVUPS Y1, (AX)(DI*1)
+	VMOVUPS Y2, 32(AX)(DI*1)
+	VMOVUPS Y3, 64(AX)(DI*1)
+	VMOVUPS Y4, 96(AX)(DI*1)
+	ADDQ    $0x00000080, DI
+	SUBQ    $0x04, CX
+	JMP     vresPMAVX24block
+
+vresPMAVX24done:
+vresPMAVX21block:
+	CMPQ   CX, $0x01
+	JB     vresPMAVX21done
+	MOVQ   (DX), R8
+	VMULPS (R8)(DI*1), Y0, Y1
+	LEAQ   8(DX), R9
+	LEAQ   4(BX), R10
+	MOVQ   SI, R11
+
+vresPMAVX21tap:
+	TESTQ        R11, R11
+	JZ           vresPMAVX21store
+	MOVQ         (R9), R8
+	VBROADCASTSS (R10), Y2
+	VMULPS       (R8)(DI*1), Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x08, R9
+	ADDQ         $0x04, R10
+	DECQ         R11
+	JMP          vresPMAVX21tap
+
+vresPMAVX21store:
+	VMOVUPS Y1, (AX)(DI*1)
+	ADDQ    $0x00000020, DI
+	SUBQ    $0x01, CX
+	JMP     vresPMAVX21block
+
+vresPMAVX21done:
+	VZEROUPPER
+	RET
+
+// func hresPM4AVX2(d []float32, m []float32, offs []int32, w []float32, taps int)
+// Requires: AVX, AVX2
+TEXT ·hresPM4AVX2(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    m_base+24(FP), CX
+	MOVQ    offs_base+48(FP), DX
+	MOVQ    offs_len+56(FP), BX
+	MOVQ    w_base+72(FP), SI
+	MOVQ    taps+96(FP), DI
+	SHRQ    $0x01, DI
+	DECQ    DI
+	VMOVDQU hresPM4AVX2idx<>+0(SB), Y0
+
+hresPM4AVX2pixel:
+	TESTQ        BX, BX
+	JZ           hresPM4AVX2done
+	MOVLQSX      (DX), R8
+	LEAQ         (CX)(R8*4), R8
+	MOVQ         DI, R9
+	VPBROADCASTQ (SI), Y2
+	VPERMD       Y2, Y0, Y2
+	VMULPS       (R8), Y2, Y1
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+
+hresPM4AVX2tap:
+	TESTQ        R9, R9
+	JZ           hresPM4AVX2sum
+	VPBROADCASTQ (SI), Y2
+	VPERMD       Y2, Y0, Y2
+	VMULPS       (R8), Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JMP          hresPM4AVX2tap
+
+hresPM4AVX2sum:
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X2
+	VMOVUPS      X2, (AX)
+	ADDQ         $0x10, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresPM4AVX2pixel
+
+hresPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresPM4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hresPM4AVX2idx<>(SB), RODATA|NOPTR, $32
+
+// func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unpremulResPM2AVX2(SB), NOSPLIT, $0-60
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	MOVSS        k1+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        k2+52(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVSS        fullA+56(FP), X2
+	VBROADCASTSS X2, Y2
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulResPM2AVX2half<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+
+unpremulResPM2AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulResPM2AVX2done
+	VMOVUPS      (CX), Y5
+	VPERMILPS    $0xf5, Y5, Y6
+	VMAXPS       Y4, Y6, Y6
+	VMINPS       Y2, Y6, Y6
+	VMAXPS       Y4, Y5, Y5
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VBLENDPS     $0xaa, Y6, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulResPM2AVX2block
+
+unpremulResPM2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulResPM2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulResPM2AVX2half<>(SB), RODATA|NOPTR, $4
+
+// func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·unpremulResPM4AVX2(SB), NOSPLIT, $0-60
+	MOVQ         d_base+0(FP), AX
+	MOVQ         h_base+24(FP), CX
+	MOVQ         h_len+32(FP), DX
+	MOVSS        k1+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        k2+52(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVSS        fullA+56(FP), X2
+	VBROADCASTSS X2, Y2
+	SHRQ         $0x03, DX
+	VBROADCASTSS unpremulResPM4AVX2half<>+0(SB), Y3
+	VXORPS       Y4, Y4, Y4
+
+unpremulResPM4AVX2block:
+	TESTQ        DX, DX
+	JZ           unpremulResPM4AVX2done
+	VMOVUPS      (CX), Y5
+	VPERMILPS    $0xff, Y5, Y6
+	VMAXPS       Y4, Y6, Y6
+	VMINPS       Y2, Y6, Y6
+	VMAXPS       Y4, Y5, Y5
+	VDIVPS       Y6, Y5, Y5
+	VMULPS       Y0, Y5, Y5
+	VMULPS       Y1, Y6, Y6
+	VBLENDPS     $0x88, Y6, Y5, Y5
+	VADDPS       Y3, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VEXTRACTI128 $0x01, Y5, X6
+	VPACKSSDW    X6, X5, X6
+	VPACKUSWB    X6, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	DECQ         DX
+	JMP          unpremulResPM4AVX2block
+
+unpremulResPM4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulResPM4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulResPM4AVX2half<>(SB), RODATA|NOPTR, $4
+
 // func convColSymAVX2(d []float32, rows []*float32, w []float32)
 // Requires: AVX
 TEXT ·convColSymAVX2(SB), NOSPLIT, $0-72

@@ -57,6 +57,68 @@ func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift u
 //go:noescape
 func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
 
+// premulPM2AVX2 is premulPMGo on the first len(p) &^ 7 samples of 2-channel pixels.
+//
+//go:noescape
+func premulPM2AVX2(d []float32, p []byte)
+
+// premulPM4AVX2 is premulPMGo on the first len(p) &^ 7 samples of 4-channel pixels.
+//
+//go:noescape
+func premulPM4AVX2(d []float32, p []byte)
+
+// vertPMAVX2 is vertPMGo on the first len(d) &^ 7 words: rows[0] is the
+// centre row, rows[2k-1] and rows[2k] the rows at -k and +k.
+//
+//go:noescape
+func vertPMAVX2(d []float32, rows []*float32, w []float32)
+
+// horizPMAVX2 is horizPMGo on the first len(d) &^ 7 words.
+//
+//go:noescape
+func horizPMAVX2(d []float32, m []float32, c int, w []float32)
+
+// unpremulPM2AVX2 is unpremulPMGo on the first len(h) &^ 7 sums of 2-channel pixels.
+//
+//go:noescape
+func unpremulPM2AVX2(d []byte, h []float32)
+
+// unsharpPM2AVX2 is unsharpPMGo on the first len(h) &^ 7 words of 2-channel pixels.
+//
+//go:noescape
+func unsharpPM2AVX2(d []byte, x []float32, h []float32, amount float32)
+
+// unpremulPM4AVX2 is unpremulPMGo on the first len(h) &^ 7 sums of 4-channel pixels.
+//
+//go:noescape
+func unpremulPM4AVX2(d []byte, h []float32)
+
+// unsharpPM4AVX2 is unsharpPMGo on the first len(h) &^ 7 words of 4-channel pixels.
+//
+//go:noescape
+func unsharpPM4AVX2(d []byte, x []float32, h []float32, amount float32)
+
+// vresPMAVX2 is vresPMGo on the first len(d) &^ 7 words.
+//
+//go:noescape
+func vresPMAVX2(d []float32, rows []*float32, w []float32)
+
+// hresPM4AVX2 is hresPMGo on 4-channel words, for every pixel of offs;
+// taps is even and at least 2.
+//
+//go:noescape
+func hresPM4AVX2(d []float32, m []float32, offs []int32, w []float32, taps int)
+
+// unpremulResPM2AVX2 is unpremulResPMGo on the first len(h) &^ 7 sums of 2-channel pixels.
+//
+//go:noescape
+func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+
+// unpremulResPM4AVX2 is unpremulResPMGo on the first len(h) &^ 7 sums of 4-channel pixels.
+//
+//go:noescape
+func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
+
 // convColSymAVX2 is convColSymGo on the first len(d) &^ 7 samples;
 // rows holds the first sample of each of the 2·(len(w)-1)+1 rows.
 //

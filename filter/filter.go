@@ -35,11 +35,15 @@
 // to 24, sharpen without threshold), median:1 and median:2 (8 bits),
 // gray, crop, shrink, resize (Lanczos-3 taps worked out once per plan)
 // and every point operation have integer kernels; on 8-bit images with
-// alpha, blur (premultiplied, nothing rounded between its passes), resize
-// (premultiplied, as the last operation, after exact samples only) and
-// point operations do. The 8-bit blur, sharpen, median and resize have
-// AVX2 versions on amd64 that give the pure-Go kernels' bytes (build tag
-// purego for the pure-Go ones alone).
+// alpha, blur (premultiplied, its passes in float32, whose sums of
+// positive terms keep the quotient by alpha exact to far below a level
+// however faint the alpha), sharpen without threshold (likewise, the few
+// pixels whose sharpened alpha comes within a level of 0 computed in
+// float64), resize (premultiplied, in float32 likewise, as the last
+// operation, after exact samples only) and point operations do. The 8-bit
+// blur, sharpen, median and resize and the premultiplied blur, sharpen and
+// resize have AVX2 versions on amd64 that give the pure-Go kernels' bytes
+// (build tag purego for the pure-Go ones alone).
 // A chain whose every operation has one runs them one after the other on
 // each tile in the image's own 8- or 16-bit samples: no float32 planes, no
 // conversion per operation. Point operations fold into the kernel before
@@ -61,9 +65,9 @@
 // the bound — a steep gamma, a threshold, a sharpen or a resize after a
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
-// conv, erode, dilate, larger medians, area operations other than blur and
-// a last resize on alpha, anything on 16-bit alpha) run in float32, fused,
-// quantised once.
+// conv, erode, dilate, larger medians, area operations other than blur,
+// sharpen and a last resize on alpha, anything on 16-bit alpha) run in
+// float32, fused, quantised once.
 //
 // # Geometry
 //

@@ -27,7 +27,8 @@ func TestFixedPathChosen(t *testing.T) {
 		{"sharpen:1.5,4", raster.Gray16, true},
 		{"blur:2", raster.RGBA8, true},
 		{"blur:2", raster.RGBA16, false},
-		{"sharpen", raster.RGBA8, false},
+		{"sharpen", raster.RGBA8, true},
+		{"sharpen:1,1,0.01", raster.RGBA8, false}, // no threshold on alpha
 		{"blur:2", raster.GrayAlpha16, false},
 		{"blur:9", raster.RGB8, false},
 		{"sharpen:1,1,0.01", raster.RGB8, false},

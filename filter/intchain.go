@@ -144,8 +144,8 @@ func planInt(p *Plan) []intStep {
 }
 
 // planIntAlpha is planInt for formats with alpha: point operations (on
-// straight colour, alpha copied) and, at 8 bits, Gaussian blurs and a
-// resize (premultiplied). The resize must be the last operation, on exact
+// straight colour, alpha copied) and, at 8 bits, Gaussian blurs, sharpens
+// without threshold and a resize (premultiplied). The resize must be the last operation, on exact
 // samples: its straight colour is a quotient by alpha that may stretch an
 // error in its input, or its own, without a bound the plan can state.
 func planIntAlpha(p *Plan) []intStep {
@@ -161,9 +161,10 @@ func planIntAlpha(p *Plan) []intStep {
 			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
 				return nil
 			}
-			k, _, _ := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			k, d, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
 			st.k, st.name, st.step = k, "resize8pm", 1
-			e = 0.5
+			st.pre = d
+			e = st.pre + 0.5
 		case *pointStage:
 			k, err := newTablePath(op, f, e)
 			st.k, st.name, st.pre = k, fmt.Sprintf("table%d", f.Depth), err
@@ -175,6 +176,14 @@ func planIntAlpha(p *Plan) []intStep {
 			k, d := newBlurPM8(op.Sigma, f.Channels)
 			st.k, st.name, st.step = k, "blur8pm", 1
 			st.pre = e + d
+			e = st.pre + 0.5
+		case Sharpen:
+			if f.Depth != 8 || gaussRadius(op.Sigma) > maxFixedRadius || op.Threshold != 0 || op.Amount > fixedSharpenMaxAmount {
+				return nil
+			}
+			k, d := newSharpenPM8(op, f.Channels)
+			st.k, st.name, st.step = k, "sharpen8pm", 1
+			st.pre = (1+2*op.Amount)*e + d
 			e = st.pre + 0.5
 		default:
 			return nil

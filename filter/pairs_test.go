@@ -31,6 +31,8 @@ func intKernel(spec string, f raster.PixelFormat) string {
 			return "table" + d
 		case name == "blur" && f.Depth == 8:
 			return "blur8pm" // premultiplied
+		case name == "sharpen" && f.Depth == 8:
+			return "sharpen8pm" // premultiplied
 		case name == "resize" && f.Depth == 8:
 			return "resize8pm" // premultiplied, last, on exact samples
 		}
@@ -55,7 +57,7 @@ func intKernel(spec string, f raster.PixelFormat) string {
 
 // folds reports whether a table folds into the pass of kernel k.
 func folds(k string) bool {
-	if k == "blur8pm" {
+	if strings.HasSuffix(k, "8pm") {
 		return false
 	}
 	for _, p := range []string{"blur", "sharpen", "median8", "gray"} {
@@ -249,6 +251,66 @@ func TestBlurPM8(t *testing.T) {
 	}
 }
 
+// TestSharpenPM8 checks the premultiplied sharpen on 8-bit images with
+// alpha against the reference and for every tiling: on noise, and on
+// faint alpha beside transparent and opaque pixels, where the sharpened
+// alpha comes near 0 and the exact path gives the pixels.
+func TestSharpenPM8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(39, 40))
+	faint := func(src *raster.Tile) {
+		for i := 0; i < len(src.Pix); i += src.Format.Channels {
+			px := src.Pix[i : i+src.Format.Channels]
+			switch a := &px[len(px)-1]; rng.IntN(6) {
+			case 0, 1:
+				*a = 0
+			case 2:
+				*a = byte(1 + rng.IntN(3))
+			case 3:
+				*a = 255
+			}
+		}
+	}
+	for _, op := range []Sharpen{{Sigma: 1, Amount: 1}, {Sigma: 2.5, Amount: 3}, {Sigma: 0.5, Amount: 0.4}} {
+		for _, f := range []raster.PixelFormat{raster.RGBA8, raster.GrayAlpha8} {
+			for _, sz := range [][2]int{{1, 1}, {stripWidth + 40, 9}, {23, 17}} {
+				for _, kind := range []string{"noise", "faint"} {
+					t.Run(fmt.Sprintf("%v/%v/%dx%d/%s", op, f, sz[0], sz[1], kind), func(t *testing.T) {
+						src := randomTile(rng, sz[0], sz[1], f)
+						if kind == "faint" {
+							faint(src)
+						}
+						p := mustPlan(t, Chain{op}, src)
+						if k, ok := p.fixed.(*blurPM8); !ok || !k.sharpen {
+							t.Fatalf("kernels %q, want sharpen8pm", p.Kernels())
+						}
+						got := runWhole(t, p, src)
+						want := refEncode(refApply(op, refDecode(src.Pix, sz[0], sz[1], f)), f)
+						if d := firstDiff(got.Pix, want, f, sz[0], 1); d != "" {
+							t.Error(d)
+						}
+						tiled := runTiled(t, p, src, cuts(rng, sz[0], 50), cuts(rng, sz[1], 5), true)
+						if d := firstDiff(tiled.Pix, got.Pix, f, sz[0], 0); d != "" {
+							t.Errorf("tiled: %s", d)
+						}
+						// The exact path, which the float32 path hands the
+						// pixels of faint alpha, on every pixel.
+						k := p.fixed.(*blurPM8)
+						ex := raster.NewTile(src.Rect, f)
+						for y := range sz[1] {
+							for x := range sz[0] {
+								k.exact(ex.Pix[ex.PixOffset(x, y):][:f.Channels], src, src.Rect, x, y)
+							}
+						}
+						if d := firstDiff(ex.Pix, want, f, sz[0], 1); d != "" {
+							t.Errorf("exact path: %s", d)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
 // TestResizeFixed checks the integer resize, from 1/20 (with a box) to 4×,
 // against the reference and for every tiling.
 func TestResizeFixed(t *testing.T) {
@@ -261,9 +323,12 @@ func TestResizeFixed(t *testing.T) {
 				src := randomTile(rng, w, h, f)
 				p := mustPlan(t, Chain{op}, src)
 				var ok bool
-				if f.Depth == 8 && !f.HasAlpha() {
+				switch {
+				case f.Depth == 8 && !f.HasAlpha():
 					_, ok = p.fixed.(*resize8)
-				} else {
+				case f.Depth == 8:
+					_, ok = p.fixed.(*resizePM)
+				default:
 					_, ok = p.fixed.(*resizeFixed)
 				}
 				if !ok {

@@ -3,13 +3,13 @@ package filter
 import (
 	"image"
 	"math"
-	"math/bits"
 
 	"github.com/sluice-go/sluice/raster"
 )
 
 // resizeFixed is the integer kernel of resize on gray and RGB images
-// without alpha at 16 bits (8-bit images take resize8). The Lanczos-3 taps
+// without alpha at 16 bits (8-bit images take resize8, and with alpha
+// resizePM). The Lanczos-3 taps
 // of every output column and row are worked out once, when the plan is
 // made (not per tile), with the edges folded into the first and last pixel
 // of the image, and rounded to integers that sum to exactly 1<<bits. A row
@@ -22,9 +22,8 @@ import (
 // sums in 64 bits.
 type resizeFixed struct {
 	c, depth int
-	box      int  // K, 1 when there is no box
-	alpha    bool // 8-bit with alpha, premultiplied (see runAlpha)
-	bits     int  // the scale of the weights
+	box      int // K, 1 when there is no box
+	bits     int // the scale of the weights
 	xs, ys   resizeTaps
 }
 
@@ -32,13 +31,10 @@ type resizeFixed struct {
 // weighed twice stays below 2^16·2^46·2.3 < 2^63. Block averages carry
 // boxFrac fraction bits, and the vertical sums over them are rounded to
 // boxMidFrac before the horizontal pass.
-// With alpha, colour is weighed premultiplied, as colour·alpha (at most
-// 65,025, alpha as alpha·255), and the weights have resizeAlphaBits.
 const (
-	resizeBits      = 23
-	resizeAlphaBits = 22
-	boxFrac         = 4
-	boxMidFrac      = 8
+	resizeBits = 23
+	boxFrac    = 4
+	boxMidFrac = 8
 )
 
 // resizeTaps are the taps of every output pixel along one axis.
@@ -144,10 +140,7 @@ func maxInt(v []int) int {
 func newResizeFixed(z Resize, w, h int, f raster.PixelFormat) (*resizeFixed, float64, float64) {
 	ow, oh := z.resizedLen(w), z.resizedLen(h)
 	l := z.lanczos()
-	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), alpha: f.HasAlpha(), bits: resizeBits}
-	if k.alpha {
-		k.bits = resizeAlphaBits
-	}
+	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), bits: resizeBits}
 	k.xs = newResizeTaps(l, z.boxedLen(w), ow, k.bits, 1, false, true)
 	k.ys = newResizeTaps(l, z.boxedLen(h), oh, k.bits, 1, false, true)
 	gain := k.xs.gain * k.ys.gain
@@ -171,10 +164,8 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 	var ring []int32
 	var boxAcc []uint64
 	var slotRow []int
-	if k.box > 1 || k.alpha {
-		if k.box > 1 {
-			shift = k.bits + boxMidFrac
-		}
+	if k.box > 1 {
+		shift = k.bits + boxMidFrac
 		ring = s.longs(k.ys.most * n)
 		boxAcc = s.words(n)
 		slotRow = s.idx[:0]
@@ -184,9 +175,6 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 	}
 	rnd := int64(1) << (shift - 1)
 	rs := make([][]int32, k.ys.most)
-	if k.alpha {
-		rnd = 0 // unpremulSums rounds
-	}
 	for y := out.Min.Y; y < out.Max.Y; y++ {
 		clear(sums)
 		fy := k.ys.first[y]
@@ -197,19 +185,14 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 		}
 		j := 0
 		switch {
-		case k.box > 1 || k.alpha:
+		case k.box > 1:
 			rs = rs[:len(ws)]
 			for ; j < len(ws); j++ {
 				by := fy + j
 				slot := by % k.ys.most
 				r := ring[slot*n : (slot+1)*n]
 				if slotRow[slot] != by {
-					switch {
-					case k.alpha:
-						premulRow(r, src, by, x0, x1, k.box, in)
-					default:
-						boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
-					}
+					boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
 					slotRow[slot] = by
 				}
 				rs[j] = r
@@ -285,10 +268,6 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 					}
 					acc[ch] = a
 				}
-			}
-			if k.alpha {
-				unpremulSums(d[i:i+c], acc[:c], shift)
-				continue
 			}
 			for ch, a := range acc[:c] {
 				q := min(max(a>>shift, 0), maxV)
@@ -371,78 +350,6 @@ func boxRow[T int16 | int32](dst []T, acc []uint64, src *raster.Tile, by, x0, x1
 	area := uint64(k * k)
 	for i, v := range acc[:len(dst)] {
 		dst[i] = T((v<<boxFrac + area/2) / area)
-	}
-}
-
-// premulRow stores into dst the premultiplied samples of the pixels (or
-// of the averages of the k×k blocks) x0 … x1−1 of row by of src, an 8-bit
-// image with alpha and bounds in: colour·alpha, and alpha·255, in units
-// of 2^-boxFrac after a box. The last row and column stand in past the
-// edges.
-func premulRow(dst []int32, src *raster.Tile, by, x0, x1, k int, in image.Rectangle) {
-	c := src.Format.Channels
-	if k == 1 {
-		o := src.PixOffset(in.Min.X+x0, in.Min.Y+by)
-		row := src.Pix[o : o+(x1-x0)*c]
-		dst = dst[:len(row)]
-		for i := 0; i+c <= len(row); i += c {
-			px, d := row[i:i+c:i+c], dst[i:i+c:i+c]
-			a := int32(px[c-1])
-			for ch := range c - 1 {
-				d[ch] = int32(px[ch]) * a
-			}
-			d[c-1] = a * 255
-		}
-		return
-	}
-	area := int64(k * k)
-	for bx := x0; bx < x1; bx++ {
-		var acc [4]int64
-		for j := range k {
-			y := min(in.Min.Y+by*k+j, in.Max.Y-1)
-			for i := range k {
-				x := min(in.Min.X+bx*k+i, in.Max.X-1)
-				px := src.Pix[src.PixOffset(x, y):][:c]
-				a := int64(px[c-1])
-				for ch := range c - 1 {
-					acc[ch] += int64(px[ch]) * a
-				}
-				acc[c-1] += a * 255
-			}
-		}
-		d := dst[(bx-x0)*c : (bx-x0+1)*c]
-		for ch := range c {
-			if k == 1 {
-				d[ch] = int32(acc[ch])
-			} else {
-				d[ch] = int32((acc[ch]<<boxFrac + area/2) / area)
-			}
-		}
-	}
-}
-
-// unpremulSums stores straight colour and alpha from the premultiplied
-// sums acc, in units of 2^-shift of colour·alpha: each clamped to full
-// scale as the float path clamps the kernel's ringing, colour to alpha,
-// then alpha rounded half up and colour the quotient of its sum by
-// alpha's, rounded half up (0 where alpha's is 0).
-func unpremulSums(d []byte, acc []int64, shift int) {
-	c := len(d)
-	full := int64(65025) << shift
-	pa := min(max(acc[c-1], 0), full)
-	unit := int64(255) << shift
-	d[c-1] = byte((pa + unit/2) / unit)
-	for ch := range c - 1 {
-		if pa == 0 {
-			d[ch] = 0
-			continue
-		}
-		pc := uint64(min(max(acc[ch], 0), pa))
-		// round(255·pc/pa) = floor((510·pc + pa) / (2·pa)), in 128 bits.
-		hi, lo := bits.Mul64(pc, 510)
-		lo, carry := bits.Add64(lo, uint64(pa), 0)
-		q, _ := bits.Div64(hi+carry, lo, 2*uint64(pa))
-		d[ch] = byte(min(q, 255))
 	}
 }
 

@@ -10,6 +10,10 @@
 // It also writes the kernels of the 8-bit resize (see resize.go), with
 // the arithmetic of filter/resize8.go.
 //
+// It also writes the kernels of the premultiplied float32 blur and resize
+// of 8-bit images with alpha (see blurpm.go and resizepm.go), with the
+// operations of filter/blurpm.go and filter/resizepm.go.
+//
 // It also writes the 8-bit median kernels (see medianet.go): the selection
 // networks, checked here on every 0-1 input, as AVX2 code in the same file
 // and as pure Go in the file named by -net, so both compute the same
@@ -46,6 +50,8 @@ func main() {
 	for _, c := range []int{1, 3, 4} {
 		hres(c)
 	}
+	blurPM()
+	resizePM()
 	convColSymF32()
 	axpy3F32()
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
