@@ -15,11 +15,24 @@ import (
 
 // SerialBands returns the height of the Reader's bands in image rows and
 // the most bytes a band handed out by NextBand holds: its coefficients
-// with the halo rows. It implements
-// raster.SerialBandReader.
+// with the halo rows or, for a file decoded by restart intervals (see
+// ReaderOptions.At), the 256 bytes of their offsets, its bands then
+// being whole intervals. It implements raster.SerialBandReader.
 func (r *Reader) SerialBands() (rows int, held int64) {
 	d := r.d
-	return d.bandMCU * d.f.mcuH / d.f.sc.div, d.bandHeld()
+	mcus := d.bandMCU
+	held = d.bandHeld()
+	if d.canSegment() {
+		mcus, held = d.segBandMCU(), segHeld
+	}
+	return mcus * d.f.mcuH / d.f.sc.div, held
+}
+
+// canSegment reports whether NextBand can still start decoding by
+// restart intervals: the file has them, ReaderOptions.At reads it, and
+// no band was decoded yet.
+func (d *Decoder) canSegment() bool {
+	return d.o.At != nil && !d.buffered && d.f.segmentable() && d.nextMCU == 0 && d.decoded == 0
 }
 
 // bandHeld is the most bytes one Band holds: the coefficients of its MCU
@@ -38,10 +51,15 @@ func (d *Decoder) bandHeld() int64 {
 
 // NextBand runs the serial step of the next band, Huffman decoding into
 // coefficients (for a progressive file, the first call decodes every
-// scan), and returns the band, whose Decode is the parallel step; (nil,
-// io.EOF) after the last band. It implements raster.SerialBandReader: call
-// it from one goroutine, and not with ReadRows. Released bands are reused.
+// scan; for a file decoded by restart intervals, a scan for the markers
+// that bound the band's intervals), and returns the band, whose Decode is
+// the parallel step; (nil, io.EOF) after the last band. It implements
+// raster.SerialBandReader: call it from one goroutine, and not with
+// ReadRows. Released bands are reused.
 func (r *Reader) NextBand() (raster.PendingBand, error) {
+	if r.d.seg == nil && r.d.err == nil && r.d.canSegment() {
+		r.d.startSegments(r.d.o.At)
+	}
 	p := r.free.Get()
 	if p == nil {
 		p = &pendingBand{r: r}
@@ -66,6 +84,9 @@ type pendingBand struct {
 func (p *pendingBand) Decode(dst []byte) error {
 	if n := p.b.Bytes(); len(dst) < n {
 		return fmt.Errorf("jpeg: band of %d bytes given %d", n, len(dst))
+	}
+	if p.b.segs != nil {
+		return p.b.segs.decodeSegments(p.b, p.b.seg, dst)
 	}
 	p.b.Decode(dst)
 	return nil

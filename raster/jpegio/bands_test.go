@@ -96,3 +96,22 @@ func TestWriterBandsMisuse(t *testing.T) {
 		t.Errorf("WriteBand 1 before band 0: got no error")
 	}
 }
+
+// TestReadRowsAnyBuffer reads every test file in bands of one MCU row
+// with buffers of 1, 7 and 40 rows and of the whole image (where whole
+// bands decode in place, and a band can straddle two calls): the pixels
+// must not change.
+func TestReadRowsAnyBuffer(t *testing.T) {
+	for _, path := range testFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, want := decodeAll(t, data, 1)
+		for _, rows := range []int{7, 40, h.Height} {
+			if _, got := decodeWith(t, data, rows, ReaderOptions{BandRows: 1}); !bytes.Equal(got, want) {
+				t.Errorf("%s: read %d rows at a time: pixels differ from a row at a time", filepath.Base(path), rows)
+			}
+		}
+	}
+}

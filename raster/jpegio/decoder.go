@@ -36,6 +36,14 @@ type ReaderOptions struct {
 	// band; 0 means about 1 MiB of RGB pixels, at most 64 rows: 2 MCU
 	// rows of 4:2:0 at 10,000 pixels wide, 1 from 22,000 on.
 	BandRows int
+	// At, if set, reads the same bytes as the io.Reader the decoding
+	// starts from, at offsets from its first byte (the file, when the
+	// io.Reader buffers it from its start). With it, the serial bands of
+	// a Reader (NextBand) of a baseline file with restart markers hold
+	// the offsets of their restart intervals rather than coefficients,
+	// and their Decode does the Huffman decoding too, so that it runs in
+	// parallel (see restart.go).
+	At io.ReaderAt
 }
 
 const (
@@ -76,9 +84,15 @@ type Decoder struct {
 	pred        [4]int32
 	restartLeft int
 	nextRST     int
-	carry       [][]int16 // MCU rows carryLo..decoded-1, at most two
-	carryLo     int
-	decoded     int // MCU rows decoded so far
+	// MCU rows carryLo..decoded-1 (at most two) were decoded into prev,
+	// the band handed out last, whose rows start at prevLo: the next
+	// band takes them from there.
+	prev    *Band
+	prevLo  int
+	carryLo int
+	decoded int // MCU rows decoded so far
+
+	seg *segments // decoding by restart intervals, when set
 
 	eobrun     int
 	scans      int
@@ -407,6 +421,11 @@ type Band struct {
 	coef   [][]int16 // per component, (hi-lo)*v block rows of bw*64
 	planes [][]byte  // Decode's scratch, while it runs
 	rows   [][]byte  // scratch: one upsampled row per component
+
+	// A band of restart intervals holds their offsets instead of coef,
+	// which its decodeSegments fills.
+	segs *segments
+	seg  segBand
 }
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
@@ -425,13 +444,23 @@ func (b *Band) Bytes() int {
 func (b *Band) reset(d *Decoder, m0, m1, lo, hi int) {
 	b.f, b.pixel = &d.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
-	if len(b.coef) != len(d.f.comps) {
-		b.coef = make([][]int16, len(d.f.comps))
+	b.segs = nil
+	b.sizeCoef()
+}
+
+// sizeCoef sizes b.coef for its MCU rows lo..hi.
+func (b *Band) sizeCoef() {
+	lo, hi := b.lo, b.hi
+	if len(b.coef) != len(b.f.comps) {
+		b.coef = make([][]int16, len(b.f.comps))
 	}
-	for i, c := range d.f.comps {
+	for i, c := range b.f.comps {
 		n := (hi - lo) * c.v * c.bw * 64
 		if cap(b.coef[i]) < n {
-			b.coef[i] = make([]int16, n)
+			// Keep what it held: the next band may take rows from it.
+			grown := make([]int16, n)
+			copy(grown, b.coef[i])
+			b.coef[i] = grown
 		}
 		b.coef[i] = b.coef[i][:n]
 	}
@@ -476,7 +505,11 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 	if d.halo {
 		lo, hi = max(m0-1, 0), min(m1+1, f.mcusY)
 	}
-	b.reset(d, m0, m1, lo, hi)
+	if d.seg != nil {
+		return d.nextSegBand(b, m0, m1, lo, hi)
+	}
+	prev, prevLo := d.prev, d.prevLo
+	b.reset(d, m0, m1, lo, hi) // keeps the rows of b when it is prev
 	var dst [][]int16
 	for m := lo; m < hi; m++ {
 		dst = b.mcuRow(m, dst)
@@ -485,8 +518,12 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		case d.buffered:
 			err = d.store.readMCURow(m, dst)
 		case m >= d.carryLo && m < d.decoded:
-			for i, src := range d.carryRow(m) {
-				copy(dst[i], src)
+			// From the band before; when b is that band, its rows
+			// move down, each to a place already read.
+			for i, c := range f.comps {
+				n := c.v * c.bw * 64
+				k := (m - prevLo) * n
+				copy(dst[i], prev.coef[i][k:k+n])
 			}
 		default:
 			err = d.decodeMCURow(m, dst)
@@ -498,19 +535,10 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		}
 	}
 	if !d.buffered && d.halo {
-		// Keep the last two MCU rows held: the next band's halo above
-		// and, when decoded ahead, its first row.
+		// The last two MCU rows held are the next band's halo above
+		// and, when decoded ahead, its first row: it takes them from b.
 		d.carryLo = max(hi-2, lo)
-		if d.carry == nil {
-			d.carry = make([][]int16, 2*len(f.comps))
-		}
-		for m := d.carryLo; m < hi; m++ {
-			src := b.mcuRow(m, nil)
-			for i := range src {
-				k := (m-d.carryLo)*len(f.comps) + i
-				d.carry[k] = append(d.carry[k][:0], src[i]...)
-			}
-		}
+		d.prev, d.prevLo = b, lo
 	}
 	if !d.buffered && d.decoded == f.mcusY && !d.allDecoded {
 		d.allDecoded = true
@@ -524,13 +552,6 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 		d.store.close()
 	}
 	return b, nil
-}
-
-// carryRow returns the carried coefficients of MCU row m.
-func (d *Decoder) carryRow(m int) [][]int16 {
-	n := len(d.f.comps)
-	k := (m - d.carryLo) * n
-	return d.carry[k : k+n]
 }
 
 func (d *Decoder) fail(err error) {

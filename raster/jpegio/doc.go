@@ -1,8 +1,8 @@
 // Package jpegio reads and writes JPEG images in bands of rows, in
 // memory that grows with the width, never the height. It is a codec of its
-// own in pure Go (no cgo), following libjpeg-turbo's arithmetic where that
-// decides the result, so that its pixels match djpeg's and its files
-// cjpeg's.
+// own in Go (no cgo; its hot kernels also in AVX2 assembly),
+// following libjpeg-turbo's arithmetic where that decides the result, so
+// that its pixels match djpeg's and its files cjpeg's.
 //
 // # Decoding
 //
@@ -16,7 +16,11 @@
 // uses libjpeg's tables, and chroma is upsampled as libjpeg-turbo does by
 // default ("fancy" upsampling): at 2:1 across or down, each output sample
 // weighs its nearest input sample 3/4 and the next one 1/4 (a triangle
-// filter); other ratios (4:1:1) replicate samples. On the test corpus
+// filter); other ratios (4:1:1) replicate samples. On amd64 with AVX2 the
+// IDCT, YCbCr to RGB and the 2:1 upsampling run as vector kernels
+// (dec_amd64.s, written by internal/asmgen with avo) that compute the
+// same integers as their pure-Go twins, which the purego build tag
+// selects; tests compare both on random and extreme input. On the test corpus
 // (files from cjpeg with every -sample setting, -restart, -progressive,
 // -grayscale, -rgb, and CMYK from ImageMagick) the pixels are the same
 // bytes as djpeg's. CMYK and YCCK come out as RGB8 the way djpeg's PPM
@@ -70,6 +74,12 @@
 //     Band.Rows names). Distinct bands decode at once on any goroutines;
 //     the pixels do not depend on which or in what order. A band owns its
 //     buffers and can be handed back to NextBand once decoded.
+//   - Restart intervals: given ReaderOptions.At, the Reader's serial bands
+//     of a baseline file with restart markers that start whole MCU rows
+//     hold the offsets of their intervals, not coefficients: NextBand only
+//     finds the markers, and the band's Decode does the Huffman decoding
+//     too, of its rows and of the MCU row above and below that its chroma
+//     upsampling reads (decoded twice, once per band that needs them).
 //   - Encoding: Encoder.EncodeBand(i, pixels) is the parallel step: band i
 //     (the rows Encoder.BandRows names) becomes an entropy-coded segment,
 //     a restart interval ending in its RST marker. Encoder.WriteSegment

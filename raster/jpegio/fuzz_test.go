@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sluice-go/sluice/internal/bandtest"
 	"github.com/sluice-go/sluice/raster"
 	"github.com/sluice-go/sluice/raster/synth"
 )
@@ -56,6 +57,21 @@ func FuzzDecode(f *testing.F) {
 		}
 		if int64(len(pix)) != h.Bytes() {
 			t.Fatalf("got %d bytes of pixels, want %d", len(pix), h.Bytes())
+		}
+		// Serial bands, by restart intervals where the file has them:
+		// a raster error, or the same pixels.
+		so := o
+		so.At, so.BandRows = bytes.NewReader(data), 1
+		if sr, err := NewReader(bytes.NewReader(data), so); err != nil {
+			t.Fatalf("NewReader again: %v", err)
+		} else {
+			got, err := bandtest.DecodeSerial(sr, 2)
+			sr.Close()
+			if err != nil {
+				checkRasterError(t, "serial bands", err)
+			} else if !bytes.Equal(got, pix) {
+				t.Fatalf("serial bands (by restart intervals: %v) decode other pixels than ReadRows", sr.d.seg != nil)
+			}
 		}
 		var buf bytes.Buffer
 		w, err := NewWriter(&buf, h, WriterOptions{})

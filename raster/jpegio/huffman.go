@@ -1,15 +1,22 @@
 package jpegio
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // lookBits is how many bits the fast Huffman lookup resolves at once.
-const lookBits = 9
+const lookBits = 10
 
 // huffDecoder is one Huffman table for decoding (T.81 F.2.2.3).
 type huffDecoder struct {
-	look    [1 << lookBits]uint16 // len<<8 | value for codes of at most lookBits bits; 0 for longer
-	maxcode [18]int32             // largest code of each length, -1 when none
-	valptr  [17]int32             // index in vals of the first code of each length, minus that code
+	look [1 << lookBits]uint16 // len<<8 | value for codes of at most lookBits bits; 0 for longer
+	// fast resolves a code and its extra bits in one step where both fit
+	// in lookBits bits and the value has extra bits (s > 0): the
+	// coefficient << 16 | (run+1) << 8 | bits used; 0 elsewhere.
+	fast    [1 << lookBits]int32
+	maxcode [18]int32 // largest code of each length, -1 when none
+	valptr  [17]int32 // index in vals of the first code of each length, minus that code
 	vals    [256]uint8
 	defined bool
 }
@@ -45,6 +52,18 @@ func (h *huffDecoder) build(counts *[16]uint8, vals []uint8) error {
 		code <<= 1
 	}
 	h.maxcode[17] = 1 << 30
+	for i, v := range h.look {
+		l, rs := uint(v>>8), uint8(v)
+		r, sz := uint(rs>>4), uint(rs&15)
+		if l == 0 || sz == 0 || l+sz > lookBits {
+			continue
+		}
+		x := int32(i>>(lookBits-l-sz)) & (1<<sz - 1)
+		if x < 1<<(sz-1) {
+			x += -1<<sz + 1
+		}
+		h.fast[i] = x<<16 | int32(r+1)<<8 | int32(l+sz)
+	}
 	return nil
 }
 
@@ -66,6 +85,30 @@ func (br *bitReader) reset() {
 
 // fill tops acc up to more than 56 bits.
 func (br *bitReader) fill() {
+	s := br.src
+	if !br.marker {
+		if s.j-s.i < 8 {
+			s.fill(8)
+		}
+		if s.j-s.i >= 8 {
+			// Eight bytes at once when none is 0xff (the test finds
+			// every 0xff byte, and some bytes above a 0xff).
+			w := binary.BigEndian.Uint64(s.buf[s.i:])
+			if t := ^w; (t-0x0101010101010101)&^t&0x8080808080808080 == 0 {
+				k := (63 - br.n) >> 3
+				br.acc = br.acc<<(8*k) | w>>(64-8*k)
+				br.n += 8 * k
+				s.i += int(k)
+				return
+			}
+		}
+	}
+	br.fillSlow()
+}
+
+// fillSlow is fill a byte at a time, removing stuffed zeros and stopping
+// at a marker.
+func (br *bitReader) fillSlow() {
 	s := br.src
 	for br.n <= 56 {
 		if br.marker {

@@ -1,5 +1,7 @@
 package jpegio
 
+//go:generate sh -c "cd internal/asmgen && go run . -group dec -out ../../dec_amd64.s -stubs ../../dec_amd64_stub.go -pkg jpegio"
+
 // The inverse DCT is libjpeg's accurate integer one (jidctint.c, the
 // "islow" method djpeg uses by default), so that pixels match libjpeg's.
 
@@ -149,6 +151,15 @@ func idct(blk []int16, q *[64]uint16, dst []byte, stride int) {
 		out[5] = clamp8((tmp12-tmp1+rnd)>>sh + 128)
 		out[3] = clamp8((tmp13+tmp0+rnd)>>sh + 128)
 		out[4] = clamp8((tmp13-tmp0+rnd)>>sh + 128)
+	}
+}
+
+// idctRowGo is idct on each of the len(coef)/64 blocks of coef, block k
+// written at dst[8k:], stride bytes a row: the pure-Go twin of
+// idctRowAVX2.
+func idctRowGo(coef []int16, q *[64]uint16, dst []byte, stride int) {
+	for k := range len(coef) / 64 {
+		idct(coef[k*64:k*64+64], q, dst[k*8:], stride)
 	}
 }
 

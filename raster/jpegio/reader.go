@@ -67,13 +67,19 @@ func (r *Reader) ReadRows(dst []byte) (int, error) {
 				return n, err
 			}
 			r.band = b
-			if cap(r.pix) < b.Bytes() {
-				r.pix = make([]byte, b.Bytes())
-			}
-			r.pix = r.pix[:b.Bytes()]
-			b.Decode(r.pix)
+			// The rows that fit are decoded in place, the rest into
+			// the Reader's pixels for the next calls.
 			y0, y1 := b.Rows()
-			r.next, r.rows = 0, y1-y0
+			fit := min(len(dst)/rb, y1-y0)
+			if nb := (y1 - y0 - fit) * rb; cap(r.pix) < nb {
+				r.pix = make([]byte, nb)
+			}
+			r.pix = r.pix[:(y1-y0-fit)*rb]
+			b.decode(dst[:fit*rb], r.pix)
+			dst = dst[fit*rb:]
+			n += fit
+			r.next, r.rows = 0, y1-y0-fit
+			continue
 		}
 		k := min(len(dst)/rb, r.rows-r.next)
 		copy(dst, r.pix[r.next*rb:(r.next+k)*rb])

@@ -105,6 +105,20 @@ func idctReduced(blk []int16, q *[64]uint16, dst []byte, stride, nh, nv int) {
 		dst[0] = clamp8((v+4)>>3 + 128)
 		return
 	}
+	switch {
+	case nh == 2 && nv == 2:
+		idct2x2(blk, q, dst, stride)
+		return
+	case nh == 4 && nv == 4:
+		idct4x4(blk, q, dst, stride)
+		return
+	}
+	idctReducedN(blk, q, dst, stride, nh, nv)
+}
+
+// idctReducedN is idctReduced for any nh and nv but 1, by the weights of
+// reducedK.
+func idctReducedN(blk []int16, q *[64]uint16, dst []byte, stride, nh, nv int) {
 	kh, kv := reducedK[nh], reducedK[nv]
 	var tmp [64]int32 // rows of frequencies v, columns of samples x
 	for v := range nv {
@@ -126,6 +140,61 @@ func idctReduced(blk []int16, q *[64]uint16, dst []byte, stride, nh, nv int) {
 				sum += kv[y*nv+v] * tmp[v*nh+x]
 			}
 			row[x] = clamp8((sum+1<<(shift-1))>>shift + 128)
+		}
+	}
+}
+
+// idct2x2 is idctReduced for nh = nv = 2, unrolled: the same products and
+// sums, so the same samples.
+func idct2x2(blk []int16, q *[64]uint16, dst []byte, stride int) {
+	blk = blk[:10]
+	k := reducedK[2][:4]
+	c00 := int32(blk[0]) * int32(q[0])
+	c01 := int32(blk[1]) * int32(q[1])
+	c10 := int32(blk[8]) * int32(q[8])
+	c11 := int32(blk[9]) * int32(q[9])
+	const r1 = 1 << (reducedBits - pass1Bits - 1)
+	const s1 = reducedBits - pass1Bits
+	t00 := (k[0]*c00 + k[1]*c01 + r1) >> s1
+	t01 := (k[2]*c00 + k[3]*c01 + r1) >> s1
+	t10 := (k[0]*c10 + k[1]*c11 + r1) >> s1
+	t11 := (k[2]*c10 + k[3]*c11 + r1) >> s1
+	const shift = reducedBits + pass1Bits
+	const r2 = 1 << (shift - 1)
+	row0 := dst[0:2:2]
+	row1 := dst[stride : stride+2 : stride+2]
+	row0[0] = clamp8((k[0]*t00+k[1]*t10+r2)>>shift + 128)
+	row0[1] = clamp8((k[0]*t01+k[1]*t11+r2)>>shift + 128)
+	row1[0] = clamp8((k[2]*t00+k[3]*t10+r2)>>shift + 128)
+	row1[1] = clamp8((k[2]*t01+k[3]*t11+r2)>>shift + 128)
+}
+
+// idct4x4 is idctReduced for nh = nv = 4, on arrays of fixed size: the
+// same products and sums, so the same samples.
+func idct4x4(blk []int16, q *[64]uint16, dst []byte, stride int) {
+	blk = blk[:28]
+	k := (*[16]int32)(reducedK[4])
+	var c, tmp [16]int32
+	for v := range 4 {
+		for u := range 4 {
+			c[v*4+u] = int32(blk[v*8+u]) * int32(q[v*8+u])
+		}
+	}
+	const r1 = 1 << (reducedBits - pass1Bits - 1)
+	const s1 = reducedBits - pass1Bits
+	for v := range 4 {
+		c0, c1, c2, c3 := c[v*4], c[v*4+1], c[v*4+2], c[v*4+3]
+		for x := range 4 {
+			tmp[v*4+x] = (k[x*4]*c0 + k[x*4+1]*c1 + k[x*4+2]*c2 + k[x*4+3]*c3 + r1) >> s1
+		}
+	}
+	const shift = reducedBits + pass1Bits
+	const r2 = 1 << (shift - 1)
+	for y := range 4 {
+		k0, k1, k2, k3 := k[y*4], k[y*4+1], k[y*4+2], k[y*4+3]
+		row := dst[y*stride : y*stride+4 : y*stride+4]
+		for x := range 4 {
+			row[x] = clamp8((k0*tmp[x]+k1*tmp[4+x]+k2*tmp[8+x]+k3*tmp[12+x]+r2)>>shift + 128)
 		}
 	}
 }

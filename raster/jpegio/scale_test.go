@@ -3,6 +3,7 @@ package jpegio
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -94,4 +95,39 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestIDCTReducedUnrolled checks the unrolled 2×2 and 4×4 transforms
+// against the general one on random, wide and extreme coefficients.
+func TestIDCTReducedUnrolled(t *testing.T) {
+	t.Run("2x2", func(t *testing.T) { checkReduced(t, 2, idct2x2) })
+	t.Run("4x4", func(t *testing.T) { checkReduced(t, 4, idct4x4) })
+}
+
+func checkReduced(t *testing.T, n int, f func([]int16, *[64]uint16, []byte, int)) {
+	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	var q [64]uint16
+	for trial := range 2000 {
+		var blk [64]int16
+		for i := range 64 {
+			if i%8 >= n || i/8 >= n {
+				continue
+			}
+			switch trial % 3 {
+			case 0:
+				blk[i] = int16(rng.IntN(2048) - 1024)
+			case 1:
+				blk[i] = int16(rng.Uint32())
+			default:
+				blk[i] = []int16{-32768, 32767, 0}[rng.IntN(3)]
+			}
+			q[i] = uint16(1 + rng.IntN([]int{255, 65535}[trial%2]))
+		}
+		got, want := make([]byte, n*5), make([]byte, n*5)
+		f(blk[:], &q, got, 5)
+		idctReducedN(blk[:], &q, want, 5, n, n)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("trial %d, coefficients %v: got %v, want %v", trial, blk, got, want)
+		}
+	}
 }

@@ -117,7 +117,18 @@ var errDCRange = fmt.Errorf("DC difference of more than 15 bits")
 // decodeDC decodes the DC difference of a block of component c, the
 // ci-th of the scan, and returns the DC value it predicts (T.81 F.2.2.1).
 func (d *Decoder) decodeDC(c *component, ci int) (int32, error) {
-	t, err := d.br.decode(&d.huff[0][c.dc])
+	br := &d.br
+	h := &d.huff[0][c.dc]
+	if br.n < 32 {
+		br.fill()
+	}
+	if e := h.fast[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; e != 0 && e>>8&0xff == 1 {
+		// A difference with its extra bits in one lookup.
+		br.n -= uint(e & 0xff)
+		d.pred[ci] += e >> 16
+		return d.pred[ci], nil
+	}
+	t, err := br.decode(h)
 	if err != nil {
 		return 0, err
 	}
@@ -130,6 +141,7 @@ func (d *Decoder) decodeDC(c *component, ci int) (int32, error) {
 
 // decodeBlock decodes one block of a sequential scan (T.81 F.2.2).
 func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
+	blk = blk[:64]
 	clear(blk)
 	br := &d.br
 	dc, err := d.decodeDC(c, ci)
@@ -138,21 +150,34 @@ func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 	}
 	blk[0] = int16(dc)
 	ac := &d.huff[1][c.ac]
+	// The bit buffer lives in locals here, so that the stores to blk do
+	// not make the compiler reload it; br holds it across calls.
+	acc, n := br.acc, br.n
 	for k := 1; k < 64; k++ {
 		// A code and its extra bits take at most 31 bits: with 32 in
 		// hand, the common case needs no further checks.
-		if br.n < 32 {
+		if n < 32 {
+			br.acc, br.n = acc, n
 			br.fill()
+			acc, n = br.acc, br.n
+		}
+		if e := ac.fast[(acc>>(n-lookBits))&(1<<lookBits-1)]; e != 0 {
+			n -= uint(e & 0xff)
+			k += int(e>>8&0xff) - 1
+			blk[zigzag[k]&63] = int16(e >> 16)
+			continue
 		}
 		var rs uint8
-		if v := ac.look[(br.acc>>(br.n-lookBits))&(1<<lookBits-1)]; v != 0 {
-			br.n -= uint(v >> 8)
+		if v := ac.look[(acc>>(n-lookBits))&(1<<lookBits-1)]; v != 0 {
+			n -= uint(v >> 8)
 			rs = uint8(v)
 		} else {
+			br.acc, br.n = acc, n
 			var err error
 			if rs, err = br.decode(ac); err != nil {
 				return err
 			}
+			acc, n = br.acc, br.n
 		}
 		r, s := int(rs>>4), rs&15
 		if s == 0 {
@@ -163,13 +188,14 @@ func (d *Decoder) decodeBlock(blk []int16, c *component, ci int) error {
 			continue
 		}
 		k += r
-		br.n -= uint(s)
-		v := int32(br.acc>>br.n) & (1<<s - 1)
+		n -= uint(s)
+		v := int32(acc>>n) & (1<<s - 1)
 		if v < 1<<(s-1) {
 			v += -1<<s + 1
 		}
-		blk[zigzag[k]] = int16(v)
+		blk[zigzag[k]&63] = int16(v)
 	}
+	br.acc, br.n = acc, n
 	return nil
 }
 

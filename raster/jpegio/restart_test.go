@@ -1,0 +1,128 @@
+package jpegio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sluice-go/sluice/internal/bandtest"
+	"github.com/sluice-go/sluice/raster"
+)
+
+// restartFiles returns files with restart markers: those of testdata and
+// ours (the Writer ends each band with one), in 4:2:0, 4:2:2, 4:4:4 and
+// gray, with the number that decode by restart intervals.
+func restartFiles(t *testing.T) map[string][]byte {
+	files := map[string][]byte{}
+	for _, name := range []string{"cjpeg-restart-3mcu.jpg", "cjpeg-restart-rows.jpg", "cjpeg-progressive-444-restart.jpg"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = data
+	}
+	for _, sub := range []string{"420", "422", "444"} {
+		h := raster.Header{Width: 203, Height: 141, Pixel: raster.RGB8}
+		files["ours-"+sub] = encode(t, h, photo(t, h.Width, h.Height, h.Pixel), WriterOptions{Subsample: sub})
+	}
+	h := raster.Header{Width: 77, Height: 90, Pixel: raster.Gray8}
+	files["ours-gray"] = encode(t, h, photo(t, h.Width, h.Height, h.Pixel), WriterOptions{})
+	return files
+}
+
+// TestRestartSegmentsSameBytes decodes files with restart markers through
+// serial bands that hold the offsets of their intervals (ReaderOptions.At),
+// with bands of several heights on one and three goroutines: the pixels
+// must be those ReadRows gives, and the baseline files must have taken
+// that path.
+func TestRestartSegmentsSameBytes(t *testing.T) {
+	segmented := 0
+	for name, data := range restartFiles(t) {
+		_, want := decodeAll(t, data, 7)
+		for _, bandRows := range []int{1, 3, 0} {
+			for _, workers := range []int{1, 3} {
+				t.Run(fmt.Sprintf("%s/band=%d/workers=%d", name, bandRows, workers), func(t *testing.T) {
+					r, err := NewReader(bytes.NewReader(data), ReaderOptions{BandRows: bandRows, At: bytes.NewReader(data)})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer r.Close()
+					can := r.d.canSegment()
+					if _, held := r.SerialBands(); can && held != segHeld {
+						t.Fatalf("SerialBands: got %d bytes held, want %d for bands of offsets", held, segHeld)
+					}
+					got, err := bandtest.DecodeSerial(r, workers)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if can != (r.d.seg != nil) {
+						t.Fatalf("decoded by restart intervals: %v, want %v", r.d.seg != nil, can)
+					}
+					if can {
+						segmented++
+					}
+					if !bytes.Equal(got, want) {
+						t.Errorf("pixels decoded by restart intervals differ from ReadRows'")
+					}
+				})
+			}
+		}
+	}
+	if segmented < 5*6 {
+		t.Errorf("%d runs decoded by restart intervals, want at least 30", segmented)
+	}
+}
+
+// TestRestartSegmentsDamaged cuts and corrupts a file with restart
+// markers: decoding it by restart intervals must fail with a
+// *raster.FormatError, from NextBand or from a band's Decode, never panic
+// or succeed.
+func TestRestartSegmentsDamaged(t *testing.T) {
+	h := raster.Header{Width: 160, Height: 200, Pixel: raster.RGB8}
+	data := encode(t, h, photo(t, h.Width, h.Height, h.Pixel), WriterOptions{})
+	var rst []int // offsets of the RST markers
+	for i := 0; i+1 < len(data); i++ {
+		if data[i] == 0xff && data[i+1] >= mRST0 && data[i+1] <= mRST0+7 {
+			rst = append(rst, i)
+		}
+	}
+	if len(rst) < 3 {
+		t.Fatalf("got %d restart markers, want at least 3", len(rst))
+	}
+	mid := rst[len(rst)/2]
+	cases := map[string][]byte{
+		"cut in an interval":   data[:mid-20],
+		"cut at a marker":      data[:mid+1],
+		"wrong RST number":     replace(data, mid+1, mRST0+(data[mid+1]-mRST0+3)%8),
+		"marker dropped":       append(append([]byte{}, data[:mid]...), data[mid+2:]...),
+		"interval cut short":   append(append([]byte{}, data[:mid-30]...), data[mid:]...),
+		"another marker first": replace(data, mid+1, 0xc4),
+	}
+	for name, bad := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := NewReader(bytes.NewReader(bad), ReaderOptions{BandRows: 1, At: bytes.NewReader(bad)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			_, err = bandtest.DecodeSerial(r, 2)
+			if r.d.seg == nil {
+				t.Fatal("not decoded by restart intervals")
+			}
+			var fe *raster.FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("got error %v, want a *raster.FormatError", err)
+			}
+		})
+	}
+}
+
+// replace returns a copy of data with byte i set to v.
+func replace(data []byte, i int, v byte) []byte {
+	out := append([]byte{}, data...)
+	out[i] = v
+	return out
+}
