@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,4 +80,24 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestEveryProgramResolves checks that resolvePrograms looks for every
+// program a comparison runs: with an executable of each name on the PATH,
+// none is reported missing (a program it never looks for would read as
+// "not installed" on any machine).
+func TestEveryProgramResolves(t *testing.T) {
+	bin := t.TempDir()
+	for _, name := range []string{"vips", "vipsthumbnail", "convert-im6.q16", "gm", "djpeg", "cjpeg", "sh", "node"} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", bin)
+	progs := resolvePrograms(options{work: t.TempDir(), sluice: "sluice", goblur: "goblur"})
+	for _, key := range suite.Programs(append(suite.All(), suite.Quick()...)) {
+		if _, ok := progs[key]; !ok {
+			t.Errorf("program %q: not looked for", key)
+		}
+	}
 }

@@ -53,6 +53,7 @@ func resolvePrograms(o options) programs {
 		}
 	}
 	look("vips", "vips")
+	look("vipsthumbnail", "vipsthumbnail")
 	look("convert", "convert-im6.q16", "magick", "convert")
 	look("gm", "gm")
 	look("djpeg", "djpeg")
