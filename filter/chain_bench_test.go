@@ -33,7 +33,7 @@ func BenchmarkIntChain(b *testing.B) {
 		{"resize:0.5", raster.RGBA8},
 		{"resize:0.1", raster.RGBA8},
 		{"resize:2", raster.RGBA8},
-		{"blur:2", raster.RGB16},
+		{"sharpen", raster.RGB16},
 	} {
 		src := convertTile(rgb, tt.f)
 		c, err := ParseChain(strings.Fields(tt.chain))

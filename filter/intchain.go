@@ -35,6 +35,27 @@ import (
 // of the exact value rounded.
 const maxChainErr = 1.45
 
+// blur16Float sends 16-bit chains of blurs and point operations to the
+// float32 path (see planInt); tests clear it to reach the fixed-point
+// kernels, which other chains still run, through a lone blur.
+var blur16Float = true
+
+// blursAndTables reports whether every stage of p is a Gaussian blur or a
+// point operation, with at least one blur.
+func blursAndTables(p *Plan) bool {
+	blur := false
+	for _, ps := range p.stages {
+		switch ps.st.(type) {
+		case Gaussian:
+			blur = true
+		case *pointStage:
+		default:
+			return false
+		}
+	}
+	return blur
+}
+
 // intStep is one kernel of an integer chain and the plan stages it runs.
 type intStep struct {
 	k           fixedPath
@@ -68,6 +89,12 @@ func planInt(p *Plan) []intStep {
 	}
 	if f.HasAlpha() {
 		return planIntAlpha(p)
+	}
+	if f.Depth == 16 && blur16Float && blursAndTables(p) {
+		// On 16-bit samples the float32 passes, which have vector kernels,
+		// cost about 0.6 of the scalar fixed-point ones (fixedSep), and
+		// stay as exact: a chain of blurs and point operations runs there.
+		return nil
 	}
 	var steps []intStep
 	e := 0.0 // bound of |sample − exact| in levels at the current stage's input
