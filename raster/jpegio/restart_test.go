@@ -33,6 +33,24 @@ func restartFiles(t *testing.T) map[string][]byte {
 	return files
 }
 
+// TestRestartSegmentsNotScaled checks that a file with restart markers
+// read at a reduced scale (shrink on load) decodes serially: there the
+// intervals' Huffman decoding dominates, and decoding them in parallel
+// costs more CPU (the halo decoded twice) for no time saved.
+func TestRestartSegmentsNotScaled(t *testing.T) {
+	data := restartFiles(t)["ours-420"]
+	for _, div := range []int{1, 2, 4, 8} {
+		r, err := NewReader(bytes.NewReader(data), ReaderOptions{At: bytes.NewReader(data), Shrink: func(int, int) int { return div }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.d.canSegment(), div == 1; got != want {
+			t.Errorf("scale 1/%d: decodes by restart intervals %v, want %v", div, got, want)
+		}
+		r.Close()
+	}
+}
+
 // TestRestartSegmentsSameBytes decodes files with restart markers through
 // serial bands that hold the offsets of their intervals (ReaderOptions.At),
 // with bands of several heights on one and three goroutines: the pixels
