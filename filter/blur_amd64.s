@@ -1315,6 +1315,58 @@ axdone:
 	VZEROUPPER
 	RET
 
+// func hresLanczosAVX2(d []float32, src []float32, idx []int32, w []float32, n []int32)
+// Requires: AVX, AVX2
+TEXT ·hresLanczosAVX2(SB), NOSPLIT, $0-120
+	MOVQ         d_base+0(FP), AX
+	MOVQ         n_len+104(FP), CX
+	MOVQ         src_base+24(FP), DX
+	MOVQ         idx_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         n_base+96(FP), DI
+	VXORPS       Y0, Y0, Y0
+	VBROADCASTSS hlone<>+0(SB), Y1
+	VPBROADCASTD hlinc<>+0(SB), Y2
+
+hlgroup:
+	TESTQ   CX, CX
+	JZ      hldone
+	VXORPS  Y3, Y3, Y3
+	VMOVDQU (BX), Y4
+	MOVLQSX (DI), R8
+
+hltap:
+	TESTQ      R8, R8
+	JZ         hlstore
+	VPCMPEQD   Y5, Y5, Y5
+	VGATHERDPS Y5, (DX)(Y4*4), Y6
+	VMULPS     (SI), Y6, Y5
+	VADDPS     Y5, Y3, Y3
+	VPADDD     Y2, Y4, Y4
+	ADDQ       $0x20, SI
+	DECQ       R8
+	JMP        hltap
+
+hlstore:
+	VMAXPS  Y0, Y3, Y3
+	VMINPS  Y1, Y3, Y3
+	VMOVUPS Y3, (AX)
+	ADDQ    $0x20, AX
+	ADDQ    $0x20, BX
+	ADDQ    $0x04, DI
+	DECQ    CX
+	JMP     hlgroup
+
+hldone:
+	VZEROUPPER
+	RET
+
+DATA hlone<>+0(SB)/4, $0x3f800000
+GLOBL hlone<>(SB), RODATA|NOPTR, $4
+
+DATA hlinc<>+0(SB)/4, $0x00000001
+GLOBL hlinc<>(SB), RODATA|NOPTR, $4
+
 // func sortCols3AVX2(planes []*byte, rows []*byte, n int)
 // Requires: AVX, AVX2
 TEXT ·sortCols3AVX2(SB), NOSPLIT, $0-56

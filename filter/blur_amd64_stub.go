@@ -130,6 +130,11 @@ func convColSymAVX2(d []float32, rows []*float32, w []float32)
 //go:noescape
 func axpy3AVX2(d []float32, a []float32, b []float32, c []float32, ka float32, kb float32, kc float32)
 
+// hresLanczosAVX2 is hresLanczosGo: see the generator's hresLanczosF32.
+//
+//go:noescape
+func hresLanczosAVX2(d []float32, src []float32, idx []int32, w []float32, n []int32)
+
 // sortCols3AVX2 is sortCols3Go on the first n &^ 31 samples: plane r
 // receives the r-th smallest of the rows' samples at each index.
 //

@@ -36,3 +36,12 @@ func axpy3(d, a, b, c []float32, ka, kb, kc float32) {
 		axpy3Go(d[n:], a[n:], b[n:], c[n:], ka, kb, kc)
 	}
 }
+
+// hresLanczos runs hresLanczosGo, with AVX2 gathers when it can.
+func hresLanczos(d, src []float32, idx []int32, w []float32, n []int32) {
+	if !useAsm {
+		hresLanczosGo(d, src, idx, w, n)
+		return
+	}
+	hresLanczosAVX2(d[:8*len(n)], src, idx[:8*len(n)], w, n)
+}

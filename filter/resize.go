@@ -249,6 +249,56 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	// The horizontal taps of every output column, computed once: their
 	// first input index and their weights, end to end.
 	hfirst, hn, hw := s.lanczosH.of(z, out.Min.X, out.Max.X)
+	// Where eight columns in a row read only the image, whatever their
+	// taps padded with zero weights to the most of them, they run as one
+	// group through hresLanczos; the others, at the edges, below.
+	hoff := s.longs(ow + 1)
+	hoff[0] = 0
+	for x := range ow {
+		hoff[x+1] = hoff[x] + int32(hn[x])
+	}
+	gx0, groups := 0, 0
+	gidx, gn, gw := s.longs(0), s.longs(0), s.floats(0)
+	fits := func(x int) (int, bool) {
+		most := 0
+		for i := x; i < x+8; i++ {
+			most = max(most, hn[i])
+		}
+		for i := x; i < x+8; i++ {
+			f := hfirst[i]
+			if f < in.Min.X || f+hn[i] > in.Max.X || f < b.r.Min.X || f-b.r.Min.X+most > bw {
+				return 0, false
+			}
+		}
+		return most, true
+	}
+	for x := 0; x+8 <= ow; {
+		most, ok := fits(x)
+		if !ok {
+			if groups > 0 {
+				break
+			}
+			x++
+			gx0 = x
+			continue
+		}
+		for i := x; i < x+8; i++ {
+			gidx = append(gidx, int32(hfirst[i]-b.r.Min.X))
+		}
+		gn = append(gn, int32(most))
+		for k := range most {
+			for i := x; i < x+8; i++ {
+				v := float32(0)
+				if k < hn[i] {
+					v = hw[int(hoff[i])+k]
+				}
+				gw = append(gw, v)
+			}
+		}
+		groups++
+		x += 8
+	}
+	gx1 := gx0 + 8*groups
 	for y := range out.Dy() {
 		// The vertical taps of this row serve every channel.
 		first, _ := z.span(out.Min.Y + y)
@@ -268,11 +318,15 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 				axpy(tmp, row(k), w[k])
 			}
 			d := dst[y*ow : (y+1)*ow]
-			off := 0
+			if groups > 0 {
+				hresLanczos(d[gx0:gx1], tmp, gidx, gw, gn)
+			}
 			for x := range d {
+				if x >= gx0 && x < gx1 {
+					continue
+				}
 				acc := float32(0)
-				f, ws := hfirst[x], hw[off:off+hn[x]]
-				off += hn[x]
+				f, ws := hfirst[x], hw[hoff[x]:hoff[x+1]]
 				if f >= in.Min.X && f+len(ws) <= in.Max.X {
 					// Inside the image: no edge to replicate.
 					v := tmp[f-b.r.Min.X:][:len(ws)]
@@ -302,5 +356,30 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	}
 	s.putFloats(tmp)
 	s.putFloats(w)
+	s.putFloats(gw)
+	s.putLongs(gn)
+	s.putLongs(gidx)
+	s.putLongs(hoff)
 	return o
+}
+
+// hresLanczosGo is the horizontal Lanczos pass on groups of eight output
+// samples: lane i of group g sums w[k·8+i]·src[idx[g·8+i]+k] for k below
+// n[g], from 0 and in k's order, each product rounded on its own, then
+// clamps it to 0 … 1, as runLanczos does one column at a time (the zero
+// weights that pad a column's taps change no sum but the sign of a zero,
+// which the clamp drops). hresLanczos runs it, or its AVX2 twin.
+func hresLanczosGo(d, src []float32, idx []int32, w []float32, n []int32) {
+	wo := 0
+	for g, ng := range n {
+		for i := range 8 {
+			acc := float32(0)
+			v := src[idx[g*8+i]:]
+			for k := range int(ng) {
+				acc += float32(w[wo+k*8+i] * v[k])
+			}
+			d[g*8+i] = min(max(acc, 0), 1)
+		}
+		wo += int(ng) * 8
+	}
 }

@@ -141,3 +141,59 @@ func axpy3F32() {
 	VZEROUPPER()
 	RET()
 }
+
+// hresLanczosF32 writes hresLanczosAVX2, the horizontal Lanczos pass of the
+// float32 path on groups of eight output samples: lane i of group g sums
+// w[k·8+i]·src[idx[g·8+i]+k] for k from 0 to n[g]-1, from 0, one term at
+// a time in k's order (each product and sum rounded to float32), then
+// clamps the sum to 0 … 1 as Resize.runLanczos does.
+func hresLanczosF32() {
+	TEXT("hresLanczosAVX2", NOSPLIT, "func(d []float32, src []float32, idx []int32, w []float32, n []int32)")
+	Pragma("noescape")
+	Doc("hresLanczosAVX2 is hresLanczosGo: see the generator's hresLanczosF32.")
+	dp := Load(Param("d").Base(), GP64())
+	g := Load(Param("n").Len(), GP64())
+	sp := Load(Param("src").Base(), GP64())
+	ip := Load(Param("idx").Base(), GP64())
+	wp := Load(Param("w").Base(), GP64())
+	np := Load(Param("n").Base(), GP64())
+	zero, one, inc := YMM(), YMM(), YMM()
+	VXORPS(zero, zero, zero)
+	VBROADCASTSS(ConstData("hlone", U32(0x3f800000)), one) // 1.0
+	VPBROADCASTD(ConstData("hlinc", U32(1)), inc)
+
+	Label("hlgroup")
+	TESTQ(g, g)
+	JZ(LabelRef("hldone"))
+	acc, vidx, mask, vv, t := YMM(), YMM(), YMM(), YMM(), YMM()
+	VXORPS(acc, acc, acc)
+	VMOVDQU(Mem{Base: ip}, vidx)
+	k := GP64()
+	MOVLQSX(Mem{Base: np}, k)
+
+	Label("hltap")
+	TESTQ(k, k)
+	JZ(LabelRef("hlstore"))
+	VPCMPEQD(mask, mask, mask)
+	VGATHERDPS(mask, Mem{Base: sp, Index: vidx, Scale: 4}, vv)
+	VMULPS(Mem{Base: wp}, vv, t)
+	VADDPS(t, acc, acc)
+	VPADDD(inc, vidx, vidx)
+	ADDQ(U8(32), wp)
+	DECQ(k)
+	JMP(LabelRef("hltap"))
+
+	Label("hlstore")
+	VMAXPS(zero, acc, acc)
+	VMINPS(one, acc, acc)
+	VMOVUPS(acc, Mem{Base: dp})
+	ADDQ(U8(32), dp)
+	ADDQ(U8(32), ip)
+	ADDQ(U8(4), np)
+	DECQ(g)
+	JMP(LabelRef("hlgroup"))
+
+	Label("hldone")
+	VZEROUPPER()
+	RET()
+}

@@ -56,6 +56,7 @@ func main() {
 	resizePM()
 	convColSymF32()
 	axpy3F32()
+	hresLanczosF32()
 	nets := map[int]network{3: medianNetwork(3), 5: medianNetwork(5)}
 	for _, n := range []int{3, 5} {
 		sortKernel(n)
