@@ -174,22 +174,39 @@ func idct2x2(blk []int16, q *[64]uint16, dst []byte, stride int) {
 func idct4x4(blk []int16, q *[64]uint16, dst []byte, stride int) {
 	blk = blk[:28]
 	k := (*[16]int32)(reducedK[4])
+	const r1 = 1 << (reducedBits - pass1Bits - 1)
+	const s1 = reducedBits - pass1Bits
+	const shift = reducedBits + pass1Bits
+	const r2 = 1 << (shift - 1)
+	if blk[1]|blk[2]|blk[3]|blk[8]|blk[9]|blk[10]|blk[11]|blk[16]|blk[17]|blk[18]|blk[19]|blk[24]|blk[25]|blk[26]|blk[27] == 0 {
+		// Only the DC coefficient among those used (smooth chroma, most
+		// often): the same sums as below without their zero terms.
+		c0 := int32(blk[0]) * int32(q[0])
+		var t [4]int32
+		for x := range 4 {
+			t[x] = (k[x*4]*c0 + r1) >> s1
+		}
+		for y := range 4 {
+			k0 := k[y*4]
+			row := dst[y*stride : y*stride+4 : y*stride+4]
+			for x := range 4 {
+				row[x] = clamp8((k0*t[x]+r2)>>shift + 128)
+			}
+		}
+		return
+	}
 	var c, tmp [16]int32
 	for v := range 4 {
 		for u := range 4 {
 			c[v*4+u] = int32(blk[v*8+u]) * int32(q[v*8+u])
 		}
 	}
-	const r1 = 1 << (reducedBits - pass1Bits - 1)
-	const s1 = reducedBits - pass1Bits
 	for v := range 4 {
 		c0, c1, c2, c3 := c[v*4], c[v*4+1], c[v*4+2], c[v*4+3]
 		for x := range 4 {
 			tmp[v*4+x] = (k[x*4]*c0 + k[x*4+1]*c1 + k[x*4+2]*c2 + k[x*4+3]*c3 + r1) >> s1
 		}
 	}
-	const shift = reducedBits + pass1Bits
-	const r2 = 1 << (shift - 1)
 	for y := range 4 {
 		k0, k1, k2, k3 := k[y*4], k[y*4+1], k[y*4+2], k[y*4+3]
 		row := dst[y*stride : y*stride+4 : y*stride+4]

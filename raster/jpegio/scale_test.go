@@ -98,7 +98,8 @@ func mustRead(t *testing.T, path string) []byte {
 }
 
 // TestIDCTReducedUnrolled checks the unrolled 2×2 and 4×4 transforms
-// against the general one on random, wide and extreme coefficients.
+// against the general one on random, wide and extreme coefficients, and
+// on a DC coefficient alone.
 func TestIDCTReducedUnrolled(t *testing.T) {
 	t.Run("2x2", func(t *testing.T) { checkReduced(t, 2, idct2x2) })
 	t.Run("4x4", func(t *testing.T) { checkReduced(t, 4, idct4x4) })
@@ -122,6 +123,12 @@ func checkReduced(t *testing.T, n int, f func([]int16, *[64]uint16, []byte, int)
 				blk[i] = []int16{-32768, 32767, 0}[rng.IntN(3)]
 			}
 			q[i] = uint16(1 + rng.IntN([]int{255, 65535}[trial%2]))
+		}
+		if trial%4 == 3 {
+			// DC alone, the shortcut of smooth blocks.
+			dc := blk[0]
+			blk = [64]int16{}
+			blk[0] = dc
 		}
 		got, want := make([]byte, n*5), make([]byte, n*5)
 		f(blk[:], &q, got, 5)
