@@ -86,14 +86,32 @@ func (f *medianNet) strip(s *scratch, dst, src *raster.Tile, in, out image.Recta
 // and maximum of each byte lane without branches: Go compiles min and max
 // of single bytes to jumps, which mispredict on image data.
 
+// geLanes returns a word with every bit of a lane set where the lane of
+// a is at least that of b, and none elsewhere. The lanes are w bits wide
+// (8, 16 or 32), and top holds the top bit of each.
+func geLanes(a, b, top uint64, w uint) uint64 {
+	d := (a | top) - (b &^ top)     // top bit: a's low bits ≥ b's
+	ge := (a &^ b) | (^(a ^ b) & d) // top bit: a ≥ b
+	return (ge & top) >> (w - 1) * (1<<w - 1)
+}
+
+// minMaxLanes returns the lane-wise minimum and maximum of a and b, in
+// lanes as geLanes takes them.
+func minMaxLanes(a, b, top uint64, w uint) (uint64, uint64) {
+	m := geLanes(b, a, top, w)
+	return a&m | b&^m, b&m | a&^m
+}
+
+// The lanes of the pure-Go kernels' words.
+const (
+	top8  = 0x8080808080808080
+	top16 = 0x8000800080008000
+	top32 = 0x8000000080000000
+)
+
 // ge8 returns a word with 0xff in each byte where the byte of a is at
 // least the byte of b, and 0 elsewhere.
-func ge8(a, b uint64) uint64 {
-	const h = 0x8080808080808080
-	d := (a | h) - (b &^ h)         // top bit: a's low seven bits ≥ b's
-	ge := (a &^ b) | (^(a ^ b) & d) // top bit: a ≥ b
-	return (ge & h) >> 7 * 0xff
-}
+func ge8(a, b uint64) uint64 { return geLanes(a, b, top8, 8) }
 
 // min8 returns the byte-wise minimum of a and b.
 func min8(a, b uint64) uint64 {
@@ -108,17 +126,22 @@ func max8(a, b uint64) uint64 {
 }
 
 // minMax8 returns the byte-wise minimum and maximum of a and b.
-func minMax8(a, b uint64) (uint64, uint64) {
-	m := ge8(b, a)
-	return a&m | b&^m, b&m | a&^m
-}
+func minMax8(a, b uint64) (uint64, uint64) { return minMaxLanes(a, b, top8, 8) }
 
 // sortWords sets planes[k][i] to the k-th smallest of the rows' samples
-// at i, eight samples at a time, with the sorting networks of three and
-// nine comparators, and returns how many samples it did: len(planes[0])
-// rounded down to a multiple of eight.
-func sortWords(planes, rows [][]byte) int {
+// at i, eight bytes at a time, with the sorting networks of three and
+// nine comparators on lanes of w bits (see geLanes), and returns how many
+// bytes it did: len(planes[0]) rounded down to a multiple of eight.
+func sortWords(planes, rows [][]byte, w uint) int {
 	le := binary.LittleEndian
+	top := uint64(top8)
+	switch w {
+	case 16:
+		top = top16
+	case 32:
+		top = top32
+	}
+	mm := func(a, b uint64) (uint64, uint64) { return minMaxLanes(a, b, top, w) }
 	n := len(planes[0]) &^ 7
 	i := 0
 	if len(planes) == 3 {
@@ -126,9 +149,9 @@ func sortWords(planes, rows [][]byte) int {
 		p0, p1, p2 := planes[0][:n], planes[1][:n], planes[2][:n]
 		for ; i < n; i += 8 {
 			a, b, c := le.Uint64(r0[i:]), le.Uint64(r1[i:]), le.Uint64(r2[i:])
-			a, b = minMax8(a, b)
-			b, c = minMax8(b, c)
-			a, b = minMax8(a, b)
+			a, b = mm(a, b)
+			b, c = mm(b, c)
+			a, b = mm(a, b)
 			le.PutUint64(p0[i:], a)
 			le.PutUint64(p1[i:], b)
 			le.PutUint64(p2[i:], c)
@@ -140,15 +163,15 @@ func sortWords(planes, rows [][]byte) int {
 	for ; i < n; i += 8 {
 		a, b, c := le.Uint64(r0[i:]), le.Uint64(r1[i:]), le.Uint64(r2[i:])
 		d, e := le.Uint64(r3[i:]), le.Uint64(r4[i:])
-		a, b = minMax8(a, b)
-		d, e = minMax8(d, e)
-		c, e = minMax8(c, e)
-		c, d = minMax8(c, d)
-		a, d = minMax8(a, d)
-		a, c = minMax8(a, c)
-		b, e = minMax8(b, e)
-		b, d = minMax8(b, d)
-		b, c = minMax8(b, c)
+		a, b = mm(a, b)
+		d, e = mm(d, e)
+		c, e = mm(c, e)
+		c, d = mm(c, d)
+		a, d = mm(a, d)
+		a, c = mm(a, c)
+		b, e = mm(b, e)
+		b, d = mm(b, d)
+		b, c = mm(b, c)
 		le.PutUint64(p0[i:], a)
 		le.PutUint64(p1[i:], b)
 		le.PutUint64(p2[i:], c)
@@ -156,54 +179,4 @@ func sortWords(planes, rows [][]byte) int {
 		le.PutUint64(p4[i:], e)
 	}
 	return n
-}
-
-// sortColsGo sorts rows into planes with the pure-Go kernels.
-func sortColsGo(planes, rows [][]byte) {
-	done := sortWords(planes, rows)
-	n := len(planes[0])
-	if done == n {
-		return
-	}
-	// The last few samples go through the same kernel, from copies
-	// padded to a whole word.
-	var rt, pt [5][8]byte
-	var rs, ps [5][]byte
-	for k := range planes {
-		copy(rt[k][:], rows[k][done:n])
-		rs[k], ps[k] = rt[k][:], pt[k][:]
-	}
-	sortWords(ps[:len(planes)], rs[:len(planes)])
-	for k := range planes {
-		copy(planes[k][done:], pt[k][:n-done])
-	}
-}
-
-// medianWords runs the generated network for the window size.
-func medianWords(d []byte, planes [][]byte, c int) int {
-	if len(planes) == 3 {
-		return median3Words(d, planes[0], planes[1], planes[2], c)
-	}
-	return median5Words(d, planes[0], planes[1], planes[2], planes[3], planes[4], c)
-}
-
-// medianRowGo sets d[i] to the median of the window whose sorted columns
-// are planes[·][i+j·c], with the pure-Go networks.
-func medianRowGo(d []byte, planes [][]byte, c int) {
-	done := medianWords(d, planes, c)
-	if done == len(d) {
-		return
-	}
-	// The last few samples go through the same network, from copies of
-	// the planes padded to a whole word.
-	const most = 8 + 4*3
-	var pt [5][most]byte
-	var ps [5][]byte
-	for k := range planes {
-		copy(pt[k][:], planes[k][done:])
-		ps[k] = pt[k][:]
-	}
-	var dt [8]byte
-	medianWords(dt[:], ps[:len(planes)], c)
-	copy(d[done:], dt[:len(d)-done])
 }

@@ -25,7 +25,7 @@ func sortCols(planes, rows [][]byte) {
 		for k := range planes {
 			pt[k], rt[k] = planes[k][done:], rows[k][done:n]
 		}
-		sortColsGo(pt[:len(planes)], rt[:len(planes)])
+		sortColsWGo(pt[:len(planes)], rt[:len(planes)], 8)
 	}
 }
 
@@ -56,7 +56,7 @@ func medianRow(d []byte, planes [][]byte, c int) {
 		for k := range planes {
 			pt[k] = planes[k][done:]
 		}
-		medianRowGo(d[done:], pt[:len(planes)], c)
+		medianRowWGo(d[done:], pt[:len(planes)], c, 8)
 	}
 }
 
