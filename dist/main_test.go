@@ -13,14 +13,12 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/sluice-go/sluice/internal/testtool"
 )
 
 func TestMain(m *testing.M) {
-	// The worker processes are this binary: spare each the second a -race
-	// build waits at exit for reports from other goroutines.
-	if _, ok := os.LookupEnv("GORACE"); !ok {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
+	testtool.QuickRaceExit() // the worker processes are this binary
 	if url := os.Getenv("DIST_TEST_WORKER"); url != "" {
 		os.Exit(workerProcess(url, os.Getenv("DIST_TEST_CREDS")))
 	}

@@ -12,23 +12,15 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/sluice-go/sluice/internal/testtool"
 )
 
 func TestMain(m *testing.M) {
-	quickRaceExit()
+	testtool.QuickRaceExit()
 	testscript.Main(m, map[string]func(){
 		"sluice": main,
 	})
-}
-
-// quickRaceExit spares each child process of a -race test binary the
-// second the race detector waits at exit for reports from other
-// goroutines: the tests start a few hundred of them. A race found while
-// a child runs still fails it (exit status 66).
-func quickRaceExit() {
-	if _, ok := os.LookupEnv("GORACE"); !ok {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 }
 
 func TestScripts(t *testing.T) {
