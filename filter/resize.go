@@ -123,32 +123,32 @@ func (z Resize) taps(i int, w []float32) []float32 {
 }
 
 // lanczosTaps holds the taps of the output columns 0 to len(first)-1 of
-// one scale: for each, its first input index, its number of taps and
-// where its weights start in w. They are computed once, as far as a tile
-// has asked, and shared by every later tile (and block) of the plan.
+// one scale: for each, its first input index, and its weights,
+// w[off[x]:off[x+1]]. They are computed once, as far as a tile has asked,
+// and shared by every later tile (and block) of the plan.
 type lanczosTaps struct {
-	s        float64 // the scale they are for
-	first, n []int
-	off      []int // len(first)+1 entries
-	w        []float32
-	one      []float32 // one column's, while computing
+	s     float64 // the scale they are for
+	first []int
+	off   []int // len(first)+1 entries
+	w     []float32
+	one   []float32 // one column's, while computing
 }
 
-// of returns the taps of columns x0 to x1-1 of z.
-func (t *lanczosTaps) of(z Resize, x0, x1 int) (first, n []int, w []float32) {
+// of returns the taps of columns x0 to x1-1 of z: their first input
+// indexes, and their weights, w[off[i]:off[i+1]] for column x0+i.
+func (t *lanczosTaps) of(z Resize, x0, x1 int) (first, off []int, w []float32) {
 	if t.s != z.S || len(t.off) == 0 {
 		t.s = z.S
-		t.first, t.n, t.off, t.w = t.first[:0], t.n[:0], append(t.off[:0], 0), t.w[:0]
+		t.first, t.off, t.w = t.first[:0], append(t.off[:0], 0), t.w[:0]
 	}
 	for x := len(t.first); x < x1; x++ {
 		f, _ := z.span(x)
 		t.one = z.taps(x, t.one)
 		t.first = append(t.first, f)
-		t.n = append(t.n, len(t.one))
 		t.w = append(t.w, t.one...)
 		t.off = append(t.off, len(t.w))
 	}
-	return t.first[x0:x1], t.n[x0:x1], t.w[t.off[x0]:t.off[x1]]
+	return t.first[x0:x1], t.off[x0 : x1+1], t.w
 }
 
 // lanczos is the Lanczos-3 kernel: sinc(x)·sinc(x/3) for |x| < 3, else 0;
@@ -248,25 +248,21 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	w := s.floats(0)
 	// The horizontal taps of every output column, computed once: their
 	// first input index and their weights, end to end.
-	hfirst, hn, hw := s.lanczosH.of(z, out.Min.X, out.Max.X)
+	hfirst, hoff, hw := s.lanczosH.of(z, out.Min.X, out.Max.X)
+	hn := func(x int) int { return hoff[x+1] - hoff[x] }
 	// Where eight columns in a row read only the image, whatever their
 	// taps padded with zero weights to the most of them, they run as one
 	// group through hresLanczos; the others, at the edges, below.
-	hoff := s.longs(ow + 1)
-	hoff[0] = 0
-	for x := range ow {
-		hoff[x+1] = hoff[x] + int32(hn[x])
-	}
 	gx0, groups := 0, 0
 	gidx, gn, gw := s.longs(0), s.longs(0), s.floats(0)
 	fits := func(x int) (int, bool) {
 		most := 0
 		for i := x; i < x+8; i++ {
-			most = max(most, hn[i])
+			most = max(most, hn(i))
 		}
 		for i := x; i < x+8; i++ {
 			f := hfirst[i]
-			if f < in.Min.X || f+hn[i] > in.Max.X || f < b.r.Min.X || f-b.r.Min.X+most > bw {
+			if f < in.Min.X || f+hn(i) > in.Max.X || f < b.r.Min.X || f-b.r.Min.X+most > bw {
 				return 0, false
 			}
 		}
@@ -289,8 +285,8 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 		for k := range most {
 			for i := x; i < x+8; i++ {
 				v := float32(0)
-				if k < hn[i] {
-					v = hw[int(hoff[i])+k]
+				if k < hn(i) {
+					v = hw[hoff[i]+k]
 				}
 				gw = append(gw, v)
 			}
@@ -359,7 +355,6 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	s.putFloats(gw)
 	s.putLongs(gn)
 	s.putLongs(gidx)
-	s.putLongs(hoff)
 	return o
 }
 
