@@ -4,9 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"image"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/raster"
+	"github.com/sluice-go/sluice/raster/synth"
 )
 
 // BenchmarkTask measures the cost of one task through each transport: an
@@ -77,4 +83,57 @@ func runTasks(b *testing.B, tr Transport, payload []byte) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)/sec, "tasks/s")
 	b.ReportMetric(sec*1e6/float64(b.N), "µs/task")
+}
+
+// BenchmarkTileHandler measures what a worker spends on one tile of
+// median:4 (1,024 × 76 output pixels, RGB8) besides the filter: the
+// handler FilterTiles returns (check, decode, filter, compress the result)
+// against plan.Run alone on the same tile, the baseline.
+func BenchmarkTileHandler(b *testing.B) {
+	const w, h = 4096, 512
+	pf := raster.PixelFormat{Channels: 3, Depth: 8}
+	c, err := filter.ParseChain(strings.Fields("median:4"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := c.Plan(w, h, pf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	img := synth.New(w, h, pf, synth.Options{Seed: 7})
+	defer img.Close()
+	all := make([]byte, w*h*3)
+	if _, err := img.ReadRows(all); err != nil {
+		b.Fatal(err)
+	}
+	whole := &raster.Tile{Rect: image.Rect(0, 0, w, h), Pix: all, Stride: w * 3, Format: pf}
+	dr := image.Rect(1024, 200, 2048, 276)
+	src := whole.Sub(plan.SourceRect(dr))
+	dst := raster.NewTile(dr, plan.Output())
+	b.Run("plan", func(b *testing.B) {
+		b.SetBytes(int64(len(dst.Pix)))
+		for b.Loop() {
+			if err := plan.Run(dst, src); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("handler", func(b *testing.B) {
+		var z compressor
+		req, _ := z.encodeTile(dr, src, allocate)
+		job := TileJob(img.Header(), c)
+		job.ID = "bench"
+		hd := FilterTiles()
+		ctx := context.Background()
+		b.SetBytes(int64(len(dst.Pix)))
+		for b.Loop() {
+			out, err := hd.Handle(ctx, job, req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := decodeTileInto(out, dst, allocate); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -31,7 +31,7 @@ type Dispatcher struct {
 	job Job
 
 	mu      sync.Mutex
-	waiting map[uint64]chan *Result
+	waiting map[uint64]*waiter
 	lostErr map[uint64]bool
 
 	published, accepted, redelivered, duplicates, rejected, failed atomic.Int64
@@ -58,7 +58,7 @@ func Dispatch(ctx context.Context, t Transport, job Job) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{q: q, job: job, waiting: map[uint64]chan *Result{}, lostErr: map[uint64]bool{}, done: make(chan struct{})}
+	d := &Dispatcher{q: q, job: job, waiting: map[uint64]*waiter{}, lostErr: map[uint64]bool{}, done: make(chan struct{})}
 	go d.route()
 	return d, nil
 }
@@ -83,33 +83,47 @@ func (d *Dispatcher) route() {
 				continue
 			}
 			d.mu.Lock()
-			ch := d.waiting[r.Item]
+			w := d.waiting[r.Item]
 			d.mu.Unlock()
-			if ch == nil {
+			if w == nil {
 				d.duplicates.Add(1)
 				r.Ack() // done already: settle the extra delivery
 				continue
 			}
+			if r.again {
+				// Only the waiter can publish the task again: wait for it.
+				select {
+				case w.ch <- r:
+				case <-w.done:
+				}
+				continue
+			}
 			select {
-			case ch <- r:
+			case w.ch <- r:
 			default: // the waiter has several to look at already
 				r.Nak()
 			}
 		case item := <-lost:
 			d.mu.Lock()
-			ch := d.waiting[item]
-			if ch != nil {
+			w := d.waiting[item]
+			if w != nil {
 				d.lostErr[item] = true
 			}
 			d.mu.Unlock()
-			if ch != nil {
+			if w != nil {
 				select {
-				case ch <- nil:
+				case w.ch <- nil:
 				default:
 				}
 			}
 		}
 	}
+}
+
+// waiter is a Do call waiting for the result of its item.
+type waiter struct {
+	ch   chan *Result
+	done chan struct{} // closed when the call returns
 }
 
 // Do publishes a task and waits for a result that check accepts (check may
@@ -118,29 +132,60 @@ func (d *Dispatcher) route() {
 // delivery limit Do fails with an error naming the item. Items must be
 // unique among the Do calls in flight.
 func (d *Dispatcher) Do(ctx context.Context, item uint64, payload []byte, check func([]byte) error) ([]byte, error) {
-	ch := make(chan *Result, 4)
+	return d.do(ctx, item, func(context.Context) ([]byte, func(), error) { return payload, nil, nil }, check)
+}
+
+// encoder returns the payload of a task, and what to call once the
+// transport holds it (nil for nothing), so that the payload's buffer can
+// serve another task. It is called again when the task must be published
+// again.
+type encoder func(ctx context.Context) (payload []byte, release func(), err error)
+
+// publish sends the payload that enc makes.
+func (d *Dispatcher) publish(ctx context.Context, item uint64, enc encoder, first bool) error {
+	payload, release, err := enc(ctx)
+	if err != nil {
+		return fmt.Errorf("dist: publishing item %d: %w", item, err)
+	}
+	err = d.q.Publish(ctx, item, payload)
+	n := len(payload)
+	if release != nil {
+		release()
+	}
+	if err != nil {
+		return fmt.Errorf("dist: publishing item %d: %w", item, err)
+	}
+	if first {
+		d.published.Add(1)
+		d.bytesOut.Add(int64(n))
+	}
+	return nil
+}
+
+// do is Do with a payload made by enc, which a transport does not keep.
+func (d *Dispatcher) do(ctx context.Context, item uint64, enc encoder, check func([]byte) error) ([]byte, error) {
+	w := &waiter{ch: make(chan *Result, 4), done: make(chan struct{})}
 	d.mu.Lock()
 	if d.waiting[item] != nil {
 		d.mu.Unlock()
 		panic(fmt.Sprintf("dist: item %d is in flight already", item))
 	}
-	d.waiting[item] = ch
+	d.waiting[item] = w
 	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
 		delete(d.waiting, item)
 		delete(d.lostErr, item)
 		d.mu.Unlock()
+		close(w.done)
 	}()
-	if err := d.q.Publish(ctx, item, payload); err != nil {
-		return nil, fmt.Errorf("dist: publishing item %d: %w", item, err)
+	if err := d.publish(ctx, item, enc, true); err != nil {
+		return nil, err
 	}
-	d.published.Add(1)
-	d.bytesOut.Add(int64(len(payload)))
 	var last string
 	for {
 		select {
-		case r := <-ch:
+		case r := <-w.ch:
 			if r == nil {
 				if last == "" {
 					last = "its workers were lost or too slow"
@@ -162,6 +207,12 @@ func (d *Dispatcher) Do(ctx context.Context, item uint64, payload []byte, check 
 				if r.Attempt >= d.job.MaxDeliver {
 					r.Ack() // settle it: the job fails
 					return nil, fmt.Errorf("dist: item %d: %d deliveries, the last %s", item, r.Attempt, bad)
+				}
+				if r.again {
+					if err := d.publish(ctx, item, enc, false); err != nil {
+						return nil, err
+					}
+					continue
 				}
 				r.Nak()
 				continue

@@ -163,7 +163,7 @@ func (t *JetStream) Open(ctx context.Context, job Job) (Queue, error) {
 		return nil, fmt.Errorf("dist: creating the job's stream %s: %w%s", name, err, permissionHint(err))
 	}
 	q := &jsQueue{t: t, job: job, stream: name, items: map[uint64]uint64{},
-		payloads: map[uint64][]byte{}, earlier: map[uint64]int{}, ours: map[uint64]bool{},
+		open: map[uint64]bool{}, earlier: map[uint64]int{}, ours: map[uint64]bool{},
 		results: make(chan *Result, 256), lost: make(chan uint64, 16), stop: make(chan struct{})}
 	q.published = sync.NewCond(&q.mu)
 	fail := func(err error) (Queue, error) {
@@ -259,15 +259,15 @@ type jsQueue struct {
 
 	mu    sync.Mutex
 	items map[uint64]uint64 // stream sequence → item, kept to the end to know late duplicates
-	// payloads holds the tasks not yet settled by the coordinator, by item,
-	// to publish again one that a worker settled without a result; earlier
-	// counts the deliveries of an item's earlier messages; ours holds the
-	// stream sequences the coordinator acknowledged, until the server
-	// reports them.
-	payloads map[uint64][]byte
-	earlier  map[uint64]int
-	ours     map[uint64]bool
-	closed   bool
+	// open holds the items published and not yet settled by the
+	// coordinator, whose task a worker may settle without a result (then
+	// the coordinator publishes it again); earlier counts the deliveries
+	// of an item's earlier messages; ours holds the stream sequences the
+	// coordinator acknowledged, until the server reports them.
+	open    map[uint64]bool
+	earlier map[uint64]int
+	ours    map[uint64]bool
+	closed  bool
 	// publishing counts Publish calls waiting for the server's
 	// acknowledgement; published is signalled when one ends.
 	publishing int
@@ -316,7 +316,7 @@ func (q *jsQueue) Publish(ctx context.Context, item uint64, payload []byte) erro
 	}
 	q.mu.Lock()
 	q.items[ack.Sequence] = item
-	q.payloads[item] = payload
+	q.open[item] = true
 	q.mu.Unlock()
 	q.published.Broadcast()
 	return nil
@@ -428,36 +428,24 @@ func (q *jsQueue) onSettled(m *nats.Msg) {
 		return
 	}
 	item, known := q.items[ev.StreamSeq]
-	if !known || q.payloads[item] == nil || q.closed {
+	if !known || !q.open[item] || q.closed {
 		return
 	}
 	q.earlier[item] += max(1, ev.Deliveries)
 	r := &Result{Job: q.job.ID, Item: item, Attempt: q.earlier[item],
-		Err: "a worker settled the task without sending a result", settle: &jsRepublish{q: q, item: item}}
+		Err: "a worker settled the task without sending a result", settle: nothingToSettle{}, again: true}
 	select {
 	case q.results <- r:
 	default: // the coordinator is behind: dropped, and the task with it
 	}
 }
 
-// jsRepublish settles a task that a worker settled without a result: a
-// Nak publishes it again.
-type jsRepublish struct {
-	q    *jsQueue
-	item uint64
-}
+// nothingToSettle is the settler of a result for a task the server no
+// longer holds: the coordinator publishes the task again (Result.again).
+type nothingToSettle struct{}
 
-func (s *jsRepublish) ack() error { return nil }
-
-func (s *jsRepublish) nak() error {
-	s.q.mu.Lock()
-	p := s.q.payloads[s.item]
-	s.q.mu.Unlock()
-	if p == nil {
-		return nil // settled meanwhile
-	}
-	return s.q.Publish(context.Background(), s.item, p)
-}
+func (nothingToSettle) ack() error { return nil }
+func (nothingToSettle) nak() error { return nil }
 
 // Close stops announcing the job and deletes its stream, which takes its
 // consumer and any task left with it.
@@ -500,7 +488,7 @@ type jsSettle struct {
 func (s *jsSettle) ack() error {
 	s.q.mu.Lock()
 	s.q.ours[s.seq] = true
-	delete(s.q.payloads, s.q.items[s.seq])
+	delete(s.q.open, s.q.items[s.seq])
 	s.q.mu.Unlock()
 	return s.nc.Publish(s.subj, []byte("+ACK"))
 }

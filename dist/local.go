@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -113,7 +114,7 @@ func (j *localJob) Publish(ctx context.Context, item uint64, payload []byte) err
 		return errors.New("dist: publish on a closed job")
 	}
 	j.seq++
-	k := &localTask{seq: j.seq, item: item, payload: payload}
+	k := &localTask{seq: j.seq, item: item, payload: bytes.Clone(payload)}
 	j.tasks[k.seq] = k
 	j.ready = append(j.ready, k)
 	j.t.wake()

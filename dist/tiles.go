@@ -53,14 +53,26 @@ func planFor(params []byte) (*filter.Plan, error) {
 
 // Tiles sends the tiles of one image job through a dispatcher; it
 // implements engine.Remote. Tile pixels travel compressed with S2 when that
-// saves an eighth or more. It is safe for concurrent use.
+// saves an eighth or more. A tile's message exists only while it is being
+// published (PublishTiles at a time; the server holds it after that, and it
+// is made again from the source pixels if it must go out again), so what
+// the coordinator holds for its tiles out is their bands, and two tiles'
+// messages, and the results being copied in. It is safe for concurrent
+// use.
 type Tiles struct {
 	d     *Dispatcher
 	plan  *filter.Plan
 	slots int
 	seq   atomic.Uint64
 	z     compressor
+	pub   chan struct{} // a token per message being published
+	bufs  sync.Pool     // *[]byte: messages and decompressed results
 }
+
+// PublishTiles is how many tiles' messages a Tiles makes and publishes at
+// once. Two keep the server busy: a publish is a round trip of about a
+// millisecond on loopback, a tile's computation ten or more.
+const PublishTiles = 2
 
 // NewTiles returns the remote side of an image job opened with TileJob.
 // plan is the coordinator's own plan of the same chain and header; slots
@@ -69,7 +81,17 @@ func NewTiles(d *Dispatcher, plan *filter.Plan, slots int) *Tiles {
 	if slots <= 0 {
 		slots = 64
 	}
-	return &Tiles{d: d, plan: plan, slots: slots}
+	return &Tiles{d: d, plan: plan, slots: slots, pub: make(chan struct{}, PublishTiles)}
+}
+
+// buf returns a buffer of n bytes from the pool, and what gives it back.
+func (t *Tiles) buf(n int) ([]byte, func()) {
+	bp, _ := t.bufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < n {
+		b := make([]byte, n)
+		bp = &b
+	}
+	return (*bp)[:n], func() { t.bufs.Put(bp) }
 }
 
 // Slots is how many tiles may be out at once.
@@ -109,9 +131,17 @@ func TileSide(plan *filter.Plan, maxPayload int64) int {
 // result for another rectangle, of the wrong size or undecodable is
 // rejected and the tile redone.
 func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
-	req := t.z.encodeTile(dst.Rect, src)
-	_, err := t.d.Do(ctx, t.seq.Add(1), req, func(p []byte) error {
-		return decodeTileInto(p, dst)
+	enc := func(ctx context.Context) ([]byte, func(), error) {
+		select {
+		case t.pub <- struct{}{}:
+		case <-ctx.Done():
+			return nil, nil, context.Cause(ctx)
+		}
+		req, release := t.z.encodeTile(dst.Rect, src, t.buf)
+		return req, func() { release(); <-t.pub }, nil
+	}
+	_, err := t.d.do(ctx, t.seq.Add(1), enc, func(p []byte) error {
+		return decodeTileInto(p, dst, t.buf)
 	})
 	return err
 }
@@ -155,75 +185,90 @@ type compressor struct {
 // not compress.
 const skipAfterMiss = 15
 
+// allocator returns a buffer of n bytes, whose contents are undefined,
+// and what to call when it is no longer used.
+type allocator func(n int) ([]byte, func())
+
+// allocate is the allocator of fresh buffers.
+func allocate(n int) ([]byte, func()) { return make([]byte, n), func() {} }
+
 // frame returns a message of hdr followed by room for n bytes of pixels,
-// to be filled in and passed to finish.
-func frame(hdr []byte, n int) []byte {
-	f := make([]byte, len(hdr)+n)
+// to be filled in and passed to finish, and what gives its buffer back.
+func frame(hdr []byte, n int, alloc allocator) ([]byte, func()) {
+	f, release := alloc(len(hdr) + n)
 	copy(f, hdr)
-	return f
+	return f, release
 }
 
 // finish returns the framed tile f, whose header is hdrLen bytes long,
-// with its pixels compressed when that pays.
-func (c *compressor) finish(f []byte, hdrLen int) []byte {
+// with its pixels compressed when that pays, and what gives the buffers
+// back (f's release among them).
+func (c *compressor) finish(f []byte, release func(), hdrLen int, alloc allocator) ([]byte, func()) {
 	if c.skip.Load() > 0 {
 		c.skip.Add(-1)
-		return f
+		return f, release
 	}
 	raw := f[hdrLen:]
-	z := make([]byte, hdrLen, hdrLen+s2.MaxEncodedLen(len(raw)))
-	enc := s2.Encode(z[hdrLen:cap(z)], raw)
+	z, zrelease := alloc(hdrLen + s2.MaxEncodedLen(len(raw)))
+	enc := s2.Encode(z[hdrLen:], raw)
 	if len(enc) < len(raw)-len(raw)/8 {
 		copy(z, f[:hdrLen])
 		z[1] = flagCompressed
-		return z[:hdrLen+len(enc)]
+		release()
+		return z[:hdrLen+len(enc)], zrelease
 	}
+	zrelease()
 	c.skip.Store(skipAfterMiss)
-	return f
+	return f, release
 }
 
-// encodeTile is the request for dst, computed from src.
-func (c *compressor) encodeTile(dst image.Rectangle, src *raster.Tile) []byte {
+// encodeTile is the request for dst, computed from src, and what gives its
+// buffer back.
+func (c *compressor) encodeTile(dst image.Rectangle, src *raster.Tile, alloc allocator) ([]byte, func()) {
 	var hdr [34]byte
 	hdr[0] = tileVersion
 	appendRect(appendRect(hdr[:2], dst), src.Rect)
 	rb := src.Rect.Dx() * src.Format.BytesPerPixel()
-	f := frame(hdr[:], rb*src.Rect.Dy())
+	f, release := frame(hdr[:], rb*src.Rect.Dy(), alloc)
 	for i, y := 0, src.Rect.Min.Y; y < src.Rect.Max.Y; i, y = i+1, y+1 {
 		copy(f[len(hdr)+i*rb:], src.Row(y))
 	}
-	return c.finish(f, len(hdr))
+	return c.finish(f, release, len(hdr), alloc)
 }
 
 // pixels returns the pixels after a header of n bytes, checking that they
-// are exactly want bytes once decompressed.
-func pixels(p []byte, n, want int) ([]byte, error) {
+// are exactly want bytes once decompressed (into a buffer from alloc), and
+// what gives that buffer back.
+func pixels(p []byte, n, want int, alloc allocator) ([]byte, func(), error) {
 	if len(p) < n || p[0] != tileVersion || p[1]&^flagCompressed != 0 {
-		return nil, errors.New("not a tile")
+		return nil, nil, errors.New("not a tile")
 	}
 	body := p[n:]
 	if p[1]&flagCompressed == 0 {
 		if len(body) != want {
-			return nil, fmt.Errorf("%d bytes of pixels, want %d", len(body), want)
+			return nil, nil, fmt.Errorf("%d bytes of pixels, want %d", len(body), want)
 		}
-		return body, nil
+		return body, func() {}, nil
 	}
 	got, err := s2.DecodedLen(body)
 	if err != nil {
-		return nil, fmt.Errorf("undecodable pixels: %w", err)
+		return nil, nil, fmt.Errorf("undecodable pixels: %w", err)
 	}
 	if got != want {
-		return nil, fmt.Errorf("%d bytes of pixels, want %d", got, want)
+		return nil, nil, fmt.Errorf("%d bytes of pixels, want %d", got, want)
 	}
-	out, err := s2.Decode(nil, body)
+	buf, release := alloc(want)
+	out, err := s2.Decode(buf, body)
 	if err != nil {
-		return nil, fmt.Errorf("undecodable pixels: %w", err)
+		release()
+		return nil, nil, fmt.Errorf("undecodable pixels: %w", err)
 	}
-	return out, nil
+	return out, release, nil
 }
 
-// decodeTileInto checks a result against dst and copies its pixels in.
-func decodeTileInto(p []byte, dst *raster.Tile) error {
+// decodeTileInto checks a result against dst and copies its pixels in,
+// decompressing them in a buffer from alloc.
+func decodeTileInto(p []byte, dst *raster.Tile, alloc allocator) error {
 	if len(p) < 18 {
 		return errors.New("not a tile")
 	}
@@ -231,10 +276,11 @@ func decodeTileInto(p []byte, dst *raster.Tile) error {
 		return fmt.Errorf("result is for tile %v, want %v", r, dst.Rect)
 	}
 	rb := dst.Rect.Dx() * dst.Format.BytesPerPixel()
-	pix, err := pixels(p, 18, rb*dst.Rect.Dy())
+	pix, release, err := pixels(p, 18, rb*dst.Rect.Dy(), alloc)
 	if err != nil {
 		return err
 	}
+	defer release()
 	for y := range dst.Rect.Dy() {
 		copy(dst.Pix[y*dst.Stride:y*dst.Stride+rb], pix[y*rb:])
 	}
@@ -289,7 +335,7 @@ func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, er
 		return nil, fmt.Errorf("task tile %v from %v does not fit the job", dr, sr)
 	}
 	in := plan.Input()
-	pix, err := pixels(p, 34, sr.Dx()*sr.Dy()*in.BytesPerPixel())
+	pix, _, err := pixels(p, 34, sr.Dx()*sr.Dy()*in.BytesPerPixel(), allocate)
 	if err != nil {
 		return nil, fmt.Errorf("task tile %v: %w", dr, err)
 	}
@@ -298,10 +344,11 @@ func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, er
 	hdr[0] = tileVersion
 	appendRect(hdr[:2], dr)
 	out := plan.Output()
-	f := frame(hdr[:], dr.Dx()*dr.Dy()*out.BytesPerPixel())
+	f, release := frame(hdr[:], dr.Dx()*dr.Dy()*out.BytesPerPixel(), allocate)
 	dst := &raster.Tile{Rect: dr, Pix: f[len(hdr):], Stride: dr.Dx() * out.BytesPerPixel(), Format: out}
 	if err := plan.Run(dst, src); err != nil {
 		return nil, err
 	}
-	return h.z.finish(f, len(hdr)), nil
+	res, _ := h.z.finish(f, release, len(hdr), allocate)
+	return res, nil
 }

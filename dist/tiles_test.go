@@ -283,9 +283,27 @@ func TestTileSide(t *testing.T) {
 	}
 }
 
+// dirtyPool is an allocator that hands out buffers full of garbage, as a
+// pool of used buffers would, and counts those not given back.
+type dirtyPool struct{ out int }
+
+func (p *dirtyPool) alloc(n int) ([]byte, func()) {
+	b := bytes.Repeat([]byte{0xa5}, n)
+	p.out++
+	released := false
+	return b, func() {
+		if released {
+			panic("buffer given back twice")
+		}
+		released = true
+		p.out--
+	}
+}
+
 // TestCompressor checks that tiles are compressed when that pays, sent raw
-// when not, that after a miss the next tiles go raw without a try, and
-// that every form decodes to the same pixels.
+// when not, that after a miss the next tiles go raw without a try, that
+// every form decodes to the same pixels, and that every buffer taken from
+// the allocator is given back once.
 func TestCompressor(t *testing.T) {
 	r := image.Rect(0, 0, 64, 32)
 	flat := raster.NewTile(r, raster.RGB8) // zeros: compresses
@@ -294,45 +312,53 @@ func TestCompressor(t *testing.T) {
 		noise.Pix[i] = byte(i*7919>>3 ^ i*104729>>7)
 	}
 	var c compressor
-	decode := func(msg []byte, want *raster.Tile) {
+	var pool dirtyPool
+	decode := func(msg []byte, release func(), want *raster.Tile) {
 		t.Helper()
-		got, err := pixels(msg, 34, len(want.Pix))
+		got, done, err := pixels(msg, 34, len(want.Pix), pool.alloc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want.Pix) {
 			t.Fatal("pixels changed on the wire")
 		}
+		done()
+		release()
+		if pool.out != 0 {
+			t.Fatalf("%d buffers not given back", pool.out)
+		}
 	}
-	m := c.encodeTile(r, flat)
+	m, release := c.encodeTile(r, flat, pool.alloc)
 	if m[1] != flagCompressed || len(m) > 34+len(flat.Pix)/4 {
 		t.Fatalf("flat tile: flag %d, %d bytes", m[1], len(m))
 	}
-	decode(m, flat)
-	m = c.encodeTile(r, noise)
+	decode(m, release, flat)
+	m, release = c.encodeTile(r, noise, pool.alloc)
 	if m[1] != 0 || len(m) != 34+len(noise.Pix) {
 		t.Fatalf("noise tile: flag %d, %d bytes", m[1], len(m))
 	}
-	decode(m, noise)
+	decode(m, release, noise)
 	for i := range skipAfterMiss {
-		if m := c.encodeTile(r, flat); m[1] != 0 {
+		if m, release := c.encodeTile(r, flat, pool.alloc); m[1] != 0 {
 			t.Fatalf("tile %d after a miss was compressed; want raw until %d have gone", i, skipAfterMiss)
 		} else {
-			decode(m, flat)
+			decode(m, release, flat)
 		}
 	}
-	if m := c.encodeTile(r, flat); m[1] != flagCompressed {
+	m, release = c.encodeTile(r, flat, pool.alloc)
+	if m[1] != flagCompressed {
 		t.Fatal("compression was not tried again after the skipped tiles")
 	}
+	decode(m, release, flat)
 	// A sub-tile with a stride wider than its rows packs its rows.
 	sub := noise.Sub(image.Rect(8, 4, 40, 20))
 	want := raster.NewTile(sub.Rect, raster.RGB8)
 	for y := sub.Rect.Min.Y; y < sub.Rect.Max.Y; y++ {
 		copy(want.Row(y), sub.Row(y))
 	}
-	m = c.encodeTile(sub.Rect, sub)
+	m, release = c.encodeTile(sub.Rect, sub, pool.alloc)
 	if readRect(m[18:]) != sub.Rect {
 		t.Fatalf("source rectangle %v, want %v", readRect(m[18:]), sub.Rect)
 	}
-	decode(m, want)
+	decode(m, release, want)
 }

@@ -56,7 +56,8 @@ type Transport interface {
 // Queue is one job's side of a transport at the coordinator.
 type Queue interface {
 	// Publish sends the payload of task item. It blocks until the
-	// transport holds the task.
+	// transport holds the task, and keeps nothing of payload: its caller
+	// may use the buffer again once Publish returns.
 	Publish(ctx context.Context, item uint64, payload []byte) error
 	// Results delivers what workers send back, possibly more than once
 	// per task and possibly for other tasks than asked (a bad worker); the
@@ -116,6 +117,10 @@ type Result struct {
 	Payload []byte
 	Err     string // the handler's error; empty when it succeeded
 	settle  coordSettler
+	// again marks a failed result for a task the transport no longer
+	// holds (a worker settled it without a result): the coordinator
+	// publishes the task again instead of a Nak.
+	again bool
 }
 
 // coordSettler is what a transport does with the coordinator's verdict on

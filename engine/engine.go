@@ -295,14 +295,10 @@ func (j *Job) bandBytes(h int) int64 {
 	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel()) + held
 }
 
-// charge is what a band of n bytes costs the budget. In a run with a
-// Remote it costs twice its bytes: its tiles go out as messages that hold
-// their source pixels until the result is accepted, and the results come
-// back as messages.
+// charge is what a band of n bytes costs the budget: its bytes, in a run
+// with a Remote too, whose tiles out hold no more than a constant beside
+// their bands (see Remote).
 func (j *Job) charge(n int64) int64 {
-	if j.remote != nil {
-		return 2 * n
-	}
 	return n
 }
 

@@ -11,7 +11,10 @@ import (
 // Remote filters tiles outside this process: on other machines (package
 // dist implements it over NATS JetStream), so that package engine knows no
 // transport. A Remote is made for one job's plan and must be safe for
-// concurrent use.
+// concurrent use. The job charges the tiles out to its budget as their
+// bands, which hold their source and output pixels: what a Remote keeps
+// beside them (messages being sent, results being copied in) must stay
+// within a constant, however many tiles are out.
 type Remote interface {
 	// Filter computes dst.Rect of the output from src, which holds the
 	// input pixels SourceRect(dst.Rect), as filter.Plan.Run does, with the
