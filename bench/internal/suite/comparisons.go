@@ -65,7 +65,7 @@ func Full() []Comparison {
 		{Name: "blur-tif", Work: "Gaussian blur σ=2, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: blurTools("tif"), Scaling: true},
 		{Name: "sharpen-tif", Work: "sharpen (unsharp mask σ=1, amount 1), TIFF→TIFF", Input: tif, OutExt: "tif", Tools: sharpenTools()},
 		{Name: "median-tif", Work: "median 5×5, TIFF→TIFF", Input: tif, OutExt: "tif", Tools: medianTools()},
-		{Name: "dist", Work: "median 9×9 (median:4), TIFF→TIFF, alone and as the coordinator of 2 worker processes over the embedded NATS server",
+		{Name: "dist", Work: "median 9×9 (median:4) and 17×17 (median:8), TIFF→TIFF, alone and as the coordinator of 2 worker processes over the embedded NATS server",
 			Input: tif, OutExt: "tif", Tools: distTools()},
 		{Name: "blur-png", Work: "Gaussian blur σ=2, PNG→PNG", Input: Input{Size: FullSize, Ext: "png"}, OutExt: "png", Tools: blurTools("png")},
 		{Name: "blur-jpg", Group: "jpeg", Work: "Gaussian blur σ=2, JPEG→JPEG", Input: Input{Size: FullSize, Ext: "jpg"}, OutExt: "jpg", Tools: blurTools("jpg")},
@@ -147,26 +147,35 @@ func vipsBenchTools() []Tool {
 	}
 }
 
-// distScript runs a distributed median:4 on this machine: an embedded
-// server, two worker processes of one filter goroutine each, and a
-// coordinator that only coordinates (--local-workers 0); the server and
-// the workers are stopped with SIGTERM after the run. Its time includes
-// starting them, about half a second. Commands run from the work
-// directory, where bench/run builds sluice as ./bin/sluice.
-const distScript = `set -e
+// distScript runs ops distributed on this machine: an embedded server,
+// two worker processes of one filter goroutine each, and a coordinator
+// that only coordinates (--local-workers 0); the server and the workers
+// are stopped with SIGTERM after the run. Its time includes starting
+// them, about half a second. Commands run from the work directory, where
+// bench/run builds sluice as ./bin/sluice.
+func distScript(ops string) string {
+	return `set -e
 S=./bin/sluice; D={tmp}/cluster; U=nats://127.0.0.1:14222
 $S cluster --listen 127.0.0.1:14222 --store $D > {tmp}/cluster.log & C=$!
 until grep -q listening {tmp}/cluster.log 2>/dev/null; do sleep 0.05; done
 $S worker $U --creds $D/worker.creds --workers 1 --quiet & W1=$!
 $S worker $U --creds $D/worker.creds --workers 1 --quiet & W2=$!
-$S run --quiet --nats $U --creds $D/run.creds --local-workers 0 {in} {out} median:4
+$S run --quiet --nats $U --creds $D/run.creds --local-workers 0 {in} {out} ` + ops + `
 kill -TERM $W1 $W2; wait $W1 $W2; kill -TERM $C; wait $C`
+}
 
+// distTools are median:4 alone and distributed, and a chain twice as
+// heavy per pixel (median:8, 17×17) the same two ways: the machinery
+// costs about the same per byte whatever the chain, so the heavier the
+// chain the smaller its share.
 func distTools() []Tool {
+	const note = "the same work and bytes through NATS JetStream on loopback; the machine has 2 cores, so this measures the machinery, not a speed-up"
 	return []Tool{
 		{Name: "sluice", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "median:4"}},
-		{Name: "sluice, coordinator + 2 worker processes", Program: "sh", Args: []string{"-c", distScript},
-			Note: "the same work and bytes through NATS JetStream on loopback; the machine has 2 cores, so this measures the machinery, not a speed-up"},
+		{Name: "sluice, coordinator + 2 worker processes", Program: "sh", Args: []string{"-c", distScript("median:4")}, Note: note},
+		{Name: "sluice median:8", Program: "sluice", Args: []string{"run", "--quiet", "{in}", "{out}", "median:8"},
+			Note: "a heavier chain (17×17), for the share of the machinery: compare with the next row"},
+		{Name: "sluice median:8, coordinator + 2 worker processes", Program: "sh", Args: []string{"-c", distScript("median:8")}, Note: note},
 	}
 }
 
