@@ -152,11 +152,16 @@ func vipsBenchTools() []Tool {
 // that only coordinates (--local-workers 0); the server and the workers
 // are stopped with SIGTERM after the run. Its time includes starting
 // them, about half a second. Commands run from the work directory, where
-// bench/run builds sluice as ./bin/sluice.
+// bench/run builds sluice as ./bin/sluice. The server's log of an earlier
+// run is removed first, or the wait for it could end at once; whatever
+// the script started is stopped however it ends, or a server left behind
+// would hold the runner's output open.
 func distScript(ops string) string {
 	return `set -e
 S=./bin/sluice; D={tmp}/cluster; U=nats://127.0.0.1:14222
+rm -f {tmp}/cluster.log
 $S cluster --listen 127.0.0.1:14222 --store $D > {tmp}/cluster.log & C=$!
+trap 'kill -TERM $C ${W1:-} ${W2:-} 2>/dev/null || true; wait' EXIT
 until grep -q listening {tmp}/cluster.log 2>/dev/null; do sleep 0.05; done
 $S worker $U --creds $D/worker.creds --workers 1 --quiet & W1=$!
 $S worker $U --creds $D/worker.creds --workers 1 --quiet & W2=$!
