@@ -56,6 +56,14 @@
 // request by a worker, a result message and an acknowledgement: a few
 // hundred microseconds on loopback, whatever the payload; the payload
 // itself costs its bytes on the wire twice (to the server, to the worker).
-// Tiles are compressed with S2 when that saves an eighth or more. The
-// benchmarks in this package measure it (go test -bench . ./dist).
+// Tiles are compressed with S2 when that saves an eighth or more. A tile's
+// message is made in a reused buffer while it is published, and made again
+// from the coordinator's band if it must go out again, so the coordinator
+// holds its bands and no copy of the tiles it has out. On one 2-core
+// machine running the server, the coordinator and two workers, the whole
+// machinery (server, coordinator and workers together) costs about 21 ms
+// of CPU per MiB of input pixels, 11 ms a tile of 1,024 × 182 RGB pixels,
+// under 15% of the work of chains that compute seven times as long. The
+// benchmarks in this package measure a task's cost (go test -bench .
+// ./dist), and BENCHMARKS.md the machinery's on whole images.
 package dist
