@@ -82,9 +82,9 @@ The limits, honestly:
   8 to 11 ms at 1 MiB (16 in flight, ` + "`" + `go test -run '^$' -bench Task -benchtime 100x ./dist` + "`" + `);
   a worker takes its next tile while it filters the current one, so the latency is hidden
   as long as a tile takes longer.
-- After a worker is killed with SIGKILL, its tiles went to the other worker 2.9 s and
-  5.9 s later in two runs of median:4 (the 3 s ack wait after its last heartbeat, and up
-  to one more before the server looks again); a run loses that time and nothing else:
-  the output was the local run's, byte for byte.
+- After a worker is killed with SIGKILL, its tiles went to the other worker 2.8 s and
+  2.9 s later in two runs of median:4 (the 3 s ack wait after its last heartbeat; each
+  worker's ` + "`" + `--verbose` + "`" + ` lines stamped as they came); a run loses that time and nothing
+  else: the output was the local run's, byte for byte.
 
 `
