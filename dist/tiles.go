@@ -54,11 +54,10 @@ func planFor(params []byte) (*filter.Plan, error) {
 // Tiles sends the tiles of one image job through a dispatcher; it
 // implements engine.Remote. Tile pixels travel compressed with S2 when that
 // saves an eighth or more. A tile's message exists only while it is being
-// published (PublishTiles at a time; the server holds it after that, and it
-// is made again from the source pixels if it must go out again), so what
-// the coordinator holds for its tiles out is their bands, and two tiles'
-// messages, and the results being copied in. It is safe for concurrent
-// use.
+// published, two at a time (the server holds it after that, and it is
+// made again from the source pixels if it must go out again), so what the
+// coordinator holds for its tiles out is their bands, two tiles' messages
+// and the results being copied in. It is safe for concurrent use.
 type Tiles struct {
 	d     *Dispatcher
 	plan  *filter.Plan
@@ -69,10 +68,10 @@ type Tiles struct {
 	bufs  sync.Pool     // *[]byte: messages and decompressed results
 }
 
-// PublishTiles is how many tiles' messages a Tiles makes and publishes at
+// publishing is how many tiles' messages a Tiles makes and publishes at
 // once. Two keep the server busy: a publish is a round trip of about a
 // millisecond on loopback, a tile's computation ten or more.
-const PublishTiles = 2
+const publishing = 2
 
 // NewTiles returns the remote side of an image job opened with TileJob.
 // plan is the coordinator's own plan of the same chain and header; slots
@@ -81,7 +80,7 @@ func NewTiles(d *Dispatcher, plan *filter.Plan, slots int) *Tiles {
 	if slots <= 0 {
 		slots = 64
 	}
-	return &Tiles{d: d, plan: plan, slots: slots, pub: make(chan struct{}, PublishTiles)}
+	return &Tiles{d: d, plan: plan, slots: slots, pub: make(chan struct{}, publishing)}
 }
 
 // buf returns a buffer of n bytes from the pool, and what gives it back.
