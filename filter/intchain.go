@@ -118,6 +118,19 @@ func planInt(p *Plan) []intStep {
 			if !ok {
 				return nil
 			}
+			if sh, ok := op.(Sharpen); ok && len(steps) > 0 {
+				// A sharpen right after an 8-bit resize runs in its pass,
+				// on the resized samples with fraction bits.
+				prev := &steps[len(steps)-1]
+				if rz, ok := prev.k.(*resize8); ok && prev.last == i-1 {
+					prev.k = newResizeSharpen8(rz, k.(*blur8), ps.inB.Dx(), ps.inB.Dy())
+					prev.last, prev.name = i, "resize8+sharpen8"
+					mid := prev.pre + 0.5/(1<<resize8Frac)
+					prev.pre = (1+2*sh.Amount)*mid + sh.Amount*d + 1e-3
+					e = prev.pre + 0.5
+					continue
+				}
+			}
 			st.k, st.step = k, 1
 			st.pre = e + d
 			st.name = "blur"
@@ -149,11 +162,12 @@ func planInt(p *Plan) []intStep {
 			e = st.pre + 0.5
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
-		case Resize:
+		case Resize, blurResize:
+			z, sigma := resizeOf(op)
 			var k fixedPath
-			k, d, gain := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			k, d, gain := newResizeFixed(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f)
 			if f.Depth == 8 {
-				if k8, d8, g8, ok := newResize8(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
+				if k8, d8, g8, ok := newResize8(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
 					k, d, gain = k8, d8, g8
 				}
 			}
@@ -208,13 +222,14 @@ func planIntAlpha(p *Plan) []intStep {
 			st.k, st.name, st.step = k, k.name(), 1
 			st.pre = e
 			e = st.pre + 0.5
-		case Resize:
+		case Resize, blurResize:
 			// Exact tables (invert, threshold) leave errors of float32
 			// noise alone.
 			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
 				return nil
 			}
-			k, d, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
+			z, sigma := resizeOf(op)
+			k, d, _ := newResizePM(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
 			st.k, st.name, st.step = k, "resize8pm", 1
 			st.pre = d
 			e = st.pre + 0.5
@@ -263,6 +278,9 @@ func (st *intStep) fold(ps *pointStage) (float64, bool) {
 		t, err = newPointTable(ps, 255, 256, 1, spread)
 		k.post = t
 	case *medianNet:
+		t, err = newPointTable(ps, 255, 256, 1, spread)
+		k.post = t
+	case *resizeSharpen8:
 		t, err = newPointTable(ps, 255, 256, 1, spread)
 		k.post = t
 	case *medianWide:
