@@ -78,13 +78,29 @@ func TestBlurResizeChains(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, way := range []string{"plan", "float32"} {
+			for _, way := range []string{"plan", "float32", "int16"} {
 				q := p
-				if way == "float32" {
+				switch way {
+				case "float32":
 					if p.fixed == nil {
 						continue
 					}
 					q = floatPlan(p)
+				case "int16":
+					// The 16-bit fixed-point resize, which the plan leaves
+					// to the float32 pass when a blur is folded in.
+					if f.Depth != 16 || f.HasAlpha() {
+						continue
+					}
+					blur16Float = false
+					q, err = c.Plan(w, h, f)
+					blur16Float = true
+					if err != nil {
+						t.Fatal(err)
+					}
+					if q.fixed == nil || q.Kernels()[0] == p.Kernels()[0] {
+						continue
+					}
 				}
 				t.Run(fmt.Sprintf("%s/%v/%s", chain, f, way), func(t *testing.T) {
 					for _, pattern := range []string{"noise", "edges"} {

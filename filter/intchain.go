@@ -15,7 +15,10 @@ import (
 //
 // The quantisation rule. An integer chain rounds to the image's depth
 // after each kernel that computes (blur, sharpen, gray, shrink, resize), half up,
-// as libvips does after every operation; kernels that select (median,
+// as libvips does after every operation (resizeSharpen8, a resize and the
+// sharpen after it in one kernel, rounds to 1/64 of a level between the
+// two, and a blur folded into a resize's taps does not round); kernels
+// that select (median,
 // crop) add no rounding, but for the median on alpha, which rounds its
 // straight colour; point operations add none of their own: they
 // fold into the kernel before them as a table, indexed by that kernel's
@@ -35,9 +38,10 @@ import (
 // of the exact value rounded.
 const maxChainErr = 1.45
 
-// blur16Float sends 16-bit chains of blurs and point operations to the
-// float32 path (see planInt); tests clear it to reach the fixed-point
-// kernels, which other chains still run, through a lone blur.
+// blur16Float sends 16-bit chains of blurs and point operations, and
+// 16-bit resizes with a blur folded in, to the float32 path (see planInt);
+// tests clear it to reach the fixed-point kernels, which other chains
+// still run, through a lone blur.
 var blur16Float = true
 
 // blursAndTables reports whether every stage of p is a Gaussian blur or a
@@ -164,6 +168,11 @@ func planInt(p *Plan) []intStep {
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
 		case Resize, blurResize:
 			z, sigma := resizeOf(op)
+			if sigma != 0 && f.Depth == 16 && blur16Float {
+				// The scalar 16-bit resize over the blur's wider taps
+				// costs more than the float32 pass, as blurs do.
+				return nil
+			}
 			var k fixedPath
 			k, d, gain := newResizeFixed(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f)
 			if f.Depth == 8 {
