@@ -2,6 +2,7 @@ package filter
 
 import (
 	"image"
+	"math"
 
 	"github.com/sluice-go/sluice/raster"
 )
@@ -24,11 +25,16 @@ type blurResize struct {
 
 // mergesBlur reports whether a blur g followed by the resize z plan as
 // one blurResize stage: a reduction without a box, where the wider taps
-// cost less than the blur's pass, and a blur of a radius the integer
-// kernels take.
+// cost less than the blur's pass, with at most maxMergedTaps taps each
+// way.
 func mergesBlur(g Gaussian, z Resize) bool {
-	return z.S <= 1 && z.box() == 1 && gaussRadius(g.Sigma) <= maxFixedRadius
+	taps := 2*int(math.Ceil(z.support())) + 2*gaussRadius(g.Sigma)
+	return z.S <= 1 && z.box() == 1 && taps <= maxMergedTaps
 }
+
+// maxMergedTaps bounds the taps of a merged blur and resize along an axis:
+// the vector passes of the 8-bit resize take up to 64 rows at once.
+const maxMergedTaps = 62
 
 // String returns the specs of both operations, e.g. "blur:1 resize:0.5".
 func (br blurResize) String() string { return br.g.String() + " " + br.z.String() }

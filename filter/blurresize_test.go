@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sluice-go/sluice/raster"
 )
 
 // TestBlurredTaps checks the taps of a blur folded into a resize against
@@ -124,6 +127,35 @@ func TestBlurResizeChains(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestBlurResizeMerge checks which blurs the plan folds into the resize
+// after them: before a reduction without a box, while the taps stay
+// within the vector passes' rows.
+func TestBlurResizeMerge(t *testing.T) {
+	for _, tt := range []struct {
+		chain string
+		want  []string
+	}{
+		{"blur:1 resize:0.5", []string{"resize8(blur:1 resize:0.5)"}},
+		{"blur:5 resize:0.26", []string{"resize8(blur:5 resize:0.26)"}},                                     // 24 + 30 taps
+		{"blur:7 resize:0.26", []string{"float32(blur:7)", "float32(resize:0.26)"}},                         // 24 + 42 taps, and the blur rounds
+		{"blur:1 resize:2", []string{"float32(blur:1)", "float32(resize:2)"}},                               // enlarging
+		{"blur:1 resize:0.2", []string{"float32(blur:1)", "float32(resize:0.2)"}},                           // a box first
+		{"blur:1 invert resize:0.5", []string{"float32(blur:1)", "float32(invert)", "float32(resize:0.5)"}}, // not next to each other
+	} {
+		c, err := ParseChain(strings.Fields(tt.chain))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.Plan(300, 200, raster.RGB8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Kernels(); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got kernels %q, want %q", tt.chain, got, tt.want)
 		}
 	}
 }
