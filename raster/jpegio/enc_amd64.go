@@ -12,12 +12,12 @@ var useAsm = cpu.X86.HasAVX2
 // fdctQuant is fdctQuantGo: the forward DCT and quantisation of the 8×8
 // samples at src, rows stride bytes apart, into blk, and the mask of the
 // nonzero coefficients.
-func fdctQuant(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
+func fdctQuant(blk *[64]int16, src []byte, stride int, div *divisors) uint64 {
 	if !useAsm {
 		return fdctQuantGo(blk, src, stride, div)
 	}
 	_ = src[7*stride+7]
-	return fdctQuantAVX2(blk, &src[0], stride, &div.half, &div.recip)
+	return fdctQuantAVX2(blk, &src[0], stride, &div.w16)
 }
 
 // rgbToYCC is rgbToYCCGo: RGB8 pixels to Y, Cb and Cr rows.

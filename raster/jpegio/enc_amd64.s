@@ -4,363 +4,25 @@
 
 #include "textflag.h"
 
-DATA splat_00000080<>+0(SB)/4, $0x00000080
-DATA splat_00000080<>+4(SB)/4, $0x00000080
-DATA splat_00000080<>+8(SB)/4, $0x00000080
-DATA splat_00000080<>+12(SB)/4, $0x00000080
-DATA splat_00000080<>+16(SB)/4, $0x00000080
-DATA splat_00000080<>+20(SB)/4, $0x00000080
-DATA splat_00000080<>+24(SB)/4, $0x00000080
-DATA splat_00000080<>+28(SB)/4, $0x00000080
-GLOBL splat_00000080<>(SB), RODATA|NOPTR, $32
+DATA fdct_sign<>+0(SB)/4, $0x00010001
+DATA fdct_sign<>+4(SB)/4, $0x00010001
+DATA fdct_sign<>+8(SB)/4, $0x00010001
+DATA fdct_sign<>+12(SB)/4, $0x00010001
+DATA fdct_sign<>+16(SB)/4, $0xffffffff
+DATA fdct_sign<>+20(SB)/4, $0xffffffff
+DATA fdct_sign<>+24(SB)/4, $0xffffffff
+DATA fdct_sign<>+28(SB)/4, $0xffffffff
+GLOBL fdct_sign<>(SB), RODATA|NOPTR, $32
 
-// func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
-// Requires: AVX, AVX2
-TEXT ·fdctQuantAVX2(SB), NOSPLIT, $0-48
-	MOVQ blk+0(FP), AX
-	MOVQ src+8(FP), CX
-	MOVQ stride+16(FP), DX
-	MOVQ half+24(FP), BX
-	MOVQ recip+32(FP), SI
-
-	// Rows, level-shifted, then columns: lanes are rows.
-	VPMOVZXBD   (CX), Y0
-	VPSUBD      splat_00000080<>+0(SB), Y0, Y0
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y1
-	VPSUBD      splat_00000080<>+0(SB), Y1, Y1
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y2
-	VPSUBD      splat_00000080<>+0(SB), Y2, Y2
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y3
-	VPSUBD      splat_00000080<>+0(SB), Y3, Y3
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y4
-	VPSUBD      splat_00000080<>+0(SB), Y4, Y4
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y5
-	VPSUBD      splat_00000080<>+0(SB), Y5, Y5
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y6
-	VPSUBD      splat_00000080<>+0(SB), Y6, Y6
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y7
-	VPSUBD      splat_00000080<>+0(SB), Y7, Y7
-	VPUNPCKLDQ  Y1, Y0, Y8
-	VPUNPCKHDQ  Y1, Y0, Y0
-	VPUNPCKLDQ  Y3, Y2, Y1
-	VPUNPCKHDQ  Y3, Y2, Y2
-	VPUNPCKLDQ  Y5, Y4, Y3
-	VPUNPCKHDQ  Y5, Y4, Y4
-	VPUNPCKLDQ  Y7, Y6, Y5
-	VPUNPCKHDQ  Y7, Y6, Y6
-	VPUNPCKLQDQ Y1, Y8, Y7
-	VPUNPCKHQDQ Y1, Y8, Y1
-	VPUNPCKLQDQ Y2, Y0, Y8
-	VPUNPCKHQDQ Y2, Y0, Y0
-	VPUNPCKLQDQ Y5, Y3, Y2
-	VPUNPCKHQDQ Y5, Y3, Y3
-	VPUNPCKLQDQ Y6, Y4, Y5
-	VPUNPCKHQDQ Y6, Y4, Y4
-	VPERM2I128  $0x20, Y2, Y7, Y6
-	VPERM2I128  $0x31, Y2, Y7, Y2
-	VPERM2I128  $0x20, Y3, Y1, Y7
-	VPERM2I128  $0x31, Y3, Y1, Y1
-	VPERM2I128  $0x20, Y5, Y8, Y3
-	VPERM2I128  $0x31, Y5, Y8, Y5
-	VPERM2I128  $0x20, Y4, Y0, Y8
-	VPERM2I128  $0x31, Y4, Y0, Y0
-
-	// Pass 1 on the rows; the results go through blk.
-	VPADDD      Y0, Y6, Y4
-	VPSUBD      Y0, Y6, Y0
-	VPADDD      Y5, Y7, Y6
-	VPSUBD      Y5, Y7, Y5
-	VPADDD      Y1, Y3, Y7
-	VPSUBD      Y1, Y3, Y1
-	VPADDD      Y2, Y8, Y3
-	VPSUBD      Y2, Y8, Y2
-	VPADDD      Y3, Y4, Y8
-	VPSUBD      Y3, Y4, Y3
-	VPADDD      Y7, Y6, Y4
-	VPSUBD      Y7, Y6, Y6
-	VPADDD      Y4, Y8, Y7
-	VPSUBD      Y4, Y8, Y4
-	VPSLLD      $0x02, Y7, Y7
-	VPSLLD      $0x02, Y4, Y4
-	VMOVDQU     Y7, (AX)
-	VMOVDQU     Y4, 128(AX)
-	VPADDD      Y3, Y6, Y4
-	VPMULLD     splat_00001151<>+0(SB), Y4, Y4
-	VPMULLD     splat_0000187e<>+0(SB), Y3, Y3
-	VPADDD      Y4, Y3, Y3
-	VPADDD      splat_00000400<>+0(SB), Y3, Y3
-	VPSRAD      $0x0b, Y3, Y3
-	VMOVDQU     Y3, 64(AX)
-	VPMULLD     splat_ffffc4df<>+0(SB), Y6, Y3
-	VPADDD      Y4, Y3, Y3
-	VPADDD      splat_00000400<>+0(SB), Y3, Y3
-	VPSRAD      $0x0b, Y3, Y3
-	VMOVDQU     Y3, 192(AX)
-	VPADDD      Y0, Y2, Y3
-	VPADDD      Y5, Y1, Y4
-	VPADDD      Y5, Y2, Y6
-	VPADDD      Y0, Y1, Y7
-	VPADDD      Y7, Y6, Y8
-	VPMULLD     splat_000025a1<>+0(SB), Y8, Y8
-	VPMULLD     splat_0000098e<>+0(SB), Y2, Y2
-	VPMULLD     splat_000041b3<>+0(SB), Y1, Y1
-	VPMULLD     splat_00006254<>+0(SB), Y5, Y5
-	VPMULLD     splat_0000300b<>+0(SB), Y0, Y0
-	VPMULLD     splat_ffffe333<>+0(SB), Y3, Y3
-	VPMULLD     splat_ffffadfd<>+0(SB), Y4, Y4
-	VPMULLD     splat_ffffc13b<>+0(SB), Y6, Y6
-	VPADDD      Y8, Y6, Y6
-	VPMULLD     splat_fffff384<>+0(SB), Y7, Y7
-	VPADDD      Y8, Y7, Y7
-	VPADDD      Y3, Y2, Y2
-	VPADDD      Y6, Y2, Y2
-	VPADDD      splat_00000400<>+0(SB), Y2, Y2
-	VPSRAD      $0x0b, Y2, Y2
-	VMOVDQU     Y2, 224(AX)
-	VPADDD      Y4, Y1, Y1
-	VPADDD      Y7, Y1, Y1
-	VPADDD      splat_00000400<>+0(SB), Y1, Y1
-	VPSRAD      $0x0b, Y1, Y1
-	VMOVDQU     Y1, 160(AX)
-	VPADDD      Y4, Y5, Y5
-	VPADDD      Y6, Y5, Y5
-	VPADDD      splat_00000400<>+0(SB), Y5, Y5
-	VPSRAD      $0x0b, Y5, Y5
-	VMOVDQU     Y5, 96(AX)
-	VPADDD      Y3, Y0, Y0
-	VPADDD      Y7, Y0, Y0
-	VPADDD      splat_00000400<>+0(SB), Y0, Y0
-	VPSRAD      $0x0b, Y0, Y0
-	VMOVDQU     Y0, 32(AX)
-	VMOVDQU     (AX), Y0
-	VMOVDQU     32(AX), Y1
-	VMOVDQU     64(AX), Y2
-	VMOVDQU     96(AX), Y3
-	VMOVDQU     128(AX), Y4
-	VMOVDQU     160(AX), Y5
-	VMOVDQU     192(AX), Y6
-	VMOVDQU     224(AX), Y7
-	VPUNPCKLDQ  Y1, Y0, Y8
-	VPUNPCKHDQ  Y1, Y0, Y0
-	VPUNPCKLDQ  Y3, Y2, Y1
-	VPUNPCKHDQ  Y3, Y2, Y2
-	VPUNPCKLDQ  Y5, Y4, Y3
-	VPUNPCKHDQ  Y5, Y4, Y4
-	VPUNPCKLDQ  Y7, Y6, Y5
-	VPUNPCKHDQ  Y7, Y6, Y6
-	VPUNPCKLQDQ Y1, Y8, Y7
-	VPUNPCKHQDQ Y1, Y8, Y1
-	VPUNPCKLQDQ Y2, Y0, Y8
-	VPUNPCKHQDQ Y2, Y0, Y0
-	VPUNPCKLQDQ Y5, Y3, Y2
-	VPUNPCKHQDQ Y5, Y3, Y3
-	VPUNPCKLQDQ Y6, Y4, Y5
-	VPUNPCKHQDQ Y6, Y4, Y4
-	VPERM2I128  $0x20, Y2, Y7, Y6
-	VPERM2I128  $0x31, Y2, Y7, Y2
-	VPERM2I128  $0x20, Y3, Y1, Y7
-	VPERM2I128  $0x31, Y3, Y1, Y1
-	VPERM2I128  $0x20, Y5, Y8, Y3
-	VPERM2I128  $0x31, Y5, Y8, Y5
-	VPERM2I128  $0x20, Y4, Y0, Y8
-	VPERM2I128  $0x31, Y4, Y0, Y0
-	VMOVDQU     splat_00000080<>+0(SB), Y4
-	VPXOR       Y4, Y4, Y4
-	XORQ        CX, CX
-
-	// Pass 2 on the columns, then quantisation: |v| + half, times the
-	// reciprocal, the top 32 bits of the 64-bit products, v's sign; and a
-	// bit per zero coefficient.
-	VPADDD    Y0, Y6, Y9
-	VPSUBD    Y0, Y6, Y0
-	VPADDD    Y5, Y7, Y6
-	VPSUBD    Y5, Y7, Y5
-	VPADDD    Y1, Y3, Y7
-	VPSUBD    Y1, Y3, Y1
-	VPADDD    Y2, Y8, Y3
-	VPSUBD    Y2, Y8, Y2
-	VPADDD    Y3, Y9, Y8
-	VPSUBD    Y3, Y9, Y3
-	VPADDD    Y7, Y6, Y9
-	VPSUBD    Y7, Y6, Y6
-	VPADDD    Y9, Y8, Y7
-	VPSUBD    Y9, Y8, Y8
-	VPADDD    splat_00000002<>+0(SB), Y7, Y7
-	VPADDD    splat_00000002<>+0(SB), Y8, Y8
-	VPSRAD    $0x02, Y7, Y7
-	VPSRAD    $0x02, Y8, Y8
-	VPABSD    Y7, Y9
-	VPADDD    (BX), Y9, Y9
-	VMOVDQU   (SI), Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPSRLQ    $0x20, Y10, Y12
-	VPMULUDQ  Y10, Y9, Y9
-	VPMULUDQ  Y12, Y11, Y11
-	VPSRLQ    $0x20, Y9, Y9
-	VPBLENDD  $0xaa, Y11, Y9, Y9
-	VPSIGND   Y7, Y9, Y9
-	VMOVDQU   Y9, (AX)
-	VPCMPEQD  Y4, Y9, Y9
-	VMOVMSKPS Y9, DX
-	ORQ       DX, CX
-	VPABSD    Y8, Y7
-	VPADDD    128(BX), Y7, Y7
-	VMOVDQU   128(SI), Y9
-	VPSRLQ    $0x20, Y7, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y7, Y7
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y7, Y7
-	VPBLENDD  $0xaa, Y10, Y7, Y7
-	VPSIGND   Y8, Y7, Y7
-	VMOVDQU   Y7, 128(AX)
-	VPCMPEQD  Y4, Y7, Y7
-	VMOVMSKPS Y7, DX
-	SHLQ      $0x20, DX
-	ORQ       DX, CX
-	VPADDD    Y3, Y6, Y7
-	VPMULLD   splat_00001151<>+0(SB), Y7, Y7
-	VPMULLD   splat_0000187e<>+0(SB), Y3, Y3
-	VPADDD    Y7, Y3, Y3
-	VPADDD    splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD    $0x0f, Y3, Y3
-	VPABSD    Y3, Y8
-	VPADDD    64(BX), Y8, Y8
-	VMOVDQU   64(SI), Y9
-	VPSRLQ    $0x20, Y8, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y8, Y8
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y8, Y8
-	VPBLENDD  $0xaa, Y10, Y8, Y8
-	VPSIGND   Y3, Y8, Y8
-	VMOVDQU   Y8, 64(AX)
-	VPCMPEQD  Y4, Y8, Y8
-	VMOVMSKPS Y8, DX
-	SHLQ      $0x10, DX
-	ORQ       DX, CX
-	VPMULLD   splat_ffffc4df<>+0(SB), Y6, Y3
-	VPADDD    Y7, Y3, Y3
-	VPADDD    splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD    $0x0f, Y3, Y3
-	VPABSD    Y3, Y6
-	VPADDD    192(BX), Y6, Y6
-	VMOVDQU   192(SI), Y7
-	VPSRLQ    $0x20, Y6, Y8
-	VPSRLQ    $0x20, Y7, Y9
-	VPMULUDQ  Y7, Y6, Y6
-	VPMULUDQ  Y9, Y8, Y8
-	VPSRLQ    $0x20, Y6, Y6
-	VPBLENDD  $0xaa, Y8, Y6, Y6
-	VPSIGND   Y3, Y6, Y6
-	VMOVDQU   Y6, 192(AX)
-	VPCMPEQD  Y4, Y6, Y6
-	VMOVMSKPS Y6, DX
-	SHLQ      $0x30, DX
-	ORQ       DX, CX
-	VPADDD    Y0, Y2, Y3
-	VPADDD    Y5, Y1, Y6
-	VPADDD    Y5, Y2, Y7
-	VPADDD    Y0, Y1, Y8
-	VPADDD    Y8, Y7, Y9
-	VPMULLD   splat_000025a1<>+0(SB), Y9, Y9
-	VPMULLD   splat_0000098e<>+0(SB), Y2, Y2
-	VPMULLD   splat_000041b3<>+0(SB), Y1, Y1
-	VPMULLD   splat_00006254<>+0(SB), Y5, Y5
-	VPMULLD   splat_0000300b<>+0(SB), Y0, Y0
-	VPMULLD   splat_ffffe333<>+0(SB), Y3, Y3
-	VPMULLD   splat_ffffadfd<>+0(SB), Y6, Y6
-	VPMULLD   splat_ffffc13b<>+0(SB), Y7, Y7
-	VPADDD    Y9, Y7, Y7
-	VPMULLD   splat_fffff384<>+0(SB), Y8, Y8
-	VPADDD    Y9, Y8, Y8
-	VPADDD    Y3, Y2, Y2
-	VPADDD    Y7, Y2, Y2
-	VPADDD    splat_00004000<>+0(SB), Y2, Y2
-	VPSRAD    $0x0f, Y2, Y2
-	VPABSD    Y2, Y9
-	VPADDD    224(BX), Y9, Y9
-	VMOVDQU   224(SI), Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPSRLQ    $0x20, Y10, Y12
-	VPMULUDQ  Y10, Y9, Y9
-	VPMULUDQ  Y12, Y11, Y11
-	VPSRLQ    $0x20, Y9, Y9
-	VPBLENDD  $0xaa, Y11, Y9, Y9
-	VPSIGND   Y2, Y9, Y9
-	VMOVDQU   Y9, 224(AX)
-	VPCMPEQD  Y4, Y9, Y9
-	VMOVMSKPS Y9, DX
-	SHLQ      $0x38, DX
-	ORQ       DX, CX
-	VPADDD    Y6, Y1, Y1
-	VPADDD    Y8, Y1, Y1
-	VPADDD    splat_00004000<>+0(SB), Y1, Y1
-	VPSRAD    $0x0f, Y1, Y1
-	VPABSD    Y1, Y2
-	VPADDD    160(BX), Y2, Y2
-	VMOVDQU   160(SI), Y9
-	VPSRLQ    $0x20, Y2, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y2, Y2
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y2, Y2
-	VPBLENDD  $0xaa, Y10, Y2, Y2
-	VPSIGND   Y1, Y2, Y2
-	VMOVDQU   Y2, 160(AX)
-	VPCMPEQD  Y4, Y2, Y2
-	VMOVMSKPS Y2, DX
-	SHLQ      $0x28, DX
-	ORQ       DX, CX
-	VPADDD    Y6, Y5, Y5
-	VPADDD    Y7, Y5, Y5
-	VPADDD    splat_00004000<>+0(SB), Y5, Y5
-	VPSRAD    $0x0f, Y5, Y5
-	VPABSD    Y5, Y1
-	VPADDD    96(BX), Y1, Y1
-	VMOVDQU   96(SI), Y2
-	VPSRLQ    $0x20, Y1, Y6
-	VPSRLQ    $0x20, Y2, Y7
-	VPMULUDQ  Y2, Y1, Y1
-	VPMULUDQ  Y7, Y6, Y6
-	VPSRLQ    $0x20, Y1, Y1
-	VPBLENDD  $0xaa, Y6, Y1, Y1
-	VPSIGND   Y5, Y1, Y1
-	VMOVDQU   Y1, 96(AX)
-	VPCMPEQD  Y4, Y1, Y1
-	VMOVMSKPS Y1, DX
-	SHLQ      $0x18, DX
-	ORQ       DX, CX
-	VPADDD    Y3, Y0, Y0
-	VPADDD    Y8, Y0, Y0
-	VPADDD    splat_00004000<>+0(SB), Y0, Y0
-	VPSRAD    $0x0f, Y0, Y0
-	VPABSD    Y0, Y1
-	VPADDD    32(BX), Y1, Y1
-	VMOVDQU   32(SI), Y2
-	VPSRLQ    $0x20, Y1, Y3
-	VPSRLQ    $0x20, Y2, Y5
-	VPMULUDQ  Y2, Y1, Y1
-	VPMULUDQ  Y5, Y3, Y3
-	VPSRLQ    $0x20, Y1, Y1
-	VPBLENDD  $0xaa, Y3, Y1, Y1
-	VPSIGND   Y0, Y1, Y1
-	VMOVDQU   Y1, 32(AX)
-	VPCMPEQD  Y4, Y1, Y1
-	VMOVMSKPS Y1, DX
-	SHLQ      $0x08, DX
-	ORQ       DX, CX
-	NOTQ      CX
-	MOVQ      CX, ret+40(FP)
-	VZEROUPPER
-	RET
+DATA splat_00020002<>+0(SB)/4, $0x00020002
+DATA splat_00020002<>+4(SB)/4, $0x00020002
+DATA splat_00020002<>+8(SB)/4, $0x00020002
+DATA splat_00020002<>+12(SB)/4, $0x00020002
+DATA splat_00020002<>+16(SB)/4, $0x00020002
+DATA splat_00020002<>+20(SB)/4, $0x00020002
+DATA splat_00020002<>+24(SB)/4, $0x00020002
+DATA splat_00020002<>+28(SB)/4, $0x00020002
+GLOBL splat_00020002<>(SB), RODATA|NOPTR, $32
 
 DATA splat_00000400<>+0(SB)/4, $0x00000400
 DATA splat_00000400<>+4(SB)/4, $0x00000400
@@ -372,126 +34,6 @@ DATA splat_00000400<>+24(SB)/4, $0x00000400
 DATA splat_00000400<>+28(SB)/4, $0x00000400
 GLOBL splat_00000400<>(SB), RODATA|NOPTR, $32
 
-DATA splat_00001151<>+0(SB)/4, $0x00001151
-DATA splat_00001151<>+4(SB)/4, $0x00001151
-DATA splat_00001151<>+8(SB)/4, $0x00001151
-DATA splat_00001151<>+12(SB)/4, $0x00001151
-DATA splat_00001151<>+16(SB)/4, $0x00001151
-DATA splat_00001151<>+20(SB)/4, $0x00001151
-DATA splat_00001151<>+24(SB)/4, $0x00001151
-DATA splat_00001151<>+28(SB)/4, $0x00001151
-GLOBL splat_00001151<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000187e<>+0(SB)/4, $0x0000187e
-DATA splat_0000187e<>+4(SB)/4, $0x0000187e
-DATA splat_0000187e<>+8(SB)/4, $0x0000187e
-DATA splat_0000187e<>+12(SB)/4, $0x0000187e
-DATA splat_0000187e<>+16(SB)/4, $0x0000187e
-DATA splat_0000187e<>+20(SB)/4, $0x0000187e
-DATA splat_0000187e<>+24(SB)/4, $0x0000187e
-DATA splat_0000187e<>+28(SB)/4, $0x0000187e
-GLOBL splat_0000187e<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffc4df<>+0(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+4(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+8(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+12(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+16(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+20(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+24(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+28(SB)/4, $0xffffc4df
-GLOBL splat_ffffc4df<>(SB), RODATA|NOPTR, $32
-
-DATA splat_000025a1<>+0(SB)/4, $0x000025a1
-DATA splat_000025a1<>+4(SB)/4, $0x000025a1
-DATA splat_000025a1<>+8(SB)/4, $0x000025a1
-DATA splat_000025a1<>+12(SB)/4, $0x000025a1
-DATA splat_000025a1<>+16(SB)/4, $0x000025a1
-DATA splat_000025a1<>+20(SB)/4, $0x000025a1
-DATA splat_000025a1<>+24(SB)/4, $0x000025a1
-DATA splat_000025a1<>+28(SB)/4, $0x000025a1
-GLOBL splat_000025a1<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000098e<>+0(SB)/4, $0x0000098e
-DATA splat_0000098e<>+4(SB)/4, $0x0000098e
-DATA splat_0000098e<>+8(SB)/4, $0x0000098e
-DATA splat_0000098e<>+12(SB)/4, $0x0000098e
-DATA splat_0000098e<>+16(SB)/4, $0x0000098e
-DATA splat_0000098e<>+20(SB)/4, $0x0000098e
-DATA splat_0000098e<>+24(SB)/4, $0x0000098e
-DATA splat_0000098e<>+28(SB)/4, $0x0000098e
-GLOBL splat_0000098e<>(SB), RODATA|NOPTR, $32
-
-DATA splat_000041b3<>+0(SB)/4, $0x000041b3
-DATA splat_000041b3<>+4(SB)/4, $0x000041b3
-DATA splat_000041b3<>+8(SB)/4, $0x000041b3
-DATA splat_000041b3<>+12(SB)/4, $0x000041b3
-DATA splat_000041b3<>+16(SB)/4, $0x000041b3
-DATA splat_000041b3<>+20(SB)/4, $0x000041b3
-DATA splat_000041b3<>+24(SB)/4, $0x000041b3
-DATA splat_000041b3<>+28(SB)/4, $0x000041b3
-GLOBL splat_000041b3<>(SB), RODATA|NOPTR, $32
-
-DATA splat_00006254<>+0(SB)/4, $0x00006254
-DATA splat_00006254<>+4(SB)/4, $0x00006254
-DATA splat_00006254<>+8(SB)/4, $0x00006254
-DATA splat_00006254<>+12(SB)/4, $0x00006254
-DATA splat_00006254<>+16(SB)/4, $0x00006254
-DATA splat_00006254<>+20(SB)/4, $0x00006254
-DATA splat_00006254<>+24(SB)/4, $0x00006254
-DATA splat_00006254<>+28(SB)/4, $0x00006254
-GLOBL splat_00006254<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000300b<>+0(SB)/4, $0x0000300b
-DATA splat_0000300b<>+4(SB)/4, $0x0000300b
-DATA splat_0000300b<>+8(SB)/4, $0x0000300b
-DATA splat_0000300b<>+12(SB)/4, $0x0000300b
-DATA splat_0000300b<>+16(SB)/4, $0x0000300b
-DATA splat_0000300b<>+20(SB)/4, $0x0000300b
-DATA splat_0000300b<>+24(SB)/4, $0x0000300b
-DATA splat_0000300b<>+28(SB)/4, $0x0000300b
-GLOBL splat_0000300b<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffe333<>+0(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+4(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+8(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+12(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+16(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+20(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+24(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+28(SB)/4, $0xffffe333
-GLOBL splat_ffffe333<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffadfd<>+0(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+4(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+8(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+12(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+16(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+20(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+24(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+28(SB)/4, $0xffffadfd
-GLOBL splat_ffffadfd<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffc13b<>+0(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+4(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+8(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+12(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+16(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+20(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+24(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+28(SB)/4, $0xffffc13b
-GLOBL splat_ffffc13b<>(SB), RODATA|NOPTR, $32
-
-DATA splat_fffff384<>+0(SB)/4, $0xfffff384
-DATA splat_fffff384<>+4(SB)/4, $0xfffff384
-DATA splat_fffff384<>+8(SB)/4, $0xfffff384
-DATA splat_fffff384<>+12(SB)/4, $0xfffff384
-DATA splat_fffff384<>+16(SB)/4, $0xfffff384
-DATA splat_fffff384<>+20(SB)/4, $0xfffff384
-DATA splat_fffff384<>+24(SB)/4, $0xfffff384
-DATA splat_fffff384<>+28(SB)/4, $0xfffff384
-GLOBL splat_fffff384<>(SB), RODATA|NOPTR, $32
-
 DATA splat_00004000<>+0(SB)/4, $0x00004000
 DATA splat_00004000<>+4(SB)/4, $0x00004000
 DATA splat_00004000<>+8(SB)/4, $0x00004000
@@ -502,15 +44,264 @@ DATA splat_00004000<>+24(SB)/4, $0x00004000
 DATA splat_00004000<>+28(SB)/4, $0x00004000
 GLOBL splat_00004000<>(SB), RODATA|NOPTR, $32
 
-DATA splat_00000002<>+0(SB)/4, $0x00000002
-DATA splat_00000002<>+4(SB)/4, $0x00000002
-DATA splat_00000002<>+8(SB)/4, $0x00000002
-DATA splat_00000002<>+12(SB)/4, $0x00000002
-DATA splat_00000002<>+16(SB)/4, $0x00000002
-DATA splat_00000002<>+20(SB)/4, $0x00000002
-DATA splat_00000002<>+24(SB)/4, $0x00000002
-DATA splat_00000002<>+28(SB)/4, $0x00000002
-GLOBL splat_00000002<>(SB), RODATA|NOPTR, $32
+DATA fdct_even<>+0(SB)/4, $0x115129cf
+DATA fdct_even<>+4(SB)/4, $0x115129cf
+DATA fdct_even<>+8(SB)/4, $0x115129cf
+DATA fdct_even<>+12(SB)/4, $0x115129cf
+DATA fdct_even<>+16(SB)/4, $0x1151d630
+DATA fdct_even<>+20(SB)/4, $0x1151d630
+DATA fdct_even<>+24(SB)/4, $0x1151d630
+DATA fdct_even<>+28(SB)/4, $0x1151d630
+GLOBL fdct_even<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_z<>+0(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+4(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+8(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+12(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+16(SB)/4, $0x25a11925
+DATA fdct_z<>+20(SB)/4, $0x25a11925
+DATA fdct_z<>+24(SB)/4, $0x25a11925
+DATA fdct_z<>+28(SB)/4, $0x25a11925
+GLOBL fdct_z<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_odd45<>+0(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+4(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+8(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+12(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+16(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+20(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+24(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+28(SB)/4, $0xadfdefb0
+GLOBL fdct_odd45<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_odd67<>+0(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+4(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+8(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+12(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+16(SB)/4, $0xe333133e
+DATA fdct_odd67<>+20(SB)/4, $0xe333133e
+DATA fdct_odd67<>+24(SB)/4, $0xe333133e
+DATA fdct_odd67<>+28(SB)/4, $0xe333133e
+GLOBL fdct_odd67<>(SB), RODATA|NOPTR, $32
+
+DATA splat_00800080<>+0(SB)/4, $0x00800080
+DATA splat_00800080<>+4(SB)/4, $0x00800080
+DATA splat_00800080<>+8(SB)/4, $0x00800080
+DATA splat_00800080<>+12(SB)/4, $0x00800080
+DATA splat_00800080<>+16(SB)/4, $0x00800080
+DATA splat_00800080<>+20(SB)/4, $0x00800080
+DATA splat_00800080<>+24(SB)/4, $0x00800080
+DATA splat_00800080<>+28(SB)/4, $0x00800080
+GLOBL splat_00800080<>(SB), RODATA|NOPTR, $32
+
+// func fdctQuantAVX2(blk *[64]int16, src *byte, stride int, div *[3][64]uint16) uint64
+// Requires: AVX, AVX2
+TEXT ·fdctQuantAVX2(SB), NOSPLIT, $0-40
+	MOVQ blk+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ stride+16(FP), DX
+	MOVQ div+24(FP), BX
+
+	// Rows i and i+4 in the lanes of r[i], widened and level-shifted.
+	LEAQ      (DX)(DX*2), SI
+	LEAQ      (CX)(DX*4), DI
+	VMOVQ     (CX), X0
+	VPINSRQ   $0x01, (DI), X0, X0
+	VPMOVZXBW X0, Y0
+	VPSUBW    splat_00800080<>+0(SB), Y0, Y0
+	VMOVQ     (CX)(DX*1), X1
+	VPINSRQ   $0x01, (DI)(DX*1), X1, X1
+	VPMOVZXBW X1, Y1
+	VPSUBW    splat_00800080<>+0(SB), Y1, Y1
+	VMOVQ     (CX)(DX*2), X2
+	VPINSRQ   $0x01, (DI)(DX*2), X2, X2
+	VPMOVZXBW X2, Y2
+	VPSUBW    splat_00800080<>+0(SB), Y2, Y2
+	VMOVQ     (CX)(SI*1), X3
+	VPINSRQ   $0x01, (DI)(SI*1), X3, X3
+	VPMOVZXBW X3, Y3
+	VPSUBW    splat_00800080<>+0(SB), Y3, Y3
+
+	// Pass 1 on the rows.
+	VPUNPCKLWD Y1, Y0, Y4
+	VPUNPCKHWD Y1, Y0, Y0
+	VPUNPCKLWD Y3, Y2, Y1
+	VPUNPCKHWD Y3, Y2, Y2
+	VPUNPCKLDQ Y1, Y4, Y3
+	VPUNPCKHDQ Y1, Y4, Y1
+	VPUNPCKLDQ Y2, Y0, Y4
+	VPUNPCKHDQ Y2, Y0, Y0
+	VPERMQ     $0x8d, Y3, Y2
+	VPERMQ     $0x8d, Y1, Y1
+	VPERMQ     $0xd8, Y4, Y3
+	VPERMQ     $0xd8, Y0, Y0
+	VPSUBW     Y0, Y2, Y4
+	VPADDW     Y0, Y2, Y0
+	VPADDW     Y3, Y1, Y2
+	VPSUBW     Y3, Y1, Y1
+	VPERM2I128 $0x01, Y0, Y0, Y0
+	VPADDW     Y2, Y0, Y3
+	VPSUBW     Y2, Y0, Y0
+	VPERM2I128 $0x01, Y3, Y3, Y2
+	VPSIGNW    fdct_sign<>+0(SB), Y3, Y3
+	VPADDW     Y3, Y2, Y2
+	VPSLLW     $0x02, Y2, Y2
+	VPERM2I128 $0x01, Y0, Y0, Y3
+	VPUNPCKLWD Y3, Y0, Y5
+	VPUNPCKHWD Y3, Y0, Y0
+	VPMADDWD   fdct_even<>+0(SB), Y5, Y5
+	VPMADDWD   fdct_even<>+0(SB), Y0, Y0
+	VPADDD     splat_00000400<>+0(SB), Y5, Y5
+	VPADDD     splat_00000400<>+0(SB), Y0, Y0
+	VPSRAD     $0x0b, Y5, Y5
+	VPSRAD     $0x0b, Y0, Y0
+	VPACKSSDW  Y0, Y5, Y0
+	VPADDW     Y4, Y1, Y3
+	VPERM2I128 $0x01, Y3, Y3, Y5
+	VPUNPCKLWD Y5, Y3, Y6
+	VPUNPCKHWD Y5, Y3, Y3
+	VPMADDWD   fdct_z<>+0(SB), Y6, Y6
+	VPMADDWD   fdct_z<>+0(SB), Y3, Y3
+	VPERM2I128 $0x01, Y4, Y4, Y5
+	VPUNPCKLWD Y5, Y1, Y7
+	VPUNPCKHWD Y5, Y1, Y5
+	VPMADDWD   fdct_odd45<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd45<>+0(SB), Y5, Y5
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y5, Y5
+	VPADDD     splat_00000400<>+0(SB), Y7, Y7
+	VPADDD     splat_00000400<>+0(SB), Y5, Y5
+	VPSRAD     $0x0b, Y7, Y7
+	VPSRAD     $0x0b, Y5, Y5
+	VPACKSSDW  Y5, Y7, Y5
+	VPERM2I128 $0x01, Y1, Y1, Y1
+	VPUNPCKLWD Y1, Y4, Y7
+	VPUNPCKHWD Y1, Y4, Y1
+	VPMADDWD   fdct_odd67<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd67<>+0(SB), Y1, Y1
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y1, Y1
+	VPADDD     splat_00000400<>+0(SB), Y7, Y7
+	VPADDD     splat_00000400<>+0(SB), Y1, Y1
+	VPSRAD     $0x0b, Y7, Y7
+	VPSRAD     $0x0b, Y1, Y1
+	VPACKSSDW  Y1, Y7, Y1
+
+	// Pass 2 on the columns: outputs 3|1 and 7|5 regrouped as 1|5 and 3|7.
+	VPERM2I128 $0x20, Y5, Y1, Y3
+	VPERM2I128 $0x31, Y5, Y1, Y1
+	VPUNPCKLWD Y1, Y2, Y4
+	VPUNPCKHWD Y1, Y2, Y1
+	VPUNPCKLWD Y3, Y0, Y2
+	VPUNPCKHWD Y3, Y0, Y0
+	VPUNPCKLDQ Y2, Y4, Y3
+	VPUNPCKHDQ Y2, Y4, Y2
+	VPUNPCKLDQ Y0, Y1, Y4
+	VPUNPCKHDQ Y0, Y1, Y0
+	VPERMQ     $0x8d, Y3, Y1
+	VPERMQ     $0x8d, Y2, Y2
+	VPERMQ     $0xd8, Y4, Y3
+	VPERMQ     $0xd8, Y0, Y0
+	VPSUBW     Y0, Y1, Y4
+	VPADDW     Y0, Y1, Y0
+	VPADDW     Y3, Y2, Y1
+	VPSUBW     Y3, Y2, Y2
+	VPERM2I128 $0x01, Y0, Y0, Y0
+	VPADDW     Y1, Y0, Y3
+	VPSUBW     Y1, Y0, Y0
+	VPERM2I128 $0x01, Y3, Y3, Y1
+	VPSIGNW    fdct_sign<>+0(SB), Y3, Y3
+	VPADDW     Y3, Y1, Y1
+	VPADDW     splat_00020002<>+0(SB), Y1, Y1
+	VPSRAW     $0x02, Y1, Y1
+	VPERM2I128 $0x01, Y0, Y0, Y3
+	VPUNPCKLWD Y3, Y0, Y5
+	VPUNPCKHWD Y3, Y0, Y0
+	VPMADDWD   fdct_even<>+0(SB), Y5, Y5
+	VPMADDWD   fdct_even<>+0(SB), Y0, Y0
+	VPADDD     splat_00004000<>+0(SB), Y5, Y5
+	VPADDD     splat_00004000<>+0(SB), Y0, Y0
+	VPSRAD     $0x0f, Y5, Y5
+	VPSRAD     $0x0f, Y0, Y0
+	VPACKSSDW  Y0, Y5, Y0
+	VPADDW     Y4, Y2, Y3
+	VPERM2I128 $0x01, Y3, Y3, Y5
+	VPUNPCKLWD Y5, Y3, Y6
+	VPUNPCKHWD Y5, Y3, Y3
+	VPMADDWD   fdct_z<>+0(SB), Y6, Y6
+	VPMADDWD   fdct_z<>+0(SB), Y3, Y3
+	VPERM2I128 $0x01, Y4, Y4, Y5
+	VPUNPCKLWD Y5, Y2, Y7
+	VPUNPCKHWD Y5, Y2, Y5
+	VPMADDWD   fdct_odd45<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd45<>+0(SB), Y5, Y5
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y5, Y5
+	VPADDD     splat_00004000<>+0(SB), Y7, Y7
+	VPADDD     splat_00004000<>+0(SB), Y5, Y5
+	VPSRAD     $0x0f, Y7, Y7
+	VPSRAD     $0x0f, Y5, Y5
+	VPACKSSDW  Y5, Y7, Y5
+	VPERM2I128 $0x01, Y2, Y2, Y2
+	VPUNPCKLWD Y2, Y4, Y7
+	VPUNPCKHWD Y2, Y4, Y2
+	VPMADDWD   fdct_odd67<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd67<>+0(SB), Y2, Y2
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y2, Y2
+	VPADDD     splat_00004000<>+0(SB), Y7, Y7
+	VPADDD     splat_00004000<>+0(SB), Y2, Y2
+	VPSRAD     $0x0f, Y7, Y7
+	VPSRAD     $0x0f, Y2, Y2
+	VPACKSSDW  Y2, Y7, Y2
+	VPERM2I128 $0x30, Y2, Y1, Y3
+	VPERM2I128 $0x20, Y2, Y0, Y2
+	VPERM2I128 $0x31, Y5, Y1, Y1
+	VPERM2I128 $0x21, Y5, Y0, Y0
+
+	// Quantisation, and a bit per zero coefficient.
+	VMOVDQU   splat_00800080<>+0(SB), Y4
+	VPXOR     Y4, Y4, Y4
+	VPABSW    Y3, Y5
+	VPADDW    128(BX), Y5, Y5
+	VPMULHUW  (BX), Y5, Y5
+	VPMULHUW  256(BX), Y5, Y5
+	VPSIGNW   Y3, Y5, Y5
+	VMOVDQU   Y5, (AX)
+	VPCMPEQW  Y4, Y5, Y5
+	VPABSW    Y2, Y3
+	VPADDW    160(BX), Y3, Y3
+	VPMULHUW  32(BX), Y3, Y3
+	VPMULHUW  288(BX), Y3, Y3
+	VPSIGNW   Y2, Y3, Y3
+	VMOVDQU   Y3, 32(AX)
+	VPCMPEQW  Y4, Y3, Y3
+	VPABSW    Y1, Y2
+	VPADDW    192(BX), Y2, Y2
+	VPMULHUW  64(BX), Y2, Y2
+	VPMULHUW  320(BX), Y2, Y2
+	VPSIGNW   Y1, Y2, Y2
+	VMOVDQU   Y2, 64(AX)
+	VPCMPEQW  Y4, Y2, Y2
+	VPABSW    Y0, Y1
+	VPADDW    224(BX), Y1, Y1
+	VPMULHUW  96(BX), Y1, Y1
+	VPMULHUW  352(BX), Y1, Y1
+	VPSIGNW   Y0, Y1, Y1
+	VMOVDQU   Y1, 96(AX)
+	VPCMPEQW  Y4, Y1, Y1
+	VPACKSSWB Y3, Y5, Y0
+	VPERMQ    $0xd8, Y0, Y0
+	VPMOVMSKB Y0, AX
+	VPACKSSWB Y1, Y2, Y0
+	VPERMQ    $0xd8, Y0, Y0
+	VPMOVMSKB Y0, CX
+	SHLQ      $0x20, CX
+	ORQ       CX, AX
+	NOTQ      AX
+	MOVQ      AX, ret+32(FP)
+	VZEROUPPER
+	RET
 
 DATA ycc_rg<>+0(SB)/1, $0x00
 DATA ycc_rg<>+1(SB)/1, $0x80

@@ -5,11 +5,12 @@
 package jpegio
 
 // fdctQuantAVX2 is fdctQuantGo on the 8×8 samples at src, rows stride bytes
-// apart: the forward DCT of jfdctint.c on 8 lanes of 32 bits, quantisation by
-// the divisors' half and recip, and the mask of the nonzero coefficients.
+// apart: the forward DCT of jfdctint.c on 16-bit words, two rows to a
+// register, then quantisation by 16-bit reciprocals: |v| plus the rounding
+// div[1], the high word of its product with div[0], then with div[2].
 //
 //go:noescape
-func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
+func fdctQuantAVX2(blk *[64]int16, src *byte, stride int, div *[3][64]uint16) uint64
 
 // rgbToYCCAVX2 is rgbToYCCGo on the first len(ys) pixels, a multiple of 16;
 // src must hold 4 bytes more than they take.

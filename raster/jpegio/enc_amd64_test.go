@@ -79,8 +79,8 @@ func TestFdctQuantAVX2(t *testing.T) {
 					} else if trial > 0 {
 						break
 					}
-					var got, want [64]int32
-					gm := fdctQuantAVX2(&got, &src[0], stride, &div.half, &div.recip)
+					var got, want [64]int16
+					gm := fdctQuantAVX2(&got, &src[0], stride, &div.w16)
 					wm := fdctQuantGo(&want, src, stride, div)
 					if got != want || gm != wm {
 						t.Fatalf("quality %d, table %d, %s block: got %v mask %x, want %v mask %x", q, tab, name, got, gm, want, wm)
@@ -182,7 +182,7 @@ func BenchmarkFdctQuant(b *testing.B) {
 	pix := photo(b, 64, 8, raster.Gray8)
 	qt := scaledQuant(0, 90)
 	div := newDivisors(&qt)
-	var blk [64]int32
+	var blk [64]int16
 	b.Run("avx2", func(b *testing.B) {
 		if !cpu.X86.HasAVX2 {
 			b.Skip("no AVX2")
@@ -190,7 +190,7 @@ func BenchmarkFdctQuant(b *testing.B) {
 		b.SetBytes(64)
 		for i := 0; b.Loop(); i++ {
 			x := i & 7 * 8
-			fdctQuantAVX2(&blk, &pix[x], 64, &div.half, &div.recip)
+			fdctQuantAVX2(&blk, &pix[x], 64, &div.w16)
 		}
 	})
 	b.Run("go", func(b *testing.B) {

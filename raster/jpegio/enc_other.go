@@ -4,7 +4,7 @@ package jpegio
 
 // fdctQuant, rgbToYCC, down2x1 and down2x2 run the pure-Go kernels;
 // enc_amd64.go documents them.
-func fdctQuant(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
+func fdctQuant(blk *[64]int16, src []byte, stride int, div *divisors) uint64 {
 	return fdctQuantGo(blk, src, stride, div)
 }
 func rgbToYCC(src, ys, cbs, crs []byte) { rgbToYCCGo(src, ys, cbs, crs) }
