@@ -637,3 +637,437 @@ down2x2AVX2_loop:
 down2x2AVX2_done:
 	VZEROUPPER
 	RET
+
+DATA huff_zigzag<>+0(SB)/1, $0x00
+DATA huff_zigzag<>+1(SB)/1, $0x01
+DATA huff_zigzag<>+2(SB)/1, $0x08
+DATA huff_zigzag<>+3(SB)/1, $0x10
+DATA huff_zigzag<>+4(SB)/1, $0x09
+DATA huff_zigzag<>+5(SB)/1, $0x02
+DATA huff_zigzag<>+6(SB)/1, $0x03
+DATA huff_zigzag<>+7(SB)/1, $0x0a
+DATA huff_zigzag<>+8(SB)/1, $0x11
+DATA huff_zigzag<>+9(SB)/1, $0x18
+DATA huff_zigzag<>+10(SB)/1, $0x20
+DATA huff_zigzag<>+11(SB)/1, $0x19
+DATA huff_zigzag<>+12(SB)/1, $0x12
+DATA huff_zigzag<>+13(SB)/1, $0x0b
+DATA huff_zigzag<>+14(SB)/1, $0x04
+DATA huff_zigzag<>+15(SB)/1, $0x05
+DATA huff_zigzag<>+16(SB)/1, $0x0c
+DATA huff_zigzag<>+17(SB)/1, $0x13
+DATA huff_zigzag<>+18(SB)/1, $0x1a
+DATA huff_zigzag<>+19(SB)/1, $0x21
+DATA huff_zigzag<>+20(SB)/1, $0x28
+DATA huff_zigzag<>+21(SB)/1, $0x30
+DATA huff_zigzag<>+22(SB)/1, $0x29
+DATA huff_zigzag<>+23(SB)/1, $0x22
+DATA huff_zigzag<>+24(SB)/1, $0x1b
+DATA huff_zigzag<>+25(SB)/1, $0x14
+DATA huff_zigzag<>+26(SB)/1, $0x0d
+DATA huff_zigzag<>+27(SB)/1, $0x06
+DATA huff_zigzag<>+28(SB)/1, $0x07
+DATA huff_zigzag<>+29(SB)/1, $0x0e
+DATA huff_zigzag<>+30(SB)/1, $0x15
+DATA huff_zigzag<>+31(SB)/1, $0x1c
+DATA huff_zigzag<>+32(SB)/1, $0x23
+DATA huff_zigzag<>+33(SB)/1, $0x2a
+DATA huff_zigzag<>+34(SB)/1, $0x31
+DATA huff_zigzag<>+35(SB)/1, $0x38
+DATA huff_zigzag<>+36(SB)/1, $0x39
+DATA huff_zigzag<>+37(SB)/1, $0x32
+DATA huff_zigzag<>+38(SB)/1, $0x2b
+DATA huff_zigzag<>+39(SB)/1, $0x24
+DATA huff_zigzag<>+40(SB)/1, $0x1d
+DATA huff_zigzag<>+41(SB)/1, $0x16
+DATA huff_zigzag<>+42(SB)/1, $0x0f
+DATA huff_zigzag<>+43(SB)/1, $0x17
+DATA huff_zigzag<>+44(SB)/1, $0x1e
+DATA huff_zigzag<>+45(SB)/1, $0x25
+DATA huff_zigzag<>+46(SB)/1, $0x2c
+DATA huff_zigzag<>+47(SB)/1, $0x33
+DATA huff_zigzag<>+48(SB)/1, $0x3a
+DATA huff_zigzag<>+49(SB)/1, $0x3b
+DATA huff_zigzag<>+50(SB)/1, $0x34
+DATA huff_zigzag<>+51(SB)/1, $0x2d
+DATA huff_zigzag<>+52(SB)/1, $0x26
+DATA huff_zigzag<>+53(SB)/1, $0x1f
+DATA huff_zigzag<>+54(SB)/1, $0x27
+DATA huff_zigzag<>+55(SB)/1, $0x2e
+DATA huff_zigzag<>+56(SB)/1, $0x35
+DATA huff_zigzag<>+57(SB)/1, $0x3c
+DATA huff_zigzag<>+58(SB)/1, $0x3d
+DATA huff_zigzag<>+59(SB)/1, $0x36
+DATA huff_zigzag<>+60(SB)/1, $0x2f
+DATA huff_zigzag<>+61(SB)/1, $0x37
+DATA huff_zigzag<>+62(SB)/1, $0x3e
+DATA huff_zigzag<>+63(SB)/1, $0x3f
+GLOBL huff_zigzag<>(SB), RODATA|NOPTR, $64
+
+// func huffBlockBMI2(dst *byte, acc uint64, n uint64, blk *[64]int16, mask uint64, diff int32, dc *[256]uint32, ac *[256]uint32) (written int, accOut uint64, nOut uint64)
+// Requires: BMI, BMI2
+TEXT ·huffBlockBMI2(SB), NOSPLIT, $0-88
+	MOVQ dst+0(FP), AX
+	MOVQ acc+8(FP), CX
+	MOVQ n+16(FP), DX
+	MOVQ blk+24(FP), BX
+	MOVQ mask+32(FP), SI
+	MOVQ dc+48(FP), DI
+	MOVQ ac+56(FP), R8
+	LEAQ huff_zigzag<>+0(SB), R9
+
+	// The DC difference.
+	MOVL    diff+40(FP), R10
+	MOVLQSX R10, R10
+	TESTQ   R10, R10
+	JNZ     huff_dc
+	MOVL    (DI), DI
+	MOVBQZX DI, R10
+	SHRL    $0x08, DI
+	LEAQ    (DX)(R10*1), R11
+	CMPQ    R11, $0x40
+	JAE     huff_spill_1
+	SHLXQ   R10, CX, CX
+	ORQ     DI, CX
+	MOVQ    R11, DX
+	JMP     huff_done_1
+
+huff_spill_1:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R11
+	MOVQ  $0x00000040, R10
+	SUBQ  DX, R10
+	SHLXQ R10, CX, CX
+	SHRXQ R11, DI, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, R10
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, R10
+	NEGQ   R10
+	ANDNQ  R10, DX, R10
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, R10
+	JNZ    huff_stuff_1
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_1
+
+huff_stuff_1:
+	MOVQ $0x00000008, R10
+
+huff_byte_1:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_1
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_1:
+	DECQ R10
+	JNZ  huff_byte_1
+
+huff_kept_1:
+	MOVQ DI, CX
+	MOVQ R11, DX
+
+huff_done_1:
+	JMP huff_ac
+
+huff_dc:
+	// size(v), and v's low size bits (v-1 for a negative v)
+	MOVQ    R10, R11
+	SARQ    $0x3f, R11
+	MOVQ    R10, R12
+	XORQ    R11, R12
+	SUBQ    R11, R12
+	BSRQ    R12, R12
+	INCQ    R12
+	ADDQ    R11, R10
+	BZHIQ   R12, R10, R10
+	MOVL    (DI)(R12*4), R11
+	MOVBQZX R11, DI
+	ADDQ    R12, DI
+	SHRL    $0x08, R11
+	SHLXQ   R12, R11, R11
+	ORQ     R10, R11
+	LEAQ    (DX)(DI*1), R10
+	CMPQ    R10, $0x40
+	JAE     huff_spill_2
+	SHLXQ   DI, CX, CX
+	ORQ     R11, CX
+	MOVQ    R10, DX
+	JMP     huff_done_2
+
+huff_spill_2:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R10
+	MOVQ  $0x00000040, DI
+	SUBQ  DX, DI
+	SHLXQ DI, CX, CX
+	SHRXQ R10, R11, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, DI
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, DI
+	NEGQ   DI
+	ANDNQ  DI, DX, DI
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, DI
+	JNZ    huff_stuff_2
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_2
+
+huff_stuff_2:
+	MOVQ $0x00000008, DI
+
+huff_byte_2:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_2
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_2:
+	DECQ DI
+	JNZ  huff_byte_2
+
+huff_kept_2:
+	MOVQ R11, CX
+	MOVQ R10, DX
+
+huff_done_2:
+huff_ac:
+	// The AC coefficients: run lengths from the mask.
+	XORQ DI, DI
+
+huff_loop:
+	TESTQ  SI, SI
+	JZ     huff_end
+	TZCNTQ SI, R10
+	BLSRQ  SI, SI
+	MOVQ   R10, R11
+	SUBQ   DI, R11
+	DECQ   R11
+	MOVQ   R10, DI
+
+huff_zrl:
+	CMPQ    R11, $0x0f
+	JLE     huff_coef
+	MOVL    960(R8), R12
+	MOVBQZX R12, R13
+	SHRL    $0x08, R12
+	LEAQ    (DX)(R13*1), R14
+	CMPQ    R14, $0x40
+	JAE     huff_spill_3
+	SHLXQ   R13, CX, CX
+	ORQ     R12, CX
+	MOVQ    R14, DX
+	JMP     huff_done_3
+
+huff_spill_3:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R14
+	MOVQ  $0x00000040, R13
+	SUBQ  DX, R13
+	SHLXQ R13, CX, CX
+	SHRXQ R14, R12, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, R13
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, R13
+	NEGQ   R13
+	ANDNQ  R13, DX, R13
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, R13
+	JNZ    huff_stuff_3
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_3
+
+huff_stuff_3:
+	MOVQ $0x00000008, R13
+
+huff_byte_3:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_3
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_3:
+	DECQ R13
+	JNZ  huff_byte_3
+
+huff_kept_3:
+	MOVQ R12, CX
+	MOVQ R14, DX
+
+huff_done_3:
+	SUBQ $0x10, R11
+	JMP  huff_zrl
+
+huff_coef:
+	SHLQ    $0x04, R11
+	MOVBQZX (R9)(R10*1), R10
+	MOVWQSX (BX)(R10*2), R10
+
+	// size(v), and v's low size bits (v-1 for a negative v)
+	MOVQ    R10, R12
+	SARQ    $0x3f, R12
+	MOVQ    R10, R13
+	XORQ    R12, R13
+	SUBQ    R12, R13
+	BSRQ    R13, R13
+	INCQ    R13
+	ADDQ    R12, R10
+	BZHIQ   R13, R10, R10
+	ADDQ    R11, R13
+	MOVL    (R8)(R13*4), R12
+	ANDQ    $0x0f, R13
+	MOVBQZX R12, R11
+	ADDQ    R13, R11
+	SHRL    $0x08, R12
+	SHLXQ   R13, R12, R12
+	ORQ     R10, R12
+	LEAQ    (DX)(R11*1), R10
+	CMPQ    R10, $0x40
+	JAE     huff_spill_4
+	SHLXQ   R11, CX, CX
+	ORQ     R12, CX
+	MOVQ    R10, DX
+	JMP     huff_done_4
+
+huff_spill_4:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R10
+	MOVQ  $0x00000040, R11
+	SUBQ  DX, R11
+	SHLXQ R11, CX, CX
+	SHRXQ R10, R12, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, R11
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, R11
+	NEGQ   R11
+	ANDNQ  R11, DX, R11
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, R11
+	JNZ    huff_stuff_4
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_4
+
+huff_stuff_4:
+	MOVQ $0x00000008, R11
+
+huff_byte_4:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_4
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_4:
+	DECQ R11
+	JNZ  huff_byte_4
+
+huff_kept_4:
+	MOVQ R12, CX
+	MOVQ R10, DX
+
+huff_done_4:
+	JMP huff_loop
+
+huff_end:
+	CMPQ DI, $0x3f
+	JEQ  huff_out
+
+	// End of block.
+	MOVL    (R8), BX
+	MOVBQZX BL, SI
+	SHRL    $0x08, BX
+	LEAQ    (DX)(SI*1), DI
+	CMPQ    DI, $0x40
+	JAE     huff_spill_5
+	SHLXQ   SI, CX, CX
+	ORQ     BX, CX
+	MOVQ    DI, DX
+	JMP     huff_done_5
+
+huff_spill_5:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, DI
+	MOVQ  $0x00000040, SI
+	SUBQ  DX, SI
+	SHLXQ SI, CX, CX
+	SHRXQ DI, BX, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, SI
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, SI
+	NEGQ   SI
+	ANDNQ  SI, DX, SI
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, SI
+	JNZ    huff_stuff_5
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_5
+
+huff_stuff_5:
+	MOVQ $0x00000008, SI
+
+huff_byte_5:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_5
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_5:
+	DECQ SI
+	JNZ  huff_byte_5
+
+huff_kept_5:
+	MOVQ BX, CX
+	MOVQ DI, DX
+
+huff_done_5:
+huff_out:
+	MOVQ dst+0(FP), BX
+	SUBQ BX, AX
+	MOVQ AX, written+64(FP)
+	MOVQ CX, accOut+72(FP)
+	MOVQ DX, nOut+80(FP)
+	RET

@@ -27,3 +27,13 @@ func down2x1AVX2(out []byte, a []byte)
 //
 //go:noescape
 func down2x2AVX2(out []byte, a []byte, b []byte)
+
+// huffBlockBMI2 is bitWriter.blockGo: it codes the DC difference diff with
+// table dc and the AC coefficients of blk (natural order; mask marks the
+// nonzero ones in zigzag order, bit 0 clear) with table ac, after the n
+// pending bits of acc, writing whole bytes (a zero stuffed after each 0xff)
+// at dst, which must have room for 512. It returns the bytes written and
+// the pending bits.
+//
+//go:noescape
+func huffBlockBMI2(dst *byte, acc uint64, n uint64, blk *[64]int16, mask uint64, diff int32, dc *[256]uint32, ac *[256]uint32) (written int, accOut uint64, nOut uint64)

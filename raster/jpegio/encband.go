@@ -220,11 +220,12 @@ func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int16, mask uint64, diff i
 	}
 }
 
-// block codes a block: the DC difference diff with table dc, then the AC
-// coefficients of blk (natural order; mask marks the nonzero ones in
+// blockGo codes a block: the DC difference diff with table dc, then the
+// AC coefficients of blk (natural order; mask marks the nonzero ones in
 // zigzag order) with table ac. Each code goes out with its extra bits in
-// one put, and the bit buffer stays in registers for the whole block.
-func (bw *bitWriter) block(dc, ac *huffCode, blk *[64]int16, mask uint64, diff int32) {
+// one put, and the bit buffer stays in registers for the whole block. It
+// is the reference of huffBlockBMI2.
+func (bw *bitWriter) blockGo(dc, ac *huffCode, blk *[64]int16, mask uint64, diff int32) {
 	buf, acc, n := bw.buf, bw.acc, bw.n
 	// put appends the k low bits of v (k ≤ 32); acc holds n ≤ 63 bits.
 	put := func(v uint64, k uint) {
@@ -259,6 +260,11 @@ func (bw *bitWriter) block(dc, ac *huffCode, blk *[64]int16, mask uint64, diff i
 	}
 	bw.buf, bw.acc, bw.n = buf, acc, n
 }
+
+// maxBlockBytes bounds the bytes a block adds to a bitWriter's buffer:
+// a DC code of at most 27 bits, 63 AC codes of at most 26, 3 ZRL and an
+// EOB of at most 16, after 63 pending bits, every byte 0xff and stuffed.
+const maxBlockBytes = 512
 
 // magnitude returns the size category n of v and its n extra bits (v, or
 // v-1 for a negative v, as T.81 F.1.2.1 codes them).

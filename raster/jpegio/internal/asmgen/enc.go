@@ -9,14 +9,16 @@ import (
 )
 
 // The encoder's kernels (group "enc"): the forward DCT with quantisation
-// (fdct.go's fdctQuantGo), colour conversion (encband.go's rgbToYCCGo) and
-// chroma downsampling (down2x1Go, down2x2Go).
+// (fdct.go's fdctQuantGo), colour conversion (encband.go's rgbToYCCGo),
+// chroma downsampling (down2x1Go, down2x2Go) and the Huffman coding of a
+// block (huff.go).
 func init() {
 	register("enc", func() {
 		fdctQuant()
 		rgbToYCC()
 		down2(false)
 		down2(true)
+		huffBlock()
 	})
 }
 
