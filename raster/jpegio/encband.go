@@ -169,33 +169,65 @@ func toGray8(dst, src []byte, p raster.PixelFormat) {
 
 // codeRow transforms and quantises every block of the MCU row in
 // seg.planes and codes it: into bw with the tables e.codes or, with
-// Optimize, into seg.tokens, counting how often each symbol occurs.
+// Optimize, into seg.tokens, counting how often each symbol occurs. It
+// goes by runs of chunkMCUs MCUs, first every block's transform, then
+// every block's codes: the transforms of successive blocks overlap in
+// the core, which the coder's unpredictable branches would stop.
 //
 // A token is sym | table<<8 | nbits<<10 | extra<<16, where table is 0
 // luma DC, 1 luma AC, 2 chroma DC, 3 chroma AC.
 func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
-	var blk [64]int16
-	for mx := range e.mcusX {
-		for ci := range e.comps {
-			c := &e.comps[ci]
-			stride := e.mcusX * c.h * 8
-			plane := seg.planes[ci]
-			q := e.div[c.tq]
-			for v := range c.v {
-				for h := range c.h {
-					base := v*8*stride + (mx*c.h+h)*8
-					mask := toZigzag(fdctQuant(&blk, plane[base:], stride, q)) &^ 1
-					diff := int32(blk[0]) - pred[ci]
-					pred[ci] = int32(blk[0])
-					if e.optimize {
-						seg.tokenizeBlock(uint32(2*c.th), &blk, mask, diff)
-					} else {
-						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], &blk, mask, diff)
+	if seg.blks == nil {
+		seg.blks = new(codedBlocks)
+	}
+	cb := seg.blks
+	for mx0 := 0; mx0 < e.mcusX; mx0 += chunkMCUs {
+		mx1 := min(mx0+chunkMCUs, e.mcusX)
+		n := 0
+		for mx := mx0; mx < mx1; mx++ {
+			for ci := range e.comps {
+				c := &e.comps[ci]
+				stride := e.mcusX * c.h * 8
+				plane := seg.planes[ci]
+				q := e.div[c.tq]
+				for v := range c.v {
+					for h := range c.h {
+						base := v*8*stride + (mx*c.h+h)*8
+						cb.mask[n] = toZigzag(fdctQuant(&cb.blk[n], plane[base:], stride, q)) &^ 1
+						n++
 					}
 				}
 			}
 		}
+		n = 0
+		for range mx1 - mx0 {
+			for ci := range e.comps {
+				c := &e.comps[ci]
+				for range c.v * c.h {
+					blk := &cb.blk[n]
+					diff := int32(blk[0]) - pred[ci]
+					pred[ci] = int32(blk[0])
+					if e.optimize {
+						seg.tokenizeBlock(uint32(2*c.th), blk, cb.mask[n], diff)
+					} else {
+						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], blk, cb.mask[n], diff)
+					}
+					n++
+				}
+			}
+		}
 	}
+}
+
+// chunkMCUs is how many MCUs codeRow transforms before coding them.
+const chunkMCUs = 8
+
+// codedBlocks are the quantised blocks of chunkMCUs MCUs of at most 6
+// blocks (4:2:0) and the masks of their nonzero coefficients in zigzag
+// order.
+type codedBlocks struct {
+	blk  [6 * chunkMCUs][64]int16
+	mask [6 * chunkMCUs]uint64
 }
 
 // tokenizeBlock records the symbols of a block: the DC difference diff

@@ -168,6 +168,7 @@ type Segment struct {
 	// scratch
 	planes [3][]byte
 	rgb    []byte
+	blks   *codedBlocks
 }
 
 // EncodeBand codes band i from pix, its rows (BandRows) in the pixel
