@@ -719,75 +719,15 @@ TEXT ·huffBlockBMI2(SB), NOSPLIT, $0-88
 	// The DC difference.
 	MOVL    diff+40(FP), R10
 	MOVLQSX R10, R10
-	TESTQ   R10, R10
-	JNZ     huff_dc
-	MOVL    (DI), DI
-	MOVBQZX DI, R10
-	SHRL    $0x08, DI
-	LEAQ    (DX)(R10*1), R11
-	CMPQ    R11, $0x40
-	JAE     huff_spill_1
-	SHLXQ   R10, CX, CX
-	ORQ     DI, CX
-	MOVQ    R11, DX
-	JMP     huff_done_1
 
-huff_spill_1:
-	// acc is full: its 64 bits, then the bits of v left over.
-	SUBQ  $0x40, R11
-	MOVQ  $0x00000040, R10
-	SUBQ  DX, R10
-	SHLXQ R10, CX, CX
-	SHRXQ R11, DI, DX
-	ORQ   DX, CX
-
-	// Eight bytes at once when none is 0xff.
-	MOVQ   $0x0101010101010101, R10
-	MOVQ   CX, DX
-	NOTQ   DX
-	SUBQ   DX, R10
-	NEGQ   R10
-	ANDNQ  R10, DX, R10
-	MOVQ   $0x8080808080808080, DX
-	TESTQ  DX, R10
-	JNZ    huff_stuff_1
-	BSWAPQ CX
-	MOVQ   CX, (AX)
-	ADDQ   $0x08, AX
-	JMP    huff_kept_1
-
-huff_stuff_1:
-	MOVQ $0x00000008, R10
-
-huff_byte_1:
-	ROLQ $0x08, CX
-	MOVB CL, (AX)
-	INCQ AX
-	CMPB CL, $0xff
-	JNE  huff_next_1
-	MOVB $0x00, (AX)
-	INCQ AX
-
-huff_next_1:
-	DECQ R10
-	JNZ  huff_byte_1
-
-huff_kept_1:
-	MOVQ DI, CX
-	MOVQ R11, DX
-
-huff_done_1:
-	JMP huff_ac
-
-huff_dc:
 	// size(v), and v's low size bits (v-1 for a negative v)
 	MOVQ    R10, R11
 	SARQ    $0x3f, R11
 	MOVQ    R10, R12
 	XORQ    R11, R12
 	SUBQ    R11, R12
+	LEAQ    1(R12)(R12*1), R12
 	BSRQ    R12, R12
-	INCQ    R12
 	ADDQ    R11, R10
 	BZHIQ   R12, R10, R10
 	MOVL    (DI)(R12*4), R11
@@ -798,13 +738,13 @@ huff_dc:
 	ORQ     R10, R11
 	LEAQ    (DX)(DI*1), R10
 	CMPQ    R10, $0x40
-	JAE     huff_spill_2
+	JAE     huff_spill_1
 	SHLXQ   DI, CX, CX
 	ORQ     R11, CX
 	MOVQ    R10, DX
-	JMP     huff_done_2
+	JMP     huff_done_1
 
-huff_spill_2:
+huff_spill_1:
 	// acc is full: its 64 bits, then the bits of v left over.
 	SUBQ  $0x40, R10
 	MOVQ  $0x00000040, DI
@@ -822,34 +762,33 @@ huff_spill_2:
 	ANDNQ  DI, DX, DI
 	MOVQ   $0x8080808080808080, DX
 	TESTQ  DX, DI
-	JNZ    huff_stuff_2
+	JNZ    huff_stuff_1
 	BSWAPQ CX
 	MOVQ   CX, (AX)
 	ADDQ   $0x08, AX
-	JMP    huff_kept_2
+	JMP    huff_kept_1
 
-huff_stuff_2:
+huff_stuff_1:
 	MOVQ $0x00000008, DI
 
-huff_byte_2:
+huff_byte_1:
 	ROLQ $0x08, CX
 	MOVB CL, (AX)
 	INCQ AX
 	CMPB CL, $0xff
-	JNE  huff_next_2
+	JNE  huff_next_1
 	MOVB $0x00, (AX)
 	INCQ AX
 
-huff_next_2:
+huff_next_1:
 	DECQ DI
-	JNZ  huff_byte_2
+	JNZ  huff_byte_1
 
-huff_kept_2:
+huff_kept_1:
 	MOVQ R11, CX
 	MOVQ R10, DX
 
-huff_done_2:
-huff_ac:
+huff_done_1:
 	// The AC coefficients: run lengths from the mask.
 	XORQ DI, DI
 
@@ -871,13 +810,13 @@ huff_zrl:
 	SHRL    $0x08, R12
 	LEAQ    (DX)(R13*1), R14
 	CMPQ    R14, $0x40
-	JAE     huff_spill_3
+	JAE     huff_spill_2
 	SHLXQ   R13, CX, CX
 	ORQ     R12, CX
 	MOVQ    R14, DX
-	JMP     huff_done_3
+	JMP     huff_done_2
 
-huff_spill_3:
+huff_spill_2:
 	// acc is full: its 64 bits, then the bits of v left over.
 	SUBQ  $0x40, R14
 	MOVQ  $0x00000040, R13
@@ -895,33 +834,33 @@ huff_spill_3:
 	ANDNQ  R13, DX, R13
 	MOVQ   $0x8080808080808080, DX
 	TESTQ  DX, R13
-	JNZ    huff_stuff_3
+	JNZ    huff_stuff_2
 	BSWAPQ CX
 	MOVQ   CX, (AX)
 	ADDQ   $0x08, AX
-	JMP    huff_kept_3
+	JMP    huff_kept_2
 
-huff_stuff_3:
+huff_stuff_2:
 	MOVQ $0x00000008, R13
 
-huff_byte_3:
+huff_byte_2:
 	ROLQ $0x08, CX
 	MOVB CL, (AX)
 	INCQ AX
 	CMPB CL, $0xff
-	JNE  huff_next_3
+	JNE  huff_next_2
 	MOVB $0x00, (AX)
 	INCQ AX
 
-huff_next_3:
+huff_next_2:
 	DECQ R13
-	JNZ  huff_byte_3
+	JNZ  huff_byte_2
 
-huff_kept_3:
+huff_kept_2:
 	MOVQ R12, CX
 	MOVQ R14, DX
 
-huff_done_3:
+huff_done_2:
 	SUBQ $0x10, R11
 	JMP  huff_zrl
 
@@ -936,8 +875,8 @@ huff_coef:
 	MOVQ    R10, R13
 	XORQ    R12, R13
 	SUBQ    R12, R13
+	LEAQ    1(R13)(R13*1), R13
 	BSRQ    R13, R13
-	INCQ    R13
 	ADDQ    R12, R10
 	BZHIQ   R13, R10, R10
 	ADDQ    R11, R13
@@ -950,13 +889,13 @@ huff_coef:
 	ORQ     R10, R12
 	LEAQ    (DX)(R11*1), R10
 	CMPQ    R10, $0x40
-	JAE     huff_spill_4
+	JAE     huff_spill_3
 	SHLXQ   R11, CX, CX
 	ORQ     R12, CX
 	MOVQ    R10, DX
-	JMP     huff_done_4
+	JMP     huff_done_3
 
-huff_spill_4:
+huff_spill_3:
 	// acc is full: its 64 bits, then the bits of v left over.
 	SUBQ  $0x40, R10
 	MOVQ  $0x00000040, R11
@@ -974,33 +913,33 @@ huff_spill_4:
 	ANDNQ  R11, DX, R11
 	MOVQ   $0x8080808080808080, DX
 	TESTQ  DX, R11
-	JNZ    huff_stuff_4
+	JNZ    huff_stuff_3
 	BSWAPQ CX
 	MOVQ   CX, (AX)
 	ADDQ   $0x08, AX
-	JMP    huff_kept_4
+	JMP    huff_kept_3
 
-huff_stuff_4:
+huff_stuff_3:
 	MOVQ $0x00000008, R11
 
-huff_byte_4:
+huff_byte_3:
 	ROLQ $0x08, CX
 	MOVB CL, (AX)
 	INCQ AX
 	CMPB CL, $0xff
-	JNE  huff_next_4
+	JNE  huff_next_3
 	MOVB $0x00, (AX)
 	INCQ AX
 
-huff_next_4:
+huff_next_3:
 	DECQ R11
-	JNZ  huff_byte_4
+	JNZ  huff_byte_3
 
-huff_kept_4:
+huff_kept_3:
 	MOVQ R12, CX
 	MOVQ R10, DX
 
-huff_done_4:
+huff_done_3:
 	JMP huff_loop
 
 huff_end:
@@ -1013,13 +952,13 @@ huff_end:
 	SHRL    $0x08, BX
 	LEAQ    (DX)(SI*1), DI
 	CMPQ    DI, $0x40
-	JAE     huff_spill_5
+	JAE     huff_spill_4
 	SHLXQ   SI, CX, CX
 	ORQ     BX, CX
 	MOVQ    DI, DX
-	JMP     huff_done_5
+	JMP     huff_done_4
 
-huff_spill_5:
+huff_spill_4:
 	// acc is full: its 64 bits, then the bits of v left over.
 	SUBQ  $0x40, DI
 	MOVQ  $0x00000040, SI
@@ -1037,33 +976,33 @@ huff_spill_5:
 	ANDNQ  SI, DX, SI
 	MOVQ   $0x8080808080808080, DX
 	TESTQ  DX, SI
-	JNZ    huff_stuff_5
+	JNZ    huff_stuff_4
 	BSWAPQ CX
 	MOVQ   CX, (AX)
 	ADDQ   $0x08, AX
-	JMP    huff_kept_5
+	JMP    huff_kept_4
 
-huff_stuff_5:
+huff_stuff_4:
 	MOVQ $0x00000008, SI
 
-huff_byte_5:
+huff_byte_4:
 	ROLQ $0x08, CX
 	MOVB CL, (AX)
 	INCQ AX
 	CMPB CL, $0xff
-	JNE  huff_next_5
+	JNE  huff_next_4
 	MOVB $0x00, (AX)
 	INCQ AX
 
-huff_next_5:
+huff_next_4:
 	DECQ SI
-	JNZ  huff_byte_5
+	JNZ  huff_byte_4
 
-huff_kept_5:
+huff_kept_4:
 	MOVQ BX, CX
 	MOVQ DI, DX
 
-huff_done_5:
+huff_done_4:
 huff_out:
 	MOVQ dst+0(FP), BX
 	SUBQ BX, AX

@@ -105,7 +105,7 @@ func huffBlock() {
 		MOVQ(n2, n)
 		Label(done)
 	}
-	// coef puts v (nonzero; clobbered) with the code of symbol
+	// coef puts v (clobbered) with the code of symbol
 	// run<<4 | size(v) of table tab; run holds run<<4, or is nil for the
 	// DC table.
 	coef := func(v GPVirtual, run Op, tab Register) {
@@ -116,8 +116,8 @@ func huffBlock() {
 		MOVQ(v, a)
 		XORQ(s, a)
 		SUBQ(s, a)
-		BSRQ(a, a)
-		INCQ(a) // size(v)
+		LEAQ(Mem{Base: a, Index: a, Scale: 1, Disp: 1}, a)
+		BSRQ(a, a) // size(v) = ⌊log₂(2|v|+1)⌋, without a branch for 0
 		ADDQ(s, v)
 		BZHIQ(a, v, v)
 		if run != nil {
@@ -147,14 +147,8 @@ func huffBlock() {
 	Comment("The DC difference.")
 	d32, d := Load(Param("diff"), GP32()), GP64()
 	MOVLQSX(d32, d)
-	TESTQ(d, d)
-	JNZ(LabelRef("huff_dc"))
-	code(dc, 0)
-	JMP(LabelRef("huff_ac"))
-	Label("huff_dc")
 	coef(d, nil, dc)
 
-	Label("huff_ac")
 	Comment("The AC coefficients: run lengths from the mask.")
 	last := GP64()
 	XORQ(last, last)
