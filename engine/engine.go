@@ -374,16 +374,21 @@ func (j *Job) inPlace() bool {
 
 // inFlight is the most bytes of bands the pipeline holds at once: the
 // budget or, when fewer bands keep every stage busy, a band for each
-// worker and two more (one waiting on a queue, one being written), each of
-// the largest size, besides the one the producer fills before it is
-// charged. More bands than that only wait on queues, and take memory:
-// blur:2 of a 10,000² JPEG held 36 MiB of bands with the whole budget
-// and 26 MiB with this, for the same time (peak RSS 63 → 53 MiB).
+// worker and two more (one waiting, one being written), and one more for
+// the stage "serial" when there is one, each of the largest size, besides
+// the one the producer fills before it is charged. More bands than that
+// only wait on queues, and take memory: blur:2 of a 10,000² JPEG held 36
+// MiB of bands with the whole budget and 26 MiB with this, for the same
+// time (peak RSS 61 → 52 MiB).
 func (j *Job) inFlight() int64 {
 	if j.remote != nil {
 		return j.budget
 	}
-	return min(j.budget, int64(j.workers+2)*j.charge(j.bandCap))
+	n := int64(j.workers + 2)
+	if j.dec != nil && j.dec.s != nil {
+		n++
+	}
+	return min(j.budget, n*j.charge(j.bandCap))
 }
 
 // charge is what a band of n bytes costs the budget. In a run with a
