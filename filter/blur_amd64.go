@@ -72,3 +72,15 @@ func (f *blur8) sharpenRow(d, x []byte, m []int16) {
 		sharpen8Go(d[n:], x[n:], m[n:], f.c, f.w, f.amount)
 	}
 }
+
+// sharpenRowW is sharpenRow on samples x with resize8Frac fraction bits.
+func (f *blur8) sharpenRowW(d []byte, x, m []int16) {
+	n := 0
+	if useAsm && len(d) >= 16 {
+		n = len(d) &^ 15
+		sharpen8wAVX2(d[:n], x, m, f.c, f.ht, f.amount)
+	}
+	if n < len(d) {
+		sharpen8wGo(d[n:], x[n:], m[n:], f.c, f.w, f.amount)
+	}
+}

@@ -538,6 +538,306 @@ GLOBL hres8c4AVX2one<>(SB), RODATA|NOPTR, $4
 DATA hres8c4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
 GLOBL hres8c4AVX2idx<>(SB), RODATA|NOPTR, $32
 
+// func hres8wc1AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8wc1AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8wc1AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	SHRQ         $0x03, DI
+	VPXOR        Y1, Y1, Y1
+	VPBROADCASTW hres8wc1AVX2top<>+0(SB), Y3
+
+hres8wc1AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8wc1AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y4, Y4, Y4
+
+hres8wc1AVX2tap:
+	VMOVDQU   (R8), X5
+	VPMADDWD  (SI), X5, X5
+	VPADDD    X5, X4, X4
+	ADDQ      $0x10, R8
+	ADDQ      $0x10, SI
+	DECQ      R9
+	JNZ       hres8wc1AVX2tap
+	VPSHUFD   $0x4e, X4, X5
+	VPADDD    X5, X4, X4
+	VPSHUFD   $0xb1, X4, X5
+	VPADDD    X5, X4, X4
+	VPADDD    X2, X4, X4
+	VPSRAD    X0, X4, X4
+	VPACKSSDW X4, X4, X4
+	VPMAXSW   X1, X4, X4
+	VPMINSW   X3, X4, X4
+	VMOVD     X4, R8
+	MOVW      R8, (AX)
+	ADDQ      $0x02, AX
+	ADDQ      $0x04, DX
+	DECQ      BX
+	JMP       hres8wc1AVX2pixel
+
+hres8wc1AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8wc1AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8wc1AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA hres8wc1AVX2top<>+0(SB)/2, $0x3fc0
+GLOBL hres8wc1AVX2top<>(SB), RODATA|NOPTR, $2
+
+// func hres8wc3AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8wc3AVX2(SB), NOSPLIT, $0-120
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8wc3AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	MOVQ         mask+112(FP), R8
+	VMOVDQU      (R8), Y1
+	VMOVDQU      hres8wc3AVX2idx<>+0(SB), Y3
+	SHRQ         $0x02, DI
+	VPXOR        Y4, Y4, Y4
+	VPBROADCASTW hres8wc3AVX2top<>+0(SB), Y5
+
+hres8wc3AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8wc3AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y6, Y6, Y6
+
+hres8wc3AVX2tap:
+	VMOVDQU      (R8), X7
+	VINSERTI128  $0x01, 12(R8), Y7, Y7
+	VPSHUFB      Y1, Y7, Y7
+	VPBROADCASTQ (SI), Y8
+	VPERMD       Y8, Y3, Y8
+	VPMADDWD     Y8, Y7, Y7
+	VPADDD       Y7, Y6, Y6
+	ADDQ         $0x18, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hres8wc3AVX2tap
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPADDD       X2, X6, X6
+	VPSRAD       X0, X6, X6
+	VPACKSSDW    X6, X6, X6
+	VPMAXSW      X4, X6, X6
+	VPMINSW      X5, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x06, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hres8wc3AVX2pixel
+
+hres8wc3AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8wc3AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8wc3AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA hres8wc3AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hres8wc3AVX2idx<>(SB), RODATA|NOPTR, $32
+
+DATA hres8wc3AVX2top<>+0(SB)/2, $0x3fc0
+GLOBL hres8wc3AVX2top<>(SB), RODATA|NOPTR, $2
+
+// func hres8wc4AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hres8wc4AVX2(SB), NOSPLIT, $0-120
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTD hres8wc4AVX2one<>+0(SB), Y2
+	VPSLLD       X1, Y2, Y2
+	MOVQ         mask+112(FP), R8
+	VMOVDQU      (R8), Y1
+	VMOVDQU      hres8wc4AVX2idx<>+0(SB), Y3
+	SHRQ         $0x02, DI
+	VPXOR        Y4, Y4, Y4
+	VPBROADCASTW hres8wc4AVX2top<>+0(SB), Y5
+
+hres8wc4AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hres8wc4AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*2), R8
+	MOVQ    DI, R9
+	VPXOR   Y6, Y6, Y6
+
+hres8wc4AVX2tap:
+	VMOVDQU      (R8), X7
+	VINSERTI128  $0x01, 16(R8), Y7, Y7
+	VPSHUFB      Y1, Y7, Y7
+	VPBROADCASTQ (SI), Y8
+	VPERMD       Y8, Y3, Y8
+	VPMADDWD     Y8, Y7, Y7
+	VPADDD       Y7, Y6, Y6
+	ADDQ         $0x20, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hres8wc4AVX2tap
+	VEXTRACTI128 $0x01, Y6, X7
+	VPADDD       X7, X6, X6
+	VPADDD       X2, X6, X6
+	VPSRAD       X0, X6, X6
+	VPACKSSDW    X6, X6, X6
+	VPMAXSW      X4, X6, X6
+	VPMINSW      X5, X6, X6
+	VMOVQ        X6, (AX)
+	ADDQ         $0x08, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hres8wc4AVX2pixel
+
+hres8wc4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hres8wc4AVX2one<>+0(SB)/4, $0x00000001
+GLOBL hres8wc4AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA hres8wc4AVX2idx<>+0(SB)/32, $"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00"
+GLOBL hres8wc4AVX2idx<>(SB), RODATA|NOPTR, $32
+
+DATA hres8wc4AVX2top<>+0(SB)/2, $0x3fc0
+GLOBL hres8wc4AVX2top<>(SB), RODATA|NOPTR, $2
+
+// func sharpen8wAVX2(d []byte, x []int16, m []int16, c int, wt []uint32, a float32)
+// Requires: AVX, AVX2, SSE
+TEXT ·sharpen8wAVX2(SB), NOSPLIT, $0-108
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         x_base+24(FP), DX
+	MOVQ         m_base+48(FP), BX
+	MOVQ         c+72(FP), SI
+	MOVQ         wt_base+80(FP), DI
+	MOVQ         wt_len+88(FP), R8
+	MOVSS        a+104(FP), X0
+	VBROADCASTSS X0, Y0
+	SHLQ         $0x01, SI
+	MOVQ         R8, R9
+	DECQ         R9
+	IMULQ        SI, R9
+	ADDQ         BX, R9
+	SHLQ         $0x02, R8
+	ADDQ         DI, R8
+	SHRQ         $0x04, CX
+	VBROADCASTSS wsharpscale<>+0(SB), Y1
+	VBROADCASTSS wsharphalf<>+0(SB), Y2
+	VBROADCASTSS sharpfrac<>+0(SB), Y3
+	VPBROADCASTD (DI), Y4
+
+wsblock:
+	TESTQ      CX, CX
+	JZ         wsdone
+	VMOVDQU    (R9), Y5
+	VPUNPCKLWD Y5, Y5, Y6
+	VPUNPCKHWD Y5, Y5, Y5
+	VPMADDWD   Y4, Y6, Y6
+	VPMADDWD   Y4, Y5, Y5
+	MOVQ       R9, BX
+	SUBQ       SI, BX
+	MOVQ       R9, R10
+	ADDQ       SI, R10
+	LEAQ       4(DI), R11
+
+wstap:
+	CMPQ         R11, R8
+	JAE          wstaptail
+	VMOVDQU      (BX), Y7
+	VMOVDQU      (R10), Y8
+	VPUNPCKLWD   Y8, Y7, Y9
+	VPUNPCKHWD   Y8, Y7, Y7
+	VPBROADCASTD (R11), Y8
+	VPMADDWD     Y8, Y9, Y9
+	VPMADDWD     Y8, Y7, Y7
+	VPADDD       Y9, Y6, Y6
+	VPADDD       Y7, Y5, Y5
+	SUBQ         SI, BX
+	ADDQ         SI, R10
+	ADDQ         $0x04, R11
+	JMP          wstap
+
+wstaptail:
+	VPERM2I128   $0x20, Y5, Y6, Y7
+	VPERM2I128   $0x31, Y5, Y6, Y5
+	VPMOVSXWD    (DX), Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y3, Y6, Y6
+	VCVTDQ2PS    Y7, Y7
+	VMULPS       Y1, Y7, Y7
+	VSUBPS       Y7, Y6, Y7
+	VMULPS       Y0, Y7, Y7
+	VADDPS       Y7, Y6, Y7
+	VADDPS       Y2, Y7, Y7
+	VCVTTPS2DQ   Y7, Y7
+	VPMOVSXWD    16(DX), Y6
+	VCVTDQ2PS    Y6, Y6
+	VMULPS       Y3, Y6, Y6
+	VCVTDQ2PS    Y5, Y5
+	VMULPS       Y1, Y5, Y5
+	VSUBPS       Y5, Y6, Y5
+	VMULPS       Y0, Y5, Y5
+	VADDPS       Y5, Y6, Y5
+	VADDPS       Y2, Y5, Y5
+	VCVTTPS2DQ   Y5, Y5
+	VPACKSSDW    Y5, Y7, Y7
+	VPERMQ       $0xd8, Y7, Y7
+	VEXTRACTI128 $0x01, Y7, X5
+	VPACKUSWB    X5, X7, X5
+	VMOVDQU      X5, (AX)
+	ADDQ         $0x10, AX
+	ADDQ         $0x20, DX
+	ADDQ         $0x20, R9
+	DECQ         CX
+	JMP          wsblock
+
+wsdone:
+	VZEROUPPER
+	RET
+
+DATA wsharpscale<>+0(SB)/4, $0x34800000
+GLOBL wsharpscale<>(SB), RODATA|NOPTR, $4
+
+DATA wsharphalf<>+0(SB)/4, $0x3f000000
+GLOBL wsharphalf<>(SB), RODATA|NOPTR, $4
+
+DATA sharpfrac<>+0(SB)/4, $0x3c800000
+GLOBL sharpfrac<>(SB), RODATA|NOPTR, $4
+
 // func premulPM2AVX2(d []float32, p []byte)
 // Requires: AVX, AVX2
 TEXT ·premulPM2AVX2(SB), NOSPLIT, $0-48

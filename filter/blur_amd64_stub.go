@@ -57,6 +57,32 @@ func hres8c3AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift u
 //go:noescape
 func hres8c4AVX2(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
 
+// hres8wc1AVX2 is hres8wGo on 1-channel samples, for every pixel of offs;
+// taps is a multiple of 8.
+//
+//go:noescape
+func hres8wc1AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64)
+
+// hres8wc3AVX2 is hres8wGo on 3-channel samples, for every pixel of offs;
+// taps is a multiple of 4, and mask pairs the taps of each channel in a
+// lane. It stores 4 samples a pixel: d must have room past its last.
+//
+//go:noescape
+func hres8wc3AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+
+// hres8wc4AVX2 is hres8wGo on 4-channel samples, for every pixel of offs;
+// taps is a multiple of 4, and mask pairs the taps of each channel in a
+// lane. It stores 4 samples a pixel: d must have room past its last.
+//
+//go:noescape
+func hres8wc4AVX2(d []int16, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)
+
+// sharpen8wAVX2 is sharpen8wGo on the first len(d) &^ 15 samples, with the
+// weights packed as for horiz8AVX2.
+//
+//go:noescape
+func sharpen8wAVX2(d []byte, x []int16, m []int16, c int, wt []uint32, a float32)
+
 // premulPM2AVX2 is premulPMGo on the first len(p) &^ 7 samples of 2-channel pixels.
 //
 //go:noescape

@@ -90,8 +90,9 @@ type scratch struct {
 	rowRefs [][]float32
 
 	// The horizontal taps of the last Lanczos pass, kept for the next tile
-	// of the same columns: tiles of one column of a plan share them.
-	lanczosH lanczosTaps
+	// of the same columns: tiles of one column of a plan share them. With
+	// a blur folded in, the vertical taps too.
+	lanczosH, lanczosV lanczosTaps
 }
 
 // maxKept bounds how many free buffers a scratch keeps.

@@ -24,6 +24,7 @@ func BenchmarkIntChain(b *testing.B) {
 		{"blur:2 invert", raster.RGB8},
 		{"blur:2 median:1", raster.RGB8},
 		{"gray levels:0.1,0.9 blur:1", raster.RGB8},
+		{"blur:1 resize:0.5 sharpen", raster.RGB8},
 		{"resize:0.5", raster.RGB8},
 		{"resize:0.1", raster.RGB8},
 		{"resize:2", raster.RGB8},

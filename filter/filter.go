@@ -48,7 +48,13 @@
 // tag purego for the pure-Go ones alone).
 // A chain whose every operation has one runs them one after the other on
 // each tile in the image's own 8- or 16-bit samples: no float32 planes, no
-// conversion per operation. Point operations fold into the kernel before
+// conversion per operation. A blur followed by a reduction without a box
+// (1/4 < S ≤ 1) is planned as one resize, on either path, whose taps are
+// the Lanczos taps convolved with the Gaussian, the edges of both folded
+// in exactly: no blur pass, no rounding between the two. A sharpen without
+// threshold right after an 8-bit resize runs in the resize's kernel
+// ("resize8+sharpen8"), on the resized samples kept with 6 fraction bits
+// rather than rounded to levels. Point operations fold into the kernel before
 // them as a table, or run as a table over the source when they come
 // first; point operations alone on any format are one table lookup per
 // sample, the same bytes as the float path.
@@ -64,15 +70,18 @@
 // by the sum of its weights' magnitudes, up to about 2, a table by its
 // steepest step) and takes the integer chain only when the bound
 // at the output is below 1.5 levels, so every output sample lies within
-// one level of the float64 reference of the whole chain. Chains that fail
+// one level of the float64 reference of the whole chain (the samples an
+// 8-bit resize hands to the sharpen in its kernel count with a rounding of
+// 1/128 of a level). Chains that fail
 // the bound — a steep gamma, a threshold, a sharpen or a resize after a
 // kernel that rounds, levels after luma at 16 bits followed by a blur —
 // and chains with an operation that has no integer kernel (box, sobel,
 // conv, erode, dilate, larger medians, area operations other than blur,
 // sharpen, median and a last resize on alpha, anything but median on
 // 16-bit alpha) run in float32, fused, quantised once. So do 16-bit chains
-// of blurs and point operations, where the float32 passes, which have
-// vector kernels, are faster than the scalar 16-bit ones.
+// of blurs and point operations, and 16-bit resizes with a blur folded in,
+// where the float32 passes, which have vector kernels, are faster than the
+// scalar 16-bit ones.
 //
 // # Geometry
 //

@@ -37,8 +37,15 @@ func TestFixedPathChosen(t *testing.T) {
 		{"blur:2 invert", raster.RGB8, true},
 		{"blur:2 invert", raster.RGBA8, true},
 		{"blur:2 median:1", raster.RGBA8, false},
-		{"blur:2 gamma:2.2", raster.RGB8, false}, // steep at black: one level of blur moves it several
-		{"blur:2 sharpen", raster.RGB8, false},   // sharpen triples the blur's rounding
+		{"blur:2 gamma:2.2", raster.RGB8, false},         // steep at black: one level of blur moves it several
+		{"blur:2 sharpen", raster.RGB8, false},           // sharpen triples the blur's rounding
+		{"blur:1 resize:0.5 sharpen", raster.RGB8, true}, // one resize, the sharpen in its pass
+		{"resize:0.5 sharpen", raster.Gray8, true},
+		{"resize:0.5 sharpen:1,1,0.01", raster.RGB8, false}, // a threshold
+		{"blur:1 resize:0.5 sharpen", raster.RGB16, false},  // sharpen triples the resize's rounding
+		{"blur:1 resize:0.5", raster.RGB16, false},          // float32: faster than resize16 over wider taps
+		{"blur:1 resize:0.5", raster.RGBA8, true},
+		{"blur:1 resize:0.2", raster.RGB8, false}, // a box: the blur stays apart, and rounds
 		{"median:2", raster.RGB8, true},
 		{"median:1", raster.Gray8, true},
 		{"median:2", raster.RGBA8, true},

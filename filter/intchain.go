@@ -15,7 +15,10 @@ import (
 //
 // The quantisation rule. An integer chain rounds to the image's depth
 // after each kernel that computes (blur, sharpen, gray, shrink, resize), half up,
-// as libvips does after every operation; kernels that select (median,
+// as libvips does after every operation (resizeSharpen8, a resize and the
+// sharpen after it in one kernel, rounds to 1/64 of a level between the
+// two, and a blur folded into a resize's taps does not round); kernels
+// that select (median,
 // crop) add no rounding, but for the median on alpha, which rounds its
 // straight colour; point operations add none of their own: they
 // fold into the kernel before them as a table, indexed by that kernel's
@@ -35,9 +38,10 @@ import (
 // of the exact value rounded.
 const maxChainErr = 1.45
 
-// blur16Float sends 16-bit chains of blurs and point operations to the
-// float32 path (see planInt); tests clear it to reach the fixed-point
-// kernels, which other chains still run, through a lone blur.
+// blur16Float sends 16-bit chains of blurs and point operations, and
+// 16-bit resizes with a blur folded in, to the float32 path (see planInt);
+// tests clear it to reach the fixed-point kernels, which other chains
+// still run, through a lone blur.
 var blur16Float = true
 
 // blursAndTables reports whether every stage of p is a Gaussian blur or a
@@ -118,6 +122,19 @@ func planInt(p *Plan) []intStep {
 			if !ok {
 				return nil
 			}
+			if sh, ok := op.(Sharpen); ok && len(steps) > 0 {
+				// A sharpen right after an 8-bit resize runs in its pass,
+				// on the resized samples with fraction bits.
+				prev := &steps[len(steps)-1]
+				if rz, ok := prev.k.(*resize8); ok && prev.last == i-1 {
+					prev.k = newResizeSharpen8(rz, k.(*blur8), ps.inB.Dx(), ps.inB.Dy())
+					prev.last, prev.name = i, "resize8+sharpen8"
+					mid := prev.pre + 0.5/(1<<resize8Frac)
+					prev.pre = (1+2*sh.Amount)*mid + sh.Amount*d + 1e-3
+					e = prev.pre + 0.5
+					continue
+				}
+			}
 			st.k, st.step = k, 1
 			st.pre = e + d
 			st.name = "blur"
@@ -149,11 +166,17 @@ func planInt(p *Plan) []intStep {
 			e = st.pre + 0.5
 		case Crop:
 			st.k, st.name, st.pre = copyPath{dx: op.X, dy: op.Y}, "crop", e
-		case Resize:
+		case Resize, blurResize:
+			z, sigma := resizeOf(op)
+			if sigma != 0 && f.Depth == 16 && blur16Float {
+				// The scalar 16-bit resize over the blur's wider taps
+				// costs more than the float32 pass, as blurs do.
+				return nil
+			}
 			var k fixedPath
-			k, d, gain := newResizeFixed(op, ps.inB.Dx(), ps.inB.Dy(), f)
+			k, d, gain := newResizeFixed(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f)
 			if f.Depth == 8 {
-				if k8, d8, g8, ok := newResize8(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
+				if k8, d8, g8, ok := newResize8(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f.Channels); ok {
 					k, d, gain = k8, d8, g8
 				}
 			}
@@ -208,13 +231,14 @@ func planIntAlpha(p *Plan) []intStep {
 			st.k, st.name, st.step = k, k.name(), 1
 			st.pre = e
 			e = st.pre + 0.5
-		case Resize:
+		case Resize, blurResize:
 			// Exact tables (invert, threshold) leave errors of float32
 			// noise alone.
 			if f.Depth != 8 || e > 1e-3 || i != len(p.stages)-1 {
 				return nil
 			}
-			k, d, _ := newResizePM(op, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
+			z, sigma := resizeOf(op)
+			k, d, _ := newResizePM(z, sigma, ps.inB.Dx(), ps.inB.Dy(), f.Channels)
 			st.k, st.name, st.step = k, "resize8pm", 1
 			st.pre = d
 			e = st.pre + 0.5
@@ -263,6 +287,9 @@ func (st *intStep) fold(ps *pointStage) (float64, bool) {
 		t, err = newPointTable(ps, 255, 256, 1, spread)
 		k.post = t
 	case *medianNet:
+		t, err = newPointTable(ps, 255, 256, 1, spread)
+		k.post = t
+	case *resizeSharpen8:
 		t, err = newPointTable(ps, 255, 256, 1, spread)
 		k.post = t
 	case *medianWide:

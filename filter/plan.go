@@ -68,7 +68,8 @@ type planStage struct {
 // Plan checks c against an image of w×h pixels in format in (every crop
 // inside its input, every shrink no larger than its input, parameters in
 // range) and returns the plan that runs it. Consecutive point operations are
-// merged into one pass. A chain with geometry operations is planned in
+// merged into one pass, and so is a blur followed by a reduction (see
+// blurResize). A chain with geometry operations is planned in
 // segments (see Segments).
 func (c Chain) Plan(w, h int, in raster.PixelFormat) (*Plan, error) {
 	for _, op := range c {
@@ -105,6 +106,14 @@ func (c Chain) planFused(w, h int, in raster.PixelFormat) (*Plan, error) {
 			}
 			stages = append(stages, &pointStage{ops: []pointOp{pt}})
 			continue
+		}
+		if z, ok := op.(Resize); ok {
+			if n := len(stages); n > 0 {
+				if g, ok := stages[n-1].(Gaussian); ok && mergesBlur(g, z) {
+					stages[n-1] = blurResize{g: g, z: z}
+					continue
+				}
+			}
 		}
 		stages = append(stages, op)
 	}

@@ -128,24 +128,42 @@ func (z Resize) taps(i int, w []float32) []float32 {
 // and shared by every later tile (and block) of the plan.
 type lanczosTaps struct {
 	s     float64 // the scale they are for
+	sigma float64 // the blur folded into them, 0 for none
+	m     int     // the length of the axis, with a blur
 	first []int
 	off   []int // len(first)+1 entries
 	w     []float32
 	one   []float32 // one column's, while computing
+	wf    []float64 // likewise, with a blur
+	g     []float64 // the blur's half kernel
 }
 
-// of returns the taps of columns x0 to x1-1 of z: their first input
-// indexes, and their weights, w[off[i]:off[i+1]] for column x0+i.
-func (t *lanczosTaps) of(z Resize, x0, x1 int) (first, off []int, w []float32) {
-	if t.s != z.S || len(t.off) == 0 {
-		t.s = z.S
+// of returns the taps of columns x0 to x1-1 of z, after a blur of sigma
+// (0 for none) on an axis of m pixels: their first input indexes, and
+// their weights, w[off[i]:off[i+1]] for column x0+i.
+func (t *lanczosTaps) of(z Resize, sigma float64, m, x0, x1 int) (first, off []int, w []float32) {
+	if sigma == 0 {
+		m = 0 // the taps do not depend on it
+	}
+	if t.s != z.S || t.sigma != sigma || t.m != m || len(t.off) == 0 {
+		t.s, t.sigma, t.m = z.S, sigma, m
 		t.first, t.off, t.w = t.first[:0], append(t.off[:0], 0), t.w[:0]
+		t.g = blurKernel(sigma)
 	}
 	for x := len(t.first); x < x1; x++ {
-		f, _ := z.span(x)
-		t.one = z.taps(x, t.one)
-		t.first = append(t.first, f)
-		t.w = append(t.w, t.one...)
+		if sigma == 0 {
+			f, _ := z.span(x)
+			t.one = z.taps(x, t.one)
+			t.first = append(t.first, f)
+			t.w = append(t.w, t.one...)
+		} else {
+			var f int
+			f, t.wf = blurredTaps(z, t.g, x, m, t.wf)
+			t.first = append(t.first, f)
+			for _, v := range t.wf {
+				t.w = append(t.w, float32(v))
+			}
+		}
 		t.off = append(t.off, len(t.w))
 	}
 	return t.first[x0:x1], t.off[x0 : x1+1], t.w
@@ -229,26 +247,34 @@ func (Resize) alpha() alphaMode { return premulAlpha }
 // large reduction, then runs the Lanczos kernel.
 func (z Resize) run(s *scratch, b *planes, out, in image.Rectangle) *planes {
 	if z.box() == 1 {
-		return z.runLanczos(s, b, out, in)
+		return z.runLanczos(s, b, out, in, 0)
 	}
 	r := z.boxRect(out, in)
 	bb := z.boxPlanes(s, b, r, in)
-	o := z.lanczos().runLanczos(s, bb, out, image.Rect(0, 0, z.boxedLen(in.Dx()), z.boxedLen(in.Dy())))
+	o := z.lanczos().runLanczos(s, bb, out, image.Rect(0, 0, z.boxedLen(in.Dx()), z.boxedLen(in.Dy())), 0)
 	s.release(bb)
 	return o
 }
 
 // runLanczos resizes b, which covers need(out, in), vertically into out's
-// rows, then horizontally into out's columns.
-func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *planes {
+// rows, then horizontally into out's columns, after a blur of sigma (0 for
+// none: see blurResize) folded into the taps.
+func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle, sigma float64) *planes {
 	o := s.newPlanes(out, len(b.p), b.alpha, b.premul)
 	bw := b.r.Dx()
 	ow := out.Dx()
 	tmp := s.floats(bw)
-	w := s.floats(0)
+	wbuf := s.floats(0)
+	w := wbuf
 	// The horizontal taps of every output column, computed once: their
 	// first input index and their weights, end to end.
-	hfirst, hoff, hw := s.lanczosH.of(z, out.Min.X, out.Max.X)
+	hfirst, hoff, hw := s.lanczosH.of(z, sigma, in.Dx(), out.Min.X, out.Max.X)
+	var vfirst, voff []int
+	var vw []float32
+	if sigma != 0 {
+		// Blurred rows' taps cost more to work out: they are kept too.
+		vfirst, voff, vw = s.lanczosV.of(z, sigma, in.Dy(), out.Min.Y, out.Max.Y)
+	}
 	hn := func(x int) int { return hoff[x+1] - hoff[x] }
 	// Where eight columns in a row read only the image, whatever their
 	// taps padded with zero weights to the most of them, they run as one
@@ -297,8 +323,14 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 	gx1 := gx0 + 8*groups
 	for y := range out.Dy() {
 		// The vertical taps of this row serve every channel.
-		first, _ := z.span(out.Min.Y + y)
-		w = z.taps(out.Min.Y+y, w)
+		var first int
+		if sigma == 0 {
+			first, _ = z.span(out.Min.Y + y)
+			wbuf = z.taps(out.Min.Y+y, wbuf)
+			w = wbuf
+		} else {
+			first, w = vfirst[y], vw[voff[y]:voff[y+1]]
+		}
 		for ch := range b.p {
 			src, dst := b.p[ch], o.p[ch]
 			row := func(k int) []float32 {
@@ -351,7 +383,7 @@ func (z Resize) runLanczos(s *scratch, b *planes, out, in image.Rectangle) *plan
 		}
 	}
 	s.putFloats(tmp)
-	s.putFloats(w)
+	s.putFloats(wbuf)
 	s.putFloats(gw)
 	s.putLongs(gn)
 	s.putLongs(gidx)

@@ -40,11 +40,13 @@ type resize8 struct {
 const resize8Frac = 6
 
 // newResize8 returns the kernel of z from a w×h 8-bit image of c channels,
-// the bounds of its error before rounding and of its gain, or false when
-// its sums could overflow their 32 bits (no Lanczos kernel comes close).
-func newResize8(z Resize, w, h, c int) (*resize8, float64, float64, bool) {
+// after a blur of sigma (0 for none, else z has no box), the bounds of its
+// error before rounding and of its gain, or false when its sums could
+// overflow their 32 bits (no Lanczos kernel comes close).
+func newResize8(z Resize, sigma float64, w, h, c int) (*resize8, float64, float64, bool) {
 	ow, oh := z.resizedLen(w), z.resizedLen(h)
 	l := z.lanczos()
+	g := blurKernel(sigma)
 	k := &resize8{c: c, box: z.box()}
 	// The horizontal pass takes pairs of taps, four at a time (eight for
 	// one channel).
@@ -65,14 +67,14 @@ func newResize8(z Resize, w, h, c int) (*resize8, float64, float64, bool) {
 	const limit = math.MaxInt32 * 0.9
 	ybits, mmax := 0, 0.0
 	for b := 16; b >= 12 && ybits == 0; b-- {
-		t := newResizeTaps(l, bh, oh, b, 2, false, false)
+		t := newResizeTaps(l, g, bh, oh, b, 2, false, false)
 		mmax = (1+t.gain)/2*maxIn*float64(int(1)<<resize8Frac)/float64(int(1)<<inFrac) + 1
 		if t.big*float64(int(1)<<b) <= math.MaxInt16 && t.gain*maxIn*float64(int(1)<<b) < limit && mmax < math.MaxInt16 {
 			ybits, k.ys = b, t
 		}
 	}
 	for b := 16; b >= 12 && k.xbits == 0; b-- {
-		t := newResizeTaps(l, bw, ow, b, xpad, true, false)
+		t := newResizeTaps(l, g, bw, ow, b, xpad, true, false)
 		if t.big*float64(int(1)<<b) <= math.MaxInt16 && t.gain*mmax*float64(int(1)<<b) < limit {
 			k.xbits, k.xs = b, t
 		}
@@ -124,6 +126,19 @@ var pairMasks = func() (m [5]*[32]byte) {
 
 func (k *resize8) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 	c, out := k.c, dst.Rect
+	w := k.xw[k.xs.off[out.Min.X]:]
+	k.rows(s, out, src, in, func(y int, mid []int16, offs []int32) {
+		hres8(dst.Row(y)[:out.Dx()*c], mid, offs, w, k.xs.most, c, k.hshift, k.pairMask)
+	})
+}
+
+// rows runs the vertical pass of every row y of out, from top to bottom,
+// and hands each to emit: mid holds the samples between the passes, from
+// the first column the row's taps read, the edge samples repeated past
+// the image, and offs the offset in mid of each output pixel's first tap.
+// Both are valid until emit returns.
+func (k *resize8) rows(s *scratch, out image.Rectangle, src *raster.Tile, in image.Rectangle, emit func(y int, mid []int16, offs []int32)) {
+	c := k.c
 	// The columns (or blocks) the output reads, x0 … x1−1, reach past the
 	// edges of the image, 0 … iw−1; the vertical pass computes those
 	// inside, a0 … a1−1, and the edge samples are repeated past them.
@@ -188,8 +203,7 @@ func (k *resize8) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 		for i := (a1 - x0) * c; i < (x1-x0)*c; i += c {
 			copy(mid[i:i+c], row[n-c:])
 		}
-		d := dst.Row(y)[:out.Dx()*c]
-		hres8(d, mid, offs, k.xw[k.xs.off[out.Min.X]:], k.xs.most, c, k.hshift, k.pairMask)
+		emit(y, mid, offs)
 	}
 	if ring != nil {
 		s.idx = slotRow

@@ -70,3 +70,23 @@ func hres8(d []byte, m []int16, offs []int32, w []int16, taps, c int, shift uint
 	}
 	hres8Go(d[n*c:], m, offs[n:], w[n*taps:], taps, c, shift)
 }
+
+// hres8w is hres8 storing 16-bit samples with the fraction bits shift
+// leaves, clamped to 0 … 255 (hres8wGo).
+func hres8w(d []int16, m []int16, offs []int32, w []int16, taps, c int, shift uint, mask *[32]byte) {
+	n := 0
+	if useAsm && len(offs) > 1 {
+		n = len(offs) - 1
+		switch c {
+		case 1:
+			hres8wc1AVX2(d[:n], m, offs[:n], w, taps, uint64(shift))
+		case 3:
+			hres8wc3AVX2(d[:n*3], m, offs[:n], w, taps, uint64(shift), mask)
+		case 4:
+			hres8wc4AVX2(d[:n*4], m, offs[:n], w, taps, uint64(shift), mask)
+		default:
+			n = 0
+		}
+	}
+	hres8wGo(d[n*c:], m, offs[n:], w[n*taps:], taps, c, shift)
+}

@@ -9,3 +9,8 @@ func vres16(d []int16, rows [][]int16, wt []uint32, shift uint) { vres16Go(d, ro
 func hres8(d []byte, m []int16, offs []int32, w []int16, taps, c int, shift uint, _ *[32]byte) {
 	hres8Go(d, m, offs, w, taps, c, shift)
 }
+
+// hres8w is hres8 storing samples with fraction bits (hres8wGo).
+func hres8w(d []int16, m []int16, offs []int32, w []int16, taps, c int, shift uint, _ *[32]byte) {
+	hres8wGo(d, m, offs, w, taps, c, shift)
+}

@@ -55,28 +55,39 @@ type resizeTaps struct {
 // pixel's; without, the taps reach past the edges, where the caller
 // repeats the edge pixels. Each output's weights are padded with zeros to
 // a multiple of pad, or to one count for every output when uniform is set.
-func newResizeTaps(z Resize, m, n, bits, pad int, uniform, fold bool) resizeTaps {
+// With a blur's half kernel g (nil for none), the taps are those of the
+// blur and the resize in one (blurredTaps), always folded.
+func newResizeTaps(z Resize, g []float64, m, n, bits, pad int, uniform, fold bool) resizeTaps {
 	t := resizeTaps{first: make([]int, n), off: make([]int, n+1), n: make([]int, n)}
 	scale := float64(int64(1) << bits)
 	fs := min(z.S, 1)
 	var wf []float64
 	counts := make([]int, n)
 	for i := range n {
-		first, last := z.span(i)
-		u := (float64(i)+0.5)/z.S - 0.5
-		lo, hi := first, last
-		if fold {
-			lo, hi = min(max(first, 0), m-1), max(min(last, m-1), 0)
-		}
-		wf = wf[:0]
-		for range hi - lo + 1 {
-			wf = append(wf, 0)
-		}
+		var lo int
 		sum := 0.0
-		for k := first; k <= last; k++ {
-			v := lanczos((float64(k) - u) * fs)
-			wf[min(max(k, lo), hi)-lo] += v
-			sum += v
+		if g != nil {
+			lo, wf = blurredTaps(z, g, i, m, wf)
+			for _, v := range wf {
+				sum += v
+			}
+		} else {
+			first, last := z.span(i)
+			u := (float64(i)+0.5)/z.S - 0.5
+			hi := last
+			lo = first
+			if fold {
+				lo, hi = min(max(first, 0), m-1), max(min(last, m-1), 0)
+			}
+			wf = wf[:0]
+			for range hi - lo + 1 {
+				wf = append(wf, 0)
+			}
+			for k := first; k <= last; k++ {
+				v := lanczos((float64(k) - u) * fs)
+				wf[min(max(k, lo), hi)-lo] += v
+				sum += v
+			}
 		}
 		// Round each weight, and give the rest to the largest.
 		big, tot := 0, int64(0)
@@ -134,15 +145,17 @@ func maxInt(v []int) int {
 	return m
 }
 
-// newResizeFixed returns the kernel of z from a w×h image in format f, and
-// the bounds of its error before rounding and of its gain (how much it may
-// stretch an error in its input).
-func newResizeFixed(z Resize, w, h int, f raster.PixelFormat) (*resizeFixed, float64, float64) {
+// newResizeFixed returns the kernel of z from a w×h image in format f,
+// after a blur of sigma (0 for none, else z has no box), and the bounds of
+// its error before rounding and of its gain (how much it may stretch an
+// error in its input).
+func newResizeFixed(z Resize, sigma float64, w, h int, f raster.PixelFormat) (*resizeFixed, float64, float64) {
 	ow, oh := z.resizedLen(w), z.resizedLen(h)
 	l := z.lanczos()
+	g := blurKernel(sigma)
 	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), bits: resizeBits}
-	k.xs = newResizeTaps(l, z.boxedLen(w), ow, k.bits, 1, false, true)
-	k.ys = newResizeTaps(l, z.boxedLen(h), oh, k.bits, 1, false, true)
+	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, k.bits, 1, false, true)
+	k.ys = newResizeTaps(l, g, z.boxedLen(h), oh, k.bits, 1, false, true)
 	gain := k.xs.gain * k.ys.gain
 	d := (k.xs.err*k.ys.gain + k.ys.err*k.xs.gain) * float64(f.MaxValue())
 	if k.box > 1 {

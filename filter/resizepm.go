@@ -35,14 +35,15 @@ type resizePM struct {
 const resizePMBits = 30
 
 // newResizePM returns the kernel of z from a w×h image of c channels,
-// alpha last, and the bounds of its error before rounding and of its
-// gain.
-func newResizePM(z Resize, w, h, c int) (*resizePM, float64, float64) {
+// alpha last, after a blur of sigma (0 for none, else z has no box), and
+// the bounds of its error before rounding and of its gain.
+func newResizePM(z Resize, sigma float64, w, h, c int) (*resizePM, float64, float64) {
 	ow, oh := z.resizedLen(w), z.resizedLen(h)
 	l := z.lanczos()
+	g := blurKernel(sigma)
 	k := &resizePM{c: c, box: z.box()}
-	k.xs = newResizeTaps(l, z.boxedLen(w), ow, resizePMBits, 2, true, true)
-	k.ys = newResizeTaps(l, z.boxedLen(h), oh, resizePMBits, 1, false, true)
+	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, resizePMBits, 2, true, true)
+	k.ys = newResizeTaps(l, g, z.boxedLen(h), oh, resizePMBits, 1, false, true)
 	k.xw = make([]float32, len(k.xs.w))
 	for i, v := range k.xs.w {
 		k.xw[i] = float32(float64(v) / (1 << resizePMBits))

@@ -25,7 +25,7 @@ func TestResizePMKernels(t *testing.T) {
 	}
 	for _, s := range []float64{0.05, 0.1, 0.3, 0.5, 1, 2, 4} {
 		const w, h = 97, 61
-		k, _, _ := newResizePM(Resize{S: s}, w, h, 4)
+		k, _, _ := newResizePM(Resize{S: s}, 0, w, h, 4)
 		t.Run(fmt.Sprint(s), func(t *testing.T) {
 			// Vertical: each output row's taps over random words.
 			for y := range k.ys.n {
@@ -57,7 +57,7 @@ func TestResizePMKernels(t *testing.T) {
 		})
 	}
 	for _, c := range []int{2, 4} {
-		k, _, _ := newResizePM(Resize{S: 0.1}, 50, 50, c)
+		k, _, _ := newResizePM(Resize{S: 0.1}, 0, 50, 50, c)
 		for _, full := range []float32{255 * 255, k.fullA} {
 			h := make([]float32, 8*c+c-1)
 			for i := range h {

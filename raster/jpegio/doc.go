@@ -45,12 +45,15 @@
 // "422"; WriterOptions.Optimize fits the Huffman tables to the image.
 //
 // Each MCU row is converted and coded at once, so that its planes stay in
-// the core's cache, and without Optimize the Huffman codes go straight
-// into the bit buffer. On amd64 with AVX2, the forward DCT with
-// quantisation, the colour conversion and the chroma downsampling run as
-// vector kernels (enc_amd64.s, written with avo by internal/asmgen) that
-// give the same bytes as their pure-Go twins; the build tag purego, or a
-// CPU without AVX2, runs the pure-Go ones.
+// the core's cache: the blocks of 8 MCUs are transformed, then coded, and
+// without Optimize the Huffman codes go straight into the bit buffer. On
+// amd64 with AVX2, the forward DCT with quantisation (on 16-bit words as
+// libjpeg-turbo's, divided by 16-bit reciprocals), the colour conversion
+// and the chroma downsampling run as vector kernels, and with BMI1 and
+// BMI2 too a block's Huffman coding runs as scalar assembly (enc_amd64.s,
+// written with avo by internal/asmgen); they give the same bytes as their
+// pure-Go twins, which the build tag purego, or a CPU without those
+// instructions, runs.
 //
 // # Metadata
 //

@@ -4,363 +4,25 @@
 
 #include "textflag.h"
 
-DATA splat_00000080<>+0(SB)/4, $0x00000080
-DATA splat_00000080<>+4(SB)/4, $0x00000080
-DATA splat_00000080<>+8(SB)/4, $0x00000080
-DATA splat_00000080<>+12(SB)/4, $0x00000080
-DATA splat_00000080<>+16(SB)/4, $0x00000080
-DATA splat_00000080<>+20(SB)/4, $0x00000080
-DATA splat_00000080<>+24(SB)/4, $0x00000080
-DATA splat_00000080<>+28(SB)/4, $0x00000080
-GLOBL splat_00000080<>(SB), RODATA|NOPTR, $32
+DATA fdct_sign<>+0(SB)/4, $0x00010001
+DATA fdct_sign<>+4(SB)/4, $0x00010001
+DATA fdct_sign<>+8(SB)/4, $0x00010001
+DATA fdct_sign<>+12(SB)/4, $0x00010001
+DATA fdct_sign<>+16(SB)/4, $0xffffffff
+DATA fdct_sign<>+20(SB)/4, $0xffffffff
+DATA fdct_sign<>+24(SB)/4, $0xffffffff
+DATA fdct_sign<>+28(SB)/4, $0xffffffff
+GLOBL fdct_sign<>(SB), RODATA|NOPTR, $32
 
-// func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
-// Requires: AVX, AVX2
-TEXT ·fdctQuantAVX2(SB), NOSPLIT, $0-48
-	MOVQ blk+0(FP), AX
-	MOVQ src+8(FP), CX
-	MOVQ stride+16(FP), DX
-	MOVQ half+24(FP), BX
-	MOVQ recip+32(FP), SI
-
-	// Rows, level-shifted, then columns: lanes are rows.
-	VPMOVZXBD   (CX), Y0
-	VPSUBD      splat_00000080<>+0(SB), Y0, Y0
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y1
-	VPSUBD      splat_00000080<>+0(SB), Y1, Y1
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y2
-	VPSUBD      splat_00000080<>+0(SB), Y2, Y2
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y3
-	VPSUBD      splat_00000080<>+0(SB), Y3, Y3
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y4
-	VPSUBD      splat_00000080<>+0(SB), Y4, Y4
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y5
-	VPSUBD      splat_00000080<>+0(SB), Y5, Y5
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y6
-	VPSUBD      splat_00000080<>+0(SB), Y6, Y6
-	ADDQ        DX, CX
-	VPMOVZXBD   (CX), Y7
-	VPSUBD      splat_00000080<>+0(SB), Y7, Y7
-	VPUNPCKLDQ  Y1, Y0, Y8
-	VPUNPCKHDQ  Y1, Y0, Y0
-	VPUNPCKLDQ  Y3, Y2, Y1
-	VPUNPCKHDQ  Y3, Y2, Y2
-	VPUNPCKLDQ  Y5, Y4, Y3
-	VPUNPCKHDQ  Y5, Y4, Y4
-	VPUNPCKLDQ  Y7, Y6, Y5
-	VPUNPCKHDQ  Y7, Y6, Y6
-	VPUNPCKLQDQ Y1, Y8, Y7
-	VPUNPCKHQDQ Y1, Y8, Y1
-	VPUNPCKLQDQ Y2, Y0, Y8
-	VPUNPCKHQDQ Y2, Y0, Y0
-	VPUNPCKLQDQ Y5, Y3, Y2
-	VPUNPCKHQDQ Y5, Y3, Y3
-	VPUNPCKLQDQ Y6, Y4, Y5
-	VPUNPCKHQDQ Y6, Y4, Y4
-	VPERM2I128  $0x20, Y2, Y7, Y6
-	VPERM2I128  $0x31, Y2, Y7, Y2
-	VPERM2I128  $0x20, Y3, Y1, Y7
-	VPERM2I128  $0x31, Y3, Y1, Y1
-	VPERM2I128  $0x20, Y5, Y8, Y3
-	VPERM2I128  $0x31, Y5, Y8, Y5
-	VPERM2I128  $0x20, Y4, Y0, Y8
-	VPERM2I128  $0x31, Y4, Y0, Y0
-
-	// Pass 1 on the rows; the results go through blk.
-	VPADDD      Y0, Y6, Y4
-	VPSUBD      Y0, Y6, Y0
-	VPADDD      Y5, Y7, Y6
-	VPSUBD      Y5, Y7, Y5
-	VPADDD      Y1, Y3, Y7
-	VPSUBD      Y1, Y3, Y1
-	VPADDD      Y2, Y8, Y3
-	VPSUBD      Y2, Y8, Y2
-	VPADDD      Y3, Y4, Y8
-	VPSUBD      Y3, Y4, Y3
-	VPADDD      Y7, Y6, Y4
-	VPSUBD      Y7, Y6, Y6
-	VPADDD      Y4, Y8, Y7
-	VPSUBD      Y4, Y8, Y4
-	VPSLLD      $0x02, Y7, Y7
-	VPSLLD      $0x02, Y4, Y4
-	VMOVDQU     Y7, (AX)
-	VMOVDQU     Y4, 128(AX)
-	VPADDD      Y3, Y6, Y4
-	VPMULLD     splat_00001151<>+0(SB), Y4, Y4
-	VPMULLD     splat_0000187e<>+0(SB), Y3, Y3
-	VPADDD      Y4, Y3, Y3
-	VPADDD      splat_00000400<>+0(SB), Y3, Y3
-	VPSRAD      $0x0b, Y3, Y3
-	VMOVDQU     Y3, 64(AX)
-	VPMULLD     splat_ffffc4df<>+0(SB), Y6, Y3
-	VPADDD      Y4, Y3, Y3
-	VPADDD      splat_00000400<>+0(SB), Y3, Y3
-	VPSRAD      $0x0b, Y3, Y3
-	VMOVDQU     Y3, 192(AX)
-	VPADDD      Y0, Y2, Y3
-	VPADDD      Y5, Y1, Y4
-	VPADDD      Y5, Y2, Y6
-	VPADDD      Y0, Y1, Y7
-	VPADDD      Y7, Y6, Y8
-	VPMULLD     splat_000025a1<>+0(SB), Y8, Y8
-	VPMULLD     splat_0000098e<>+0(SB), Y2, Y2
-	VPMULLD     splat_000041b3<>+0(SB), Y1, Y1
-	VPMULLD     splat_00006254<>+0(SB), Y5, Y5
-	VPMULLD     splat_0000300b<>+0(SB), Y0, Y0
-	VPMULLD     splat_ffffe333<>+0(SB), Y3, Y3
-	VPMULLD     splat_ffffadfd<>+0(SB), Y4, Y4
-	VPMULLD     splat_ffffc13b<>+0(SB), Y6, Y6
-	VPADDD      Y8, Y6, Y6
-	VPMULLD     splat_fffff384<>+0(SB), Y7, Y7
-	VPADDD      Y8, Y7, Y7
-	VPADDD      Y3, Y2, Y2
-	VPADDD      Y6, Y2, Y2
-	VPADDD      splat_00000400<>+0(SB), Y2, Y2
-	VPSRAD      $0x0b, Y2, Y2
-	VMOVDQU     Y2, 224(AX)
-	VPADDD      Y4, Y1, Y1
-	VPADDD      Y7, Y1, Y1
-	VPADDD      splat_00000400<>+0(SB), Y1, Y1
-	VPSRAD      $0x0b, Y1, Y1
-	VMOVDQU     Y1, 160(AX)
-	VPADDD      Y4, Y5, Y5
-	VPADDD      Y6, Y5, Y5
-	VPADDD      splat_00000400<>+0(SB), Y5, Y5
-	VPSRAD      $0x0b, Y5, Y5
-	VMOVDQU     Y5, 96(AX)
-	VPADDD      Y3, Y0, Y0
-	VPADDD      Y7, Y0, Y0
-	VPADDD      splat_00000400<>+0(SB), Y0, Y0
-	VPSRAD      $0x0b, Y0, Y0
-	VMOVDQU     Y0, 32(AX)
-	VMOVDQU     (AX), Y0
-	VMOVDQU     32(AX), Y1
-	VMOVDQU     64(AX), Y2
-	VMOVDQU     96(AX), Y3
-	VMOVDQU     128(AX), Y4
-	VMOVDQU     160(AX), Y5
-	VMOVDQU     192(AX), Y6
-	VMOVDQU     224(AX), Y7
-	VPUNPCKLDQ  Y1, Y0, Y8
-	VPUNPCKHDQ  Y1, Y0, Y0
-	VPUNPCKLDQ  Y3, Y2, Y1
-	VPUNPCKHDQ  Y3, Y2, Y2
-	VPUNPCKLDQ  Y5, Y4, Y3
-	VPUNPCKHDQ  Y5, Y4, Y4
-	VPUNPCKLDQ  Y7, Y6, Y5
-	VPUNPCKHDQ  Y7, Y6, Y6
-	VPUNPCKLQDQ Y1, Y8, Y7
-	VPUNPCKHQDQ Y1, Y8, Y1
-	VPUNPCKLQDQ Y2, Y0, Y8
-	VPUNPCKHQDQ Y2, Y0, Y0
-	VPUNPCKLQDQ Y5, Y3, Y2
-	VPUNPCKHQDQ Y5, Y3, Y3
-	VPUNPCKLQDQ Y6, Y4, Y5
-	VPUNPCKHQDQ Y6, Y4, Y4
-	VPERM2I128  $0x20, Y2, Y7, Y6
-	VPERM2I128  $0x31, Y2, Y7, Y2
-	VPERM2I128  $0x20, Y3, Y1, Y7
-	VPERM2I128  $0x31, Y3, Y1, Y1
-	VPERM2I128  $0x20, Y5, Y8, Y3
-	VPERM2I128  $0x31, Y5, Y8, Y5
-	VPERM2I128  $0x20, Y4, Y0, Y8
-	VPERM2I128  $0x31, Y4, Y0, Y0
-	VMOVDQU     splat_00000080<>+0(SB), Y4
-	VPXOR       Y4, Y4, Y4
-	XORQ        CX, CX
-
-	// Pass 2 on the columns, then quantisation: |v| + half, times the
-	// reciprocal, the top 32 bits of the 64-bit products, v's sign; and a
-	// bit per zero coefficient.
-	VPADDD    Y0, Y6, Y9
-	VPSUBD    Y0, Y6, Y0
-	VPADDD    Y5, Y7, Y6
-	VPSUBD    Y5, Y7, Y5
-	VPADDD    Y1, Y3, Y7
-	VPSUBD    Y1, Y3, Y1
-	VPADDD    Y2, Y8, Y3
-	VPSUBD    Y2, Y8, Y2
-	VPADDD    Y3, Y9, Y8
-	VPSUBD    Y3, Y9, Y3
-	VPADDD    Y7, Y6, Y9
-	VPSUBD    Y7, Y6, Y6
-	VPADDD    Y9, Y8, Y7
-	VPSUBD    Y9, Y8, Y8
-	VPADDD    splat_00000002<>+0(SB), Y7, Y7
-	VPADDD    splat_00000002<>+0(SB), Y8, Y8
-	VPSRAD    $0x02, Y7, Y7
-	VPSRAD    $0x02, Y8, Y8
-	VPABSD    Y7, Y9
-	VPADDD    (BX), Y9, Y9
-	VMOVDQU   (SI), Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPSRLQ    $0x20, Y10, Y12
-	VPMULUDQ  Y10, Y9, Y9
-	VPMULUDQ  Y12, Y11, Y11
-	VPSRLQ    $0x20, Y9, Y9
-	VPBLENDD  $0xaa, Y11, Y9, Y9
-	VPSIGND   Y7, Y9, Y9
-	VMOVDQU   Y9, (AX)
-	VPCMPEQD  Y4, Y9, Y9
-	VMOVMSKPS Y9, DX
-	ORQ       DX, CX
-	VPABSD    Y8, Y7
-	VPADDD    128(BX), Y7, Y7
-	VMOVDQU   128(SI), Y9
-	VPSRLQ    $0x20, Y7, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y7, Y7
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y7, Y7
-	VPBLENDD  $0xaa, Y10, Y7, Y7
-	VPSIGND   Y8, Y7, Y7
-	VMOVDQU   Y7, 128(AX)
-	VPCMPEQD  Y4, Y7, Y7
-	VMOVMSKPS Y7, DX
-	SHLQ      $0x20, DX
-	ORQ       DX, CX
-	VPADDD    Y3, Y6, Y7
-	VPMULLD   splat_00001151<>+0(SB), Y7, Y7
-	VPMULLD   splat_0000187e<>+0(SB), Y3, Y3
-	VPADDD    Y7, Y3, Y3
-	VPADDD    splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD    $0x0f, Y3, Y3
-	VPABSD    Y3, Y8
-	VPADDD    64(BX), Y8, Y8
-	VMOVDQU   64(SI), Y9
-	VPSRLQ    $0x20, Y8, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y8, Y8
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y8, Y8
-	VPBLENDD  $0xaa, Y10, Y8, Y8
-	VPSIGND   Y3, Y8, Y8
-	VMOVDQU   Y8, 64(AX)
-	VPCMPEQD  Y4, Y8, Y8
-	VMOVMSKPS Y8, DX
-	SHLQ      $0x10, DX
-	ORQ       DX, CX
-	VPMULLD   splat_ffffc4df<>+0(SB), Y6, Y3
-	VPADDD    Y7, Y3, Y3
-	VPADDD    splat_00004000<>+0(SB), Y3, Y3
-	VPSRAD    $0x0f, Y3, Y3
-	VPABSD    Y3, Y6
-	VPADDD    192(BX), Y6, Y6
-	VMOVDQU   192(SI), Y7
-	VPSRLQ    $0x20, Y6, Y8
-	VPSRLQ    $0x20, Y7, Y9
-	VPMULUDQ  Y7, Y6, Y6
-	VPMULUDQ  Y9, Y8, Y8
-	VPSRLQ    $0x20, Y6, Y6
-	VPBLENDD  $0xaa, Y8, Y6, Y6
-	VPSIGND   Y3, Y6, Y6
-	VMOVDQU   Y6, 192(AX)
-	VPCMPEQD  Y4, Y6, Y6
-	VMOVMSKPS Y6, DX
-	SHLQ      $0x30, DX
-	ORQ       DX, CX
-	VPADDD    Y0, Y2, Y3
-	VPADDD    Y5, Y1, Y6
-	VPADDD    Y5, Y2, Y7
-	VPADDD    Y0, Y1, Y8
-	VPADDD    Y8, Y7, Y9
-	VPMULLD   splat_000025a1<>+0(SB), Y9, Y9
-	VPMULLD   splat_0000098e<>+0(SB), Y2, Y2
-	VPMULLD   splat_000041b3<>+0(SB), Y1, Y1
-	VPMULLD   splat_00006254<>+0(SB), Y5, Y5
-	VPMULLD   splat_0000300b<>+0(SB), Y0, Y0
-	VPMULLD   splat_ffffe333<>+0(SB), Y3, Y3
-	VPMULLD   splat_ffffadfd<>+0(SB), Y6, Y6
-	VPMULLD   splat_ffffc13b<>+0(SB), Y7, Y7
-	VPADDD    Y9, Y7, Y7
-	VPMULLD   splat_fffff384<>+0(SB), Y8, Y8
-	VPADDD    Y9, Y8, Y8
-	VPADDD    Y3, Y2, Y2
-	VPADDD    Y7, Y2, Y2
-	VPADDD    splat_00004000<>+0(SB), Y2, Y2
-	VPSRAD    $0x0f, Y2, Y2
-	VPABSD    Y2, Y9
-	VPADDD    224(BX), Y9, Y9
-	VMOVDQU   224(SI), Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPSRLQ    $0x20, Y10, Y12
-	VPMULUDQ  Y10, Y9, Y9
-	VPMULUDQ  Y12, Y11, Y11
-	VPSRLQ    $0x20, Y9, Y9
-	VPBLENDD  $0xaa, Y11, Y9, Y9
-	VPSIGND   Y2, Y9, Y9
-	VMOVDQU   Y9, 224(AX)
-	VPCMPEQD  Y4, Y9, Y9
-	VMOVMSKPS Y9, DX
-	SHLQ      $0x38, DX
-	ORQ       DX, CX
-	VPADDD    Y6, Y1, Y1
-	VPADDD    Y8, Y1, Y1
-	VPADDD    splat_00004000<>+0(SB), Y1, Y1
-	VPSRAD    $0x0f, Y1, Y1
-	VPABSD    Y1, Y2
-	VPADDD    160(BX), Y2, Y2
-	VMOVDQU   160(SI), Y9
-	VPSRLQ    $0x20, Y2, Y10
-	VPSRLQ    $0x20, Y9, Y11
-	VPMULUDQ  Y9, Y2, Y2
-	VPMULUDQ  Y11, Y10, Y10
-	VPSRLQ    $0x20, Y2, Y2
-	VPBLENDD  $0xaa, Y10, Y2, Y2
-	VPSIGND   Y1, Y2, Y2
-	VMOVDQU   Y2, 160(AX)
-	VPCMPEQD  Y4, Y2, Y2
-	VMOVMSKPS Y2, DX
-	SHLQ      $0x28, DX
-	ORQ       DX, CX
-	VPADDD    Y6, Y5, Y5
-	VPADDD    Y7, Y5, Y5
-	VPADDD    splat_00004000<>+0(SB), Y5, Y5
-	VPSRAD    $0x0f, Y5, Y5
-	VPABSD    Y5, Y1
-	VPADDD    96(BX), Y1, Y1
-	VMOVDQU   96(SI), Y2
-	VPSRLQ    $0x20, Y1, Y6
-	VPSRLQ    $0x20, Y2, Y7
-	VPMULUDQ  Y2, Y1, Y1
-	VPMULUDQ  Y7, Y6, Y6
-	VPSRLQ    $0x20, Y1, Y1
-	VPBLENDD  $0xaa, Y6, Y1, Y1
-	VPSIGND   Y5, Y1, Y1
-	VMOVDQU   Y1, 96(AX)
-	VPCMPEQD  Y4, Y1, Y1
-	VMOVMSKPS Y1, DX
-	SHLQ      $0x18, DX
-	ORQ       DX, CX
-	VPADDD    Y3, Y0, Y0
-	VPADDD    Y8, Y0, Y0
-	VPADDD    splat_00004000<>+0(SB), Y0, Y0
-	VPSRAD    $0x0f, Y0, Y0
-	VPABSD    Y0, Y1
-	VPADDD    32(BX), Y1, Y1
-	VMOVDQU   32(SI), Y2
-	VPSRLQ    $0x20, Y1, Y3
-	VPSRLQ    $0x20, Y2, Y5
-	VPMULUDQ  Y2, Y1, Y1
-	VPMULUDQ  Y5, Y3, Y3
-	VPSRLQ    $0x20, Y1, Y1
-	VPBLENDD  $0xaa, Y3, Y1, Y1
-	VPSIGND   Y0, Y1, Y1
-	VMOVDQU   Y1, 32(AX)
-	VPCMPEQD  Y4, Y1, Y1
-	VMOVMSKPS Y1, DX
-	SHLQ      $0x08, DX
-	ORQ       DX, CX
-	NOTQ      CX
-	MOVQ      CX, ret+40(FP)
-	VZEROUPPER
-	RET
+DATA splat_00020002<>+0(SB)/4, $0x00020002
+DATA splat_00020002<>+4(SB)/4, $0x00020002
+DATA splat_00020002<>+8(SB)/4, $0x00020002
+DATA splat_00020002<>+12(SB)/4, $0x00020002
+DATA splat_00020002<>+16(SB)/4, $0x00020002
+DATA splat_00020002<>+20(SB)/4, $0x00020002
+DATA splat_00020002<>+24(SB)/4, $0x00020002
+DATA splat_00020002<>+28(SB)/4, $0x00020002
+GLOBL splat_00020002<>(SB), RODATA|NOPTR, $32
 
 DATA splat_00000400<>+0(SB)/4, $0x00000400
 DATA splat_00000400<>+4(SB)/4, $0x00000400
@@ -372,126 +34,6 @@ DATA splat_00000400<>+24(SB)/4, $0x00000400
 DATA splat_00000400<>+28(SB)/4, $0x00000400
 GLOBL splat_00000400<>(SB), RODATA|NOPTR, $32
 
-DATA splat_00001151<>+0(SB)/4, $0x00001151
-DATA splat_00001151<>+4(SB)/4, $0x00001151
-DATA splat_00001151<>+8(SB)/4, $0x00001151
-DATA splat_00001151<>+12(SB)/4, $0x00001151
-DATA splat_00001151<>+16(SB)/4, $0x00001151
-DATA splat_00001151<>+20(SB)/4, $0x00001151
-DATA splat_00001151<>+24(SB)/4, $0x00001151
-DATA splat_00001151<>+28(SB)/4, $0x00001151
-GLOBL splat_00001151<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000187e<>+0(SB)/4, $0x0000187e
-DATA splat_0000187e<>+4(SB)/4, $0x0000187e
-DATA splat_0000187e<>+8(SB)/4, $0x0000187e
-DATA splat_0000187e<>+12(SB)/4, $0x0000187e
-DATA splat_0000187e<>+16(SB)/4, $0x0000187e
-DATA splat_0000187e<>+20(SB)/4, $0x0000187e
-DATA splat_0000187e<>+24(SB)/4, $0x0000187e
-DATA splat_0000187e<>+28(SB)/4, $0x0000187e
-GLOBL splat_0000187e<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffc4df<>+0(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+4(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+8(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+12(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+16(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+20(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+24(SB)/4, $0xffffc4df
-DATA splat_ffffc4df<>+28(SB)/4, $0xffffc4df
-GLOBL splat_ffffc4df<>(SB), RODATA|NOPTR, $32
-
-DATA splat_000025a1<>+0(SB)/4, $0x000025a1
-DATA splat_000025a1<>+4(SB)/4, $0x000025a1
-DATA splat_000025a1<>+8(SB)/4, $0x000025a1
-DATA splat_000025a1<>+12(SB)/4, $0x000025a1
-DATA splat_000025a1<>+16(SB)/4, $0x000025a1
-DATA splat_000025a1<>+20(SB)/4, $0x000025a1
-DATA splat_000025a1<>+24(SB)/4, $0x000025a1
-DATA splat_000025a1<>+28(SB)/4, $0x000025a1
-GLOBL splat_000025a1<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000098e<>+0(SB)/4, $0x0000098e
-DATA splat_0000098e<>+4(SB)/4, $0x0000098e
-DATA splat_0000098e<>+8(SB)/4, $0x0000098e
-DATA splat_0000098e<>+12(SB)/4, $0x0000098e
-DATA splat_0000098e<>+16(SB)/4, $0x0000098e
-DATA splat_0000098e<>+20(SB)/4, $0x0000098e
-DATA splat_0000098e<>+24(SB)/4, $0x0000098e
-DATA splat_0000098e<>+28(SB)/4, $0x0000098e
-GLOBL splat_0000098e<>(SB), RODATA|NOPTR, $32
-
-DATA splat_000041b3<>+0(SB)/4, $0x000041b3
-DATA splat_000041b3<>+4(SB)/4, $0x000041b3
-DATA splat_000041b3<>+8(SB)/4, $0x000041b3
-DATA splat_000041b3<>+12(SB)/4, $0x000041b3
-DATA splat_000041b3<>+16(SB)/4, $0x000041b3
-DATA splat_000041b3<>+20(SB)/4, $0x000041b3
-DATA splat_000041b3<>+24(SB)/4, $0x000041b3
-DATA splat_000041b3<>+28(SB)/4, $0x000041b3
-GLOBL splat_000041b3<>(SB), RODATA|NOPTR, $32
-
-DATA splat_00006254<>+0(SB)/4, $0x00006254
-DATA splat_00006254<>+4(SB)/4, $0x00006254
-DATA splat_00006254<>+8(SB)/4, $0x00006254
-DATA splat_00006254<>+12(SB)/4, $0x00006254
-DATA splat_00006254<>+16(SB)/4, $0x00006254
-DATA splat_00006254<>+20(SB)/4, $0x00006254
-DATA splat_00006254<>+24(SB)/4, $0x00006254
-DATA splat_00006254<>+28(SB)/4, $0x00006254
-GLOBL splat_00006254<>(SB), RODATA|NOPTR, $32
-
-DATA splat_0000300b<>+0(SB)/4, $0x0000300b
-DATA splat_0000300b<>+4(SB)/4, $0x0000300b
-DATA splat_0000300b<>+8(SB)/4, $0x0000300b
-DATA splat_0000300b<>+12(SB)/4, $0x0000300b
-DATA splat_0000300b<>+16(SB)/4, $0x0000300b
-DATA splat_0000300b<>+20(SB)/4, $0x0000300b
-DATA splat_0000300b<>+24(SB)/4, $0x0000300b
-DATA splat_0000300b<>+28(SB)/4, $0x0000300b
-GLOBL splat_0000300b<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffe333<>+0(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+4(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+8(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+12(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+16(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+20(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+24(SB)/4, $0xffffe333
-DATA splat_ffffe333<>+28(SB)/4, $0xffffe333
-GLOBL splat_ffffe333<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffadfd<>+0(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+4(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+8(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+12(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+16(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+20(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+24(SB)/4, $0xffffadfd
-DATA splat_ffffadfd<>+28(SB)/4, $0xffffadfd
-GLOBL splat_ffffadfd<>(SB), RODATA|NOPTR, $32
-
-DATA splat_ffffc13b<>+0(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+4(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+8(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+12(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+16(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+20(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+24(SB)/4, $0xffffc13b
-DATA splat_ffffc13b<>+28(SB)/4, $0xffffc13b
-GLOBL splat_ffffc13b<>(SB), RODATA|NOPTR, $32
-
-DATA splat_fffff384<>+0(SB)/4, $0xfffff384
-DATA splat_fffff384<>+4(SB)/4, $0xfffff384
-DATA splat_fffff384<>+8(SB)/4, $0xfffff384
-DATA splat_fffff384<>+12(SB)/4, $0xfffff384
-DATA splat_fffff384<>+16(SB)/4, $0xfffff384
-DATA splat_fffff384<>+20(SB)/4, $0xfffff384
-DATA splat_fffff384<>+24(SB)/4, $0xfffff384
-DATA splat_fffff384<>+28(SB)/4, $0xfffff384
-GLOBL splat_fffff384<>(SB), RODATA|NOPTR, $32
-
 DATA splat_00004000<>+0(SB)/4, $0x00004000
 DATA splat_00004000<>+4(SB)/4, $0x00004000
 DATA splat_00004000<>+8(SB)/4, $0x00004000
@@ -502,15 +44,264 @@ DATA splat_00004000<>+24(SB)/4, $0x00004000
 DATA splat_00004000<>+28(SB)/4, $0x00004000
 GLOBL splat_00004000<>(SB), RODATA|NOPTR, $32
 
-DATA splat_00000002<>+0(SB)/4, $0x00000002
-DATA splat_00000002<>+4(SB)/4, $0x00000002
-DATA splat_00000002<>+8(SB)/4, $0x00000002
-DATA splat_00000002<>+12(SB)/4, $0x00000002
-DATA splat_00000002<>+16(SB)/4, $0x00000002
-DATA splat_00000002<>+20(SB)/4, $0x00000002
-DATA splat_00000002<>+24(SB)/4, $0x00000002
-DATA splat_00000002<>+28(SB)/4, $0x00000002
-GLOBL splat_00000002<>(SB), RODATA|NOPTR, $32
+DATA fdct_even<>+0(SB)/4, $0x115129cf
+DATA fdct_even<>+4(SB)/4, $0x115129cf
+DATA fdct_even<>+8(SB)/4, $0x115129cf
+DATA fdct_even<>+12(SB)/4, $0x115129cf
+DATA fdct_even<>+16(SB)/4, $0x1151d630
+DATA fdct_even<>+20(SB)/4, $0x1151d630
+DATA fdct_even<>+24(SB)/4, $0x1151d630
+DATA fdct_even<>+28(SB)/4, $0x1151d630
+GLOBL fdct_even<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_z<>+0(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+4(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+8(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+12(SB)/4, $0x25a1e6dc
+DATA fdct_z<>+16(SB)/4, $0x25a11925
+DATA fdct_z<>+20(SB)/4, $0x25a11925
+DATA fdct_z<>+24(SB)/4, $0x25a11925
+DATA fdct_z<>+28(SB)/4, $0x25a11925
+GLOBL fdct_z<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_odd45<>+0(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+4(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+8(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+12(SB)/4, $0xe333ecc1
+DATA fdct_odd45<>+16(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+20(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+24(SB)/4, $0xadfdefb0
+DATA fdct_odd45<>+28(SB)/4, $0xadfdefb0
+GLOBL fdct_odd45<>(SB), RODATA|NOPTR, $32
+
+DATA fdct_odd67<>+0(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+4(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+8(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+12(SB)/4, $0xadfd1051
+DATA fdct_odd67<>+16(SB)/4, $0xe333133e
+DATA fdct_odd67<>+20(SB)/4, $0xe333133e
+DATA fdct_odd67<>+24(SB)/4, $0xe333133e
+DATA fdct_odd67<>+28(SB)/4, $0xe333133e
+GLOBL fdct_odd67<>(SB), RODATA|NOPTR, $32
+
+DATA splat_00800080<>+0(SB)/4, $0x00800080
+DATA splat_00800080<>+4(SB)/4, $0x00800080
+DATA splat_00800080<>+8(SB)/4, $0x00800080
+DATA splat_00800080<>+12(SB)/4, $0x00800080
+DATA splat_00800080<>+16(SB)/4, $0x00800080
+DATA splat_00800080<>+20(SB)/4, $0x00800080
+DATA splat_00800080<>+24(SB)/4, $0x00800080
+DATA splat_00800080<>+28(SB)/4, $0x00800080
+GLOBL splat_00800080<>(SB), RODATA|NOPTR, $32
+
+// func fdctQuantAVX2(blk *[64]int16, src *byte, stride int, div *[3][64]uint16) uint64
+// Requires: AVX, AVX2
+TEXT ·fdctQuantAVX2(SB), NOSPLIT, $0-40
+	MOVQ blk+0(FP), AX
+	MOVQ src+8(FP), CX
+	MOVQ stride+16(FP), DX
+	MOVQ div+24(FP), BX
+
+	// Rows i and i+4 in the lanes of r[i], widened and level-shifted.
+	LEAQ      (DX)(DX*2), SI
+	LEAQ      (CX)(DX*4), DI
+	VMOVQ     (CX), X0
+	VPINSRQ   $0x01, (DI), X0, X0
+	VPMOVZXBW X0, Y0
+	VPSUBW    splat_00800080<>+0(SB), Y0, Y0
+	VMOVQ     (CX)(DX*1), X1
+	VPINSRQ   $0x01, (DI)(DX*1), X1, X1
+	VPMOVZXBW X1, Y1
+	VPSUBW    splat_00800080<>+0(SB), Y1, Y1
+	VMOVQ     (CX)(DX*2), X2
+	VPINSRQ   $0x01, (DI)(DX*2), X2, X2
+	VPMOVZXBW X2, Y2
+	VPSUBW    splat_00800080<>+0(SB), Y2, Y2
+	VMOVQ     (CX)(SI*1), X3
+	VPINSRQ   $0x01, (DI)(SI*1), X3, X3
+	VPMOVZXBW X3, Y3
+	VPSUBW    splat_00800080<>+0(SB), Y3, Y3
+
+	// Pass 1 on the rows.
+	VPUNPCKLWD Y1, Y0, Y4
+	VPUNPCKHWD Y1, Y0, Y0
+	VPUNPCKLWD Y3, Y2, Y1
+	VPUNPCKHWD Y3, Y2, Y2
+	VPUNPCKLDQ Y1, Y4, Y3
+	VPUNPCKHDQ Y1, Y4, Y1
+	VPUNPCKLDQ Y2, Y0, Y4
+	VPUNPCKHDQ Y2, Y0, Y0
+	VPERMQ     $0x8d, Y3, Y2
+	VPERMQ     $0x8d, Y1, Y1
+	VPERMQ     $0xd8, Y4, Y3
+	VPERMQ     $0xd8, Y0, Y0
+	VPSUBW     Y0, Y2, Y4
+	VPADDW     Y0, Y2, Y0
+	VPADDW     Y3, Y1, Y2
+	VPSUBW     Y3, Y1, Y1
+	VPERM2I128 $0x01, Y0, Y0, Y0
+	VPADDW     Y2, Y0, Y3
+	VPSUBW     Y2, Y0, Y0
+	VPERM2I128 $0x01, Y3, Y3, Y2
+	VPSIGNW    fdct_sign<>+0(SB), Y3, Y3
+	VPADDW     Y3, Y2, Y2
+	VPSLLW     $0x02, Y2, Y2
+	VPERM2I128 $0x01, Y0, Y0, Y3
+	VPUNPCKLWD Y3, Y0, Y5
+	VPUNPCKHWD Y3, Y0, Y0
+	VPMADDWD   fdct_even<>+0(SB), Y5, Y5
+	VPMADDWD   fdct_even<>+0(SB), Y0, Y0
+	VPADDD     splat_00000400<>+0(SB), Y5, Y5
+	VPADDD     splat_00000400<>+0(SB), Y0, Y0
+	VPSRAD     $0x0b, Y5, Y5
+	VPSRAD     $0x0b, Y0, Y0
+	VPACKSSDW  Y0, Y5, Y0
+	VPADDW     Y4, Y1, Y3
+	VPERM2I128 $0x01, Y3, Y3, Y5
+	VPUNPCKLWD Y5, Y3, Y6
+	VPUNPCKHWD Y5, Y3, Y3
+	VPMADDWD   fdct_z<>+0(SB), Y6, Y6
+	VPMADDWD   fdct_z<>+0(SB), Y3, Y3
+	VPERM2I128 $0x01, Y4, Y4, Y5
+	VPUNPCKLWD Y5, Y1, Y7
+	VPUNPCKHWD Y5, Y1, Y5
+	VPMADDWD   fdct_odd45<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd45<>+0(SB), Y5, Y5
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y5, Y5
+	VPADDD     splat_00000400<>+0(SB), Y7, Y7
+	VPADDD     splat_00000400<>+0(SB), Y5, Y5
+	VPSRAD     $0x0b, Y7, Y7
+	VPSRAD     $0x0b, Y5, Y5
+	VPACKSSDW  Y5, Y7, Y5
+	VPERM2I128 $0x01, Y1, Y1, Y1
+	VPUNPCKLWD Y1, Y4, Y7
+	VPUNPCKHWD Y1, Y4, Y1
+	VPMADDWD   fdct_odd67<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd67<>+0(SB), Y1, Y1
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y1, Y1
+	VPADDD     splat_00000400<>+0(SB), Y7, Y7
+	VPADDD     splat_00000400<>+0(SB), Y1, Y1
+	VPSRAD     $0x0b, Y7, Y7
+	VPSRAD     $0x0b, Y1, Y1
+	VPACKSSDW  Y1, Y7, Y1
+
+	// Pass 2 on the columns: outputs 3|1 and 7|5 regrouped as 1|5 and 3|7.
+	VPERM2I128 $0x20, Y5, Y1, Y3
+	VPERM2I128 $0x31, Y5, Y1, Y1
+	VPUNPCKLWD Y1, Y2, Y4
+	VPUNPCKHWD Y1, Y2, Y1
+	VPUNPCKLWD Y3, Y0, Y2
+	VPUNPCKHWD Y3, Y0, Y0
+	VPUNPCKLDQ Y2, Y4, Y3
+	VPUNPCKHDQ Y2, Y4, Y2
+	VPUNPCKLDQ Y0, Y1, Y4
+	VPUNPCKHDQ Y0, Y1, Y0
+	VPERMQ     $0x8d, Y3, Y1
+	VPERMQ     $0x8d, Y2, Y2
+	VPERMQ     $0xd8, Y4, Y3
+	VPERMQ     $0xd8, Y0, Y0
+	VPSUBW     Y0, Y1, Y4
+	VPADDW     Y0, Y1, Y0
+	VPADDW     Y3, Y2, Y1
+	VPSUBW     Y3, Y2, Y2
+	VPERM2I128 $0x01, Y0, Y0, Y0
+	VPADDW     Y1, Y0, Y3
+	VPSUBW     Y1, Y0, Y0
+	VPERM2I128 $0x01, Y3, Y3, Y1
+	VPSIGNW    fdct_sign<>+0(SB), Y3, Y3
+	VPADDW     Y3, Y1, Y1
+	VPADDW     splat_00020002<>+0(SB), Y1, Y1
+	VPSRAW     $0x02, Y1, Y1
+	VPERM2I128 $0x01, Y0, Y0, Y3
+	VPUNPCKLWD Y3, Y0, Y5
+	VPUNPCKHWD Y3, Y0, Y0
+	VPMADDWD   fdct_even<>+0(SB), Y5, Y5
+	VPMADDWD   fdct_even<>+0(SB), Y0, Y0
+	VPADDD     splat_00004000<>+0(SB), Y5, Y5
+	VPADDD     splat_00004000<>+0(SB), Y0, Y0
+	VPSRAD     $0x0f, Y5, Y5
+	VPSRAD     $0x0f, Y0, Y0
+	VPACKSSDW  Y0, Y5, Y0
+	VPADDW     Y4, Y2, Y3
+	VPERM2I128 $0x01, Y3, Y3, Y5
+	VPUNPCKLWD Y5, Y3, Y6
+	VPUNPCKHWD Y5, Y3, Y3
+	VPMADDWD   fdct_z<>+0(SB), Y6, Y6
+	VPMADDWD   fdct_z<>+0(SB), Y3, Y3
+	VPERM2I128 $0x01, Y4, Y4, Y5
+	VPUNPCKLWD Y5, Y2, Y7
+	VPUNPCKHWD Y5, Y2, Y5
+	VPMADDWD   fdct_odd45<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd45<>+0(SB), Y5, Y5
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y5, Y5
+	VPADDD     splat_00004000<>+0(SB), Y7, Y7
+	VPADDD     splat_00004000<>+0(SB), Y5, Y5
+	VPSRAD     $0x0f, Y7, Y7
+	VPSRAD     $0x0f, Y5, Y5
+	VPACKSSDW  Y5, Y7, Y5
+	VPERM2I128 $0x01, Y2, Y2, Y2
+	VPUNPCKLWD Y2, Y4, Y7
+	VPUNPCKHWD Y2, Y4, Y2
+	VPMADDWD   fdct_odd67<>+0(SB), Y7, Y7
+	VPMADDWD   fdct_odd67<>+0(SB), Y2, Y2
+	VPADDD     Y6, Y7, Y7
+	VPADDD     Y3, Y2, Y2
+	VPADDD     splat_00004000<>+0(SB), Y7, Y7
+	VPADDD     splat_00004000<>+0(SB), Y2, Y2
+	VPSRAD     $0x0f, Y7, Y7
+	VPSRAD     $0x0f, Y2, Y2
+	VPACKSSDW  Y2, Y7, Y2
+	VPERM2I128 $0x30, Y2, Y1, Y3
+	VPERM2I128 $0x20, Y2, Y0, Y2
+	VPERM2I128 $0x31, Y5, Y1, Y1
+	VPERM2I128 $0x21, Y5, Y0, Y0
+
+	// Quantisation, and a bit per zero coefficient.
+	VMOVDQU   splat_00800080<>+0(SB), Y4
+	VPXOR     Y4, Y4, Y4
+	VPABSW    Y3, Y5
+	VPADDW    128(BX), Y5, Y5
+	VPMULHUW  (BX), Y5, Y5
+	VPMULHUW  256(BX), Y5, Y5
+	VPSIGNW   Y3, Y5, Y5
+	VMOVDQU   Y5, (AX)
+	VPCMPEQW  Y4, Y5, Y5
+	VPABSW    Y2, Y3
+	VPADDW    160(BX), Y3, Y3
+	VPMULHUW  32(BX), Y3, Y3
+	VPMULHUW  288(BX), Y3, Y3
+	VPSIGNW   Y2, Y3, Y3
+	VMOVDQU   Y3, 32(AX)
+	VPCMPEQW  Y4, Y3, Y3
+	VPABSW    Y1, Y2
+	VPADDW    192(BX), Y2, Y2
+	VPMULHUW  64(BX), Y2, Y2
+	VPMULHUW  320(BX), Y2, Y2
+	VPSIGNW   Y1, Y2, Y2
+	VMOVDQU   Y2, 64(AX)
+	VPCMPEQW  Y4, Y2, Y2
+	VPABSW    Y0, Y1
+	VPADDW    224(BX), Y1, Y1
+	VPMULHUW  96(BX), Y1, Y1
+	VPMULHUW  352(BX), Y1, Y1
+	VPSIGNW   Y0, Y1, Y1
+	VMOVDQU   Y1, 96(AX)
+	VPCMPEQW  Y4, Y1, Y1
+	VPACKSSWB Y3, Y5, Y0
+	VPERMQ    $0xd8, Y0, Y0
+	VPMOVMSKB Y0, AX
+	VPACKSSWB Y1, Y2, Y0
+	VPERMQ    $0xd8, Y0, Y0
+	VPMOVMSKB Y0, CX
+	SHLQ      $0x20, CX
+	ORQ       CX, AX
+	NOTQ      AX
+	MOVQ      AX, ret+32(FP)
+	VZEROUPPER
+	RET
 
 DATA ycc_rg<>+0(SB)/1, $0x00
 DATA ycc_rg<>+1(SB)/1, $0x80
@@ -845,4 +636,377 @@ down2x2AVX2_loop:
 
 down2x2AVX2_done:
 	VZEROUPPER
+	RET
+
+DATA huff_zigzag<>+0(SB)/1, $0x00
+DATA huff_zigzag<>+1(SB)/1, $0x01
+DATA huff_zigzag<>+2(SB)/1, $0x08
+DATA huff_zigzag<>+3(SB)/1, $0x10
+DATA huff_zigzag<>+4(SB)/1, $0x09
+DATA huff_zigzag<>+5(SB)/1, $0x02
+DATA huff_zigzag<>+6(SB)/1, $0x03
+DATA huff_zigzag<>+7(SB)/1, $0x0a
+DATA huff_zigzag<>+8(SB)/1, $0x11
+DATA huff_zigzag<>+9(SB)/1, $0x18
+DATA huff_zigzag<>+10(SB)/1, $0x20
+DATA huff_zigzag<>+11(SB)/1, $0x19
+DATA huff_zigzag<>+12(SB)/1, $0x12
+DATA huff_zigzag<>+13(SB)/1, $0x0b
+DATA huff_zigzag<>+14(SB)/1, $0x04
+DATA huff_zigzag<>+15(SB)/1, $0x05
+DATA huff_zigzag<>+16(SB)/1, $0x0c
+DATA huff_zigzag<>+17(SB)/1, $0x13
+DATA huff_zigzag<>+18(SB)/1, $0x1a
+DATA huff_zigzag<>+19(SB)/1, $0x21
+DATA huff_zigzag<>+20(SB)/1, $0x28
+DATA huff_zigzag<>+21(SB)/1, $0x30
+DATA huff_zigzag<>+22(SB)/1, $0x29
+DATA huff_zigzag<>+23(SB)/1, $0x22
+DATA huff_zigzag<>+24(SB)/1, $0x1b
+DATA huff_zigzag<>+25(SB)/1, $0x14
+DATA huff_zigzag<>+26(SB)/1, $0x0d
+DATA huff_zigzag<>+27(SB)/1, $0x06
+DATA huff_zigzag<>+28(SB)/1, $0x07
+DATA huff_zigzag<>+29(SB)/1, $0x0e
+DATA huff_zigzag<>+30(SB)/1, $0x15
+DATA huff_zigzag<>+31(SB)/1, $0x1c
+DATA huff_zigzag<>+32(SB)/1, $0x23
+DATA huff_zigzag<>+33(SB)/1, $0x2a
+DATA huff_zigzag<>+34(SB)/1, $0x31
+DATA huff_zigzag<>+35(SB)/1, $0x38
+DATA huff_zigzag<>+36(SB)/1, $0x39
+DATA huff_zigzag<>+37(SB)/1, $0x32
+DATA huff_zigzag<>+38(SB)/1, $0x2b
+DATA huff_zigzag<>+39(SB)/1, $0x24
+DATA huff_zigzag<>+40(SB)/1, $0x1d
+DATA huff_zigzag<>+41(SB)/1, $0x16
+DATA huff_zigzag<>+42(SB)/1, $0x0f
+DATA huff_zigzag<>+43(SB)/1, $0x17
+DATA huff_zigzag<>+44(SB)/1, $0x1e
+DATA huff_zigzag<>+45(SB)/1, $0x25
+DATA huff_zigzag<>+46(SB)/1, $0x2c
+DATA huff_zigzag<>+47(SB)/1, $0x33
+DATA huff_zigzag<>+48(SB)/1, $0x3a
+DATA huff_zigzag<>+49(SB)/1, $0x3b
+DATA huff_zigzag<>+50(SB)/1, $0x34
+DATA huff_zigzag<>+51(SB)/1, $0x2d
+DATA huff_zigzag<>+52(SB)/1, $0x26
+DATA huff_zigzag<>+53(SB)/1, $0x1f
+DATA huff_zigzag<>+54(SB)/1, $0x27
+DATA huff_zigzag<>+55(SB)/1, $0x2e
+DATA huff_zigzag<>+56(SB)/1, $0x35
+DATA huff_zigzag<>+57(SB)/1, $0x3c
+DATA huff_zigzag<>+58(SB)/1, $0x3d
+DATA huff_zigzag<>+59(SB)/1, $0x36
+DATA huff_zigzag<>+60(SB)/1, $0x2f
+DATA huff_zigzag<>+61(SB)/1, $0x37
+DATA huff_zigzag<>+62(SB)/1, $0x3e
+DATA huff_zigzag<>+63(SB)/1, $0x3f
+GLOBL huff_zigzag<>(SB), RODATA|NOPTR, $64
+
+// func huffBlockBMI2(dst *byte, acc uint64, n uint64, blk *[64]int16, mask uint64, diff int32, dc *[256]uint32, ac *[256]uint32) (written int, accOut uint64, nOut uint64)
+// Requires: BMI, BMI2
+TEXT ·huffBlockBMI2(SB), NOSPLIT, $0-88
+	MOVQ dst+0(FP), AX
+	MOVQ acc+8(FP), CX
+	MOVQ n+16(FP), DX
+	MOVQ blk+24(FP), BX
+	MOVQ mask+32(FP), SI
+	MOVQ dc+48(FP), DI
+	MOVQ ac+56(FP), R8
+	LEAQ huff_zigzag<>+0(SB), R9
+
+	// The DC difference.
+	MOVL    diff+40(FP), R10
+	MOVLQSX R10, R10
+
+	// size(v), and v's low size bits (v-1 for a negative v)
+	MOVQ    R10, R11
+	SARQ    $0x3f, R11
+	MOVQ    R10, R12
+	XORQ    R11, R12
+	SUBQ    R11, R12
+	LEAQ    1(R12)(R12*1), R12
+	BSRQ    R12, R12
+	ADDQ    R11, R10
+	BZHIQ   R12, R10, R10
+	MOVL    (DI)(R12*4), R11
+	MOVBQZX R11, DI
+	ADDQ    R12, DI
+	SHRL    $0x08, R11
+	SHLXQ   R12, R11, R11
+	ORQ     R10, R11
+	LEAQ    (DX)(DI*1), R10
+	CMPQ    R10, $0x40
+	JAE     huff_spill_1
+	SHLXQ   DI, CX, CX
+	ORQ     R11, CX
+	MOVQ    R10, DX
+	JMP     huff_done_1
+
+huff_spill_1:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R10
+	MOVQ  $0x00000040, DI
+	SUBQ  DX, DI
+	SHLXQ DI, CX, CX
+	SHRXQ R10, R11, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, DI
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, DI
+	NEGQ   DI
+	ANDNQ  DI, DX, DI
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, DI
+	JNZ    huff_stuff_1
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_1
+
+huff_stuff_1:
+	MOVQ $0x00000008, DI
+
+huff_byte_1:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_1
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_1:
+	DECQ DI
+	JNZ  huff_byte_1
+
+huff_kept_1:
+	MOVQ R11, CX
+	MOVQ R10, DX
+
+huff_done_1:
+	// The AC coefficients: run lengths from the mask.
+	XORQ DI, DI
+
+huff_loop:
+	TESTQ  SI, SI
+	JZ     huff_end
+	TZCNTQ SI, R10
+	BLSRQ  SI, SI
+	MOVQ   R10, R11
+	SUBQ   DI, R11
+	DECQ   R11
+	MOVQ   R10, DI
+
+huff_zrl:
+	CMPQ    R11, $0x0f
+	JLE     huff_coef
+	MOVL    960(R8), R12
+	MOVBQZX R12, R13
+	SHRL    $0x08, R12
+	LEAQ    (DX)(R13*1), R14
+	CMPQ    R14, $0x40
+	JAE     huff_spill_2
+	SHLXQ   R13, CX, CX
+	ORQ     R12, CX
+	MOVQ    R14, DX
+	JMP     huff_done_2
+
+huff_spill_2:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R14
+	MOVQ  $0x00000040, R13
+	SUBQ  DX, R13
+	SHLXQ R13, CX, CX
+	SHRXQ R14, R12, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, R13
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, R13
+	NEGQ   R13
+	ANDNQ  R13, DX, R13
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, R13
+	JNZ    huff_stuff_2
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_2
+
+huff_stuff_2:
+	MOVQ $0x00000008, R13
+
+huff_byte_2:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_2
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_2:
+	DECQ R13
+	JNZ  huff_byte_2
+
+huff_kept_2:
+	MOVQ R12, CX
+	MOVQ R14, DX
+
+huff_done_2:
+	SUBQ $0x10, R11
+	JMP  huff_zrl
+
+huff_coef:
+	SHLQ    $0x04, R11
+	MOVBQZX (R9)(R10*1), R10
+	MOVWQSX (BX)(R10*2), R10
+
+	// size(v), and v's low size bits (v-1 for a negative v)
+	MOVQ    R10, R12
+	SARQ    $0x3f, R12
+	MOVQ    R10, R13
+	XORQ    R12, R13
+	SUBQ    R12, R13
+	LEAQ    1(R13)(R13*1), R13
+	BSRQ    R13, R13
+	ADDQ    R12, R10
+	BZHIQ   R13, R10, R10
+	ADDQ    R11, R13
+	MOVL    (R8)(R13*4), R12
+	ANDQ    $0x0f, R13
+	MOVBQZX R12, R11
+	ADDQ    R13, R11
+	SHRL    $0x08, R12
+	SHLXQ   R13, R12, R12
+	ORQ     R10, R12
+	LEAQ    (DX)(R11*1), R10
+	CMPQ    R10, $0x40
+	JAE     huff_spill_3
+	SHLXQ   R11, CX, CX
+	ORQ     R12, CX
+	MOVQ    R10, DX
+	JMP     huff_done_3
+
+huff_spill_3:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, R10
+	MOVQ  $0x00000040, R11
+	SUBQ  DX, R11
+	SHLXQ R11, CX, CX
+	SHRXQ R10, R12, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, R11
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, R11
+	NEGQ   R11
+	ANDNQ  R11, DX, R11
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, R11
+	JNZ    huff_stuff_3
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_3
+
+huff_stuff_3:
+	MOVQ $0x00000008, R11
+
+huff_byte_3:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_3
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_3:
+	DECQ R11
+	JNZ  huff_byte_3
+
+huff_kept_3:
+	MOVQ R12, CX
+	MOVQ R10, DX
+
+huff_done_3:
+	JMP huff_loop
+
+huff_end:
+	CMPQ DI, $0x3f
+	JEQ  huff_out
+
+	// End of block.
+	MOVL    (R8), BX
+	MOVBQZX BL, SI
+	SHRL    $0x08, BX
+	LEAQ    (DX)(SI*1), DI
+	CMPQ    DI, $0x40
+	JAE     huff_spill_4
+	SHLXQ   SI, CX, CX
+	ORQ     BX, CX
+	MOVQ    DI, DX
+	JMP     huff_done_4
+
+huff_spill_4:
+	// acc is full: its 64 bits, then the bits of v left over.
+	SUBQ  $0x40, DI
+	MOVQ  $0x00000040, SI
+	SUBQ  DX, SI
+	SHLXQ SI, CX, CX
+	SHRXQ DI, BX, DX
+	ORQ   DX, CX
+
+	// Eight bytes at once when none is 0xff.
+	MOVQ   $0x0101010101010101, SI
+	MOVQ   CX, DX
+	NOTQ   DX
+	SUBQ   DX, SI
+	NEGQ   SI
+	ANDNQ  SI, DX, SI
+	MOVQ   $0x8080808080808080, DX
+	TESTQ  DX, SI
+	JNZ    huff_stuff_4
+	BSWAPQ CX
+	MOVQ   CX, (AX)
+	ADDQ   $0x08, AX
+	JMP    huff_kept_4
+
+huff_stuff_4:
+	MOVQ $0x00000008, SI
+
+huff_byte_4:
+	ROLQ $0x08, CX
+	MOVB CL, (AX)
+	INCQ AX
+	CMPB CL, $0xff
+	JNE  huff_next_4
+	MOVB $0x00, (AX)
+	INCQ AX
+
+huff_next_4:
+	DECQ SI
+	JNZ  huff_byte_4
+
+huff_kept_4:
+	MOVQ BX, CX
+	MOVQ DI, DX
+
+huff_done_4:
+huff_out:
+	MOVQ dst+0(FP), BX
+	SUBQ BX, AX
+	MOVQ AX, written+64(FP)
+	MOVQ CX, accOut+72(FP)
+	MOVQ DX, nOut+80(FP)
 	RET

@@ -5,11 +5,12 @@
 package jpegio
 
 // fdctQuantAVX2 is fdctQuantGo on the 8×8 samples at src, rows stride bytes
-// apart: the forward DCT of jfdctint.c on 8 lanes of 32 bits, quantisation by
-// the divisors' half and recip, and the mask of the nonzero coefficients.
+// apart: the forward DCT of jfdctint.c on 16-bit words, two rows to a
+// register, then quantisation by 16-bit reciprocals: |v| plus the rounding
+// div[1], the high word of its product with div[0], then with div[2].
 //
 //go:noescape
-func fdctQuantAVX2(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64
+func fdctQuantAVX2(blk *[64]int16, src *byte, stride int, div *[3][64]uint16) uint64
 
 // rgbToYCCAVX2 is rgbToYCCGo on the first len(ys) pixels, a multiple of 16;
 // src must hold 4 bytes more than they take.
@@ -26,3 +27,13 @@ func down2x1AVX2(out []byte, a []byte)
 //
 //go:noescape
 func down2x2AVX2(out []byte, a []byte, b []byte)
+
+// huffBlockBMI2 is bitWriter.blockGo: it codes the DC difference diff with
+// table dc and the AC coefficients of blk (natural order; mask marks the
+// nonzero ones in zigzag order, bit 0 clear) with table ac, after the n
+// pending bits of acc, writing whole bytes (a zero stuffed after each 0xff)
+// at dst, which must have room for 512. It returns the bytes written and
+// the pending bits.
+//
+//go:noescape
+func huffBlockBMI2(dst *byte, acc uint64, n uint64, blk *[64]int16, mask uint64, diff int32, dc *[256]uint32, ac *[256]uint32) (written int, accOut uint64, nOut uint64)

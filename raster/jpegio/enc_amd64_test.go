@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/sluice-go/sluice/raster"
@@ -79,8 +80,8 @@ func TestFdctQuantAVX2(t *testing.T) {
 					} else if trial > 0 {
 						break
 					}
-					var got, want [64]int32
-					gm := fdctQuantAVX2(&got, &src[0], stride, &div.half, &div.recip)
+					var got, want [64]int16
+					gm := fdctQuantAVX2(&got, &src[0], stride, &div.w16)
 					wm := fdctQuantGo(&want, src, stride, div)
 					if got != want || gm != wm {
 						t.Fatalf("quality %d, table %d, %s block: got %v mask %x, want %v mask %x", q, tab, name, got, gm, want, wm)
@@ -182,7 +183,7 @@ func BenchmarkFdctQuant(b *testing.B) {
 	pix := photo(b, 64, 8, raster.Gray8)
 	qt := scaledQuant(0, 90)
 	div := newDivisors(&qt)
-	var blk [64]int32
+	var blk [64]int16
 	b.Run("avx2", func(b *testing.B) {
 		if !cpu.X86.HasAVX2 {
 			b.Skip("no AVX2")
@@ -190,7 +191,7 @@ func BenchmarkFdctQuant(b *testing.B) {
 		b.SetBytes(64)
 		for i := 0; b.Loop(); i++ {
 			x := i & 7 * 8
-			fdctQuantAVX2(&blk, &pix[x], 64, &div.half, &div.recip)
+			fdctQuantAVX2(&blk, &pix[x], 64, &div.w16)
 		}
 	})
 	b.Run("go", func(b *testing.B) {
@@ -200,4 +201,70 @@ func BenchmarkFdctQuant(b *testing.B) {
 			fdctQuantGo(&blk, pix[x:], 64, div)
 		}
 	})
+}
+
+// TestHuffBlockBMI2 compares the Huffman coding of blocks by
+// huffBlockBMI2 with blockGo: blocks sparse and dense, with long runs of
+// zeros, the largest coefficients and DC differences (whose codes are all
+// ones, so that every byte is stuffed), after any number of pending bits,
+// with the standard tables and tables of 16-bit codes.
+func TestHuffBlockBMI2(t *testing.T) {
+	requireAVX2(t)
+	if !hasBMI {
+		t.Skip("this CPU has no BMI1 and BMI2")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	var long [4]huffCode
+	for tab := range long {
+		var freq [256]int32
+		for v := range freq {
+			freq[v] = int32(1 + v*v*v) // skewed: the rare symbols get long codes
+		}
+		spec := optimalTable(&freq)
+		long[tab].build(&spec)
+	}
+	var std [4]huffCode
+	for tab := range std {
+		std[tab].build(&stdHuff[tab])
+	}
+	for trial := range 20000 {
+		codes := &std
+		if trial&1 == 1 {
+			codes = &long
+		}
+		var blk [64]int16
+		var mask uint64
+		density := rng.IntN(65)
+		limit := []int32{1, 3, 40, 1024}[rng.IntN(4)]
+		for k := 1; k < 64; k++ {
+			if rng.IntN(64) < density {
+				v := int16(rng.Int32N(limit) + 1)
+				if rng.IntN(2) == 0 {
+					v = -v
+				}
+				if rng.IntN(50) == 0 {
+					v = []int16{1023, -1023, 1024, -1024}[rng.IntN(4)]
+				}
+				blk[zigzag[k]] = v
+				mask |= 1 << k
+			}
+		}
+		diff := rng.Int32N(2*2047+1) - 2047
+		if rng.IntN(4) == 0 {
+			diff = rng.Int32N(3) - 1
+		}
+		n := uint(rng.IntN(64))
+		acc := rng.Uint64()
+		prefix := make([]byte, rng.IntN(5), 1024)
+		tab := 2 * rng.IntN(2)
+		got := bitWriter{buf: prefix, acc: acc, n: n}
+		want := bitWriter{buf: slices.Clone(prefix), acc: acc, n: n}
+		got.block(&codes[tab], &codes[tab+1], &blk, mask, diff)
+		want.blockGo(&codes[tab], &codes[tab+1], &blk, mask, diff)
+		got.pad()
+		want.pad()
+		if !bytes.Equal(got.buf, want.buf) {
+			t.Fatalf("trial %d (%d pending bits, mask %#x, DC difference %d): got %x, want %x", trial, n, mask, diff, got.buf, want.buf)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package jpegio
 //go:generate sh -c "cd internal/asmgen && go run . -group enc -out ../../enc_amd64.s -stubs ../../enc_amd64_stub.go -pkg jpegio"
 
 import (
+	"encoding/binary"
 	"math/bits"
 
 	"github.com/sluice-go/sluice/raster"
@@ -168,39 +169,71 @@ func toGray8(dst, src []byte, p raster.PixelFormat) {
 
 // codeRow transforms and quantises every block of the MCU row in
 // seg.planes and codes it: into bw with the tables e.codes or, with
-// Optimize, into seg.tokens, counting how often each symbol occurs.
+// Optimize, into seg.tokens, counting how often each symbol occurs. It
+// goes by runs of chunkMCUs MCUs, first every block's transform, then
+// every block's codes: the transforms of successive blocks overlap in
+// the core, which the coder's unpredictable branches would stop.
 //
 // A token is sym | table<<8 | nbits<<10 | extra<<16, where table is 0
 // luma DC, 1 luma AC, 2 chroma DC, 3 chroma AC.
 func (e *Encoder) codeRow(seg *Segment, bw *bitWriter, pred *[3]int32) {
-	var blk [64]int32
-	for mx := range e.mcusX {
-		for ci := range e.comps {
-			c := &e.comps[ci]
-			stride := e.mcusX * c.h * 8
-			plane := seg.planes[ci]
-			q := e.div[c.tq]
-			for v := range c.v {
-				for h := range c.h {
-					base := v*8*stride + (mx*c.h+h)*8
-					mask := toZigzag(fdctQuant(&blk, plane[base:], stride, q)) &^ 1
-					diff := blk[0] - pred[ci]
-					pred[ci] = blk[0]
-					if e.optimize {
-						seg.tokenizeBlock(uint32(2*c.th), &blk, mask, diff)
-					} else {
-						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], &blk, mask, diff)
+	if seg.blks == nil {
+		seg.blks = new(codedBlocks)
+	}
+	cb := seg.blks
+	for mx0 := 0; mx0 < e.mcusX; mx0 += chunkMCUs {
+		mx1 := min(mx0+chunkMCUs, e.mcusX)
+		n := 0
+		for mx := mx0; mx < mx1; mx++ {
+			for ci := range e.comps {
+				c := &e.comps[ci]
+				stride := e.mcusX * c.h * 8
+				plane := seg.planes[ci]
+				q := e.div[c.tq]
+				for v := range c.v {
+					for h := range c.h {
+						base := v*8*stride + (mx*c.h+h)*8
+						cb.mask[n] = toZigzag(fdctQuant(&cb.blk[n], plane[base:], stride, q)) &^ 1
+						n++
 					}
+				}
+			}
+		}
+		n = 0
+		for range mx1 - mx0 {
+			for ci := range e.comps {
+				c := &e.comps[ci]
+				for range c.v * c.h {
+					blk := &cb.blk[n]
+					diff := int32(blk[0]) - pred[ci]
+					pred[ci] = int32(blk[0])
+					if e.optimize {
+						seg.tokenizeBlock(uint32(2*c.th), blk, cb.mask[n], diff)
+					} else {
+						bw.block(&e.codes[2*c.th], &e.codes[2*c.th+1], blk, cb.mask[n], diff)
+					}
+					n++
 				}
 			}
 		}
 	}
 }
 
+// chunkMCUs is how many MCUs codeRow transforms before coding them.
+const chunkMCUs = 8
+
+// codedBlocks are the quantised blocks of chunkMCUs MCUs of at most 6
+// blocks (4:2:0) and the masks of their nonzero coefficients in zigzag
+// order.
+type codedBlocks struct {
+	blk  [6 * chunkMCUs][64]int16
+	mask [6 * chunkMCUs]uint64
+}
+
 // tokenizeBlock records the symbols of a block: the DC difference diff
 // with table dc, then the AC coefficients of blk (natural order; mask
 // marks the nonzero ones in zigzag order) with table dc+1.
-func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int32, mask uint64, diff int32) {
+func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int16, mask uint64, diff int32) {
 	ac := dc + 1
 	seg.tokens = appendCoef(seg, dc, 0, diff)
 	last := 0
@@ -212,37 +245,58 @@ func (seg *Segment) tokenizeBlock(dc uint32, blk *[64]int32, mask uint64, diff i
 			seg.tokens = appendSym(seg, ac, 0xf0)
 			run -= 16
 		}
-		seg.tokens = appendCoef(seg, ac, run, blk[zigzag[k]])
+		seg.tokens = appendCoef(seg, ac, run, int32(blk[zigzag[k]]))
 	}
 	if last != 63 {
 		seg.tokens = appendSym(seg, ac, 0)
 	}
 }
 
-// block codes a block: the DC difference diff with table dc, then the AC
-// coefficients of blk (natural order; mask marks the nonzero ones in
+// blockGo codes a block: the DC difference diff with table dc, then the
+// AC coefficients of blk (natural order; mask marks the nonzero ones in
 // zigzag order) with table ac. Each code goes out with its extra bits in
-// one put.
-func (bw *bitWriter) block(dc, ac *huffCode, blk *[64]int32, mask uint64, diff int32) {
-	n, x := magnitude(diff)
-	bw.put(uint32(dc.code[n])<<n|x, uint(dc.size[n])+uint(n))
+// one put, and the bit buffer stays in registers for the whole block. It
+// is the reference of huffBlockBMI2.
+func (bw *bitWriter) blockGo(dc, ac *huffCode, blk *[64]int16, mask uint64, diff int32) {
+	buf, acc, n := bw.buf, bw.acc, bw.n
+	// put appends the k low bits of v (k ≤ 32); acc holds n ≤ 63 bits.
+	put := func(v uint64, k uint) {
+		if n+k < 64 {
+			acc, n = acc<<k|v, n+k
+			return
+		}
+		r := n + k - 64 // bits of v that do not fit
+		buf = flush64(buf, acc<<(k-r)|v>>r)
+		acc, n = v, r
+	}
+	nb, x := magnitude(diff)
+	c := dc.e[uint8(nb)]
+	put(uint64(c>>8)<<nb|uint64(x), uint(c&0xff+nb))
 	last := 0
 	for m := mask; m != 0; m &= m - 1 {
 		k := bits.TrailingZeros64(m)
 		run := k - last - 1
 		last = k
 		for run > 15 {
-			bw.put(uint32(ac.code[0xf0]), uint(ac.size[0xf0]))
+			c := ac.e[0xf0]
+			put(uint64(c>>8), uint(c&0xff))
 			run -= 16
 		}
-		n, x := magnitude(blk[zigzag[k]])
-		sym := uint32(run)<<4 | n
-		bw.put(uint32(ac.code[sym])<<n|x, uint(ac.size[sym])+uint(n))
+		nb, x := magnitude(int32(blk[zigzag[k&63]&63]))
+		c := ac.e[uint8(run<<4)|uint8(nb)]
+		put(uint64(c>>8)<<nb|uint64(x), uint(c&0xff+nb))
 	}
 	if last != 63 {
-		bw.put(uint32(ac.code[0]), uint(ac.size[0]))
+		c := ac.e[0]
+		put(uint64(c>>8), uint(c&0xff))
 	}
+	bw.buf, bw.acc, bw.n = buf, acc, n
 }
+
+// maxBlockBytes bounds the bytes a block adds to a bitWriter's buffer:
+// a DC code of at most 27 bits, 63 AC codes of at most 26, 3 ZRL and an
+// EOB of at most 16, after 63 pending bits, every byte 0xff and stuffed.
+const maxBlockBytes = 512
 
 // magnitude returns the size category n of v and its n extra bits (v, or
 // v-1 for a negative v, as T.81 F.1.2.1 codes them).
@@ -267,20 +321,19 @@ func appendCoef(seg *Segment, tab uint32, run int, v int32) []uint32 {
 	return append(seg.tokens, sym|tab<<8|n<<10|x<<16)
 }
 
-// huffCode is a Huffman table for encoding.
+// huffCode is a Huffman table for encoding: e[v] is the code of symbol
+// v shifted left 8 bits, plus its length.
 type huffCode struct {
-	code [256]uint16
-	size [256]uint8
+	e [256]uint32
 }
 
 // build assigns the canonical codes of spec (T.81 C.2).
 func (h *huffCode) build(spec *huffSpec) {
 	*h = huffCode{}
-	code, k := uint16(0), 0
+	code, k := uint32(0), 0
 	for l := 1; l <= 16; l++ {
 		for range spec.counts[l-1] {
-			v := spec.vals[k]
-			h.code[v], h.size[v] = code, uint8(l)
+			h.e[spec.vals[k]] = code<<8 | uint32(l)
 			code++
 			k++
 		}
@@ -289,31 +342,52 @@ func (h *huffCode) build(spec *huffSpec) {
 }
 
 // bitWriter packs Huffman codes into bytes, stuffing a zero after each
-// 0xff.
+// 0xff. The last n bits of acc are pending, the newest lowest; bits above
+// them are stale.
 type bitWriter struct {
 	buf []byte
 	acc uint64
 	n   uint
 }
 
-func (bw *bitWriter) put(v uint32, k uint) {
-	bw.acc = bw.acc<<k | uint64(v)
-	bw.n += k
-	if bw.n >= 32 {
-		bw.flush()
+// put appends the k low bits of v (k ≤ 32; v has no bits above them).
+func (bw *bitWriter) put(v uint64, k uint) {
+	if bw.n+k < 64 {
+		bw.acc, bw.n = bw.acc<<k|v, bw.n+k
+		return
 	}
+	r := bw.n + k - 64
+	bw.buf = flush64(bw.buf, bw.acc<<(k-r)|v>>r)
+	bw.acc, bw.n = v, r
 }
 
-// flush moves the whole bytes of acc to buf: four at once when none of
-// them is 0xff, the common case.
-func (bw *bitWriter) flush() {
-	if bw.n >= 32 {
-		w := uint32(bw.acc >> (bw.n - 32))
-		if x := ^w; (x-0x01010101)&^x&0x80808080 == 0 {
-			bw.buf = append(bw.buf, byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
-			bw.n -= 32
+// flush64 appends the 8 bytes of w, most significant first, each 0xff
+// followed by a stuffed zero: all 8 at once when none is 0xff, the common
+// case.
+func flush64(buf []byte, w uint64) []byte {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if x := ^w; (x-ones)&^x&highs == 0 {
+		return binary.BigEndian.AppendUint64(buf, w)
+	}
+	return stuff64(buf, w)
+}
+
+// stuff64 is flush64 when a byte of w is 0xff.
+//
+//go:noinline
+func stuff64(buf []byte, w uint64) []byte {
+	for s := 56; s >= 0; s -= 8 {
+		b := byte(w >> s)
+		buf = append(buf, b)
+		if b == 0xff {
+			buf = append(buf, 0)
 		}
 	}
+	return buf
+}
+
+// pad writes out the pending bits, the last byte filled with one bits.
+func (bw *bitWriter) pad() {
 	for bw.n >= 8 {
 		bw.n -= 8
 		b := byte(bw.acc >> bw.n)
@@ -322,15 +396,13 @@ func (bw *bitWriter) flush() {
 			bw.buf = append(bw.buf, 0)
 		}
 	}
-}
-
-// pad fills the last byte with one bits and writes out what is left.
-func (bw *bitWriter) pad() {
-	bw.flush()
 	if bw.n > 0 {
 		k := 8 - bw.n
-		bw.put(1<<k-1, k)
-		bw.flush()
+		b := byte(bw.acc<<k) | byte(1<<k-1)
+		bw.buf = append(bw.buf, b)
+		if b == 0xff {
+			bw.buf = append(bw.buf, 0)
+		}
 	}
 	bw.acc, bw.n = 0, 0
 }
@@ -339,11 +411,8 @@ func (bw *bitWriter) pad() {
 func (e *Encoder) emit(bw *bitWriter, tokens []uint32, codes *[4]huffCode) {
 	for _, t := range tokens {
 		sym, tab, n := t&0xff, t>>8&3, uint(t>>10&31)
-		c := &codes[tab]
-		bw.put(uint32(c.code[sym]), uint(c.size[sym]))
-		if n > 0 {
-			bw.put(t>>16, n)
-		}
+		c := codes[tab].e[sym]
+		bw.put(uint64(c>>8)<<n|uint64(t>>16), uint(c&0xff)+n)
 	}
 }
 

@@ -168,14 +168,15 @@ type Segment struct {
 	// scratch
 	planes [3][]byte
 	rgb    []byte
+	blks   *codedBlocks
 }
 
 // EncodeBand codes band i from pix, its rows (BandRows) in the pixel
 // format of the header given to NewEncoder, into seg (a new Segment when
 // seg is nil). It is a plain function: safe to call from several
 // goroutines at once for different bands, touching only seg. It costs
-// about 3 ns of CPU per pixel of 4:2:0 colour at quality 90 with the AVX2
-// kernels, about 12 ns with the pure-Go ones.
+// about 2 ns of CPU per pixel of 4:2:0 colour at quality 90 with the
+// assembly kernels, about 12 ns with the pure-Go ones.
 func (e *Encoder) EncodeBand(i int, pix []byte, seg *Segment) (*Segment, error) {
 	y0, y1 := e.BandRows(i)
 	if i < 0 || i >= e.bands {

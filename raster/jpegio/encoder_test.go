@@ -265,3 +265,35 @@ func TestOthersReadOurs(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteRowsChunks checks that the file is the same bytes whether
+// WriteRows is given all rows at once (each band encoded straight from
+// them) or in uneven runs that split bands (their rows gathered first),
+// or a band and a half at a time (both ways in one call).
+func TestWriteRowsChunks(t *testing.T) {
+	h := raster.Header{Width: 97, Height: 203, Pixel: raster.RGB8}
+	pix := photo(t, h.Width, h.Height, h.Pixel)
+	o := WriterOptions{BandRows: 2}
+	want := encode(t, h, pix, o)
+	rb := h.RowBytes()
+	for _, chunk := range []int{1, 7, 16, 24, 33} {
+		t.Run(strconv.Itoa(chunk), func(t *testing.T) {
+			var buf bytes.Buffer
+			w, err := NewWriter(&buf, h, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for y := 0; y < h.Height; y += chunk {
+				if err := w.WriteRows(pix[y*rb : min(y+chunk, h.Height)*rb]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("rows %d at a time: got %d bytes that differ from the %d of all rows at once", chunk, buf.Len(), len(want))
+			}
+		})
+	}
+}

@@ -1,13 +1,18 @@
 package jpegio
 
+import "math/bits"
+
 // divisors are a quantisation table prepared for fdct: each step is 8
 // times the table's (the DCT's output is 8 times the true one), divided
 // by multiplying with a reciprocal, which gives the quotient exactly for
-// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does. The
-// vector kernel reads the layout: half at offset 0, recip at 256.
+// the DCT's range (n·d < 2³²), as libjpeg-turbo's quantize does.
 type divisors struct {
 	half  [64]int32  // half the step, for rounding
 	recip [64]uint32 // ⌊2³²/step⌋ + 1 (the step is at least 8)
+	// w16 is the same division on 16-bit words, for the vector kernel:
+	// the reciprocal, the rounding and the shift as a multiplier (see
+	// recip16).
+	w16 [3][64]uint16
 }
 
 func newDivisors(q *[64]uint16) *divisors {
@@ -16,8 +21,32 @@ func newDivisors(q *[64]uint16) *divisors {
 		step := uint64(v) << 3
 		d.half[i] = int32(step >> 1)
 		d.recip[i] = uint32(1<<32/step + 1)
+		d.w16[0][i], d.w16[1][i], d.w16[2][i] = recip16(uint32(step))
 	}
 	return d
+}
+
+// recip16 returns the 16-bit factors that round a 16-bit magnitude x to
+// the nearest multiple of step (at least 8, halves away from zero) as
+// libjpeg-turbo's compute_reciprocal does: ⌊(x + step/2) / step⌋ is
+// ((x + corr)·recip >> 16)·scale >> 16, the high words of two products,
+// exactly for every x below 2¹⁵ + step/2 (TestRecip16Exact checks them
+// all). recip is ⌊2ʳ/step⌋, r = 16 + ⌊log₂ step⌋, rounded up, or kept and
+// the dividend raised by one when the remainder is at most step/2.
+func recip16(step uint32) (recip, corr, scale uint16) {
+	r := 16 + bits.Len32(step) - 1
+	fq, fr := uint32(1)<<r/step, uint32(1)<<r%step
+	c := step / 2
+	switch {
+	case fr == 0: // a power of two
+		fq >>= 1
+		r--
+	case fr <= step/2:
+		c++
+	default:
+		fq++
+	}
+	return uint16(fq), uint16(c), uint16(1 << (32 - r))
 }
 
 // fdct is libjpeg's accurate integer forward DCT (jfdctint.c, cjpeg's
@@ -112,17 +141,21 @@ func quantize(v int32, div *divisors, i int) int32 {
 // fdctQuantGo transforms and quantises the 8×8 samples at src, rows
 // stride bytes apart, into blk in natural order, and returns the mask of
 // its nonzero coefficients in natural order: bit i set when blk[i] ≠ 0.
-// It is the reference of the vector kernel (fdctQuantAVX2).
-func fdctQuantGo(blk *[64]int32, src []byte, stride int, div *divisors) uint64 {
+// It is the reference of the vector kernel (fdctQuantAVX2). The
+// quantised coefficients of 8-bit samples fit 16 bits (at most 1024 in
+// magnitude).
+func fdctQuantGo(blk *[64]int16, src []byte, stride int, div *divisors) uint64 {
+	var w [64]int32
 	for r := range 8 {
 		row := src[r*stride : r*stride+8 : r*stride+8]
 		for k, s := range row {
-			blk[8*r+k] = int32(s) - 128
+			w[8*r+k] = int32(s) - 128
 		}
 	}
-	fdct(blk, div)
+	fdct(&w, div)
 	var mask uint64
-	for i, v := range blk {
+	for i, v := range w {
+		blk[i] = int16(v)
 		if v != 0 {
 			mask |= 1 << i
 		}

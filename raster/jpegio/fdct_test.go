@@ -42,3 +42,20 @@ func TestToZigzag(t *testing.T) {
 		}
 	}
 }
+
+// TestRecip16Exact checks the 16-bit factors of the vector kernel against
+// plain integer division for every table step and every magnitude the
+// DCT can give (up to 2¹⁵), the operations as the kernel runs them.
+func TestRecip16Exact(t *testing.T) {
+	for q := uint32(1); q <= 255; q++ {
+		step := q << 3
+		recip, corr, scale := recip16(step)
+		for x := uint32(0); x <= 1<<15; x++ {
+			a := uint16(x) + corr // the kernel's VPADDW
+			got := uint32(a) * uint32(recip) >> 16 * uint32(scale) >> 16
+			if want := (x + step/2) / step; got != want {
+				t.Fatalf("step %d, magnitude %d: got %d, want %d", step, x, got, want)
+			}
+		}
+	}
+}

@@ -45,7 +45,8 @@ func NewWriter(w io.Writer, h raster.Header, o WriterOptions) (*Writer, error) {
 func (w *Writer) Header() raster.Header { return w.e.h }
 
 // WriteRows takes whole rows of the header's pixel format and encodes
-// each band as soon as it is complete.
+// each band as soon as it is complete: straight from src when src holds
+// all of it, else from a copy of its rows.
 func (w *Writer) WriteRows(src []byte) error {
 	if w.err != nil {
 		return w.err
@@ -61,22 +62,31 @@ func (w *Writer) WriteRows(src []byte) error {
 		band := w.e.next
 		y0, y1 := w.e.BandRows(band)
 		need := (y1 - y0) * w.rb
-		k := min(need-len(w.band), len(src))
-		w.band = append(w.band, src[:k]...)
-		src = src[k:]
-		w.row += k / w.rb
-		if len(w.band) == need {
-			seg, err := w.e.EncodeBand(band, w.band, w.seg)
-			if err == nil {
-				err = w.e.WriteSegment(seg)
+		rows := src
+		if len(w.band) > 0 || len(src) < need {
+			// Not the whole band at once: gather its rows.
+			k := min(need-len(w.band), len(src))
+			w.band = append(w.band, src[:k]...)
+			src = src[k:]
+			w.row += k / w.rb
+			if len(w.band) < need {
+				break
 			}
-			if err != nil {
-				w.err = err
-				return err
-			}
-			w.seg = seg
-			w.band = w.band[:0]
+			rows = w.band
+		} else {
+			src = src[need:]
+			w.row += need / w.rb
 		}
+		seg, err := w.e.EncodeBand(band, rows[:need], w.seg)
+		if err == nil {
+			err = w.e.WriteSegment(seg)
+		}
+		if err != nil {
+			w.err = err
+			return err
+		}
+		w.seg = seg
+		w.band = w.band[:0]
 	}
 	return nil
 }

@@ -50,8 +50,12 @@ func main() {
 	vres(false)
 	vres(true)
 	for _, c := range []int{1, 3, 4} {
-		hres(c)
+		hres(c, false)
 	}
+	for _, c := range []int{1, 3, 4} {
+		hres(c, true)
+	}
+	sharpen8w()
 	blurPM()
 	resizePM()
 	convColSymF32()
@@ -253,13 +257,29 @@ func horiz8() {
 // sharpen8 writes sharpen8AVX2: the horizontal pass without rounding,
 // followed by the unsharp mask of unsharp8, in float32 with the same
 // roundings in the same order.
-func sharpen8() {
-	TEXT("sharpen8AVX2", NOSPLIT, "func(d []byte, x []byte, m []int16, c int, wt []uint32, a float32)")
+func sharpen8() { sharpenKernel(false) }
+
+// sharpen8w writes sharpen8wAVX2: sharpen8AVX2 on samples x of 16 bits
+// with resize8Frac fraction bits, as unsharp8w.
+func sharpen8w() { sharpenKernel(true) }
+
+func sharpenKernel(wide bool) {
+	name, elem, gofn := "sharpen8AVX2", "byte", "sharpen8Go"
+	if wide {
+		name, elem, gofn = "sharpen8wAVX2", "int16", "sharpen8wGo"
+	}
+	TEXT(name, NOSPLIT, "func(d []byte, x []"+elem+", m []int16, c int, wt []uint32, a float32)")
 	Pragma("noescape")
 	Doc(
-		"sharpen8AVX2 is sharpen8Go on the first len(d) &^ 15 samples, with the",
+		name+" is "+gofn+" on the first len(d) &^ 15 samples, with the",
 		"weights packed as for horiz8AVX2.",
 	)
+	l := func(s string) string {
+		if wide {
+			return "w" + s
+		}
+		return s
+	}
 	dp := Load(Param("d").Base(), GP64())
 	n := Load(Param("d").Len(), GP64())
 	xp := Load(Param("x").Base(), GP64())
@@ -279,14 +299,19 @@ func sharpen8() {
 	ADDQ(wp, wend)
 	SHRQ(U8(4), n)
 	scale, half := YMM(), YMM()
-	VBROADCASTSS(ConstData("sharpscale", U32(0x34800000)), scale) // 2^-22
-	VBROADCASTSS(ConstData("sharphalf", U32(0x3f000000)), half)   // 0.5
+	VBROADCASTSS(ConstData(l("sharpscale"), U32(0x34800000)), scale) // 2^-22
+	VBROADCASTSS(ConstData(l("sharphalf"), U32(0x3f000000)), half)   // 0.5
+	var frac VecVirtual
+	if wide {
+		frac = YMM()
+		VBROADCASTSS(ConstData("sharpfrac", U32(0x3c800000)), frac) // 2^-resize8Frac
+	}
 	wc := YMM()
 	VPBROADCASTD(Mem{Base: wp}, wc)
 
-	Label("sblock")
+	Label(l("sblock"))
 	TESTQ(n, n)
-	JZ(LabelRef("sdone"))
+	JZ(LabelRef(l("sdone")))
 	x := YMM()
 	VMOVDQU(Mem{Base: cp}, x)
 	a0, a1, lo, hi := YMM(), YMM(), YMM(), YMM()
@@ -301,9 +326,9 @@ func sharpen8() {
 	ADDQ(cb, right)
 	LEAQ(Mem{Base: wp, Disp: 4}, wq)
 
-	Label("stap")
+	Label(l("stap"))
 	CMPQ(wq, wend)
-	JAE(LabelRef("staptail"))
+	JAE(LabelRef(l("staptail")))
 	y0, y1, y2, y3, w := YMM(), YMM(), YMM(), YMM(), YMM()
 	VMOVDQU(Mem{Base: left}, y0)
 	VMOVDQU(Mem{Base: right}, y1)
@@ -317,9 +342,9 @@ func sharpen8() {
 	SUBQ(cb, left)
 	ADDQ(cb, right)
 	ADDQ(U8(4), wq)
-	JMP(LabelRef("stap"))
+	JMP(LabelRef(l("stap")))
 
-	Label("staptail")
+	Label(l("staptail"))
 	// a0 holds sums 0-3 and 8-11, a1 sums 4-7 and 12-15.
 	b0, b1 := YMM(), YMM()
 	VPERM2I128(U8(0x20), a1, a0, b0)
@@ -327,8 +352,14 @@ func sharpen8() {
 	out := []VecVirtual{}
 	for j, b := range []VecVirtual{b0, b1} {
 		xf := YMM()
-		VPMOVZXBD(Mem{Base: xp, Disp: 8 * j}, xf)
-		VCVTDQ2PS(xf, xf)
+		if wide {
+			VPMOVSXWD(Mem{Base: xp, Disp: 16 * j}, xf)
+			VCVTDQ2PS(xf, xf)
+			VMULPS(frac, xf, xf) // exact: a power of two
+		} else {
+			VPMOVZXBD(Mem{Base: xp, Disp: 8 * j}, xf)
+			VCVTDQ2PS(xf, xf)
+		}
 		VCVTDQ2PS(b, b)
 		VMULPS(scale, b, b) // the blur
 		VSUBPS(b, xf, b)    // x - blur
@@ -346,12 +377,16 @@ func sharpen8() {
 	VPACKUSWB(top, out[0].AsX(), top)
 	VMOVDQU(top, Mem{Base: dp})
 	ADDQ(U8(16), dp)
-	ADDQ(U8(16), xp)
+	if wide {
+		ADDQ(U8(32), xp)
+	} else {
+		ADDQ(U8(16), xp)
+	}
 	ADDQ(U8(32), cp)
 	DECQ(n)
-	JMP(LabelRef("sblock"))
+	JMP(LabelRef(l("sblock")))
 
-	Label("sdone")
+	Label(l("sdone"))
 	VZEROUPPER()
 	RET()
 }

@@ -8,6 +8,10 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
+// resize8Frac is filter's: the fraction bits of the samples between
+// resize8's passes, and of those it hands to the sharpen after it.
+const resize8Frac = 6
+
 // The kernels of filter/resize8.go: the vertical pass over rows of 8-bit
 // or 16-bit samples, and the horizontal pass over the 16-bit samples
 // between the passes, with exactly the integer arithmetic of vres8Go,
@@ -103,22 +107,27 @@ func vres(wide bool) {
 }
 
 // hres writes the horizontal pass hres8cNAVX2 for c channels: one output
-// pixel at a time, its taps four at a time (eight for one channel).
-func hres(c int) {
-	name := fmt.Sprintf("hres8c%dAVX2", c)
-	sig := "func(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64)"
+// pixel at a time, its taps four at a time (eight for one channel). With
+// wide, it writes hres8wcNAVX2, which stores 16-bit samples clamped to
+// 0 … 255<<resize8Frac, as hres8wGo.
+func hres(c int, wide bool) {
+	name, elem, gofn, unit := fmt.Sprintf("hres8c%dAVX2", c), "byte", "hres8Go", "bytes"
+	if wide {
+		name, elem, gofn, unit = fmt.Sprintf("hres8wc%dAVX2", c), "int16", "hres8wGo", "samples"
+	}
+	sig := fmt.Sprintf("func(d []%s, m []int16, offs []int32, w []int16, taps int, shift uint64)", elem)
 	if c > 1 {
-		sig = "func(d []byte, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)"
+		sig = fmt.Sprintf("func(d []%s, m []int16, offs []int32, w []int16, taps int, shift uint64, mask *[32]byte)", elem)
 	}
 	TEXT(name, NOSPLIT, sig)
 	Pragma("noescape")
 	if c == 1 {
-		Doc(name+" is hres8Go on 1-channel samples, for every pixel of offs;",
+		Doc(fmt.Sprintf("%s is %s on 1-channel samples, for every pixel of offs;", name, gofn),
 			"taps is a multiple of 8.")
 	} else {
-		Doc(fmt.Sprintf("%s is hres8Go on %d-channel samples, for every pixel of offs;", name, c),
+		Doc(fmt.Sprintf("%s is %s on %d-channel samples, for every pixel of offs;", name, gofn, c),
 			"taps is a multiple of 4, and mask pairs the taps of each channel in a",
-			"lane. It stores 4 bytes a pixel: d must have room past its last.")
+			fmt.Sprintf("lane. It stores 4 %s a pixel: d must have room past its last.", unit))
 	}
 	dp := Load(Param("d").Base(), GP64())
 	mp := Load(Param("m").Base(), GP64())
@@ -136,6 +145,12 @@ func hres(c int) {
 		SHRQ(U8(2), taps)
 	} else {
 		SHRQ(U8(3), taps)
+	}
+	var zero, top VecVirtual
+	if wide {
+		zero, top = YMM(), YMM()
+		VPXOR(zero, zero, zero)
+		VPBROADCASTW(ConstData(name+"top", U16(255<<resize8Frac)), top)
 	}
 	l := func(s string) string { return name + s }
 
@@ -185,15 +200,28 @@ func hres(c int) {
 	VPADDD(rnd.AsX(), acc.AsX(), acc.AsX())
 	VPSRAD(cnt, acc.AsX(), acc.AsX())
 	VPACKSSDW(acc.AsX(), acc.AsX(), acc.AsX())
-	VPACKUSWB(acc.AsX(), acc.AsX(), acc.AsX())
-	v := GP32()
-	VMOVD(acc.AsX(), v)
-	if c == 1 {
-		MOVB(v.As8(), Mem{Base: dp})
+	if wide {
+		VPMAXSW(zero.AsX(), acc.AsX(), acc.AsX())
+		VPMINSW(top.AsX(), acc.AsX(), acc.AsX())
+		if c == 1 {
+			v := GP32()
+			VMOVD(acc.AsX(), v)
+			MOVW(v.As16(), Mem{Base: dp})
+		} else {
+			VMOVQ(acc.AsX(), Mem{Base: dp})
+		}
+		ADDQ(U8(2*c), dp)
 	} else {
-		MOVL(v, Mem{Base: dp})
+		VPACKUSWB(acc.AsX(), acc.AsX(), acc.AsX())
+		v := GP32()
+		VMOVD(acc.AsX(), v)
+		if c == 1 {
+			MOVB(v.As8(), Mem{Base: dp})
+		} else {
+			MOVL(v, Mem{Base: dp})
+		}
+		ADDQ(U8(c), dp)
 	}
-	ADDQ(U8(c), dp)
 	ADDQ(U8(4), op)
 	DECQ(nx)
 	JMP(LabelRef(l("pixel")))

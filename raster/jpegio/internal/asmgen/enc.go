@@ -9,14 +9,16 @@ import (
 )
 
 // The encoder's kernels (group "enc"): the forward DCT with quantisation
-// (fdct.go's fdctQuantGo), colour conversion (encband.go's rgbToYCCGo) and
-// chroma downsampling (down2x1Go, down2x2Go).
+// (fdct.go's fdctQuantGo), colour conversion (encband.go's rgbToYCCGo),
+// chroma downsampling (down2x1Go, down2x2Go) and the Huffman coding of a
+// block (huff.go).
 func init() {
 	register("enc", func() {
 		fdctQuant()
 		rgbToYCC()
 		down2(false)
 		down2(true)
+		huffBlock()
 	})
 }
 
@@ -102,155 +104,242 @@ func transpose8(r *[8]VecVirtual) {
 	}
 }
 
-// fdctPass is one pass of jfdctint.c on the 8 vectors d, each lane a
-// separate 1-D transform; output k goes to out(k). The first pass scales
-// its results up by 2^pass1Bits, the second descales them.
-func fdctPass(d [8]VecVirtual, first bool, out func(k int, v VecVirtual)) {
-	sh := constBits - pass1Bits
+// lanes returns a 32-byte constant whose low 128-bit lane holds the word
+// pair (a, b) four times and whose high lane the pair (c, d).
+func lanes(name string, a, b, c, d int) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := range 8 {
+		v := words(a, b)
+		if i >= 4 {
+			v = words(c, d)
+		}
+		DATA(4*i, U32(v))
+	}
+	return m
+}
+
+// swapLanes returns a new register holding the 128-bit lanes of v
+// swapped.
+func swapLanes(v VecVirtual) VecVirtual {
+	s := YMM()
+	VPERM2I128(Imm(0x01), v, v, s)
+	return s
+}
+
+// transposeW transposes 8×8 words held two rows to a register: on entry
+// r[i] holds rows i and i+4 (low and high lane); on return r holds the
+// columns in the lane pairs 1|0, 3|2, 4|5 and 6|7 that fdctPassW takes,
+// as libjpeg-turbo's jfdctint-avx2 arranges them.
+func transposeW(r *[4]VecVirtual) {
+	var t [4]VecVirtual
+	for i := range t {
+		t[i] = YMM()
+	}
+	VPUNPCKLWD(r[1], r[0], t[0])
+	VPUNPCKHWD(r[1], r[0], t[1])
+	VPUNPCKLWD(r[3], r[2], t[2])
+	VPUNPCKHWD(r[3], r[2], t[3])
+	var u [4]VecVirtual
+	for i := range u {
+		u[i] = YMM()
+	}
+	VPUNPCKLDQ(t[2], t[0], u[0])
+	VPUNPCKHDQ(t[2], t[0], u[1])
+	VPUNPCKLDQ(t[3], t[1], u[2])
+	VPUNPCKHDQ(t[3], t[1], u[3])
+	// u[0] holds columns 0 and 1 of rows 0-3 and of rows 4-7, …; the
+	// quadword permutations gather each column's eight words in a lane.
+	for i := range r {
+		r[i] = YMM()
+	}
+	VPERMQ(Imm(0x8d), u[0], r[0])
+	VPERMQ(Imm(0x8d), u[1], r[1])
+	VPERMQ(Imm(0xd8), u[2], r[2])
+	VPERMQ(Imm(0xd8), u[3], r[3])
+}
+
+// fdctConsts are the constants of fdctPassW.
+type fdctConsts struct {
+	sign, rndW, rnd1, rnd2, even, z, odd45, odd67 Mem
+}
+
+// fdctPassW is one pass of jfdctint.c on 16-bit words, eight transforms
+// at once in the way of libjpeg-turbo's jfdctint-avx2: d holds inputs 1|0
+// (input 1 of the eight transforms in the low lane, input 0 in the high),
+// 3|2, 4|5 and 6|7, and it returns outputs 0|4, 3|1, 2|6 and 7|5. VPMADDWD
+// sums the products in 32 bits with the factors regrouped (z1·c + t·c' as
+// t·(c+c') + u·c), the same integers; the results of pass 1 fit 16 bits,
+// as libjpeg-turbo's DCTELEM holds them.
+func fdctPassW(d [4]VecVirtual, first bool, k *fdctConsts) [4]VecVirtual {
+	sh, rnd := uint64(constBits-pass1Bits), k.rnd1
 	if !first {
-		sh = constBits + pass1Bits
+		sh, rnd = constBits+pass1Bits, k.rnd2
 	}
-	rnd := splat(1 << (sh - 1))
-	var tmp [8]VecVirtual
-	for i := range 4 {
-		tmp[i], tmp[7-i] = YMM(), YMM()
-		VPADDD(d[7-i], d[i], tmp[i])
-		VPSUBD(d[7-i], d[i], tmp[7-i])
-	}
-	t10, t13, t11, t12 := YMM(), YMM(), YMM(), YMM()
-	VPADDD(tmp[3], tmp[0], t10)
-	VPSUBD(tmp[3], tmp[0], t13)
-	VPADDD(tmp[2], tmp[1], t11)
-	VPSUBD(tmp[2], tmp[1], t12)
-	o0, o4 := YMM(), YMM()
-	VPADDD(t11, t10, o0)
-	VPSUBD(t11, t10, o4)
+	t67, t10, t32, t45 := YMM(), YMM(), YMM(), YMM()
+	VPSUBW(d[3], d[0], t67)
+	VPADDW(d[3], d[0], t10)
+	VPADDW(d[2], d[1], t32)
+	VPSUBW(d[2], d[1], t45)
+	// Even part.
+	t01 := swapLanes(t10)
+	t1011, t1312 := YMM(), YMM()
+	VPADDW(t32, t01, t1011)
+	VPSUBW(t32, t01, t1312)
+	t1110 := swapLanes(t1011)
+	VPSIGNW(k.sign, t1011, t1011)
+	VPADDW(t1011, t1110, t1110)
+	o04 := YMM()
 	if first {
-		VPSLLD(Imm(pass1Bits), o0, o0)
-		VPSLLD(Imm(pass1Bits), o4, o4)
+		VPSLLW(Imm(pass1Bits), t1110, o04)
 	} else {
-		r1 := splat(1 << (pass1Bits - 1))
-		VPADDD(r1, o0, o0)
-		VPADDD(r1, o4, o4)
-		VPSRAD(Imm(pass1Bits), o0, o0)
-		VPSRAD(Imm(pass1Bits), o4, o4)
+		VPADDW(k.rndW, t1110, t1110)
+		VPSRAW(Imm(pass1Bits), t1110, o04)
 	}
-	out(0, o0)
-	out(4, o4)
-	// Even part: z1 = (tmp12 + tmp13)·c.
-	z1 := YMM()
-	VPADDD(t13, t12, z1)
-	VPMULLD(splat(fix0_541196100), z1, z1)
-	o2, o6 := YMM(), YMM()
-	VPMULLD(splat(fix0_765366865), t13, o2)
-	VPADDD(z1, o2, o2)
-	VPADDD(rnd, o2, o2)
-	VPSRAD(Imm(uint64(sh)), o2, o2)
-	out(2, o2)
-	VPMULLD(splat(uint32(-fix1_847759065&0xffffffff)), t12, o6)
-	VPADDD(z1, o6, o6)
-	VPADDD(rnd, o6, o6)
-	VPSRAD(Imm(uint64(sh)), o6, o6)
-	out(6, o6)
+	descale := func(a, b VecVirtual) VecVirtual {
+		VPADDD(rnd, a, a)
+		VPADDD(rnd, b, b)
+		VPSRAD(Imm(sh), a, a)
+		VPSRAD(Imm(sh), b, b)
+		o := YMM()
+		VPACKSSDW(b, a, o)
+		return o
+	}
+	t1213 := swapLanes(t1312)
+	el, eh := YMM(), YMM()
+	VPUNPCKLWD(t1213, t1312, el)
+	VPUNPCKHWD(t1213, t1312, eh)
+	VPMADDWD(k.even, el, el)
+	VPMADDWD(k.even, eh, eh)
+	o26 := descale(el, eh)
 	// Odd part.
-	t4, t5, t6, t7 := tmp[4], tmp[5], tmp[6], tmp[7]
-	y1, y2, y3, y4, y5 := YMM(), YMM(), YMM(), YMM(), YMM()
-	VPADDD(t7, t4, y1)
-	VPADDD(t6, t5, y2)
-	VPADDD(t6, t4, y3)
-	VPADDD(t7, t5, y4)
-	VPADDD(y4, y3, y5)
-	VPMULLD(splat(fix1_175875602), y5, y5)
-	VPMULLD(splat(fix0_298631336), t4, t4)
-	VPMULLD(splat(fix2_053119869), t5, t5)
-	VPMULLD(splat(fix3_072711026), t6, t6)
-	VPMULLD(splat(fix1_501321110), t7, t7)
-	neg := func(c int) Mem { return splat(uint32(-c & 0xffffffff)) }
-	VPMULLD(neg(fix0_899976223), y1, y1)
-	VPMULLD(neg(fix2_562915447), y2, y2)
-	VPMULLD(neg(fix1_961570560), y3, y3)
-	VPADDD(y5, y3, y3)
-	VPMULLD(neg(fix0_390180644), y4, y4)
-	VPADDD(y5, y4, y4)
-	odd := func(k int, t, a, b VecVirtual) {
-		VPADDD(a, t, t)
-		VPADDD(b, t, t)
-		VPADDD(rnd, t, t)
-		VPSRAD(Imm(uint64(sh)), t, t)
-		out(k, t)
-	}
-	odd(7, t4, y1, y3)
-	odd(5, t5, y2, y4)
-	odd(3, t6, y2, y3)
-	odd(1, t7, y1, y4)
+	z34 := YMM()
+	VPADDW(t67, t45, z34)
+	z43 := swapLanes(z34)
+	zl, zh := YMM(), YMM()
+	VPUNPCKLWD(z43, z34, zl)
+	VPUNPCKHWD(z43, z34, zh)
+	VPMADDWD(k.z, zl, zl)
+	VPMADDWD(k.z, zh, zh)
+	t76 := swapLanes(t67)
+	al, ah := YMM(), YMM()
+	VPUNPCKLWD(t76, t45, al)
+	VPUNPCKHWD(t76, t45, ah)
+	VPMADDWD(k.odd45, al, al)
+	VPMADDWD(k.odd45, ah, ah)
+	VPADDD(zl, al, al)
+	VPADDD(zh, ah, ah)
+	o75 := descale(al, ah)
+	t54 := swapLanes(t45)
+	bl, bh := YMM(), YMM()
+	VPUNPCKLWD(t54, t67, bl)
+	VPUNPCKHWD(t54, t67, bh)
+	VPMADDWD(k.odd67, bl, bl)
+	VPMADDWD(k.odd67, bh, bh)
+	VPADDD(zl, bl, bl)
+	VPADDD(zh, bh, bh)
+	o31 := descale(bl, bh)
+	return [4]VecVirtual{o04, o31, o26, o75}
 }
 
 // fdctQuant writes fdctQuantAVX2.
 func fdctQuant() {
-	c128 := splat(128)
-	TEXT("fdctQuantAVX2", NOSPLIT, "func(blk *[64]int32, src *byte, stride int, half *[64]int32, recip *[64]uint32) uint64")
+	k := &fdctConsts{
+		sign: lanes("fdct_sign", 1, 1, -1, -1),
+		rndW: splat(words(1<<(pass1Bits-1), 1<<(pass1Bits-1))),
+		rnd1: splat(1 << (constBits - pass1Bits - 1)),
+		rnd2: splat(1 << (constBits + pass1Bits - 1)),
+		even: lanes("fdct_even", fix0_541196100+fix0_765366865, fix0_541196100,
+			fix0_541196100-fix1_847759065, fix0_541196100),
+		z: lanes("fdct_z", fix1_175875602-fix1_961570560, fix1_175875602,
+			fix1_175875602-fix0_390180644, fix1_175875602),
+		odd45: lanes("fdct_odd45", fix0_298631336-fix0_899976223, -fix0_899976223,
+			fix2_053119869-fix2_562915447, -fix2_562915447),
+		odd67: lanes("fdct_odd67", fix3_072711026-fix2_562915447, -fix2_562915447,
+			fix1_501321110-fix0_899976223, -fix0_899976223),
+	}
+	c128 := splat(words(128, 128))
+	TEXT("fdctQuantAVX2", NOSPLIT, "func(blk *[64]int16, src *byte, stride int, div *[3][64]uint16) uint64")
 	Pragma("noescape")
 	Doc(
 		"fdctQuantAVX2 is fdctQuantGo on the 8×8 samples at src, rows stride bytes",
-		"apart: the forward DCT of jfdctint.c on 8 lanes of 32 bits, quantisation by",
-		"the divisors' half and recip, and the mask of the nonzero coefficients.",
+		"apart: the forward DCT of jfdctint.c on 16-bit words, two rows to a",
+		"register, then quantisation by 16-bit reciprocals: |v| plus the rounding",
+		"div[1], the high word of its product with div[0], then with div[2].",
 	)
 	blk := Load(Param("blk"), GP64())
 	src := Load(Param("src"), GP64())
 	stride := Load(Param("stride"), GP64())
-	half := Load(Param("half"), GP64())
-	recip := Load(Param("recip"), GP64())
-	Comment("Rows, level-shifted, then columns: lanes are rows.")
-	var r [8]VecVirtual
-	for i := range r {
-		r[i] = YMM()
-		VPMOVZXBD(Mem{Base: src}, r[i])
-		VPSUBD(c128, r[i], r[i])
-		if i < 7 {
-			ADDQ(stride, src)
+	div := Load(Param("div"), GP64())
+	Comment("Rows i and i+4 in the lanes of r[i], widened and level-shifted.")
+	s3, src4 := GP64(), GP64()
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, s3)
+	LEAQ(Mem{Base: src, Index: stride, Scale: 4}, src4)
+	row := func(i int) Mem {
+		base := src
+		if i >= 4 {
+			base, i = src4, i-4
 		}
+		switch i {
+		case 0:
+			return Mem{Base: base}
+		case 3:
+			return Mem{Base: base, Index: s3, Scale: 1}
+		}
+		return Mem{Base: base, Index: stride, Scale: uint8(i)}
 	}
-	transpose8(&r)
-	Comment("Pass 1 on the rows; the results go through blk.")
-	fdctPass(r, true, func(k int, v VecVirtual) { VMOVDQU(v, Mem{Base: blk, Disp: 32 * k}) })
+	var r [4]VecVirtual
 	for i := range r {
+		x := XMM()
+		VMOVQ(row(i), x)
+		VPINSRQ(Imm(1), row(i+4), x, x)
 		r[i] = YMM()
-		VMOVDQU(Mem{Base: blk, Disp: 32 * i}, r[i])
+		VPMOVZXBW(x, r[i])
+		VPSUBW(c128, r[i], r[i])
 	}
-	transpose8(&r)
-	// zero is made from a defined register: avo would take VPXOR X, X, X
-	// as a use of X from the start of the function, and run out of
-	// registers.
+	Comment("Pass 1 on the rows.")
+	transposeW(&r)
+	o := fdctPassW(r, true, k)
+	Comment("Pass 2 on the columns: outputs 3|1 and 7|5 regrouped as 1|5 and 3|7.")
+	r = [4]VecVirtual{o[0], YMM(), o[2], YMM()}
+	VPERM2I128(Imm(0x20), o[3], o[1], r[3])
+	VPERM2I128(Imm(0x31), o[3], o[1], r[1])
+	transposeW(&r)
+	o = fdctPassW(r, false, k)
+	// Coefficient rows 0|1, 2|3, 4|5 and 6|7.
+	var c [4]VecVirtual
+	for i := range c {
+		c[i] = YMM()
+	}
+	VPERM2I128(Imm(0x30), o[1], o[0], c[0])
+	VPERM2I128(Imm(0x20), o[1], o[2], c[1])
+	VPERM2I128(Imm(0x31), o[3], o[0], c[2])
+	VPERM2I128(Imm(0x21), o[3], o[2], c[3])
+	Comment("Quantisation, and a bit per zero coefficient.")
 	zero := YMM()
 	VMOVDQU(c128, zero)
 	VPXOR(zero, zero, zero)
-	mask, bitsr := GP64(), GP64()
-	XORQ(mask, mask)
-	Comment("Pass 2 on the columns, then quantisation: |v| + half, times the",
-		"reciprocal, the top 32 bits of the 64-bit products, v's sign; and a",
-		"bit per zero coefficient.")
-	fdctPass(r, false, func(k int, v VecVirtual) {
-		a, rc, ao, ro := YMM(), YMM(), YMM(), YMM()
-		VPABSD(v, a)
-		VPADDD(Mem{Base: half, Disp: 32 * k}, a, a)
-		VMOVDQU(Mem{Base: recip, Disp: 32 * k}, rc)
-		VPSRLQ(Imm(32), a, ao)
-		VPSRLQ(Imm(32), rc, ro)
-		VPMULUDQ(rc, a, a)
-		VPMULUDQ(ro, ao, ao)
-		VPSRLQ(Imm(32), a, a)
-		VPBLENDD(Imm(0xaa), ao, a, a)
-		VPSIGND(v, a, a)
-		VMOVDQU(a, Mem{Base: blk, Disp: 32 * k})
-		VPCMPEQD(zero, a, a)
-		VMOVMSKPS(a, bitsr.As32())
-		if k > 0 {
-			SHLQ(Imm(uint64(8*k)), bitsr)
-		}
-		ORQ(bitsr, mask)
-	})
-	NOTQ(mask)
-	Store(mask, ReturnIndex(0))
+	for i, v := range c {
+		a := YMM()
+		VPABSW(v, a)
+		VPADDW(Mem{Base: div, Disp: 128 + 32*i}, a, a)
+		VPMULHUW(Mem{Base: div, Disp: 32 * i}, a, a)
+		VPMULHUW(Mem{Base: div, Disp: 256 + 32*i}, a, a)
+		VPSIGNW(v, a, a)
+		VMOVDQU(a, Mem{Base: blk, Disp: 32 * i})
+		VPCMPEQW(zero, a, a)
+		c[i] = a
+	}
+	lo, hi := GP64(), GP64()
+	for h, g := range [2]GPVirtual{lo, hi} {
+		p := YMM()
+		VPACKSSWB(c[2*h+1], c[2*h], p)
+		VPERMQ(Imm(0xd8), p, p)
+		VPMOVMSKB(p, g.As32())
+	}
+	SHLQ(Imm(32), hi)
+	ORQ(hi, lo)
+	NOTQ(lo)
+	Store(lo, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
