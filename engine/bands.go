@@ -37,12 +37,22 @@ type bandDecoder struct {
 	r    raster.BandReader       // nil when s is set
 	s    raster.SerialBandReader // bands with a serial first step
 	held int64                   // bytes one of s's pending bands holds
-	rows int                     // the reader's band height
-	next int                     // s: the reader's next band
+	// scratch is what a goroutine that decodes keeps (decodeScratcher).
+	scratch int64
+	rows    int // the reader's band height
+	next    int // s: the reader's next band
 
 	// Source rows the cut stage keeps for the next band, in order.
 	carry            []byte
 	carryY0, carryY1 int
+}
+
+// decodeScratcher is implemented by readers whose bands' decoding keeps
+// scratch per goroutine beside what a band holds (jpegio.Reader: the
+// coefficients of a band decoded from restart intervals). The job
+// reserves it for each worker, as it does a tile's scratch.
+type decodeScratcher interface {
+	DecodeScratch() int64
 }
 
 // decodeSpan says how a band's source rows arrive: the reader's bands

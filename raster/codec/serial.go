@@ -42,3 +42,13 @@ type pathBand struct {
 }
 
 func (p pathBand) Decode(dst []byte) error { return p.r.wrap(p.PendingBand.Decode(dst)) }
+
+// DecodeScratch returns what a goroutine that decodes the file's serial
+// bands keeps as scratch, for a scheduler to reserve once per goroutine;
+// 0 when the format says nothing of it.
+func (r *Reader) DecodeScratch() int64 {
+	if ds, ok := r.rows.(interface{ DecodeScratch() int64 }); ok {
+		return ds.DecodeScratch()
+	}
+	return 0
+}

@@ -28,6 +28,38 @@ func (r *Reader) SerialBands() (rows int, held int64) {
 	return mcus * d.f.mcuH / d.f.sc.div, held
 }
 
+// DecodeScratch returns the most bytes a goroutine keeps while it runs the
+// Decode of one of the Reader's bands, and keeps for the next: the planes
+// of samples and rows of Band.Decode and, for a file decoded by restart
+// intervals, the coefficients of the band with its halo, which are then
+// that goroutine's and not the band's (see SerialBands). A scheduler
+// reserves it once per goroutine that decodes.
+func (r *Reader) DecodeScratch() int64 {
+	d := r.d
+	f := &d.f
+	sc := &f.sc
+	mcus := d.bandMCU
+	seg := d.seg != nil || d.canSegment()
+	if seg {
+		mcus = d.segBandMCU()
+	}
+	held := mcus
+	if d.halo {
+		held += 2
+	}
+	var n int64
+	for ci, c := range f.comps {
+		rows := int64(held * c.v)
+		n += rows * int64(sc.nv[ci]) * int64(c.bw*sc.nh[ci]) // plane
+		n += int64(max(sc.width, sc.dw[ci]*sc.hr[ci]))       // row
+		if seg {
+			// The coefficients, and those of one MCU row to skip.
+			n += 2 * (rows + int64(c.v)) * int64(c.bw) * 64
+		}
+	}
+	return n
+}
+
 // canSegment reports whether NextBand can still start decoding by
 // restart intervals: the file has them, ReaderOptions.At reads it, no
 // band was decoded yet, and the scale is full. At a reduced scale (shrink

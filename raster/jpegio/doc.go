@@ -82,7 +82,9 @@
 //     hold the offsets of their intervals, not coefficients: NextBand only
 //     finds the markers, and the band's Decode does the Huffman decoding
 //     too, of its rows and of the MCU row above and below that its chroma
-//     upsampling reads (decoded twice, once per band that needs them).
+//     upsampling reads. Those are decoded twice, once per band that needs
+//     them, unless one goroutine decodes the two bands one after the
+//     other: it then goes on from where its decoder stands.
 //   - Encoding: Encoder.EncodeBand(i, pixels) is the parallel step: band i
 //     (the rows Encoder.BandRows names) becomes an entropy-coded segment,
 //     a restart interval ending in its RST marker. Encoder.WriteSegment

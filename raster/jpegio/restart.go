@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // Restart intervals in parallel. A baseline file with restart markers
@@ -48,6 +49,8 @@ type segments struct {
 	base  int      // interval of start[0] and end[0]
 	start []int64  // offset of each interval's first byte, from base on
 	end   []int64  // offset of the marker after each, for those scanned
+
+	cont atomic.Int64 // bands decoded on from the band before (tests)
 }
 
 // segBand is what a band decoded from restart intervals holds: the
@@ -189,11 +192,23 @@ func (d *Decoder) nextSegBand(b *Band, m0, m1, lo, hi int) (*Band, error) {
 
 // segScratch is a decoding goroutine's scratch for bands decoded from
 // restart intervals: a decoder, a source and the coefficients of a band.
+// It remembers where its decoder stands after a band, so that when the
+// same goroutine decodes the next band of the file (as the engine does
+// with the reader's bands of one of its own) it goes on from there: the
+// rows the two share and the rows before them in their interval are not
+// decoded again.
 type segScratch struct {
 	d    Decoder
 	src  source
 	coef [][]int16
 	skip [][]int16
+
+	// After a band: its segments, the MCU rows lo..hi its coefficients
+	// hold (hi the next row the decoder reads), and the end of the bytes
+	// its source was given.
+	segs   *segments
+	lo, hi int
+	end    int64
 }
 
 var segPool sync.Pool // *segScratch
@@ -207,42 +222,73 @@ func (sg *segments) decodeSegments(b *Band, sb segBand, dst []byte) error {
 	}
 	defer segPool.Put(sc)
 	x := &sc.d
-	*x = *sg.snap
-	sc.src.r = io.NewSectionReader(sg.at, sb.off, sb.end-sb.off)
-	sc.src.i, sc.src.j, sc.src.off, sc.src.err = 0, 0, sb.off, nil
-	x.src = &sc.src
-	x.br = bitReader{src: x.src}
-	x.restartLeft = x.f.restart
-	x.nextRST = sb.first & 7
-
 	f := &x.f
 	b.coef, sc.coef = sc.coef, nil
-	b.sizeCoef()
+	// Whatever happens below, the scratch holds no decoder state for the
+	// next band unless the band decodes whole.
+	cont := sc.segs == sg && sc.lo <= b.lo && b.lo <= sc.hi && sc.hi <= b.hi && sb.end >= sc.end
+	sc.segs = nil
 	defer func() { sc.coef, b.coef = b.coef, nil }()
-	var rows [][]int16
-	if sb.skip > 0 {
-		if len(sc.skip) != len(f.comps) {
-			sc.skip = make([][]int16, len(f.comps))
-		}
+	from := b.lo
+	if cont {
+		// Go on from the band before: keep the coefficients of the rows
+		// the two share, and give the source the bytes up to this band's
+		// last interval.
+		keep := sc.hi - b.lo
 		for i, c := range f.comps {
-			if n := c.v * c.bw * 64; cap(sc.skip[i]) < n {
-				sc.skip[i] = make([]int16, n)
-			} else {
-				sc.skip[i] = sc.skip[i][:n]
+			n := c.v * c.bw * 64
+			if keep > 0 {
+				copy(b.coef[i], b.coef[i][(b.lo-sc.lo)*n:(sc.hi-sc.lo)*n])
 			}
 		}
-		for m := b.lo - sb.skip; m < b.lo; m++ {
-			if err := x.decodeMCURow(m, sc.skip); err != nil {
-				return err
+		b.sizeCoef()
+		if sb.end > sc.end {
+			// The source has read up to s.off+s.j, at most the end it
+			// was given: the next bytes come from there on.
+			s := &sc.src
+			at := s.off + int64(s.j)
+			s.r = io.NewSectionReader(sg.at, at, sb.end-at)
+			if s.err == io.EOF {
+				s.err = nil
+			}
+		}
+		from = sc.hi
+		sg.cont.Add(1)
+	} else {
+		*x = *sg.snap
+		sc.src.r = io.NewSectionReader(sg.at, sb.off, sb.end-sb.off)
+		sc.src.i, sc.src.j, sc.src.off, sc.src.err = 0, 0, sb.off, nil
+		x.src = &sc.src
+		x.br = bitReader{src: x.src}
+		x.restartLeft = x.f.restart
+		x.nextRST = sb.first & 7
+		b.sizeCoef()
+		if sb.skip > 0 {
+			if len(sc.skip) != len(f.comps) {
+				sc.skip = make([][]int16, len(f.comps))
+			}
+			for i, c := range f.comps {
+				if n := c.v * c.bw * 64; cap(sc.skip[i]) < n {
+					sc.skip[i] = make([]int16, n)
+				} else {
+					sc.skip[i] = sc.skip[i][:n]
+				}
+			}
+			for m := b.lo - sb.skip; m < b.lo; m++ {
+				if err := x.decodeMCURow(m, sc.skip); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	for m := b.lo; m < b.hi; m++ {
+	var rows [][]int16
+	for m := from; m < b.hi; m++ {
 		rows = b.mcuRow(m, rows)
 		if err := x.decodeMCURow(m, rows); err != nil {
 			return err
 		}
 	}
 	b.Decode(dst)
+	sc.segs, sc.lo, sc.hi, sc.end = sg, b.lo, b.hi, sb.end
 	return nil
 }
