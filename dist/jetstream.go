@@ -666,7 +666,16 @@ type jsDelivery struct {
 }
 
 func (d *jsDelivery) inProgress() error { return d.m.InProgress() }
-func (d *jsDelivery) nak() error        { return d.m.Nak() }
+
+// nak hands the task back, for redelivery after handBack: a worker that
+// stops may still have a pull request open on the server for a moment
+// (the client withdraws it just after its fetch returns), and a task
+// delivered into it would wait out the ack wait.
+func (d *jsDelivery) nak() error { return d.m.NakWithDelay(handBack) }
+
+// handBack is how long a task handed back by a stopping worker waits
+// before the server delivers it again.
+const handBack = 50 * time.Millisecond
 
 func (d *jsDelivery) reply(ctx context.Context, r *Result) error {
 	m := nats.NewMsg(resultsSubject(d.job))

@@ -119,7 +119,17 @@ func (w *Worker) loop(ctx context.Context) error {
 			return f.err
 		}
 		next = w.prefetch(ctx, &wg)
-		w.run(ctx, f.d)
+		if !w.run(ctx, f.d) {
+			// Stopping: the task goes back only once the pull taken
+			// ahead has ended, so that the server cannot hand it to
+			// that pull's request, which nobody would read any more.
+			if g := <-next; g.d != nil {
+				g.d.Nak()
+			}
+			w.log("nak", f.d)
+			f.d.Nak()
+			return nil
+		}
 	}
 }
 
@@ -160,14 +170,16 @@ func (w *Worker) prefetch(ctx context.Context, wg *sync.WaitGroup) <-chan fetche
 	return ch
 }
 
-// run does one task, sending heartbeats while the handler works.
-func (w *Worker) run(ctx context.Context, d *Delivery) {
+// run does one task, sending heartbeats while the handler works. It
+// reports false when the worker stopped before the task was done: the
+// caller hands it back.
+func (w *Worker) run(ctx context.Context, d *Delivery) bool {
 	w.log("take", d)
 	h := w.handler(d.Job.Handler)
 	if h == nil {
 		w.log("fail", d)
 		d.Reply(context.WithoutCancel(ctx), nil, fmt.Errorf("no handler %q on this worker", d.Job.Handler))
-		return
+		return true
 	}
 	stop := make(chan struct{})
 	var beats sync.WaitGroup
@@ -189,9 +201,7 @@ func (w *Worker) run(ctx context.Context, d *Delivery) {
 	close(stop)
 	beats.Wait()
 	if err != nil && ctx.Err() != nil {
-		w.log("nak", d)
-		d.Nak()
-		return
+		return false
 	}
 	if err != nil {
 		w.log("fail", d)
@@ -199,6 +209,7 @@ func (w *Worker) run(ctx context.Context, d *Delivery) {
 		w.log("send", d)
 	}
 	d.Reply(context.WithoutCancel(ctx), out, err)
+	return true
 }
 
 // call runs the handler, turning a panic into an error.
