@@ -245,6 +245,12 @@ func vres16Go(d []int16, rows [][]int16, wt []uint32, shift uint) {
 // by w[x·taps:], and each sum is rounded half up, shifted right by shift
 // and clamped to 0 … 255.
 func hres8Go(d []byte, m []int16, offs []int32, w []int16, taps, c int, shift uint) {
+	hresGo(d, m, offs, w, taps, c, shift, 255)
+}
+
+// hresGo is the horizontal pass of hres8Go, clamping to 0 … top and
+// storing bytes or 16-bit samples.
+func hresGo[T byte | int16](d []T, m []int16, offs []int32, w []int16, taps, c int, shift uint, top int32) {
 	rnd := int32(1) << (shift - 1)
 	for x, o := range offs {
 		ws := w[x*taps : (x+1)*taps]
@@ -254,7 +260,7 @@ func hres8Go(d []byte, m []int16, offs []int32, w []int16, taps, c int, shift ui
 			for j, wj := range ws {
 				acc += int32(wj) * int32(v[j*c+ch])
 			}
-			d[x*c+ch] = byte(min(max(acc>>shift, 0), 255))
+			d[x*c+ch] = T(min(max(acc>>shift, 0), top))
 		}
 	}
 }

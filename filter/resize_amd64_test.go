@@ -24,36 +24,48 @@ func TestResizeKernels(t *testing.T) {
 		for _, f := range []raster.PixelFormat{raster.Gray8, raster.RGB8} {
 			for _, sz := range [][2]int{{1, 1}, {7, 5}, {61, 41}, {301, 23}} {
 				t.Run(fmt.Sprintf("%g/%v/%dx%d", s, f, sz[0], sz[1]), func(t *testing.T) {
-					for _, input := range []string{"noise", "edges", "full"} {
-						src := randomTile(rng, sz[0], sz[1], f)
-						switch input {
-						case "edges":
-							edgeTile(src)
-						case "full":
-							for i := range src.Pix {
-								src.Pix[i] = 255
-							}
-						}
-						p := mustPlan(t, Chain{Resize{S: s}}, src)
-						if _, ok := p.fixed.(*resize8); !ok {
-							t.Fatalf("kernels %q, want resize8", p.Kernels())
-						}
-						useAsm = true
-						got := runWhole(t, p, src)
-						useAsm = false
-						want := runWhole(t, p, src)
-						if d := firstDiff(got.Pix, want.Pix, f, got.Rect.Dx(), 0); d != "" {
-							t.Errorf("%s: AVX2 against Go: %s", input, d)
-						}
-						if input == "full" {
-							for i, v := range got.Pix {
-								if v != 255 {
-									t.Fatalf("full scale: sample %d: got %d, want 255", i, v)
-								}
-							}
-						}
-					}
+					checkAsmAgainstGo(t, rng, Chain{Resize{S: s}}, f, sz[0], sz[1], "resize8", func(p *Plan) bool {
+						_, ok := p.fixed.(*resize8)
+						return ok
+					})
 				})
+			}
+		}
+	}
+}
+
+// checkAsmAgainstGo plans c for w×h tiles of format f holding noise, hard
+// edges (the largest ringing) and full scale, checks with takes that the
+// plan runs the kernel named kernel, and that the AVX2 kernels give the
+// same bytes as the pure-Go ones; full scale must stay 255 everywhere.
+func checkAsmAgainstGo(t *testing.T, rng *rand.Rand, c Chain, f raster.PixelFormat, w, h int, kernel string, takes func(*Plan) bool) {
+	t.Helper()
+	for _, input := range []string{"noise", "edges", "full"} {
+		src := randomTile(rng, w, h, f)
+		switch input {
+		case "edges":
+			edgeTile(src)
+		case "full":
+			for i := range src.Pix {
+				src.Pix[i] = 255
+			}
+		}
+		p := mustPlan(t, c, src)
+		if !takes(p) {
+			t.Fatalf("kernels %q, want %s", p.Kernels(), kernel)
+		}
+		useAsm = true
+		got := runWhole(t, p, src)
+		useAsm = false
+		want := runWhole(t, p, src)
+		if d := firstDiff(got.Pix, want.Pix, f, got.Rect.Dx(), 0); d != "" {
+			t.Errorf("%s: AVX2 against Go: %s", input, d)
+		}
+		if input == "full" {
+			for i, v := range got.Pix {
+				if v != 255 {
+					t.Fatalf("full scale: sample %d: got %d, want 255", i, v)
+				}
 			}
 		}
 	}

@@ -116,19 +116,7 @@ func (k *resizeSharpen8) run(s *scratch, dst, src *raster.Tile, in image.Rectang
 // hres8wGo is hres8Go storing 16-bit samples, clamped to 0 … 255 with
 // resize8Frac fraction bits, when shift leaves them.
 func hres8wGo(d []int16, m []int16, offs []int32, w []int16, taps, c int, shift uint) {
-	rnd := int32(1) << (shift - 1)
-	const top = 255 << resize8Frac
-	for x, o := range offs {
-		ws := w[x*taps : (x+1)*taps]
-		v := m[o : int(o)+taps*c]
-		for ch := range c {
-			acc := rnd
-			for j, wj := range ws {
-				acc += int32(wj) * int32(v[j*c+ch])
-			}
-			d[x*c+ch] = int16(min(max(acc>>shift, 0), top))
-		}
-	}
+	hresGo(d, m, offs, w, taps, c, shift, 255<<resize8Frac)
 }
 
 // unsharp8w is unsharp8 on samples x with resize8Frac fraction bits.

@@ -31,35 +31,10 @@ func TestResizeSharpenKernels(t *testing.T) {
 		for _, f := range []raster.PixelFormat{raster.Gray8, raster.RGB8} {
 			for _, sz := range [][2]int{{1, 1}, {7, 5}, {61, 41}, {301, 23}} {
 				t.Run(fmt.Sprintf("%s/%v/%dx%d", chain, f, sz[0], sz[1]), func(t *testing.T) {
-					for _, input := range []string{"noise", "edges", "full"} {
-						src := randomTile(rng, sz[0], sz[1], f)
-						switch input {
-						case "edges":
-							edgeTile(src)
-						case "full":
-							for i := range src.Pix {
-								src.Pix[i] = 255
-							}
-						}
-						p := mustPlan(t, c, src)
-						if _, ok := p.fixed.(*resizeSharpen8); !ok {
-							t.Fatalf("kernels %q, want resize8+sharpen8", p.Kernels())
-						}
-						useAsm = true
-						got := runWhole(t, p, src)
-						useAsm = false
-						want := runWhole(t, p, src)
-						if d := firstDiff(got.Pix, want.Pix, f, got.Rect.Dx(), 0); d != "" {
-							t.Errorf("%s: AVX2 against Go: %s", input, d)
-						}
-						if input == "full" {
-							for i, v := range got.Pix {
-								if v != 255 {
-									t.Fatalf("full scale: sample %d: got %d, want 255", i, v)
-								}
-							}
-						}
-					}
+					checkAsmAgainstGo(t, rng, c, f, sz[0], sz[1], "resize8+sharpen8", func(p *Plan) bool {
+						_, ok := p.fixed.(*resizeSharpen8)
+						return ok
+					})
 				})
 			}
 		}
