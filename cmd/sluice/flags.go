@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -194,9 +195,18 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 // readOptions are the options to open the input with: an image that must
 // be decoded whole is held in memory up to half the budget (the engine
 // gets the other half, see engineMemory) and spills to --tmpdir past it.
+// A JPEG's restart intervals decode on several goroutines only past two
+// workers: on two, one goroutine's Huffman decoding keeps the other busy
+// and costs less CPU (a 10,000² JPEG of ours to PPM: 0.54 s of CPU against
+// 0.84 s by intervals).
 func (c *commonFlags) readOptions() codec.ReadOptions {
+	workers := c.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	return codec.ReadOptions{
-		Spill: raster.SpillOptions{Memory: budgetOf(c) / 2, Dir: c.tmpdir, Limit: c.spill.n},
+		Spill:     raster.SpillOptions{Memory: budgetOf(c) / 2, Dir: c.tmpdir, Limit: c.spill.n},
+		Intervals: workers > 2,
 	}
 }
 

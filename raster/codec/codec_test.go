@@ -351,3 +351,52 @@ func TestLimitsPassed(t *testing.T) {
 		t.Errorf("got %v, want a LimitError naming the path", err)
 	}
 }
+
+// TestJPEGIntervals checks that ReadOptions.Intervals decides whether a
+// JPEG with restart markers decodes its bands by intervals (their serial
+// step then holds only the intervals' offsets, not coefficients), and
+// that both ways give the same pixels.
+func TestJPEGIntervals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "restart.jpg")
+	h := raster.Header{Width: 64, Height: 300, Pixel: raster.RGB8}
+	writeFile(t, path, h, pattern(h.Width, h.Height, h.Pixel), WriteOptions{Quality: 90})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte{0xff, 0xd0}) {
+		t.Fatal("the file has no restart marker")
+	}
+	var pix [2][]byte
+	var held [2]int64
+	for i, intervals := range []bool{false, true} {
+		r, err := Open(path, ReadOptions{Intervals: intervals})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, hb := r.SerialBands()
+		held[i] = hb
+		for y := 0; ; y += rows {
+			b, err := r.NextBand()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := make([]byte, min(rows, h.Height-y)*h.RowBytes())
+			if err := b.Decode(dst); err != nil {
+				t.Fatal(err)
+			}
+			pix[i] = append(pix[i], dst...)
+			b.Release()
+		}
+		r.Close()
+	}
+	if held[1] >= held[0] {
+		t.Errorf("a band holds %d bytes by intervals and %d without, want fewer by intervals", held[1], held[0])
+	}
+	if len(pix[0]) != h.Height*h.RowBytes() || !bytes.Equal(pix[0], pix[1]) {
+		t.Errorf("the pixels differ between the two ways (%d and %d bytes)", len(pix[0]), len(pix[1]))
+	}
+}

@@ -52,7 +52,9 @@ var formats = []format{
 		magic: func(h []byte) bool { return bytes.HasPrefix(h, []byte{0xff, 0xd8, 0xff}) },
 		open: func(r *Reader, in input, o ReadOptions) error {
 			jo := jpegReaderOptions(o)
-			jo.At = in.ra // in.br reads the file from its first byte
+			if o.Intervals {
+				jo.At = in.ra // in.br reads the file from its first byte
+			}
 			d, err := jpegio.NewReader(in.br, jo)
 			if err != nil {
 				return err

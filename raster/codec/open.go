@@ -39,6 +39,13 @@ type ReadOptions struct {
 	// rounded up) through a reduced inverse DCT. The Reader's header gives
 	// the size decoded. Other formats never call it.
 	Shrink func(width, height int) int
+	// Intervals lets a JPEG with restart markers, opened from a file,
+	// decode its intervals on several goroutines: the serial step then only
+	// finds the markers (jpegio.ReaderOptions.At). Without it one goroutine
+	// decodes the Huffman data and the others the rest, which costs less CPU
+	// and, up to two workers, no more time; past that the one goroutine holds
+	// the others back.
+	Intervals bool
 	// HeaderOnly opens the file to read its header and no pixel: no size
 	// limit applies, and ReadRows fails. It is what `sluice info` uses.
 	HeaderOnly bool
