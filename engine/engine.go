@@ -239,7 +239,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 		if j.dec != nil {
 			dec = j.dec.scratch * int64(local)
 		}
-		return j.charge(j.bandBytes(h))*slots+j.scratchBytes(h)*filters+dec <= j.budget
+		return j.bandBytes(h)*slots+j.scratchBytes(h)*filters+dec <= j.budget
 	}
 	for {
 		j.bandH = min(tile, j.outH)
@@ -258,7 +258,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 			j.bandH = max(1, j.bandH*3/4)
 		}
 		j.bandCap = j.bandBytes(j.bandH)
-		if j.charge(j.bandCap)*slots <= j.budget && j.bandH >= minH {
+		if j.bandCap*slots <= j.budget && j.bandH >= minH {
 			break
 		}
 		if j.enc != nil {
@@ -277,7 +277,7 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if j.strategy != Fused {
 		j.dec, j.enc = nil, nil // an iterative chain reads and writes rows
 	}
-	if need := j.charge(j.bandCap); need > j.budget && j.strategy == Fused {
+	if need := j.bandCap; need > j.budget && j.strategy == Fused {
 		return nil, fmt.Errorf("engine: memory budget of %s is too small: one row band of this image needs %s",
 			raster.FormatBytes(j.budget), raster.FormatBytes(need))
 	}
@@ -388,14 +388,7 @@ func (j *Job) inFlight() int64 {
 	if j.dec != nil && j.dec.s != nil {
 		n++
 	}
-	return min(j.budget, n*j.charge(j.bandCap))
-}
-
-// charge is what a band of n bytes costs the budget: its bytes, in a run
-// with a Remote too, whose tiles out hold no more than a constant beside
-// their bands (see Remote).
-func (j *Job) charge(n int64) int64 {
-	return n
+	return min(j.budget, n*j.bandCap)
 }
 
 // scratchBytes estimates what one worker holds while it filters a tile of
@@ -667,7 +660,7 @@ func (j *Job) newBand(index, y0, y1, b0, sy0, sy1, b1 int) *band {
 	b.done.Store(0)
 	b.sunk.Store(0)
 	b.buf = b.buf[:need]
-	b.size = j.charge(int64(cap(b.buf)))
+	b.size = int64(cap(b.buf))
 	b.src = raster.Tile{Rect: image.Rect(0, sy0, j.in.Width, sy1), Pix: b.buf[(sy0-b0)*rb : (sy1-b0)*rb], Stride: rb, Format: j.in.Pixel}
 	b.out = raster.Tile{Rect: image.Rect(0, y0, j.outW, y1), Pix: b.buf[srcN:], Stride: outStride, Format: j.outFmt}
 	if j.inPlace() {
