@@ -28,6 +28,38 @@ func TestPMRecip(t *testing.T) {
 	}
 }
 
+// TestUnpremulRGBA checks the RGBA path of unpremulWords against the loop
+// over channels on every alpha, with colour words from 0 to 255·a.
+func TestUnpremulRGBA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	const n = 64
+	res := make([]byte, 8*n)
+	got, want := make([]byte, 4*n), make([]byte, 4*n)
+	for a := range 256 {
+		for i := range n {
+			w := res[8*i : 8*i+8]
+			for ch := range 3 {
+				p := rng.IntN(255*a + 1)
+				switch i {
+				case 0:
+					p = 0
+				case 1:
+					p = 255 * a
+				}
+				w[2*ch], w[2*ch+1] = byte(p), byte(p>>8)
+			}
+			w[6], w[7] = byte(a), 0
+		}
+		unpremulRGBA(got, res)
+		unpremulWordsAny(want, res, 4, nil)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("alpha %d, sample %d: got %d, want %d", a, i, got[i], want[i])
+			}
+		}
+	}
+}
+
 // medianKernelName is the kernel a lone median of radius r runs on f.
 func medianKernelName(r int, f raster.PixelFormat) string {
 	switch {
