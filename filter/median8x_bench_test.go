@@ -20,26 +20,7 @@ func BenchmarkMedian8(b *testing.B) {
 			b.Fatal(err)
 		}
 		dst := raster.NewTile(src.Rect, raster.RGB8)
-		for _, path := range []string{"asm", "go", "float"} {
-			b.Run(fmt.Sprintf("median:%d/path=%s", r, path), func(b *testing.B) {
-				if path == "asm" && !asmSupported() {
-					b.Skip("no vector kernels on this build or CPU")
-				}
-				defer func(old bool) { useAsm = old }(useAsm)
-				useAsm = path == "asm"
-				q := p
-				if path == "float" {
-					q = floatPlan(p)
-				}
-				b.SetBytes(int64(len(src.Pix)))
-				defer reportCPU(b, len(src.Pix))()
-				for b.Loop() {
-					if err := q.Run(dst, src); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
+		benchPaths(b, fmt.Sprintf("median:%d", r), p, dst, src)
 	}
 }
 
@@ -60,26 +41,33 @@ func BenchmarkMedianWide(b *testing.B) {
 			if _, ok := p.fixed.(*medianWide); !ok {
 				b.Fatalf("median:%d on %v: kernels %q, want medianWide", r, f, p.Kernels())
 			}
-			for _, path := range []string{"asm", "go", "float"} {
-				b.Run(fmt.Sprintf("median:%d/%v/path=%s", r, f, path), func(b *testing.B) {
-					if path == "asm" && !asmSupported() {
-						b.Skip("no vector kernels on this build or CPU")
-					}
-					defer func(old bool) { useAsm = old }(useAsm)
-					useAsm = path == "asm"
-					q := p
-					if path == "float" {
-						q = floatPlan(p)
-					}
-					b.SetBytes(int64(len(src.Pix)))
-					defer reportCPU(b, len(src.Pix))()
-					for b.Loop() {
-						if err := q.Run(dst, src); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
+			benchPaths(b, fmt.Sprintf("median:%d/%v", r, f), p, dst, src)
 		}
+	}
+}
+
+// benchPaths runs p on src into dst under name/path=…: with the AVX2
+// kernels, with the pure-Go ones, and on the float path it replaced. MB/s
+// counts input bytes.
+func benchPaths(b *testing.B, name string, p *Plan, dst, src *raster.Tile) {
+	for _, path := range []string{"asm", "go", "float"} {
+		b.Run(name+"/path="+path, func(b *testing.B) {
+			if path == "asm" && !asmSupported() {
+				b.Skip("no vector kernels on this build or CPU")
+			}
+			defer func(old bool) { useAsm = old }(useAsm)
+			useAsm = path == "asm"
+			q := p
+			if path == "float" {
+				q = floatPlan(p)
+			}
+			b.SetBytes(int64(len(src.Pix)))
+			defer reportCPU(b, len(src.Pix))()
+			for b.Loop() {
+				if err := q.Run(dst, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -252,6 +252,24 @@ func TestIntChainTiling(t *testing.T) {
 	}
 }
 
+// checkRefTiled runs p, the plan of op alone, on src whole and tiled:
+// within one level of the float64 reference, the same bytes for every
+// tiling. It returns the reference's bytes.
+func checkRefTiled(t *testing.T, rng *rand.Rand, p *Plan, op Op, src *raster.Tile) []byte {
+	t.Helper()
+	f, w, h := src.Format, src.Rect.Dx(), src.Rect.Dy()
+	got := runWhole(t, p, src)
+	want := refEncode(refApply(op, refDecode(src.Pix, w, h, f)), f)
+	if d := firstDiff(got.Pix, want, f, w, 1); d != "" {
+		t.Error(d)
+	}
+	tiled := runTiled(t, p, src, cuts(rng, w, 50), cuts(rng, h, 5), true)
+	if d := firstDiff(tiled.Pix, got.Pix, f, w, 0); d != "" {
+		t.Errorf("tiled: %s", d)
+	}
+	return want
+}
+
 // TestBlurPM8 checks the premultiplied integer blur on 8-bit images with
 // alpha against the reference, at sizes narrower than the kernel and wider
 // than a strip, and for every tiling.
@@ -267,15 +285,7 @@ func TestBlurPM8(t *testing.T) {
 					if _, ok := p.fixed.(*blurPM8); !ok {
 						t.Fatalf("kernels %q, want blur8pm", p.Kernels())
 					}
-					got := runWhole(t, p, src)
-					want := refEncode(refApply(op, refDecode(src.Pix, sz[0], sz[1], f)), f)
-					if d := firstDiff(got.Pix, want, f, sz[0], 1); d != "" {
-						t.Error(d)
-					}
-					tiled := runTiled(t, p, src, cuts(rng, sz[0], 50), cuts(rng, sz[1], 5), true)
-					if d := firstDiff(tiled.Pix, got.Pix, f, sz[0], 0); d != "" {
-						t.Errorf("tiled: %s", d)
-					}
+					checkRefTiled(t, rng, p, op, src)
 				})
 			}
 		}
@@ -314,15 +324,7 @@ func TestSharpenPM8(t *testing.T) {
 						if k, ok := p.fixed.(*blurPM8); !ok || !k.sharpen {
 							t.Fatalf("kernels %q, want sharpen8pm", p.Kernels())
 						}
-						got := runWhole(t, p, src)
-						want := refEncode(refApply(op, refDecode(src.Pix, sz[0], sz[1], f)), f)
-						if d := firstDiff(got.Pix, want, f, sz[0], 1); d != "" {
-							t.Error(d)
-						}
-						tiled := runTiled(t, p, src, cuts(rng, sz[0], 50), cuts(rng, sz[1], 5), true)
-						if d := firstDiff(tiled.Pix, got.Pix, f, sz[0], 0); d != "" {
-							t.Errorf("tiled: %s", d)
-						}
+						want := checkRefTiled(t, rng, p, op, src)
 						// The exact path, which the float32 path hands the
 						// pixels of faint alpha, on every pixel.
 						k := p.fixed.(*blurPM8)
