@@ -373,11 +373,13 @@ func TestBandsNoHaloThinBands(t *testing.T) {
 			img := randomImage(1000, 300, raster.RGB8, 5)
 			plan := mustPlan(t, mustChain(t, c.spec), img.h.Width, img.h.Height, raster.RGB8)
 			dst := &bandWriter{rb: img.h.RowBytes(), rows: 8, height: img.h.Height}
-			// Bands of 60 rows fit this budget, of 81 rows do not: under
+			// Bands of 40 rows fit this budget, of 48 rows do not: under
 			// the quarter of a 256-row tile, over the writer's 8 rows.
 			// (The identity plan's bands hold no output rows of their
-			// own: its output rows are its source rows.)
-			job, err := New(img, dst, plan, Options{Workers: 2, Tile: 256, Memory: 3600 << 10})
+			// own: its output rows are its source rows, and they lend
+			// them to the writer's bands.)
+			const budget = 1800 << 10
+			job, err := New(img, dst, plan, Options{Workers: 2, Tile: 256, Memory: budget})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -393,8 +395,54 @@ func TestBandsNoHaloThinBands(t *testing.T) {
 			if want := reference(t, img, plan); !bytes.Equal(dst.pix, want) {
 				t.Fatalf("got %d bytes differing from the whole-image result (%d bytes)", len(dst.pix), len(want))
 			}
-			if peak := job.Stats().PeakBytes; peak > 3600<<10 {
-				t.Errorf("got a peak of %d bytes in flight, want at most the budget of %d", peak, 3600<<10)
+			if peak := job.Stats().PeakBytes; peak > budget {
+				t.Errorf("got a peak of %d bytes in flight, want at most the budget of %d", peak, budget)
+			}
+		})
+	}
+}
+
+// TestBandsViews checks that the writer's bands that lie whole in one of
+// the job's bands are handed to the encoder as views of its rows, and the
+// others as copies, with the same bytes: bands of whole writer bands (8
+// rows in 64) are all views, writer bands of 10 rows in bands of 32 some.
+func TestBandsViews(t *testing.T) {
+	for _, c := range []struct {
+		spec            string
+		readRows, write int
+		tile            int
+		all             bool
+	}{
+		{"", 8, 8, 64, true},
+		{"", 8, 10, 32, false},
+		{"blur:1", 8, 8, 64, true},
+		{"blur:1", 8, 10, 32, false},
+	} {
+		t.Run(fmt.Sprintf("%q/%d-in-%d", c.spec, c.write, c.tile), func(t *testing.T) {
+			img := randomImage(200, 300, raster.RGB8, 9)
+			plan := mustPlan(t, mustChain(t, c.spec), img.h.Width, img.h.Height, raster.RGB8)
+			w, h := plan.OutputSize()
+			dst := &bandWriter{rb: w * 3, rows: c.write, height: h}
+			job, err := New(newBandReader(img, c.readRows), dst, plan, Options{Workers: 3, Tile: c.tile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.enc == nil {
+				t.Fatal("the job writes rows, want the writer's bands")
+			}
+			if err := job.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if want := reference(t, img, plan); !bytes.Equal(dst.pix, want) {
+				t.Fatal("output differs from the whole-image result")
+			}
+			groups := (h + c.write - 1) / c.write
+			views := job.enc.views
+			if c.all && views != groups {
+				t.Errorf("got %d of %d writer bands as views, want all (bands of %d rows)", views, groups, job.bandH)
+			}
+			if !c.all && (views == 0 || views == groups) {
+				t.Errorf("got %d of %d writer bands as views, want some (bands of %d rows)", views, groups, job.bandH)
 			}
 		})
 	}

@@ -69,6 +69,11 @@ import (
 // of source and output rows in flight at once.
 const DefaultMemory = 32 << 20
 
+// encBandBytes is the size of output rows a band aims at when it is cut
+// into the writer's bands with no halo to recompute: small enough to stay
+// in the cache from reading to encoding.
+const encBandBytes = 1 << 20
+
 // DefaultTile is the tile side when Options.Tile is zero.
 const DefaultTile = 256
 
@@ -243,9 +248,28 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	}
 	for {
 		j.bandH = min(tile, j.outH)
+		if u := j.encUnit(); u > 0 && j.plan.Halo() == 0 {
+			// Without a halo a band recomputes nothing, and one of
+			// about encBandBytes keeps its rows in the cache between
+			// reading and encoding: PPM → JPEG of a 10,000² image took
+			// 0.41 s of CPU in bands of 32 rows, 0.49 in 128, 0.58 in
+			// 192.
+			rb := int64(j.outW * j.outFmt.BytesPerPixel())
+			if a := max(1, int(encBandBytes/rb)/u) * u; a < j.bandH {
+				j.bandH = a
+			}
+		}
 		for j.bandH > 1 {
-			// A band of whole reader bands decodes no rows it does not
-			// keep: try that height first.
+			// A band of whole writer bands hands them to the encoder as
+			// views of its rows, copying none (see gather), and of
+			// whole reader bands too decodes no rows it does not keep:
+			// try that height first.
+			if u := j.encUnit(); u > 0 && j.bandH >= u {
+				if a := j.bandH / u * u; a >= minH && fits(a) {
+					j.bandH = a
+					break
+				}
+			}
 			if j.dec != nil && j.bandH > j.dec.rows {
 				if a := j.bandH / j.dec.rows * j.dec.rows; a >= minH && fits(a) {
 					j.bandH = a
@@ -311,12 +335,33 @@ func (j *Job) bandBytes(h int) int64 {
 	if j.inPlace() {
 		out = 0
 	}
-	if j.enc != nil {
+	if j.enc != nil && (j.encUnit() == 0 || h%j.encUnit() != 0) {
 		// The writer's bands copy the output rows, and one may straddle
-		// two bands.
+		// two bands. Bands of whole writer bands lend them their rows.
 		out += h + j.enc.rows
 	}
 	return int64(worst)*int64(j.in.RowBytes()) + int64(out)*int64(j.outW*j.outFmt.BytesPerPixel()) + held
+}
+
+// encUnit is the band height, in output rows, whose multiples hold whole
+// writer bands (and whole reader bands, when the reader decodes by
+// bands), or 0 without a writer encoding by bands.
+func (j *Job) encUnit() int {
+	if j.enc == nil {
+		return 0
+	}
+	if j.dec != nil {
+		return lcm(j.enc.rows, j.dec.rows)
+	}
+	return j.enc.rows
+}
+
+func lcm(a, b int) int {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
+	}
+	return a / x * b
 }
 
 // decodedRows is the most source rows a band of h output rows holds when
@@ -413,6 +458,7 @@ type band struct {
 	size    int64                // bytes charged to the budget
 	done    atomic.Int32         // tiles filtered
 	sunk    atomic.Int32         // tiles that reached the write stage
+	views   atomic.Int32         // gather and the writer's bands that view buf
 }
 
 // Size is the band's charge against the memory budget.
