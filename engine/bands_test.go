@@ -447,3 +447,64 @@ func TestBandsViews(t *testing.T) {
 		})
 	}
 }
+
+// TestBandsNoHaloCacheSize checks the band height of a chain without halo
+// whose codecs work by bands: about encBandBytes of output rows, a whole
+// number of the codec's bands, even below a quarter of a tile, and the
+// codec's bands kept. Rows of 30,000 bytes make it 32 rows (codec bands
+// of 8 or 16 rows), under the 40 of a quarter of the 160 rows; rows of
+// 3,000 bytes would make it 344, past the image's 160 rows: 160.
+func TestBandsNoHaloCacheSize(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		width       int
+		read, write int // the codecs' band heights; 0: rows
+		want        int
+	}{
+		{"decode", 10000, 16, 0, 32},
+		{"encode", 10000, 0, 8, 32},
+		{"both", 10000, 16, 8, 32},
+		{"narrow", 1000, 16, 8, 160},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			img := randomImage(c.width, 160, raster.RGB8, 3)
+			plan := mustPlan(t, mustChain(t, ""), img.h.Width, img.h.Height, raster.RGB8)
+			var src raster.RowReader = img
+			if c.read > 0 {
+				src = newBandReader(img, c.read)
+			}
+			var dst raster.RowWriter
+			if c.write > 0 {
+				dst = &bandWriter{rb: img.h.RowBytes(), rows: c.write, height: img.h.Height}
+			} else {
+				dst = &placedWriter{pix: make([]byte, len(img.pix)), rb: img.h.RowBytes()}
+			}
+			job, err := New(src, dst, plan, Options{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := job.dec != nil; got != (c.read > 0) {
+				t.Errorf("decoding by bands: got %v, want %v", got, c.read > 0)
+			}
+			if got := job.enc != nil; got != (c.write > 0) {
+				t.Errorf("encoding by bands: got %v, want %v", got, c.write > 0)
+			}
+			if job.bandH != c.want {
+				t.Errorf("got bands of %d rows, want %d", job.bandH, c.want)
+			}
+			if err := job.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var got []byte
+			switch w := dst.(type) {
+			case *bandWriter:
+				got = w.pix
+			case *placedWriter:
+				got = w.pix
+			}
+			if !bytes.Equal(got, img.pix) {
+				t.Error("output differs from the input")
+			}
+		})
+	}
+}
