@@ -519,8 +519,13 @@ func (d *Decoder) NextBand(b *Band) (*Band, error) {
 			err = d.store.readMCURow(m, dst)
 		case m >= d.carryLo && m < d.decoded:
 			// From the band before; when b is that band, its rows
-			// move down, each to a place already read.
+			// move down, each to a place already read. Of a halo row
+			// only the components upsampled down are read (see
+			// decode): the others stay as they are.
 			for i, c := range f.comps {
+				if (m < m0 || m >= m1) && f.sc.vr[i] != 2 {
+					continue
+				}
 				n := c.v * c.bw * 64
 				k := (m - prevLo) * n
 				copy(dst[i], prev.coef[i][k:k+n])
