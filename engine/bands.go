@@ -21,9 +21,12 @@ import (
 // decode into it; decode fills them in parallel, whole reader bands at a
 // time, so a band may hold a few source rows above and below its own,
 // which cut hands on to the next band with the rows the filter halo
-// shares. gather copies the filtered rows, in order, into the writer's
-// bands (each with the row above it, which PNG's filters use); encode
-// compresses them in parallel and write writes them in order.
+// shares. gather hands the filtered rows, in order, to the writer's bands
+// (each with the row above it, which PNG's filters use): as views of the
+// band's rows when a writer band lies whole in it, else as copies; encode
+// compresses them in parallel and write writes them in order. A band
+// whose rows are viewed goes back to the free list once the last writer
+// band viewing it is written.
 
 // A reader whose bands start with a serial step (raster.SerialBandReader:
 // JPEG's Huffman decoding) gets one more stage, "serial", of one worker in

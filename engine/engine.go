@@ -759,7 +759,7 @@ func (j *Job) filter(ctx context.Context, t tile) (tile, error) {
 		err = j.remoteFilter(ctx, dst, &b.src)
 	} else if j.inPlace() || j.enc != nil && j.plan.Identity() {
 		// Nothing to compute: the output rows are the source rows, or
-		// gather copies the source rows into the writer's bands itself,
+		// gather hands the source rows to the writer's bands itself,
 		// and this copy would be one too many.
 	} else {
 		err = j.plan.Run(dst, &b.src)
