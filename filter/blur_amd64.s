@@ -3534,3 +3534,207 @@ median5x5c4W32AVX2block:
 median5x5c4W32AVX2done:
 	VZEROUPPER
 	RET
+
+// func packPMWords2AVX2(w []byte, px []byte)
+// Requires: AVX, AVX2
+TEXT ·packPMWords2AVX2(SB), NOSPLIT, $0-48
+	MOVQ    w_base+0(FP), AX
+	MOVQ    px_base+24(FP), CX
+	MOVQ    px_len+32(FP), DX
+	SHRQ    $0x04, DX
+	VMOVDQU packPMWords2AVX2spread<>+0(SB), Y0
+
+packPMWords2AVX2block:
+	TESTQ     DX, DX
+	JZ        packPMWords2AVX2done
+	VPMOVZXBW (CX), Y1
+	VPSHUFB   Y0, Y1, Y2
+	VPMULLW   Y1, Y2, Y2
+	VPBLENDW  $0xaa, Y1, Y2, Y2
+	VMOVDQU   Y2, (AX)
+	ADDQ      $0x10, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       packPMWords2AVX2block
+
+packPMWords2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA packPMWords2AVX2spread<>+0(SB)/32, $"\x02\x80\x02\x80\x06\x80\x06\x80\n\x80\n\x80\x0e\x80\x0e\x80\x02\x80\x02\x80\x06\x80\x06\x80\n\x80\n\x80\x0e\x80\x0e\x80"
+GLOBL packPMWords2AVX2spread<>(SB), RODATA|NOPTR, $32
+
+// func unpremulWords2AVX2(d []byte, res []byte)
+// Requires: AVX, AVX2
+TEXT ·unpremulWords2AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         res_base+24(FP), DX
+	SHRQ         $0x05, CX
+	VBROADCASTSS unpremulWords2AVX2one<>+0(SB), Y0
+	VBROADCASTSS unpremulWords2AVX2half<>+0(SB), Y1
+	VMOVDQU      unpremulWords2AVX2perm<>+0(SB), Y2
+
+unpremulWords2AVX2block:
+	TESTQ      CX, CX
+	JZ         unpremulWords2AVX2done
+	VPMOVZXWD  (DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y5
+	VDIVPS     Y4, Y5, Y5
+	VADDPS     Y1, Y5, Y5
+	VCVTTPS2DQ Y5, Y5
+	VPBLENDD   $0xaa, Y3, Y5, Y5
+	VPMOVZXWD  16(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y6
+	VDIVPS     Y4, Y6, Y6
+	VADDPS     Y1, Y6, Y6
+	VCVTTPS2DQ Y6, Y6
+	VPBLENDD   $0xaa, Y3, Y6, Y6
+	VPMOVZXWD  32(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y7
+	VDIVPS     Y4, Y7, Y7
+	VADDPS     Y1, Y7, Y7
+	VCVTTPS2DQ Y7, Y7
+	VPBLENDD   $0xaa, Y3, Y7, Y7
+	VPMOVZXWD  48(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y8
+	VDIVPS     Y4, Y8, Y8
+	VADDPS     Y1, Y8, Y8
+	VCVTTPS2DQ Y8, Y8
+	VPBLENDD   $0xaa, Y3, Y8, Y8
+	VPACKUSDW  Y6, Y5, Y5
+	VPACKUSDW  Y8, Y7, Y7
+	VPACKUSWB  Y7, Y5, Y5
+	VPERMD     Y5, Y2, Y5
+	VMOVDQU    Y5, (AX)
+	ADDQ       $0x40, DX
+	ADDQ       $0x20, AX
+	DECQ       CX
+	JMP        unpremulWords2AVX2block
+
+unpremulWords2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulWords2AVX2one<>+0(SB)/4, $0x3f800000
+GLOBL unpremulWords2AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulWords2AVX2half<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords2AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x02\x00\x00\x00\x06\x00\x00\x00\x03\x00\x00\x00\a\x00\x00\x00"
+GLOBL unpremulWords2AVX2perm<>(SB), RODATA|NOPTR, $32
+
+// func packPMWords4AVX2(w []byte, px []byte)
+// Requires: AVX, AVX2
+TEXT ·packPMWords4AVX2(SB), NOSPLIT, $0-48
+	MOVQ    w_base+0(FP), AX
+	MOVQ    px_base+24(FP), CX
+	MOVQ    px_len+32(FP), DX
+	SHRQ    $0x04, DX
+	VMOVDQU packPMWords4AVX2spread<>+0(SB), Y0
+
+packPMWords4AVX2block:
+	TESTQ     DX, DX
+	JZ        packPMWords4AVX2done
+	VPMOVZXBW (CX), Y1
+	VPSHUFB   Y0, Y1, Y2
+	VPMULLW   Y1, Y2, Y2
+	VPBLENDW  $0x88, Y1, Y2, Y2
+	VMOVDQU   Y2, (AX)
+	ADDQ      $0x10, CX
+	ADDQ      $0x20, AX
+	DECQ      DX
+	JMP       packPMWords4AVX2block
+
+packPMWords4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA packPMWords4AVX2spread<>+0(SB)/32, $"\x06\x80\x06\x80\x06\x80\x06\x80\x0e\x80\x0e\x80\x0e\x80\x0e\x80\x06\x80\x06\x80\x06\x80\x06\x80\x0e\x80\x0e\x80\x0e\x80\x0e\x80"
+GLOBL packPMWords4AVX2spread<>(SB), RODATA|NOPTR, $32
+
+// func unpremulWords4AVX2(d []byte, res []byte)
+// Requires: AVX, AVX2
+TEXT ·unpremulWords4AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         res_base+24(FP), DX
+	SHRQ         $0x05, CX
+	VBROADCASTSS unpremulWords4AVX2one<>+0(SB), Y0
+	VBROADCASTSS unpremulWords4AVX2half<>+0(SB), Y1
+	VMOVDQU      unpremulWords4AVX2perm<>+0(SB), Y2
+
+unpremulWords4AVX2block:
+	TESTQ      CX, CX
+	JZ         unpremulWords4AVX2done
+	VPMOVZXWD  (DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y5
+	VDIVPS     Y4, Y5, Y5
+	VADDPS     Y1, Y5, Y5
+	VCVTTPS2DQ Y5, Y5
+	VPBLENDD   $0x88, Y3, Y5, Y5
+	VPMOVZXWD  16(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y6
+	VDIVPS     Y4, Y6, Y6
+	VADDPS     Y1, Y6, Y6
+	VCVTTPS2DQ Y6, Y6
+	VPBLENDD   $0x88, Y3, Y6, Y6
+	VPMOVZXWD  32(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y7
+	VDIVPS     Y4, Y7, Y7
+	VADDPS     Y1, Y7, Y7
+	VCVTTPS2DQ Y7, Y7
+	VPBLENDD   $0x88, Y3, Y7, Y7
+	VPMOVZXWD  48(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y8
+	VDIVPS     Y4, Y8, Y8
+	VADDPS     Y1, Y8, Y8
+	VCVTTPS2DQ Y8, Y8
+	VPBLENDD   $0x88, Y3, Y8, Y8
+	VPACKUSDW  Y6, Y5, Y5
+	VPACKUSDW  Y8, Y7, Y7
+	VPACKUSWB  Y7, Y5, Y5
+	VPERMD     Y5, Y2, Y5
+	VMOVDQU    Y5, (AX)
+	ADDQ       $0x40, DX
+	ADDQ       $0x20, AX
+	DECQ       CX
+	JMP        unpremulWords4AVX2block
+
+unpremulWords4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulWords4AVX2one<>+0(SB)/4, $0x3f800000
+GLOBL unpremulWords4AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulWords4AVX2half<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords4AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x02\x00\x00\x00\x06\x00\x00\x00\x03\x00\x00\x00\a\x00\x00\x00"
+GLOBL unpremulWords4AVX2perm<>(SB), RODATA|NOPTR, $32

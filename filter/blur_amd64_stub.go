@@ -308,3 +308,27 @@ func median5x5c2W32AVX2(d []byte, p []*byte)
 //
 //go:noescape
 func median5x5c4W32AVX2(d []byte, p []*byte)
+
+// packPMWords2AVX2 is packPMWordsGo on the first len(px) &^ 15 bytes of
+// 2-channel pixels.
+//
+//go:noescape
+func packPMWords2AVX2(w []byte, px []byte)
+
+// unpremulWords2AVX2 is unpremulWordsGo without a table on the first
+// len(d) &^ 31 samples of 2-channel pixels.
+//
+//go:noescape
+func unpremulWords2AVX2(d []byte, res []byte)
+
+// packPMWords4AVX2 is packPMWordsGo on the first len(px) &^ 15 bytes of
+// 4-channel pixels.
+//
+//go:noescape
+func packPMWords4AVX2(w []byte, px []byte)
+
+// unpremulWords4AVX2 is unpremulWordsGo without a table on the first
+// len(d) &^ 31 samples of 4-channel pixels.
+//
+//go:noescape
+func unpremulWords4AVX2(d []byte, res []byte)

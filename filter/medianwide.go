@@ -161,9 +161,9 @@ func swap16(d, s []byte) {
 	}
 }
 
-// packPMWords sets w to the words of the 8-bit pixels px, c samples each,
-// alpha last: colour·alpha, and alpha.
-func packPMWords(w, px []byte, c int) {
+// packPMWordsGo sets w to the words of the 8-bit pixels px, c samples
+// each, alpha last: colour·alpha, and alpha.
+func packPMWordsGo(w, px []byte, c int) {
 	w = w[:2*len(px)]
 	switch c {
 	case 4:
@@ -192,20 +192,24 @@ var pmRecip = func() (t [256]uint64) {
 	return t
 }()
 
-// unpremulWords stores the straight colour and the alpha of the median
-// words res into d, c samples a pixel, alpha last; post, when not nil, is a
-// table applied to the colour.
-func unpremulWords(d, res []byte, c int, post []byte) {
-	if c == 4 && post == nil {
+// unpremulWordsGo stores the straight colour and the alpha of the median
+// words res into d, c samples a pixel, alpha last: colour P/A rounded half
+// up, 0 under a zero alpha, for colour words P ≤ 255·A, as medians are;
+// post, when not nil, is a table applied to the colour.
+func unpremulWordsGo(d, res []byte, c int, post []byte) {
+	if c == 4 {
 		unpremulRGBA(d, res)
-		return
+	} else {
+		unpremulWordsAny(d, res, c)
 	}
-	unpremulWordsAny(d, res, c, post)
+	if post != nil {
+		postColour(d[:len(res)/2], c, post)
+	}
 }
 
-// unpremulRGBA is unpremulWords of RGBA words without a table, a pixel's
+// unpremulRGBA is unpremulWordsGo of RGBA words without a table, a pixel's
 // four words read and its four bytes written at once: a third of the time
-// of the loop over channels.
+// of the loop over channels (unpremulWordsAny).
 func unpremulRGBA(d, res []byte) {
 	le := binary.LittleEndian
 	d = d[:len(res)/2]
@@ -219,8 +223,9 @@ func unpremulRGBA(d, res []byte) {
 	}
 }
 
-// unpremulWordsAny is unpremulWords for any number of channels and table.
-func unpremulWordsAny(d, res []byte, c int, post []byte) {
+// unpremulWordsAny is unpremulWordsGo without a table for any number of
+// channels.
+func unpremulWordsAny(d, res []byte, c int) {
 	le := binary.LittleEndian
 	d = d[:len(res)/2]
 	for i := 0; i+c <= len(d); i += c {
@@ -230,12 +235,18 @@ func unpremulWordsAny(d, res []byte, c int, post []byte) {
 		for ch := 0; ch < c-1; ch++ {
 			o[ch] = byte((2*uint64(le.Uint16(w[2*ch:])) + a) * m >> 32)
 		}
-		if post != nil {
-			for ch := 0; ch < c-1; ch++ {
-				o[ch] = post[o[ch]]
-			}
-		}
 		o[c-1] = byte(a)
+	}
+}
+
+// postColour applies the table post to the colour samples of the pixels
+// of d, c samples each, alpha last.
+func postColour(d []byte, c int, post []byte) {
+	for i := 0; i+c <= len(d); i += c {
+		o := d[i : i+c-1 : i+c-1]
+		for ch := range o {
+			o[ch] = post[o[ch]]
+		}
 	}
 }
 

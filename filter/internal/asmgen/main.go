@@ -69,6 +69,7 @@ func main() {
 		}
 	}
 	medianKernels16(nets)
+	medianPM()
 	Generate()
 	if *netOut != "" {
 		if err := os.WriteFile(*netOut, goNetworks(nets), 0o644); err != nil {
