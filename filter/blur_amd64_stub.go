@@ -211,26 +211,12 @@ func sortCols3W16AVX2(planes []*byte, rows []*byte, n int)
 //go:noescape
 func median3x3c1W16AVX2(d []byte, p []*byte)
 
-// median3x3c2W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 3.
-//
-//go:noescape
-func median3x3c2W16AVX2(d []byte, p []*byte)
-
 // median3x3c3W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
 // a block) of 3-channel rows: p[r] points at word 0 of sorted-column plane r,
 // 0 ≤ r < 3.
 //
 //go:noescape
 func median3x3c3W16AVX2(d []byte, p []*byte)
-
-// median3x3c4W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 3.
-//
-//go:noescape
-func median3x3c4W16AVX2(d []byte, p []*byte)
 
 // sortCols5W16AVX2 is sortCols16Go on the first n &^ 31 bytes (16 words a
 // block) of n rows: plane r receives the r-th smallest of the rows' words
@@ -246,26 +232,12 @@ func sortCols5W16AVX2(planes []*byte, rows []*byte, n int)
 //go:noescape
 func median5x5c1W16AVX2(d []byte, p []*byte)
 
-// median5x5c2W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 5.
-//
-//go:noescape
-func median5x5c2W16AVX2(d []byte, p []*byte)
-
 // median5x5c3W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
 // a block) of 3-channel rows: p[r] points at word 0 of sorted-column plane r,
 // 0 ≤ r < 5.
 //
 //go:noescape
 func median5x5c3W16AVX2(d []byte, p []*byte)
-
-// median5x5c4W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 5.
-//
-//go:noescape
-func median5x5c4W16AVX2(d []byte, p []*byte)
 
 // sortCols3W32AVX2 is sortCols32Go on the first n &^ 31 bytes (8 words a
 // block) of n rows: plane r receives the r-th smallest of the rows' words
@@ -309,11 +281,25 @@ func median5x5c2W32AVX2(d []byte, p []*byte)
 //go:noescape
 func median5x5c4W32AVX2(d []byte, p []*byte)
 
-// packPMWords2AVX2 is packPMWordsGo on the first len(px) &^ 15 bytes of
+// packPMSplit2AVX2 is packPMSplitGo on the first len(px) &^ 15 bytes of
 // 2-channel pixels.
 //
 //go:noescape
-func packPMWords2AVX2(w []byte, px []byte)
+func packPMSplit2AVX2(e []byte, o []byte, px []byte)
+
+// medianPair3x3c2AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair3x3c2AVX2(d []byte, p []*byte, half int)
+
+// medianPair5x5c2AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair5x5c2AVX2(d []byte, p []*byte, half int)
 
 // unpremulWords2AVX2 is unpremulWordsGo without a table on the first
 // len(d) &^ 31 samples of 2-channel pixels.
@@ -321,11 +307,25 @@ func packPMWords2AVX2(w []byte, px []byte)
 //go:noescape
 func unpremulWords2AVX2(d []byte, res []byte)
 
-// packPMWords4AVX2 is packPMWordsGo on the first len(px) &^ 15 bytes of
+// packPMSplit4AVX2 is packPMSplitGo on the first len(px) &^ 15 bytes of
 // 4-channel pixels.
 //
 //go:noescape
-func packPMWords4AVX2(w []byte, px []byte)
+func packPMSplit4AVX2(e []byte, o []byte, px []byte)
+
+// medianPair3x3c4AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair3x3c4AVX2(d []byte, p []*byte, half int)
+
+// medianPair5x5c4AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair5x5c4AVX2(d []byte, p []*byte, half int)
 
 // unpremulWords4AVX2 is unpremulWordsGo without a table on the first
 // len(d) &^ 31 samples of 4-channel pixels.

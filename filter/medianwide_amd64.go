@@ -2,21 +2,53 @@
 
 package filter
 
-// packPMWords sets w to the premultiplied words of the 8-bit pixels px
-// (packPMWordsGo): the AVX2 kernel on whole blocks of 16 bytes for 2 and
-// 4 channels, Go on the rest.
-func packPMWords(w, px []byte, c int) {
+// packPMSplit sets e and o to the premultiplied words of the even and odd
+// 8-bit pixels px (packPMSplitGo): the AVX2 kernel on whole blocks of 16
+// bytes for 2 and 4 channels, Go on the rest.
+func packPMSplit(e, o, px []byte, c int) {
 	n := 0
 	if useAsm && (c == 2 || c == 4) {
 		n = len(px) &^ 15
-		if c == 2 {
-			packPMWords2AVX2(w[:2*n], px[:n])
-		} else {
-			packPMWords4AVX2(w[:2*n], px[:n])
-		}
+		packPMSplitAVX2(e[:n], o[:n], px[:n], c)
 	}
 	if n < len(px) {
-		packPMWordsGo(w[2*n:], px[n:], c)
+		packPMSplitGo(e[n:], o[n:], px[n:], c)
+	}
+}
+
+func packPMSplitAVX2(e, o, px []byte, c int) {
+	if c == 2 {
+		packPMSplit2AVX2(e, o, px)
+	} else {
+		packPMSplit4AVX2(e, o, px)
+	}
+}
+
+// medianPairs sets d to the medians of c-channel 16-bit words whose
+// sorted-column planes are laid out in halves (medianPairsGo): the AVX2
+// kernel on whole blocks of 64 bytes of d, Go on the rest.
+func medianPairs(d []byte, planes [][]byte, c, half int, tmp []byte) {
+	done := 0
+	if useAsm && (c == 2 || c == 4) && len(d) >= 64 {
+		done = len(d) &^ 63
+		var pp [5]*byte
+		for k := range planes {
+			pp[k] = &planes[k][0]
+		}
+		// A direct call each: through a function value, pp would escape.
+		switch 10*len(planes) + c {
+		case 32:
+			medianPair3x3c2AVX2(d[:done], pp[:3], half)
+		case 34:
+			medianPair3x3c4AVX2(d[:done], pp[:3], half)
+		case 52:
+			medianPair5x5c2AVX2(d[:done], pp[:5], half)
+		default:
+			medianPair5x5c4AVX2(d[:done], pp[:5], half)
+		}
+	}
+	if done < len(d) {
+		medianPairsGo(d[done:], planes, c, half, done/2, tmp)
 	}
 }
 

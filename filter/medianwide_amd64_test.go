@@ -5,6 +5,7 @@ package filter
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -19,19 +20,21 @@ func withAsm(asm bool, fn func()) {
 // than a block, whole blocks, and whole blocks with a tail.
 var pmLengths = []int{0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 67}
 
-// TestPackPMWordsKernels checks packPMWords against packPMWordsGo on
+// TestPackPMSplitKernels checks packPMSplit against packPMSplitGo on
 // every colour under every alpha, and on random pixels of many lengths.
-func TestPackPMWordsKernels(t *testing.T) {
+func TestPackPMSplitKernels(t *testing.T) {
 	if !asmSupported() {
 		t.Skip("no AVX2")
 	}
 	check := func(t *testing.T, px []byte, c int) {
 		t.Helper()
-		got, want := make([]byte, 2*len(px)), make([]byte, 2*len(px))
-		withAsm(true, func() { packPMWords(got, px, c) })
-		packPMWordsGo(want, px, c)
+		n := len(px) / c
+		half := 2 * c * ((n + 1) / 2)
+		got, want := make([]byte, 2*half), make([]byte, 2*half)
+		withAsm(true, func() { packPMSplit(got[:half], got[half:], px, c) })
+		packPMSplitGo(want[:half], want[half:], px, c)
 		if i := firstByteDiff(got, want); i >= 0 {
-			t.Fatalf("%d pixels, byte %d of the words: got %d, want %d", len(px)/c, i, got[i], want[i])
+			t.Fatalf("%d pixels, byte %d of the words: got %d, want %d", n, i, got[i], want[i])
 		}
 	}
 	rng := rand.New(rand.NewPCG(81, 82))
@@ -129,5 +132,73 @@ func TestUnpremulWordsKernels(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMedianPairsKernels checks the pair kernels against the pure-Go
+// kernel and against each window's median found by sorting, on rows in
+// halves of every length from 1 to 40 pairs (whole blocks and tails), for
+// 3×3 and 5×5 windows of gray+alpha and RGBA words, on noise and on words
+// of few values (ties).
+func TestMedianPairsKernels(t *testing.T) {
+	if !asmSupported() {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(85, 86))
+	for _, c := range []int{2, 4} {
+		for _, n := range []int{3, 5} {
+			for _, levels := range []int{3, 1 << 16} {
+				t.Run(fmt.Sprintf("c=%d/%dx%d/levels=%d", c, n, n, levels), func(t *testing.T) {
+					for pairs := 1; pairs <= 40; pairs++ {
+						checkMedianPairs(t, rng, c, n, pairs, levels)
+					}
+				})
+			}
+		}
+	}
+}
+
+// checkMedianPairs makes n random rows of pairs·2 + n-1 padded pixels of
+// c words below levels, in halves, sorts them into planes and checks
+// medianPairs.
+func checkMedianPairs(t *testing.T, rng *rand.Rand, c, n, pairs, levels int) {
+	t.Helper()
+	r := n / 2
+	npix := 2*pairs + 2*r
+	pw := 2 * c
+	half := npix / 2 * pw
+	word := func(b []byte, i int) int { return int(b[2*i]) | int(b[2*i+1])<<8 }
+	var rows, planes [5][]byte
+	for k := range n {
+		rows[k], planes[k] = make([]byte, 2*half), make([]byte, 2*half)
+		for i := range half {
+			v := rng.IntN(levels)
+			rows[k][2*i], rows[k][2*i+1] = byte(v), byte(v>>8)
+		}
+	}
+	sortColsW(planes[:n], rows[:n], 16)
+	tmp := make([]byte, n*2*half)
+	got, want := make([]byte, 2*pairs*pw), make([]byte, 2*pairs*pw)
+	withAsm(true, func() { medianPairs(got, planes[:n], c, half, tmp) })
+	medianPairsGo(want, planes[:n], c, half, 0, tmp)
+	if i := firstByteDiff(got, want); i >= 0 {
+		t.Fatalf("%d pairs: byte %d: got %d, want %d (pure Go)", pairs, i, got[i], want[i])
+	}
+	// Each window's median, sorted out of the rows.
+	at := func(q, ch int) int { return q&1*half/2 + q>>1*c + ch } // word index of padded pixel q
+	var win []int
+	for x := range 2 * pairs {
+		for ch := range c {
+			win = win[:0]
+			for k := range n {
+				for q := x; q < x+n; q++ {
+					win = append(win, word(rows[k], at(q, ch)))
+				}
+			}
+			slices.Sort(win)
+			if g := word(got, x*c+ch); g != win[len(win)/2] {
+				t.Fatalf("%d pairs: pixel %d channel %d: got %d, want %d", pairs, x, ch, g, win[len(win)/2])
+			}
+		}
 	}
 }

@@ -10,13 +10,20 @@ import (
 
 // The kernels around the premultiplied median of 8-bit images with alpha
 // (filter/medianwide.go): packing pixels into 16-bit words, colour·alpha
-// and alpha (packPMWordsGo), and dividing the median words back to
-// straight 8-bit colour, rounded half up (unpremulWordsGo).
+// and alpha, even pixels apart from odd ones (packPMSplitGo); the medians
+// of pairs of neighbouring windows (medianpair.go); and dividing the
+// median words back to straight 8-bit colour, rounded half up
+// (unpremulWordsGo).
 
-// medianPM writes the packing and unpacking kernels for 2 and 4 channels.
+// medianPM writes the packing, median and unpacking kernels for 2 and 4
+// channels.
 func medianPM() {
+	nets := map[int]pairNet{3: pairNetwork(3), 5: pairNetwork(5)}
 	for _, c := range []int{2, 4} {
-		packPMWords(c)
+		packPMSplit(c)
+		for _, n := range []int{3, 5} {
+			medianPairKernel(n, c, nets[n])
+		}
 		unpremulWords(c)
 	}
 }
@@ -24,18 +31,20 @@ func medianPM() {
 // bytesConst returns a constant of the bytes b.
 func bytesConst(b []byte) Constant { return String(string(b)) }
 
-// packPMWords writes packPMWordscAVX2: 16 bytes of pixels, zero-extended
+// packPMSplit writes packPMSplitcAVX2: 16 bytes of pixels, zero-extended
 // to 16 words, times the alpha of their pixel (VPMULLW: the products, at
-// most 65,025, fit the word), the alpha words blended back.
-func packPMWords(c int) {
-	name := fmt.Sprintf("packPMWords%dAVX2", c)
-	TEXT(name, NOSPLIT, "func(w []byte, px []byte)")
+// most 65,025, fit the word), the alpha words blended back; the words of
+// the even pixels stored at e, those of the odd ones at o.
+func packPMSplit(c int) {
+	name := fmt.Sprintf("packPMSplit%dAVX2", c)
+	TEXT(name, NOSPLIT, "func(e []byte, o []byte, px []byte)")
 	Pragma("noescape")
 	Doc(
-		fmt.Sprintf("%s is packPMWordsGo on the first len(px) &^ 15 bytes of", name),
+		fmt.Sprintf("%s is packPMSplitGo on the first len(px) &^ 15 bytes of", name),
 		fmt.Sprintf("%d-channel pixels.", c),
 	)
-	wp := Load(Param("w").Base(), GP64())
+	ep := Load(Param("e").Base(), GP64())
+	op := Load(Param("o").Base(), GP64())
 	pp := Load(Param("px").Base(), GP64())
 	n := Load(Param("px").Len(), GP64())
 	SHRQ(U8(4), n)
@@ -47,12 +56,20 @@ func packPMWords(c int) {
 		spread[2*i], spread[2*i+1] = byte(a), 0x80
 		spread[16+2*i], spread[16+2*i+1] = byte(a), 0x80
 	}
-	blend := uint8(0x88)
-	if c == 2 {
-		blend = 0xaa
+	// The double words of the even pixels, then of the odd ones.
+	split := []byte{0, 2, 4, 6, 1, 3, 5, 7}
+	blend := uint8(0xaa)
+	if c == 4 {
+		split = []byte{0, 1, 4, 5, 2, 3, 6, 7}
+		blend = 0x88
 	}
-	sm := YMM()
+	var idx []byte
+	for _, v := range split {
+		idx = append(idx, v, 0, 0, 0)
+	}
+	sm, sx := YMM(), YMM()
 	VMOVDQU(ConstData(name+"spread", bytesConst(spread)), sm)
+	VMOVDQU(ConstData(name+"split", bytesConst(idx)), sx)
 	l := func(s string) string { return name + s }
 	Label(l("block"))
 	TESTQ(n, n)
@@ -62,9 +79,12 @@ func packPMWords(c int) {
 	VPSHUFB(sm, x, a)
 	VPMULLW(x, a, a)
 	VPBLENDW(U8(blend), x, a, a)
-	VMOVDQU(a, Mem{Base: wp})
+	VPERMD(a, sx, a)
+	VMOVDQU(a.AsX(), Mem{Base: ep})
+	VEXTRACTI128(U8(1), a, Mem{Base: op})
 	ADDQ(U8(16), pp)
-	ADDQ(U8(32), wp)
+	ADDQ(U8(16), ep)
+	ADDQ(U8(16), op)
 	DECQ(n)
 	JMP(LabelRef(l("block")))
 	Label(l("done"))
