@@ -25,8 +25,8 @@ import (
 // AVX2 kernel (medianPairs) takes the medians of pixels 2k and 2k+1
 // together, sorting their n-1 shared columns once as far as either median
 // needs, which halves the min and max operations of a 5×5 window (108 a
-// pair against 116 each). The pure-Go kernel puts the planes back in pixel
-// order and runs the networks of the other formats.
+// pair against 116 each). The pure-Go kernels run the same networks on
+// four words at a time.
 //
 // Without alpha the words are the samples. With alpha, a colour word is
 // colour·alpha, exactly (at most 65,025 at 8 bits, 65,535² at 16), and the
@@ -243,26 +243,28 @@ func packPMSplitGo(e, o, px []byte, c int) {
 // medianPairsGo sets d to the medians of c-channel 16-bit words whose n
 // sorted-column planes are laid out in halves, the words of the even
 // padded pixels from byte 0, of the odd ones from byte half, starting at
-// byte from of each half: planes put back in pixel order into tmp, then
-// medianRowWGo. d holds whole pairs of pixels, in pixel order.
+// byte from of each half; d holds whole pairs of pixels, in pixel order.
+// The generated networks take four words at a time; a last pair of
+// gray+alpha, two words, is put back in pixel order in tmp and goes
+// through medianRowWGo.
 func medianPairsGo(d []byte, planes [][]byte, c, half, from int, tmp []byte) {
+	var done int
+	if len(planes) == 3 {
+		done = medianPair3Words16(d, planes[0][from:], planes[1][from:], planes[2][from:], half, c)
+	} else {
+		done = medianPair5Words16(d, planes[0][from:], planes[1][from:], planes[2][from:], planes[3][from:], planes[4][from:], half, c)
+	}
+	if done == len(d) {
+		return
+	}
+	d, from = d[done:], from+done/2
 	pw := 2 * c
-	r := len(planes) / 2
-	npix := len(d)/pw + 2*r
-	le := binary.LittleEndian
+	npix := len(d)/pw + len(planes) - 1
 	var pt [5][]byte
 	for k, p := range planes {
 		t := tmp[k*npix*pw : (k+1)*npix*pw]
-		e, o := p[from:], p[half+from:]
-		for q := 0; q+1 < npix; q += 2 {
-			i := q / 2 * pw
-			if c == 4 {
-				le.PutUint64(t[q*8:], le.Uint64(e[i:]))
-				le.PutUint64(t[q*8+8:], le.Uint64(o[i:]))
-			} else {
-				le.PutUint32(t[q*4:], le.Uint32(e[i:]))
-				le.PutUint32(t[q*4+4:], le.Uint32(o[i:]))
-			}
+		for q := range npix {
+			copy(t[q*pw:q*pw+pw], p[q&1*half+from+q>>1*pw:])
 		}
 		pt[k] = t
 	}

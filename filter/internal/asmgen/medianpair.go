@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -284,4 +286,73 @@ func medianPairKernel(n, c int, p pairNet) {
 	Label(l("done"))
 	VZEROUPPER()
 	RET()
+}
+
+// goPairs writes the pure-Go pair kernels, one per window size, each a
+// straight-line copy of its network on four 16-bit words a uint64.
+func goPairs(b *bytes.Buffer, nets map[int]pairNet) {
+	for _, n := range []int{3, 5} {
+		goPair(b, nets[n])
+	}
+}
+
+// goPair writes medianPair<n>Words16.
+func goPair(b *bytes.Buffer, p pairNet) {
+	n := p.n
+	params := make([]string, n)
+	for r := range params {
+		params[r] = fmt.Sprintf("p%d", r)
+	}
+	fmt.Fprintf(b, "\n// medianPair%dWords16 is medianPairsGo's network for %d×%d windows: for the\n", n, n, n)
+	fmt.Fprintf(b, "// first len(d) &^ 15 bytes, which it returns, the medians of pixels 2k and\n")
+	fmt.Fprintf(b, "// 2k+1 of c channels (2 or 4) of 16-bit words, in pixel order, from the\n")
+	fmt.Fprintf(b, "// planes p<r> in halves, the odd pixels half bytes after the even: %d min\n", network{ops: p.ops}.cost()+4*n)
+	fmt.Fprintf(b, "// and max operations a pair on four words at a time, held in a word.\n")
+	fmt.Fprintf(b, "func medianPair%dWords16(d []byte, %s []byte, half, c int) int {\n", n, strings.Join(params, ", "))
+	b.WriteString("\tle := binary.LittleEndian\n\tpw := 2 * c\n\tj := 0\n")
+	b.WriteString("\tfor ; j+16 <= len(d); j += 16 {\n\t\ti := j / 2\n")
+	// col is the index expression of rank r of column k of the pair.
+	col := func(k, r int) string {
+		idx := "i"
+		if k%2 == 1 {
+			idx = "half+i"
+		}
+		if k/2 > 0 {
+			idx += fmt.Sprintf("+%d*pw", k/2)
+		}
+		return fmt.Sprintf("le.Uint64(p%d[%s:])", r, idx)
+	}
+	used := make([]bool, (n-1)*n)
+	for _, op := range p.ops {
+		used[op.A], used[op.B] = true, true
+	}
+	for _, w := range p.outs {
+		used[w] = true
+	}
+	for w, u := range used {
+		if u {
+			fmt.Fprintf(b, "\t\tw%d := %s\n", w, col(w/n+1, w%n))
+		}
+	}
+	for _, op := range p.ops {
+		x, y := op.A, op.B
+		switch op.Kind {
+		case opCE:
+			fmt.Fprintf(b, "\t\tw%d, w%d = minMax16(w%d, w%d)\n", x, y, x, y)
+		case opMin:
+			fmt.Fprintf(b, "\t\tw%d = min16(w%d, w%d)\n", x, x, y)
+		case opMax:
+			fmt.Fprintf(b, "\t\tw%d = max16(w%d, w%d)\n", y, x, y)
+		}
+	}
+	for side, k := range []int{0, n} {
+		v := []string{"e", "o"}[side]
+		fmt.Fprintf(b, "\t\t%s := min16(w%d, max16(w%d, %s))\n", v, p.outs[n], p.outs[0], col(k, n-1))
+		for t := 2; t <= n; t++ {
+			fmt.Fprintf(b, "\t\t%s = min16(%s, max16(w%d, %s))\n", v, v, p.outs[t-1], col(k, n-t))
+		}
+	}
+	b.WriteString("\t\tif c == 4 {\n\t\t\tle.PutUint64(d[j:], e)\n\t\t\tle.PutUint64(d[j+8:], o)\n")
+	b.WriteString("\t\t} else {\n\t\t\tle.PutUint64(d[j:], e&0xffffffff|o<<32)\n\t\t\tle.PutUint64(d[j+8:], e>>32|o&^0xffffffff)\n\t\t}\n")
+	b.WriteString("\t}\n\treturn j\n}\n")
 }

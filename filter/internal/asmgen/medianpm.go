@@ -18,15 +18,19 @@ import (
 // medianPM writes the packing, median and unpacking kernels for 2 and 4
 // channels.
 func medianPM() {
-	nets := map[int]pairNet{3: pairNetwork(3), 5: pairNetwork(5)}
+	pairNets = map[int]pairNet{3: pairNetwork(3), 5: pairNetwork(5)}
 	for _, c := range []int{2, 4} {
 		packPMSplit(c)
 		for _, n := range []int{3, 5} {
-			medianPairKernel(n, c, nets[n])
+			medianPairKernel(n, c, pairNets[n])
 		}
 		unpremulWords(c)
 	}
 }
+
+// pairNets are the pair networks medianPM wrote, which goNetworks writes
+// in Go too.
+var pairNets map[int]pairNet
 
 // bytesConst returns a constant of the bytes b.
 func bytesConst(b []byte) Constant { return String(string(b)) }
