@@ -20,9 +20,11 @@ import (
 // large reduction first averages K×K blocks (Resize.box) into rows of
 // 1/16 levels, kept in a ring so that each block is averaged once per
 // tile. The columns' weights are padded with zeros to one count for all,
-// a multiple of 4, so that the vector kernels (vres16AVX2, hres16c*AVX2)
+// a multiple of 4 (of 2 for three channels), so that the vector kernels
+// (vresU16AVX2, vresBoxAVX2, hresU16c1AVX2, hresU16c3AVX2, addRowU16AVX2)
 // take them four or two at a time; the pure-Go kernels (vresFixedGo,
-// vresBoxGo, hresFixedGo, addRow16Go) do the same integer arithmetic, so both give the same bytes.
+// vresBoxGo, hresFixedGo, addRow16Go) do the same integer arithmetic, so
+// both give the same bytes.
 type resizeFixed struct {
 	c, depth int
 	box      int // K, 1 when there is no box
@@ -159,7 +161,13 @@ func newResizeFixed(z Resize, sigma float64, w, h int, f raster.PixelFormat) (*r
 	l := z.lanczos()
 	g := blurKernel(sigma)
 	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), bits: resizeBits}
-	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, k.bits, 4, true, true)
+	// The horizontal kernels take the taps of three channels two at a
+	// time, of one channel four at a time.
+	xpad := 4
+	if k.c == 3 {
+		xpad = 2
+	}
+	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, k.bits, xpad, true, true)
 	k.ys = newResizeTaps(l, g, z.boxedLen(h), oh, k.bits, 1, false, true)
 	k.xw, k.yw = int32s(k.xs.w), int32s(k.ys.w)
 	gain := k.xs.gain * k.ys.gain
@@ -258,27 +266,69 @@ func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle)
 
 // vresFixedGo stores into d the vertical pass of resizeFixed over rows of
 // big-endian samples of bps bytes: sample i of d is the sum of w[j] times
-// sample i of rows[j], rounded half up and shifted right by shift.
+// sample i of rows[j], rounded half up and shifted right by shift. It
+// adds up a block of samples row by row, which reads each row in order.
 func vresFixedGo(d []int32, rows [][]byte, w []int32, shift uint, bps int) {
-	rnd := int64(1) << (shift - 1)
-	for i := range d {
-		acc := rnd
-		for j, r := range rows {
-			acc += int64(w[j]) * int64(sample(r, i, bps))
+	var acc [256]int64
+	for i0 := 0; i0 < len(d); i0 += len(acc) {
+		a := acc[:min(len(acc), len(d)-i0)]
+		clear(a)
+		j := 0
+		if bps == 2 {
+			// Four rows at a time: a quarter of the sums' loads and stores.
+			n := 2 * len(a)
+			for ; j+4 <= len(rows); j += 4 {
+				r0, r1, r2, r3 := rows[j][2*i0:][:n], rows[j+1][2*i0:][:n], rows[j+2][2*i0:][:n], rows[j+3][2*i0:][:n]
+				w0, w1, w2, w3 := int64(w[j]), int64(w[j+1]), int64(w[j+2]), int64(w[j+3])
+				for i := range a {
+					k := 2 * i
+					a[i] += w0*int64(uint16(r0[k])<<8|uint16(r0[k+1])) + w1*int64(uint16(r1[k])<<8|uint16(r1[k+1])) +
+						w2*int64(uint16(r2[k])<<8|uint16(r2[k+1])) + w3*int64(uint16(r3[k])<<8|uint16(r3[k+1]))
+				}
+			}
 		}
-		d[i] = int32(acc >> shift)
+		for ; j < len(rows); j++ {
+			r, wj := rows[j], int64(w[j])
+			if bps == 2 {
+				r = r[2*i0 : 2*(i0+len(a))]
+				for i := range a {
+					a[i] += wj * int64(uint16(r[2*i])<<8|uint16(r[2*i+1]))
+				}
+			} else {
+				r = r[i0 : i0+len(a)]
+				for i := range a {
+					a[i] += wj * int64(r[i])
+				}
+			}
+		}
+		roundSums(d[i0:], a, shift)
 	}
 }
 
 // vresBoxGo is vresFixedGo over rows of block averages.
 func vresBoxGo(d []int32, rows [][]int32, w []int32, shift uint) {
-	rnd := int64(1) << (shift - 1)
-	for i := range d {
-		acc := rnd
+	var acc [256]int64
+	for i0 := 0; i0 < len(d); i0 += len(acc) {
+		a := acc[:min(len(acc), len(d)-i0)]
+		clear(a)
 		for j, r := range rows {
-			acc += int64(w[j]) * int64(r[i])
+			wj := int64(w[j])
+			r = r[i0 : i0+len(a)]
+			for i := range a {
+				a[i] += wj * int64(r[i])
+			}
 		}
-		d[i] = int32(acc >> shift)
+		roundSums(d[i0:], a, shift)
+	}
+}
+
+// roundSums stores into d the sums a, rounded half up and shifted right
+// by shift.
+func roundSums(d []int32, a []int64, shift uint) {
+	rnd := int64(1) << (shift - 1)
+	d = d[:len(a)]
+	for i, v := range a {
+		d[i] = int32((v + rnd) >> shift)
 	}
 }
 
@@ -293,11 +343,33 @@ func hresFixedGo(d []byte, m []int32, offs []int32, w []int32, taps, c int, shif
 	for x, o := range offs {
 		ws := w[x*taps : (x+1)*taps]
 		v := m[o : int(o)+taps*c]
-		for ch := range c {
-			acc := rnd
+		var sums [4]int64
+		switch c {
+		case 1:
+			a := rnd
 			for j, wj := range ws {
-				acc += int64(wj) * int64(v[j*c+ch])
+				a += int64(wj) * int64(v[j])
 			}
+			sums[0] = a
+		case 3:
+			a0, a1, a2 := rnd, rnd, rnd
+			for j, wj := range ws {
+				px := v[3*j : 3*j+3 : 3*j+3]
+				a0 += int64(wj) * int64(px[0])
+				a1 += int64(wj) * int64(px[1])
+				a2 += int64(wj) * int64(px[2])
+			}
+			sums[0], sums[1], sums[2] = a0, a1, a2
+		default:
+			for ch := range c {
+				a := rnd
+				for j, wj := range ws {
+					a += int64(wj) * int64(v[j*c+ch])
+				}
+				sums[ch] = a
+			}
+		}
+		for ch, acc := range sums[:c] {
 			q := min(max(acc>>shift, 0), top)
 			if depth == 8 {
 				d[x*c+ch] = byte(q)
