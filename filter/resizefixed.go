@@ -441,9 +441,19 @@ func boxRow[T int16 | int32](dst []T, acc []uint64, src *raster.Tile, by, x0, x1
 			}
 		}
 	}
-	area := uint64(k * k)
+	average(dst, acc, k)
+}
+
+// average stores into dst the averages, in units of 2^-boxFrac rounded
+// half up, of the k×k blocks whose sums acc holds. A quotient of integers
+// below 2^53 moves by less than 1/k² when rounded to float64, and a
+// quotient that is not whole lies at least 1/k² below the next integer:
+// its floor is exact, and a division in float64 costs a fraction of one
+// of 64-bit integers.
+func average[T int16 | int32](dst []T, acc []uint64, k int) {
+	area, half := float64(k*k), uint64(k*k)/2
 	for i, v := range acc[:len(dst)] {
-		dst[i] = T((v<<boxFrac + area/2) / area)
+		dst[i] = T(math.Floor(float64(v<<boxFrac+half) / area))
 	}
 }
 
@@ -467,12 +477,7 @@ func boxRow16(dst []int32, acc []uint64, cols []int32, src *raster.Tile, by, x0,
 		o := src.PixOffset(in.Min.X+x0*k, y)
 		addRow16(cols, src.Pix[o:o+2*len(cols)])
 	}
-	// A quotient of integers below 2^53 moves by less than 1/area when
-	// rounded to float64, and a quotient that is not whole lies at least
-	// 1/area below the next integer: its floor is exact, and a division
-	// in float64 costs a fraction of one of 64-bit integers.
-	area := float64(k * k)
-	half := uint64(k*k) / 2
+	sums := acc[:nf]
 	for px := range full - x0 {
 		cs := cols[px*k*c : (px+1)*k*c]
 		for ch := range c {
@@ -480,9 +485,10 @@ func boxRow16(dst []int32, acc []uint64, cols []int32, src *raster.Tile, by, x0,
 			for i := ch; i < len(cs); i += c {
 				t += uint64(cs[i])
 			}
-			dst[px*c+ch] = int32(math.Floor(float64(t<<boxFrac+half) / area))
+			sums[px*c+ch] = t
 		}
 	}
+	average(dst[:nf], sums, k)
 	if full < x1 {
 		boxRow(dst[nf:], acc, src, by, full, x1, k, in)
 	}
