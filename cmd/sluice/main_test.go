@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -161,4 +163,30 @@ func hasTemp(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+// TestStatsBudget checks that --stats reports the budget --memory gave,
+// and the pipeline's cap on bytes in flight within it.
+func TestStatsBudget(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.tif"), filepath.Join(dir, "out.tif")
+	runCmd(t, "gen", "2000x1500", in)
+	var st statsJSON
+	js := runCmd(t, "run", "--stats=json", "--memory", "4MiB", "--workers", "2", in, out, "blur:2")
+	if err := json.Unmarshal([]byte(js), &st); err != nil {
+		t.Fatalf("stats JSON: %v\n%s", err, js)
+	}
+	if st.BudgetBytes != 4<<20 {
+		t.Errorf("budget_bytes %d, want --memory's %d", st.BudgetBytes, 4<<20)
+	}
+	if st.InFlightCap <= 0 || st.InFlightCap > st.BudgetBytes {
+		t.Errorf("in_flight_cap_bytes %d, want within (0, %d]", st.InFlightCap, st.BudgetBytes)
+	}
+	if st.PeakBytes <= 0 || st.PeakBytes > st.InFlightCap {
+		t.Errorf("peak_bytes_in_flight %d, want within (0, %d]", st.PeakBytes, st.InFlightCap)
+	}
+	text := runCmd(t, "run", "--stats", "--memory", "4MiB", in, out, "blur:2")
+	if !strings.Contains(text, "of a 4.0 MiB budget") {
+		t.Errorf("stats text does not name the 4 MiB budget:\n%s", text)
+	}
 }

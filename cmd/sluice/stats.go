@@ -34,7 +34,8 @@ type statsJSON struct {
 	Rows           int         `json:"rows"`
 	Workers        int         `json:"workers"`
 	RemoteSlots    int         `json:"remote_slots,omitempty"` // tiles out on other machines at once, in a --nats run
-	BudgetBytes    int64       `json:"budget_bytes"`
+	BudgetBytes    int64       `json:"budget_bytes"`           // --memory
+	InFlightCap    int64       `json:"in_flight_cap_bytes"`    // what the pipeline may hold at once, at most the budget
 	PeakBytes      int64       `json:"peak_bytes_in_flight"`
 	PeakRSSBytes   int64       `json:"peak_rss_bytes,omitempty"`
 	Bottleneck     string      `json:"bottleneck"`
@@ -60,7 +61,7 @@ func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) err
 	if mode == "json" {
 		out := statsJSON{
 			ElapsedSeconds: st.Elapsed.Seconds(), Rows: rows, Workers: job.Workers(), RemoteSlots: job.RemoteSlots(),
-			BudgetBytes: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
+			BudgetBytes: job.Budget(), InFlightCap: st.Budget, PeakBytes: st.PeakBytes, PeakRSSBytes: peakRSS(),
 			Bottleneck: st.Bottleneck(), Strategy: strategyLine(job), Kernels: kernels,
 		}
 		for _, s := range st.Stages {
@@ -80,7 +81,13 @@ func printStats(w io.Writer, mode string, job *engine.Job, kernels []string) err
 	if s := strategyLine(job); s != "" {
 		fmt.Fprintln(w, "strategy", s)
 	}
-	fmt.Fprintf(w, "memory in flight: peak %s of a %s budget", raster.FormatBytes(st.PeakBytes), raster.FormatBytes(st.Budget))
+	fmt.Fprintf(w, "memory in flight: peak %s", raster.FormatBytes(st.PeakBytes))
+	if st.Budget < job.Budget() {
+		// The engine holds no more bands than its workers can use, so
+		// the cap can sit below the budget.
+		fmt.Fprintf(w, " (at most %s: the bands %d workers use at once)", raster.FormatBytes(st.Budget), job.Workers())
+	}
+	fmt.Fprintf(w, " of a %s budget", raster.FormatBytes(job.Budget()))
 	if rss := peakRSS(); rss > 0 {
 		fmt.Fprintf(w, "; process peak RSS %s", raster.FormatBytes(rss))
 	}
