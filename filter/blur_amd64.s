@@ -1483,6 +1483,359 @@ unpremulResPM4AVX2done:
 DATA unpremulResPM4AVX2half<>+0(SB)/4, $0x3f000000
 GLOBL unpremulResPM4AVX2half<>(SB), RODATA|NOPTR, $4
 
+// func vresU16AVX2(d []int32, rows []*byte, w []int32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vresU16AVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         rows_len+32(FP), BX
+	MOVQ         w_base+48(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTQ vresU16AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPBROADCASTQ vresU16AVX2big<>+0(SB), Y1
+	VPSLLQ       X0, Y1, Y1
+	VPADDQ       Y1, Y2, Y2
+	VPBROADCASTD vresU16AVX2bigd<>+0(SB), Y1
+	VMOVDQU      vresU16AVX2ma<>+0(SB), Y3
+	VMOVDQU      vresU16AVX2mb<>+0(SB), Y4
+	VMOVDQU      vresU16AVX2mc<>+0(SB), Y5
+	VMOVDQU      vresU16AVX2md<>+0(SB), Y6
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vresU16AVX2block:
+	TESTQ   CX, CX
+	JZ      vresU16AVX2done
+	VMOVDQU Y2, Y7
+	VMOVDQU Y2, Y8
+	VMOVDQU Y2, Y9
+	VMOVDQU Y2, Y10
+	MOVQ    DX, R8
+	MOVQ    SI, R9
+	MOVQ    BX, R10
+
+vresU16AVX2tap:
+	MOVQ         (R8), R11
+	VPBROADCASTD (R9), Y12
+	VMOVDQU      (R11)(DI*2), Y11
+	VPSHUFB      Y3, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y7, Y7
+	VPSHUFB      Y4, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y8, Y8
+	VPSHUFB      Y5, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y9, Y9
+	VPSHUFB      Y6, Y11, Y11
+	VPMULDQ      Y12, Y11, Y11
+	VPADDQ       Y11, Y10, Y10
+	ADDQ         $0x08, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vresU16AVX2tap
+	VPSRLQ       X0, Y7, Y7
+	VPSRLQ       X0, Y8, Y8
+	VPSRLQ       X0, Y9, Y9
+	VPSRLQ       X0, Y10, Y10
+	VPSLLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y8, Y7, Y7
+	VPSLLQ       $0x20, Y10, Y10
+	VPBLENDD     $0xaa, Y10, Y9, Y9
+	VPERM2I128   $0x20, Y9, Y7, Y8
+	VPERM2I128   $0x31, Y9, Y7, Y7
+	VPSUBD       Y1, Y8, Y8
+	VPSUBD       Y1, Y7, Y7
+	VMOVDQU      Y8, (AX)(DI*4)
+	VMOVDQU      Y7, 32(AX)(DI*4)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vresU16AVX2block
+
+vresU16AVX2done:
+	VZEROUPPER
+	RET
+
+DATA vresU16AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL vresU16AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA vresU16AVX2big<>+0(SB)/8, $0x0000000040000000
+GLOBL vresU16AVX2big<>(SB), RODATA|NOPTR, $8
+
+DATA vresU16AVX2bigd<>+0(SB)/4, $0x40000000
+GLOBL vresU16AVX2bigd<>(SB), RODATA|NOPTR, $4
+
+DATA vresU16AVX2ma<>+0(SB)/32, $"\x01\x00\x80\x80\x80\x80\x80\x80\x05\x04\x80\x80\x80\x80\x80\x80\x01\x00\x80\x80\x80\x80\x80\x80\x05\x04\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2ma<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2mb<>+0(SB)/32, $"\x03\x02\x80\x80\x80\x80\x80\x80\a\x06\x80\x80\x80\x80\x80\x80\x03\x02\x80\x80\x80\x80\x80\x80\a\x06\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2mb<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2mc<>+0(SB)/32, $"\t\b\x80\x80\x80\x80\x80\x80\r\f\x80\x80\x80\x80\x80\x80\t\b\x80\x80\x80\x80\x80\x80\r\f\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2mc<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2md<>+0(SB)/32, $"\v\n\x80\x80\x80\x80\x80\x80\x0f\x0e\x80\x80\x80\x80\x80\x80\v\n\x80\x80\x80\x80\x80\x80\x0f\x0e\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2md<>(SB), RODATA|NOPTR, $32
+
+// func vresBoxAVX2(d []int32, rows []*int32, w []int32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vresBoxAVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         rows_len+32(FP), BX
+	MOVQ         w_base+48(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTQ vresBoxAVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPBROADCASTQ vresBoxAVX2big<>+0(SB), Y1
+	VPSLLQ       X0, Y1, Y1
+	VPADDQ       Y1, Y2, Y2
+	VPBROADCASTD vresBoxAVX2bigd<>+0(SB), Y1
+	VMOVDQU      vresBoxAVX2perm<>+0(SB), Y3
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vresBoxAVX2block:
+	TESTQ   CX, CX
+	JZ      vresBoxAVX2done
+	VMOVDQU Y2, Y4
+	VMOVDQU Y2, Y5
+	VMOVDQU Y2, Y6
+	VMOVDQU Y2, Y7
+	MOVQ    DX, R8
+	MOVQ    SI, R9
+	MOVQ    BX, R10
+
+vresBoxAVX2tap:
+	MOVQ         (R8), R11
+	VPBROADCASTD (R9), Y8
+	VPMOVZXDQ    (R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y4, Y4
+	VPMOVZXDQ    16(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y5, Y5
+	VPMOVZXDQ    32(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y6, Y6
+	VPMOVZXDQ    48(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y7, Y7
+	ADDQ         $0x08, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vresBoxAVX2tap
+	VPSRLQ       X0, Y4, Y4
+	VPSRLQ       X0, Y5, Y5
+	VPSRLQ       X0, Y6, Y6
+	VPSRLQ       X0, Y7, Y7
+	VPERMD       Y4, Y3, Y4
+	VPERMD       Y5, Y3, Y5
+	VPERMD       Y6, Y3, Y6
+	VPERMD       Y7, Y3, Y7
+	VPBLENDD     $0xf0, Y5, Y4, Y4
+	VPBLENDD     $0xf0, Y7, Y6, Y5
+	VPSUBD       Y1, Y4, Y4
+	VPSUBD       Y1, Y5, Y5
+	VMOVDQU      Y4, (AX)(DI*4)
+	VMOVDQU      Y5, 32(AX)(DI*4)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vresBoxAVX2block
+
+vresBoxAVX2done:
+	VZEROUPPER
+	RET
+
+DATA vresBoxAVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL vresBoxAVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA vresBoxAVX2big<>+0(SB)/8, $0x0000000040000000
+GLOBL vresBoxAVX2big<>(SB), RODATA|NOPTR, $8
+
+DATA vresBoxAVX2bigd<>+0(SB)/4, $0x40000000
+GLOBL vresBoxAVX2bigd<>(SB), RODATA|NOPTR, $4
+
+DATA vresBoxAVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00"
+GLOBL vresBoxAVX2perm<>(SB), RODATA|NOPTR, $32
+
+// func hresU16c1AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hresU16c1AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTQ hresU16c1AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPXOR        Y1, Y1, Y1
+	VMOVDQU      hresU16c1AVX2perm<>+0(SB), Y3
+	VMOVDQU      hresU16c1AVX2swap<>+0(SB), X4
+	SHRQ         $0x02, DI
+
+hresU16c1AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hresU16c1AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*4), R8
+	MOVQ    DI, R9
+	VPXOR   Y5, Y5, Y5
+
+hresU16c1AVX2tap:
+	VPMOVZXDQ    (R8), Y6
+	VPMOVZXDQ    (SI), Y7
+	VPMULDQ      Y7, Y6, Y6
+	VPADDQ       Y6, Y5, Y5
+	ADDQ         $0x10, R8
+	ADDQ         $0x10, SI
+	DECQ         R9
+	JNZ          hresU16c1AVX2tap
+	VEXTRACTI128 $0x01, Y5, X6
+	VPADDQ       X6, X5, X5
+	VPSHUFD      $0x4e, X5, X6
+	VPADDQ       X6, X5, X5
+	VPADDQ       X2, X5, X5
+	VPCMPGTQ     Y1, Y5, Y6
+	VPAND        Y6, Y5, Y5
+	VPSRLQ       X0, Y5, Y5
+	VPERMD       Y5, Y3, Y5
+	VPACKUSDW    X5, X5, X5
+	VPSHUFB      X4, X5, X5
+	VMOVD        X5, R8
+	MOVW         R8, (AX)
+	ADDQ         $0x02, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresU16c1AVX2pixel
+
+hresU16c1AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresU16c1AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL hresU16c1AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA hresU16c1AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL hresU16c1AVX2perm<>(SB), RODATA|NOPTR, $32
+
+DATA hresU16c1AVX2swap<>+0(SB)/16, $"\x01\x00\x03\x02\x05\x04\a\x06\t\b\v\n\r\f\x0f\x0e"
+GLOBL hresU16c1AVX2swap<>(SB), RODATA|NOPTR, $16
+
+// func hresU16c3AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hresU16c3AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTQ hresU16c3AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPXOR        Y1, Y1, Y1
+	VMOVDQU      hresU16c3AVX2perm<>+0(SB), Y3
+	VMOVDQU      hresU16c3AVX2swap<>+0(SB), X4
+	SHRQ         $0x01, DI
+
+hresU16c3AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hresU16c3AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*4), R8
+	MOVQ    DI, R9
+	VMOVDQU Y2, Y5
+	VPXOR   Y6, Y6, Y6
+
+hresU16c3AVX2tap:
+	VPMOVZXDQ    (R8), Y7
+	VPBROADCASTD (SI), Y8
+	VPMULDQ      Y8, Y7, Y7
+	VPADDQ       Y7, Y5, Y5
+	VPMOVZXDQ    12(R8), Y7
+	VPBROADCASTD 4(SI), Y8
+	VPMULDQ      Y8, Y7, Y7
+	VPADDQ       Y7, Y6, Y6
+	ADDQ         $0x18, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hresU16c3AVX2tap
+	VPADDQ       Y6, Y5, Y5
+	VPCMPGTQ     Y1, Y5, Y6
+	VPAND        Y6, Y5, Y5
+	VPSRLQ       X0, Y5, Y5
+	VPERMD       Y5, Y3, Y5
+	VPACKUSDW    X5, X5, X5
+	VPSHUFB      X4, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x06, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresU16c3AVX2pixel
+
+hresU16c3AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresU16c3AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL hresU16c3AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA hresU16c3AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL hresU16c3AVX2perm<>(SB), RODATA|NOPTR, $32
+
+DATA hresU16c3AVX2swap<>+0(SB)/16, $"\x01\x00\x03\x02\x05\x04\a\x06\t\b\v\n\r\f\x0f\x0e"
+GLOBL hresU16c3AVX2swap<>(SB), RODATA|NOPTR, $16
+
+// func addRowU16AVX2(cols []int32, row []byte)
+// Requires: AVX, AVX2
+TEXT ·addRowU16AVX2(SB), NOSPLIT, $0-48
+	MOVQ    cols_base+0(FP), AX
+	MOVQ    cols_len+8(FP), CX
+	MOVQ    row_base+24(FP), DX
+	VMOVDQU addRowU16AVX2swap<>+0(SB), Y0
+	SHRQ    $0x04, CX
+
+addRowU16AVX2block:
+	TESTQ     CX, CX
+	JZ        addRowU16AVX2done
+	VPMOVZXWD (DX), Y1
+	VPSHUFB   Y0, Y1, Y1
+	VPADDD    (AX), Y1, Y1
+	VMOVDQU   Y1, (AX)
+	VPMOVZXWD 16(DX), Y1
+	VPSHUFB   Y0, Y1, Y1
+	VPADDD    32(AX), Y1, Y1
+	VMOVDQU   Y1, 32(AX)
+	ADDQ      $0x20, DX
+	ADDQ      $0x40, AX
+	DECQ      CX
+	JMP       addRowU16AVX2block
+
+addRowU16AVX2done:
+	VZEROUPPER
+	RET
+
+DATA addRowU16AVX2swap<>+0(SB)/32, $"\x01\x00\x80\x80\x05\x04\x80\x80\t\b\x80\x80\r\f\x80\x80\x01\x00\x80\x80\x05\x04\x80\x80\t\b\x80\x80\r\f\x80\x80"
+GLOBL addRowU16AVX2swap<>(SB), RODATA|NOPTR, $32
+
 // func convColSymAVX2(d []float32, rows []*float32, w []float32)
 // Requires: AVX
 TEXT ·convColSymAVX2(SB), NOSPLIT, $0-72

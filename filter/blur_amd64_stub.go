@@ -145,6 +145,36 @@ func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA flo
 //go:noescape
 func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
 
+// vresU16AVX2 is vresFixedGo on rows of 16-bit samples, on the first
+// len(d) &^ 15 samples: row j is weighed by w[j].
+//
+//go:noescape
+func vresU16AVX2(d []int32, rows []*byte, w []int32, shift uint64)
+
+// vresBoxAVX2 is vresBoxGo on rows of block averages, on the first
+// len(d) &^ 15 samples: row j is weighed by w[j].
+//
+//go:noescape
+func vresBoxAVX2(d []int32, rows []*int32, w []int32, shift uint64)
+
+// hresU16c1AVX2 is hresFixedGo on 1-channel 16-bit samples, for every pixel
+// of offs; taps is a multiple of 4.
+//
+//go:noescape
+func hresU16c1AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+
+// hresU16c3AVX2 is hresFixedGo on 3-channel 16-bit samples, for every pixel
+// of offs; taps is a multiple of 2. It stores 8 bytes a pixel: d must
+// have room past its last, and m one sample past the last tap's.
+//
+//go:noescape
+func hresU16c3AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+
+// addRowU16AVX2 is addRow16Go on the first len(cols) &^ 15 samples.
+//
+//go:noescape
+func addRowU16AVX2(cols []int32, row []byte)
+
 // convColSymAVX2 is convColSymGo on the first len(d) &^ 7 samples;
 // rows holds the first sample of each of the 2·(len(w)-1)+1 rows.
 //

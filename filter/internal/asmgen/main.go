@@ -58,6 +58,7 @@ func main() {
 	sharpen8w()
 	blurPM()
 	resizePM()
+	resize16()
 	convColSymF32()
 	axpy3F32()
 	hresLanczosF32()
