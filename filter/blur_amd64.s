@@ -1483,6 +1483,359 @@ unpremulResPM4AVX2done:
 DATA unpremulResPM4AVX2half<>+0(SB)/4, $0x3f000000
 GLOBL unpremulResPM4AVX2half<>(SB), RODATA|NOPTR, $4
 
+// func vresU16AVX2(d []int32, rows []*byte, w []int32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vresU16AVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         rows_len+32(FP), BX
+	MOVQ         w_base+48(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTQ vresU16AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPBROADCASTQ vresU16AVX2big<>+0(SB), Y1
+	VPSLLQ       X0, Y1, Y1
+	VPADDQ       Y1, Y2, Y2
+	VPBROADCASTD vresU16AVX2bigd<>+0(SB), Y1
+	VMOVDQU      vresU16AVX2ma<>+0(SB), Y3
+	VMOVDQU      vresU16AVX2mb<>+0(SB), Y4
+	VMOVDQU      vresU16AVX2mc<>+0(SB), Y5
+	VMOVDQU      vresU16AVX2md<>+0(SB), Y6
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vresU16AVX2block:
+	TESTQ   CX, CX
+	JZ      vresU16AVX2done
+	VMOVDQU Y2, Y7
+	VMOVDQU Y2, Y8
+	VMOVDQU Y2, Y9
+	VMOVDQU Y2, Y10
+	MOVQ    DX, R8
+	MOVQ    SI, R9
+	MOVQ    BX, R10
+
+vresU16AVX2tap:
+	MOVQ         (R8), R11
+	VPBROADCASTD (R9), Y12
+	VMOVDQU      (R11)(DI*2), Y11
+	VPSHUFB      Y3, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y7, Y7
+	VPSHUFB      Y4, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y8, Y8
+	VPSHUFB      Y5, Y11, Y13
+	VPMULDQ      Y12, Y13, Y13
+	VPADDQ       Y13, Y9, Y9
+	VPSHUFB      Y6, Y11, Y11
+	VPMULDQ      Y12, Y11, Y11
+	VPADDQ       Y11, Y10, Y10
+	ADDQ         $0x08, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vresU16AVX2tap
+	VPSRLQ       X0, Y7, Y7
+	VPSRLQ       X0, Y8, Y8
+	VPSRLQ       X0, Y9, Y9
+	VPSRLQ       X0, Y10, Y10
+	VPSLLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y8, Y7, Y7
+	VPSLLQ       $0x20, Y10, Y10
+	VPBLENDD     $0xaa, Y10, Y9, Y9
+	VPERM2I128   $0x20, Y9, Y7, Y8
+	VPERM2I128   $0x31, Y9, Y7, Y7
+	VPSUBD       Y1, Y8, Y8
+	VPSUBD       Y1, Y7, Y7
+	VMOVDQU      Y8, (AX)(DI*4)
+	VMOVDQU      Y7, 32(AX)(DI*4)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vresU16AVX2block
+
+vresU16AVX2done:
+	VZEROUPPER
+	RET
+
+DATA vresU16AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL vresU16AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA vresU16AVX2big<>+0(SB)/8, $0x0000000040000000
+GLOBL vresU16AVX2big<>(SB), RODATA|NOPTR, $8
+
+DATA vresU16AVX2bigd<>+0(SB)/4, $0x40000000
+GLOBL vresU16AVX2bigd<>(SB), RODATA|NOPTR, $4
+
+DATA vresU16AVX2ma<>+0(SB)/32, $"\x01\x00\x80\x80\x80\x80\x80\x80\x05\x04\x80\x80\x80\x80\x80\x80\x01\x00\x80\x80\x80\x80\x80\x80\x05\x04\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2ma<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2mb<>+0(SB)/32, $"\x03\x02\x80\x80\x80\x80\x80\x80\a\x06\x80\x80\x80\x80\x80\x80\x03\x02\x80\x80\x80\x80\x80\x80\a\x06\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2mb<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2mc<>+0(SB)/32, $"\t\b\x80\x80\x80\x80\x80\x80\r\f\x80\x80\x80\x80\x80\x80\t\b\x80\x80\x80\x80\x80\x80\r\f\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2mc<>(SB), RODATA|NOPTR, $32
+
+DATA vresU16AVX2md<>+0(SB)/32, $"\v\n\x80\x80\x80\x80\x80\x80\x0f\x0e\x80\x80\x80\x80\x80\x80\v\n\x80\x80\x80\x80\x80\x80\x0f\x0e\x80\x80\x80\x80\x80\x80"
+GLOBL vresU16AVX2md<>(SB), RODATA|NOPTR, $32
+
+// func vresBoxAVX2(d []int32, rows []*int32, w []int32, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·vresBoxAVX2(SB), NOSPLIT, $0-80
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         rows_base+24(FP), DX
+	MOVQ         rows_len+32(FP), BX
+	MOVQ         w_base+48(FP), SI
+	MOVQ         shift+72(FP), DI
+	MOVQ         DI, X0
+	DECQ         DI
+	MOVQ         DI, X1
+	VPBROADCASTQ vresBoxAVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPBROADCASTQ vresBoxAVX2big<>+0(SB), Y1
+	VPSLLQ       X0, Y1, Y1
+	VPADDQ       Y1, Y2, Y2
+	VPBROADCASTD vresBoxAVX2bigd<>+0(SB), Y1
+	VMOVDQU      vresBoxAVX2perm<>+0(SB), Y3
+	SHRQ         $0x04, CX
+	XORQ         DI, DI
+
+vresBoxAVX2block:
+	TESTQ   CX, CX
+	JZ      vresBoxAVX2done
+	VMOVDQU Y2, Y4
+	VMOVDQU Y2, Y5
+	VMOVDQU Y2, Y6
+	VMOVDQU Y2, Y7
+	MOVQ    DX, R8
+	MOVQ    SI, R9
+	MOVQ    BX, R10
+
+vresBoxAVX2tap:
+	MOVQ         (R8), R11
+	VPBROADCASTD (R9), Y8
+	VPMOVZXDQ    (R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y4, Y4
+	VPMOVZXDQ    16(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y5, Y5
+	VPMOVZXDQ    32(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y6, Y6
+	VPMOVZXDQ    48(R11)(DI*4), Y9
+	VPMULDQ      Y8, Y9, Y9
+	VPADDQ       Y9, Y7, Y7
+	ADDQ         $0x08, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          vresBoxAVX2tap
+	VPSRLQ       X0, Y4, Y4
+	VPSRLQ       X0, Y5, Y5
+	VPSRLQ       X0, Y6, Y6
+	VPSRLQ       X0, Y7, Y7
+	VPERMD       Y4, Y3, Y4
+	VPERMD       Y5, Y3, Y5
+	VPERMD       Y6, Y3, Y6
+	VPERMD       Y7, Y3, Y7
+	VPBLENDD     $0xf0, Y5, Y4, Y4
+	VPBLENDD     $0xf0, Y7, Y6, Y5
+	VPSUBD       Y1, Y4, Y4
+	VPSUBD       Y1, Y5, Y5
+	VMOVDQU      Y4, (AX)(DI*4)
+	VMOVDQU      Y5, 32(AX)(DI*4)
+	ADDQ         $0x10, DI
+	DECQ         CX
+	JMP          vresBoxAVX2block
+
+vresBoxAVX2done:
+	VZEROUPPER
+	RET
+
+DATA vresBoxAVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL vresBoxAVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA vresBoxAVX2big<>+0(SB)/8, $0x0000000040000000
+GLOBL vresBoxAVX2big<>(SB), RODATA|NOPTR, $8
+
+DATA vresBoxAVX2bigd<>+0(SB)/4, $0x40000000
+GLOBL vresBoxAVX2bigd<>(SB), RODATA|NOPTR, $4
+
+DATA vresBoxAVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00"
+GLOBL vresBoxAVX2perm<>(SB), RODATA|NOPTR, $32
+
+// func hresU16c1AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hresU16c1AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTQ hresU16c1AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPXOR        Y1, Y1, Y1
+	VMOVDQU      hresU16c1AVX2perm<>+0(SB), Y3
+	VMOVDQU      hresU16c1AVX2swap<>+0(SB), X4
+	SHRQ         $0x02, DI
+
+hresU16c1AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hresU16c1AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*4), R8
+	MOVQ    DI, R9
+	VPXOR   Y5, Y5, Y5
+
+hresU16c1AVX2tap:
+	VPMOVZXDQ    (R8), Y6
+	VPMOVZXDQ    (SI), Y7
+	VPMULDQ      Y7, Y6, Y6
+	VPADDQ       Y6, Y5, Y5
+	ADDQ         $0x10, R8
+	ADDQ         $0x10, SI
+	DECQ         R9
+	JNZ          hresU16c1AVX2tap
+	VEXTRACTI128 $0x01, Y5, X6
+	VPADDQ       X6, X5, X5
+	VPSHUFD      $0x4e, X5, X6
+	VPADDQ       X6, X5, X5
+	VPADDQ       X2, X5, X5
+	VPCMPGTQ     Y1, Y5, Y6
+	VPAND        Y6, Y5, Y5
+	VPSRLQ       X0, Y5, Y5
+	VPERMD       Y5, Y3, Y5
+	VPACKUSDW    X5, X5, X5
+	VPSHUFB      X4, X5, X5
+	VMOVD        X5, R8
+	MOVW         R8, (AX)
+	ADDQ         $0x02, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresU16c1AVX2pixel
+
+hresU16c1AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresU16c1AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL hresU16c1AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA hresU16c1AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL hresU16c1AVX2perm<>(SB), RODATA|NOPTR, $32
+
+DATA hresU16c1AVX2swap<>+0(SB)/16, $"\x01\x00\x03\x02\x05\x04\a\x06\t\b\v\n\r\f\x0f\x0e"
+GLOBL hresU16c1AVX2swap<>(SB), RODATA|NOPTR, $16
+
+// func hresU16c3AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hresU16c3AVX2(SB), NOSPLIT, $0-112
+	MOVQ         d_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         offs_len+56(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         taps+96(FP), DI
+	MOVQ         shift+104(FP), R8
+	MOVQ         R8, X0
+	DECQ         R8
+	MOVQ         R8, X1
+	VPBROADCASTQ hresU16c3AVX2one<>+0(SB), Y2
+	VPSLLQ       X1, Y2, Y2
+	VPXOR        Y1, Y1, Y1
+	VMOVDQU      hresU16c3AVX2perm<>+0(SB), Y3
+	VMOVDQU      hresU16c3AVX2swap<>+0(SB), X4
+	SHRQ         $0x01, DI
+
+hresU16c3AVX2pixel:
+	TESTQ   BX, BX
+	JZ      hresU16c3AVX2done
+	MOVLQSX (DX), R8
+	LEAQ    (CX)(R8*4), R8
+	MOVQ    DI, R9
+	VMOVDQU Y2, Y5
+	VPXOR   Y6, Y6, Y6
+
+hresU16c3AVX2tap:
+	VPMOVZXDQ    (R8), Y7
+	VPBROADCASTD (SI), Y8
+	VPMULDQ      Y8, Y7, Y7
+	VPADDQ       Y7, Y5, Y5
+	VPMOVZXDQ    12(R8), Y7
+	VPBROADCASTD 4(SI), Y8
+	VPMULDQ      Y8, Y7, Y7
+	VPADDQ       Y7, Y6, Y6
+	ADDQ         $0x18, R8
+	ADDQ         $0x08, SI
+	DECQ         R9
+	JNZ          hresU16c3AVX2tap
+	VPADDQ       Y6, Y5, Y5
+	VPCMPGTQ     Y1, Y5, Y6
+	VPAND        Y6, Y5, Y5
+	VPSRLQ       X0, Y5, Y5
+	VPERMD       Y5, Y3, Y5
+	VPACKUSDW    X5, X5, X5
+	VPSHUFB      X4, X5, X5
+	VMOVQ        X5, (AX)
+	ADDQ         $0x06, AX
+	ADDQ         $0x04, DX
+	DECQ         BX
+	JMP          hresU16c3AVX2pixel
+
+hresU16c3AVX2done:
+	VZEROUPPER
+	RET
+
+DATA hresU16c3AVX2one<>+0(SB)/8, $0x0000000000000001
+GLOBL hresU16c3AVX2one<>(SB), RODATA|NOPTR, $8
+
+DATA hresU16c3AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL hresU16c3AVX2perm<>(SB), RODATA|NOPTR, $32
+
+DATA hresU16c3AVX2swap<>+0(SB)/16, $"\x01\x00\x03\x02\x05\x04\a\x06\t\b\v\n\r\f\x0f\x0e"
+GLOBL hresU16c3AVX2swap<>(SB), RODATA|NOPTR, $16
+
+// func addRowU16AVX2(cols []int32, row []byte)
+// Requires: AVX, AVX2
+TEXT ·addRowU16AVX2(SB), NOSPLIT, $0-48
+	MOVQ    cols_base+0(FP), AX
+	MOVQ    cols_len+8(FP), CX
+	MOVQ    row_base+24(FP), DX
+	VMOVDQU addRowU16AVX2swap<>+0(SB), Y0
+	SHRQ    $0x04, CX
+
+addRowU16AVX2block:
+	TESTQ     CX, CX
+	JZ        addRowU16AVX2done
+	VPMOVZXWD (DX), Y1
+	VPSHUFB   Y0, Y1, Y1
+	VPADDD    (AX), Y1, Y1
+	VMOVDQU   Y1, (AX)
+	VPMOVZXWD 16(DX), Y1
+	VPSHUFB   Y0, Y1, Y1
+	VPADDD    32(AX), Y1, Y1
+	VMOVDQU   Y1, 32(AX)
+	ADDQ      $0x20, DX
+	ADDQ      $0x40, AX
+	DECQ      CX
+	JMP       addRowU16AVX2block
+
+addRowU16AVX2done:
+	VZEROUPPER
+	RET
+
+DATA addRowU16AVX2swap<>+0(SB)/32, $"\x01\x00\x80\x80\x05\x04\x80\x80\t\b\x80\x80\r\f\x80\x80\x01\x00\x80\x80\x05\x04\x80\x80\t\b\x80\x80\r\f\x80\x80"
+GLOBL addRowU16AVX2swap<>(SB), RODATA|NOPTR, $32
+
 // func convColSymAVX2(d []float32, rows []*float32, w []float32)
 // Requires: AVX
 TEXT ·convColSymAVX2(SB), NOSPLIT, $0-72
@@ -2234,47 +2587,6 @@ median3x3c1W16AVX2done:
 	VZEROUPPER
 	RET
 
-// func median3x3c2W16AVX2(d []byte, p []*byte)
-// Requires: AVX, AVX2
-TEXT ·median3x3c2W16AVX2(SB), NOSPLIT, $0-48
-	MOVQ d_base+0(FP), AX
-	MOVQ d_len+8(FP), CX
-	MOVQ p_base+24(FP), DX
-	MOVQ (DX), BX
-	MOVQ 8(DX), SI
-	MOVQ 16(DX), DX
-	SHRQ $0x05, CX
-	XORQ DI, DI
-
-median3x3c2W16AVX2block:
-	TESTQ   CX, CX
-	JZ      median3x3c2W16AVX2done
-	VMOVDQU 4(BX)(DI*1), Y0
-	VPMAXUW (BX)(DI*1), Y0, Y0
-	VPMAXUW 8(BX)(DI*1), Y0, Y0
-	VMOVDQU (SI)(DI*1), Y1
-	VPMAXUW 4(SI)(DI*1), Y1, Y2
-	VPMINUW 4(SI)(DI*1), Y1, Y1
-	VPMINUW 8(SI)(DI*1), Y2, Y2
-	VPMAXUW Y1, Y2, Y2
-	VMOVDQU (DX)(DI*1), Y1
-	VPMAXUW 4(DX)(DI*1), Y1, Y3
-	VPMINUW 4(DX)(DI*1), Y1, Y1
-	VPMINUW 8(DX)(DI*1), Y3, Y3
-	VPMINUW Y3, Y1, Y1
-	VPMINUW Y1, Y2, Y3
-	VPMAXUW Y1, Y2, Y1
-	VPMAXUW Y0, Y3, Y3
-	VPMINUW Y3, Y1, Y1
-	VMOVDQU Y1, (AX)(DI*1)
-	ADDQ    $0x20, DI
-	DECQ    CX
-	JMP     median3x3c2W16AVX2block
-
-median3x3c2W16AVX2done:
-	VZEROUPPER
-	RET
-
 // func median3x3c3W16AVX2(d []byte, p []*byte)
 // Requires: AVX, AVX2
 TEXT ·median3x3c3W16AVX2(SB), NOSPLIT, $0-48
@@ -2313,47 +2625,6 @@ median3x3c3W16AVX2block:
 	JMP     median3x3c3W16AVX2block
 
 median3x3c3W16AVX2done:
-	VZEROUPPER
-	RET
-
-// func median3x3c4W16AVX2(d []byte, p []*byte)
-// Requires: AVX, AVX2
-TEXT ·median3x3c4W16AVX2(SB), NOSPLIT, $0-48
-	MOVQ d_base+0(FP), AX
-	MOVQ d_len+8(FP), CX
-	MOVQ p_base+24(FP), DX
-	MOVQ (DX), BX
-	MOVQ 8(DX), SI
-	MOVQ 16(DX), DX
-	SHRQ $0x05, CX
-	XORQ DI, DI
-
-median3x3c4W16AVX2block:
-	TESTQ   CX, CX
-	JZ      median3x3c4W16AVX2done
-	VMOVDQU 8(BX)(DI*1), Y0
-	VPMAXUW (BX)(DI*1), Y0, Y0
-	VPMAXUW 16(BX)(DI*1), Y0, Y0
-	VMOVDQU (SI)(DI*1), Y1
-	VPMAXUW 8(SI)(DI*1), Y1, Y2
-	VPMINUW 8(SI)(DI*1), Y1, Y1
-	VPMINUW 16(SI)(DI*1), Y2, Y2
-	VPMAXUW Y1, Y2, Y2
-	VMOVDQU (DX)(DI*1), Y1
-	VPMAXUW 8(DX)(DI*1), Y1, Y3
-	VPMINUW 8(DX)(DI*1), Y1, Y1
-	VPMINUW 16(DX)(DI*1), Y3, Y3
-	VPMINUW Y3, Y1, Y1
-	VPMINUW Y1, Y2, Y3
-	VPMAXUW Y1, Y2, Y1
-	VPMAXUW Y0, Y3, Y3
-	VPMINUW Y3, Y1, Y1
-	VMOVDQU Y1, (AX)(DI*1)
-	ADDQ    $0x20, DI
-	DECQ    CX
-	JMP     median3x3c4W16AVX2block
-
-median3x3c4W16AVX2done:
 	VZEROUPPER
 	RET
 
@@ -2571,164 +2842,6 @@ median5x5c1W16AVX2done:
 	VZEROUPPER
 	RET
 
-// func median5x5c2W16AVX2(d []byte, p []*byte)
-// Requires: AVX, AVX2
-TEXT ·median5x5c2W16AVX2(SB), NOSPLIT, $32-48
-	MOVQ d_base+0(FP), AX
-	MOVQ d_len+8(FP), CX
-	MOVQ p_base+24(FP), DX
-	MOVQ (DX), BX
-	MOVQ 8(DX), SI
-	MOVQ 16(DX), DI
-	MOVQ 24(DX), R8
-	MOVQ 32(DX), DX
-	SHRQ $0x05, CX
-	XORQ R9, R9
-
-median5x5c2W16AVX2block:
-	TESTQ   CX, CX
-	JZ      median5x5c2W16AVX2done
-	VMOVDQU (BX)(R9*1), Y0
-	VPMAXUW 4(BX)(R9*1), Y0, Y1
-	VPMINUW 4(BX)(R9*1), Y0, Y0
-	VMOVDQU 12(BX)(R9*1), Y2
-	VPMAXUW 16(BX)(R9*1), Y2, Y3
-	VPMINUW 16(BX)(R9*1), Y2, Y2
-	VMOVDQU 8(BX)(R9*1), Y4
-	VPMINUW Y3, Y4, Y5
-	VPMAXUW Y3, Y4, Y3
-	VPMAXUW Y5, Y2, Y2
-	VPMAXUW Y0, Y2, Y2
-	VPMINUW Y3, Y1, Y0
-	VPMAXUW Y3, Y1, Y3
-	VPMAXUW Y0, Y2, Y2
-	VMOVDQU (SI)(R9*1), Y0
-	VPMAXUW 4(SI)(R9*1), Y0, Y1
-	VPMINUW 4(SI)(R9*1), Y0, Y0
-	VMOVDQU 12(SI)(R9*1), Y4
-	VPMAXUW 16(SI)(R9*1), Y4, Y5
-	VPMINUW 16(SI)(R9*1), Y4, Y4
-	VMOVDQU 8(SI)(R9*1), Y6
-	VPMINUW Y5, Y6, Y7
-	VPMAXUW Y5, Y6, Y5
-	VPMINUW Y4, Y7, Y6
-	VPMAXUW Y4, Y7, Y4
-	VPMINUW Y4, Y0, Y7
-	VPMAXUW Y4, Y0, Y4
-	VPMAXUW Y7, Y6, Y6
-	VPMINUW Y5, Y1, Y0
-	VPMAXUW Y5, Y1, Y5
-	VPMINUW Y4, Y0, Y1
-	VPMAXUW Y4, Y0, Y4
-	VPMAXUW Y1, Y6, Y6
-	VMOVDQU (DI)(R9*1), Y0
-	VPMAXUW 4(DI)(R9*1), Y0, Y1
-	VPMINUW 4(DI)(R9*1), Y0, Y0
-	VMOVDQU 12(DI)(R9*1), Y7
-	VPMAXUW 16(DI)(R9*1), Y7, Y8
-	VPMINUW 16(DI)(R9*1), Y7, Y7
-	VMOVDQU 8(DI)(R9*1), Y9
-	VPMINUW Y8, Y9, Y10
-	VPMAXUW Y8, Y9, Y8
-	VPMINUW Y7, Y10, Y9
-	VPMAXUW Y7, Y10, Y7
-	VPMINUW Y7, Y0, Y10
-	VPMAXUW Y7, Y0, Y7
-	VPMAXUW Y10, Y9, Y9
-	VPMINUW Y8, Y1, Y1
-	VPMINUW Y7, Y1, Y0
-	VPMAXUW Y7, Y1, Y7
-	VPMINUW Y9, Y0, Y1
-	VPMAXUW Y9, Y0, Y9
-	VMOVDQU (R8)(R9*1), Y0
-	VPMAXUW 4(R8)(R9*1), Y0, Y8
-	VPMINUW 4(R8)(R9*1), Y0, Y0
-	VMOVDQU 12(R8)(R9*1), Y10
-	VPMAXUW 16(R8)(R9*1), Y10, Y11
-	VPMINUW 16(R8)(R9*1), Y10, Y10
-	VMOVDQU 8(R8)(R9*1), Y12
-	VPMINUW Y11, Y12, Y13
-	VPMAXUW Y11, Y12, Y11
-	VPMINUW Y10, Y13, Y12
-	VPMAXUW Y10, Y13, Y10
-	VPMINUW Y10, Y0, Y13
-	VPMAXUW Y10, Y0, Y10
-	VPMINUW Y12, Y13, Y0
-	VPMAXUW Y12, Y13, Y12
-	VPMINUW Y11, Y8, Y8
-	VPMINUW Y10, Y8, Y8
-	VPMINUW Y12, Y8, Y10
-	VPMAXUW Y12, Y8, Y12
-	VMOVDQU (DX)(R9*1), Y8
-	VPMAXUW 4(DX)(R9*1), Y8, Y11
-	VPMINUW 4(DX)(R9*1), Y8, Y8
-	VMOVDQU 12(DX)(R9*1), Y13
-	VPMAXUW 16(DX)(R9*1), Y13, Y14
-	VPMINUW 16(DX)(R9*1), Y13, Y13
-	VMOVDQU 8(DX)(R9*1), Y15
-	VMOVDQU Y0, (SP)
-	VPMINUW Y14, Y15, Y0
-	VPMAXUW Y14, Y15, Y14
-	VPMINUW Y13, Y0, Y15
-	VPMAXUW Y13, Y0, Y13
-	VPMINUW Y13, Y8, Y0
-	VPMAXUW Y13, Y8, Y13
-	VPMINUW Y15, Y0, Y8
-	VPMAXUW Y15, Y0, Y15
-	VPMINUW Y14, Y11, Y11
-	VPMINUW Y13, Y11, Y11
-	VPMINUW Y15, Y11, Y11
-	VPMINUW Y6, Y2, Y0
-	VPMAXUW Y6, Y2, Y6
-	VPMINUW Y6, Y5, Y2
-	VPMAXUW Y6, Y5, Y6
-	VPMINUW Y4, Y3, Y5
-	VPMAXUW Y4, Y3, Y4
-	VPMINUW Y2, Y5, Y3
-	VPMAXUW Y2, Y5, Y2
-	VPMINUW Y1, Y0, Y5
-	VPMAXUW Y1, Y0, Y1
-	VPMINUW Y1, Y6, Y0
-	VPMAXUW Y1, Y6, Y1
-	VPMINUW Y0, Y2, Y6
-	VPMAXUW Y0, Y2, Y0
-	VPMINUW Y1, Y7, Y7
-	VPMINUW Y9, Y3, Y1
-	VPMAXUW Y9, Y3, Y9
-	VPMINUW Y9, Y4, Y2
-	VPMAXUW Y9, Y4, Y9
-	VPMINUW Y6, Y1, Y3
-	VPMAXUW Y6, Y1, Y6
-	VPMINUW Y0, Y2, Y1
-	VPMAXUW Y0, Y2, Y0
-	VPMINUW Y7, Y9, Y2
-	VPMAXUW Y7, Y9, Y7
-	VPMINUW Y8, Y12, Y4
-	VPMAXUW Y8, Y12, Y8
-	VPMINUW Y4, Y10, Y9
-	VPMAXUW Y4, Y10, Y4
-	VPMINUW Y8, Y11, Y10
-	VPMAXUW Y8, Y11, Y8
-	VPMAXUW (SP), Y5, Y5
-	VPMINUW Y8, Y0, Y0
-	VPMAXUW Y0, Y5, Y5
-	VPMAXUW Y6, Y4, Y4
-	VPMINUW Y4, Y7, Y7
-	VPMINUW Y5, Y7, Y7
-	VPMAXUW Y3, Y9, Y9
-	VPMINUW Y9, Y2, Y2
-	VPMINUW Y10, Y1, Y1
-	VPMAXUW Y1, Y2, Y2
-	VPMAXUW Y2, Y7, Y7
-	VMOVDQU Y7, (AX)(R9*1)
-	ADDQ    $0x20, R9
-	DECQ    CX
-	JMP     median5x5c2W16AVX2block
-
-median5x5c2W16AVX2done:
-	VZEROUPPER
-	RET
-
 // func median5x5c3W16AVX2(d []byte, p []*byte)
 // Requires: AVX, AVX2
 TEXT ·median5x5c3W16AVX2(SB), NOSPLIT, $32-48
@@ -2884,164 +2997,6 @@ median5x5c3W16AVX2block:
 	JMP     median5x5c3W16AVX2block
 
 median5x5c3W16AVX2done:
-	VZEROUPPER
-	RET
-
-// func median5x5c4W16AVX2(d []byte, p []*byte)
-// Requires: AVX, AVX2
-TEXT ·median5x5c4W16AVX2(SB), NOSPLIT, $32-48
-	MOVQ d_base+0(FP), AX
-	MOVQ d_len+8(FP), CX
-	MOVQ p_base+24(FP), DX
-	MOVQ (DX), BX
-	MOVQ 8(DX), SI
-	MOVQ 16(DX), DI
-	MOVQ 24(DX), R8
-	MOVQ 32(DX), DX
-	SHRQ $0x05, CX
-	XORQ R9, R9
-
-median5x5c4W16AVX2block:
-	TESTQ   CX, CX
-	JZ      median5x5c4W16AVX2done
-	VMOVDQU (BX)(R9*1), Y0
-	VPMAXUW 8(BX)(R9*1), Y0, Y1
-	VPMINUW 8(BX)(R9*1), Y0, Y0
-	VMOVDQU 24(BX)(R9*1), Y2
-	VPMAXUW 32(BX)(R9*1), Y2, Y3
-	VPMINUW 32(BX)(R9*1), Y2, Y2
-	VMOVDQU 16(BX)(R9*1), Y4
-	VPMINUW Y3, Y4, Y5
-	VPMAXUW Y3, Y4, Y3
-	VPMAXUW Y5, Y2, Y2
-	VPMAXUW Y0, Y2, Y2
-	VPMINUW Y3, Y1, Y0
-	VPMAXUW Y3, Y1, Y3
-	VPMAXUW Y0, Y2, Y2
-	VMOVDQU (SI)(R9*1), Y0
-	VPMAXUW 8(SI)(R9*1), Y0, Y1
-	VPMINUW 8(SI)(R9*1), Y0, Y0
-	VMOVDQU 24(SI)(R9*1), Y4
-	VPMAXUW 32(SI)(R9*1), Y4, Y5
-	VPMINUW 32(SI)(R9*1), Y4, Y4
-	VMOVDQU 16(SI)(R9*1), Y6
-	VPMINUW Y5, Y6, Y7
-	VPMAXUW Y5, Y6, Y5
-	VPMINUW Y4, Y7, Y6
-	VPMAXUW Y4, Y7, Y4
-	VPMINUW Y4, Y0, Y7
-	VPMAXUW Y4, Y0, Y4
-	VPMAXUW Y7, Y6, Y6
-	VPMINUW Y5, Y1, Y0
-	VPMAXUW Y5, Y1, Y5
-	VPMINUW Y4, Y0, Y1
-	VPMAXUW Y4, Y0, Y4
-	VPMAXUW Y1, Y6, Y6
-	VMOVDQU (DI)(R9*1), Y0
-	VPMAXUW 8(DI)(R9*1), Y0, Y1
-	VPMINUW 8(DI)(R9*1), Y0, Y0
-	VMOVDQU 24(DI)(R9*1), Y7
-	VPMAXUW 32(DI)(R9*1), Y7, Y8
-	VPMINUW 32(DI)(R9*1), Y7, Y7
-	VMOVDQU 16(DI)(R9*1), Y9
-	VPMINUW Y8, Y9, Y10
-	VPMAXUW Y8, Y9, Y8
-	VPMINUW Y7, Y10, Y9
-	VPMAXUW Y7, Y10, Y7
-	VPMINUW Y7, Y0, Y10
-	VPMAXUW Y7, Y0, Y7
-	VPMAXUW Y10, Y9, Y9
-	VPMINUW Y8, Y1, Y1
-	VPMINUW Y7, Y1, Y0
-	VPMAXUW Y7, Y1, Y7
-	VPMINUW Y9, Y0, Y1
-	VPMAXUW Y9, Y0, Y9
-	VMOVDQU (R8)(R9*1), Y0
-	VPMAXUW 8(R8)(R9*1), Y0, Y8
-	VPMINUW 8(R8)(R9*1), Y0, Y0
-	VMOVDQU 24(R8)(R9*1), Y10
-	VPMAXUW 32(R8)(R9*1), Y10, Y11
-	VPMINUW 32(R8)(R9*1), Y10, Y10
-	VMOVDQU 16(R8)(R9*1), Y12
-	VPMINUW Y11, Y12, Y13
-	VPMAXUW Y11, Y12, Y11
-	VPMINUW Y10, Y13, Y12
-	VPMAXUW Y10, Y13, Y10
-	VPMINUW Y10, Y0, Y13
-	VPMAXUW Y10, Y0, Y10
-	VPMINUW Y12, Y13, Y0
-	VPMAXUW Y12, Y13, Y12
-	VPMINUW Y11, Y8, Y8
-	VPMINUW Y10, Y8, Y8
-	VPMINUW Y12, Y8, Y10
-	VPMAXUW Y12, Y8, Y12
-	VMOVDQU (DX)(R9*1), Y8
-	VPMAXUW 8(DX)(R9*1), Y8, Y11
-	VPMINUW 8(DX)(R9*1), Y8, Y8
-	VMOVDQU 24(DX)(R9*1), Y13
-	VPMAXUW 32(DX)(R9*1), Y13, Y14
-	VPMINUW 32(DX)(R9*1), Y13, Y13
-	VMOVDQU 16(DX)(R9*1), Y15
-	VMOVDQU Y0, (SP)
-	VPMINUW Y14, Y15, Y0
-	VPMAXUW Y14, Y15, Y14
-	VPMINUW Y13, Y0, Y15
-	VPMAXUW Y13, Y0, Y13
-	VPMINUW Y13, Y8, Y0
-	VPMAXUW Y13, Y8, Y13
-	VPMINUW Y15, Y0, Y8
-	VPMAXUW Y15, Y0, Y15
-	VPMINUW Y14, Y11, Y11
-	VPMINUW Y13, Y11, Y11
-	VPMINUW Y15, Y11, Y11
-	VPMINUW Y6, Y2, Y0
-	VPMAXUW Y6, Y2, Y6
-	VPMINUW Y6, Y5, Y2
-	VPMAXUW Y6, Y5, Y6
-	VPMINUW Y4, Y3, Y5
-	VPMAXUW Y4, Y3, Y4
-	VPMINUW Y2, Y5, Y3
-	VPMAXUW Y2, Y5, Y2
-	VPMINUW Y1, Y0, Y5
-	VPMAXUW Y1, Y0, Y1
-	VPMINUW Y1, Y6, Y0
-	VPMAXUW Y1, Y6, Y1
-	VPMINUW Y0, Y2, Y6
-	VPMAXUW Y0, Y2, Y0
-	VPMINUW Y1, Y7, Y7
-	VPMINUW Y9, Y3, Y1
-	VPMAXUW Y9, Y3, Y9
-	VPMINUW Y9, Y4, Y2
-	VPMAXUW Y9, Y4, Y9
-	VPMINUW Y6, Y1, Y3
-	VPMAXUW Y6, Y1, Y6
-	VPMINUW Y0, Y2, Y1
-	VPMAXUW Y0, Y2, Y0
-	VPMINUW Y7, Y9, Y2
-	VPMAXUW Y7, Y9, Y7
-	VPMINUW Y8, Y12, Y4
-	VPMAXUW Y8, Y12, Y8
-	VPMINUW Y4, Y10, Y9
-	VPMAXUW Y4, Y10, Y4
-	VPMINUW Y8, Y11, Y10
-	VPMAXUW Y8, Y11, Y8
-	VPMAXUW (SP), Y5, Y5
-	VPMINUW Y8, Y0, Y0
-	VPMAXUW Y0, Y5, Y5
-	VPMAXUW Y6, Y4, Y4
-	VPMINUW Y4, Y7, Y7
-	VPMINUW Y5, Y7, Y7
-	VPMAXUW Y3, Y9, Y9
-	VPMINUW Y9, Y2, Y2
-	VPMINUW Y10, Y1, Y1
-	VPMAXUW Y1, Y2, Y2
-	VPMAXUW Y2, Y7, Y7
-	VMOVDQU Y7, (AX)(R9*1)
-	ADDQ    $0x20, R9
-	DECQ    CX
-	JMP     median5x5c4W16AVX2block
-
-median5x5c4W16AVX2done:
 	VZEROUPPER
 	RET
 
@@ -3534,3 +3489,663 @@ median5x5c4W32AVX2block:
 median5x5c4W32AVX2done:
 	VZEROUPPER
 	RET
+
+// func packPMSplit2AVX2(e []byte, o []byte, px []byte)
+// Requires: AVX, AVX2
+TEXT ·packPMSplit2AVX2(SB), NOSPLIT, $0-72
+	MOVQ    e_base+0(FP), AX
+	MOVQ    o_base+24(FP), CX
+	MOVQ    px_base+48(FP), DX
+	MOVQ    px_len+56(FP), BX
+	SHRQ    $0x04, BX
+	VMOVDQU packPMSplit2AVX2spread<>+0(SB), Y0
+	VMOVDQU packPMSplit2AVX2split<>+0(SB), Y1
+
+packPMSplit2AVX2block:
+	TESTQ        BX, BX
+	JZ           packPMSplit2AVX2done
+	VPMOVZXBW    (DX), Y2
+	VPSHUFB      Y0, Y2, Y3
+	VPMULLW      Y2, Y3, Y3
+	VPBLENDW     $0xaa, Y2, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      X3, (AX)
+	VEXTRACTI128 $0x01, Y3, (CX)
+	ADDQ         $0x10, DX
+	ADDQ         $0x10, AX
+	ADDQ         $0x10, CX
+	DECQ         BX
+	JMP          packPMSplit2AVX2block
+
+packPMSplit2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA packPMSplit2AVX2spread<>+0(SB)/32, $"\x02\x80\x02\x80\x06\x80\x06\x80\n\x80\n\x80\x0e\x80\x0e\x80\x02\x80\x02\x80\x06\x80\x06\x80\n\x80\n\x80\x0e\x80\x0e\x80"
+GLOBL packPMSplit2AVX2spread<>(SB), RODATA|NOPTR, $32
+
+DATA packPMSplit2AVX2split<>+0(SB)/32, $"\x00\x00\x00\x00\x02\x00\x00\x00\x04\x00\x00\x00\x06\x00\x00\x00\x01\x00\x00\x00\x03\x00\x00\x00\x05\x00\x00\x00\a\x00\x00\x00"
+GLOBL packPMSplit2AVX2split<>(SB), RODATA|NOPTR, $32
+
+// func medianPair3x3c2AVX2(d []byte, p []*byte, half int)
+// Requires: AVX, AVX2
+TEXT ·medianPair3x3c2AVX2(SB), NOSPLIT, $0-56
+	MOVQ d_base+0(FP), AX
+	MOVQ d_len+8(FP), CX
+	MOVQ p_base+24(FP), DX
+	MOVQ half+48(FP), BX
+	MOVQ (DX), SI
+	LEAQ (SI)(BX*1), DI
+	MOVQ 8(DX), R8
+	LEAQ (R8)(BX*1), R9
+	MOVQ 16(DX), DX
+	LEAQ (DX)(BX*1), BX
+	SHRQ $0x06, CX
+	XORQ R10, R10
+
+medianPair3x3c2AVX2block:
+	TESTQ      CX, CX
+	JZ         medianPair3x3c2AVX2done
+	VMOVDQU    4(SI)(R10*1), Y0
+	VPMAXUW    (DI)(R10*1), Y0, Y0
+	VMOVDQU    (BX)(R10*1), Y1
+	VPMINUW    4(DX)(R10*1), Y1, Y1
+	VPMINUW    Y0, Y1, Y2
+	VPMAXUW    Y0, Y1, Y0
+	VMOVDQU    (R9)(R10*1), Y1
+	VPMAXUW    4(R8)(R10*1), Y1, Y3
+	VPMINUW    4(R8)(R10*1), Y1, Y1
+	VPMINUW    Y2, Y1, Y4
+	VPMAXUW    Y2, Y1, Y2
+	VPMINUW    Y0, Y3, Y1
+	VPMAXUW    Y0, Y3, Y0
+	VPMAXUW    (DX)(R10*1), Y4, Y3
+	VPMAXUW    (R8)(R10*1), Y2, Y5
+	VPMINUW    Y5, Y3, Y3
+	VPMAXUW    (SI)(R10*1), Y1, Y5
+	VPMINUW    Y5, Y3, Y3
+	VPMINUW    Y0, Y3, Y3
+	VPMAXUW    4(BX)(R10*1), Y4, Y6
+	VPMAXUW    4(R9)(R10*1), Y2, Y7
+	VPMINUW    Y7, Y6, Y6
+	VPMAXUW    4(DI)(R10*1), Y1, Y7
+	VPMINUW    Y7, Y6, Y6
+	VPMINUW    Y0, Y6, Y6
+	VPUNPCKLDQ Y6, Y3, Y8
+	VPUNPCKHDQ Y6, Y3, Y9
+	VPERM2I128 $0x20, Y9, Y8, Y3
+	VPERM2I128 $0x31, Y9, Y8, Y6
+	VMOVDQU    Y3, (AX)(R10*2)
+	VMOVDQU    Y6, 32(AX)(R10*2)
+	ADDQ       $0x20, R10
+	DECQ       CX
+	JMP        medianPair3x3c2AVX2block
+
+medianPair3x3c2AVX2done:
+	VZEROUPPER
+	RET
+
+// func medianPair5x5c2AVX2(d []byte, p []*byte, half int)
+// Requires: AVX, AVX2
+TEXT ·medianPair5x5c2AVX2(SB), NOSPLIT, $160-56
+	MOVQ d_base+0(FP), AX
+	MOVQ d_len+8(FP), CX
+	MOVQ p_base+24(FP), DX
+	MOVQ half+48(FP), BX
+	MOVQ (DX), SI
+	LEAQ (SI)(BX*1), DI
+	MOVQ 8(DX), R8
+	LEAQ (R8)(BX*1), R9
+	MOVQ 16(DX), R10
+	LEAQ (R10)(BX*1), R11
+	MOVQ 24(DX), R12
+	LEAQ (R12)(BX*1), R13
+	MOVQ 32(DX), DX
+	LEAQ (DX)(BX*1), BX
+	SHRQ $0x06, CX
+	XORQ R14, R14
+
+medianPair5x5c2AVX2block:
+	TESTQ      CX, CX
+	JZ         medianPair5x5c2AVX2done
+	VMOVDQU    (DI)(R14*1), Y0
+	VPMAXUW    4(SI)(R14*1), Y0, Y1
+	VPMINUW    4(SI)(R14*1), Y0, Y0
+	VMOVDQU    (BX)(R14*1), Y2
+	VPMAXUW    4(DX)(R14*1), Y2, Y3
+	VPMINUW    4(DX)(R14*1), Y2, Y2
+	VPMINUW    Y1, Y2, Y4
+	VPMAXUW    Y1, Y2, Y1
+	VMOVDQU    (R11)(R14*1), Y2
+	VPMAXUW    4(R10)(R14*1), Y2, Y5
+	VPMINUW    4(R10)(R14*1), Y2, Y2
+	VPMINUW    Y4, Y2, Y6
+	VPMAXUW    Y4, Y2, Y4
+	VPMINUW    Y1, Y5, Y2
+	VPMAXUW    Y1, Y5, Y1
+	VMOVDQU    (R9)(R14*1), Y5
+	VPMAXUW    4(R8)(R14*1), Y5, Y7
+	VPMINUW    4(R8)(R14*1), Y5, Y5
+	VMOVDQU    (R13)(R14*1), Y8
+	VPMAXUW    4(R12)(R14*1), Y8, Y9
+	VPMINUW    4(R12)(R14*1), Y8, Y8
+	VPMINUW    Y7, Y8, Y10
+	VPMAXUW    Y7, Y8, Y7
+	VPMINUW    Y6, Y5, Y8
+	VPMAXUW    Y6, Y5, Y6
+	VPMINUW    Y4, Y10, Y5
+	VPMAXUW    Y4, Y10, Y4
+	VPMINUW    Y2, Y7, Y10
+	VPMAXUW    Y2, Y7, Y2
+	VPMINUW    Y1, Y9, Y7
+	VPMAXUW    Y1, Y9, Y1
+	VMOVDQU    4(DI)(R14*1), Y9
+	VPMAXUW    8(SI)(R14*1), Y9, Y11
+	VPMINUW    8(SI)(R14*1), Y9, Y9
+	VMOVDQU    4(BX)(R14*1), Y12
+	VPMAXUW    8(DX)(R14*1), Y12, Y13
+	VPMINUW    8(DX)(R14*1), Y12, Y12
+	VPMINUW    Y11, Y12, Y14
+	VPMAXUW    Y11, Y12, Y11
+	VMOVDQU    4(R11)(R14*1), Y12
+	VPMAXUW    8(R10)(R14*1), Y12, Y15
+	VPMINUW    8(R10)(R14*1), Y12, Y12
+	VMOVDQU    Y7, (SP)
+	VPMINUW    Y14, Y12, Y7
+	VPMAXUW    Y14, Y12, Y14
+	VPMINUW    Y11, Y15, Y12
+	VPMAXUW    Y11, Y15, Y11
+	VMOVDQU    4(R9)(R14*1), Y15
+	VMOVDQU    Y5, 32(SP)
+	VPMAXUW    8(R8)(R14*1), Y15, Y5
+	VPMINUW    8(R8)(R14*1), Y15, Y15
+	VMOVDQU    Y10, 64(SP)
+	VMOVDQU    4(R13)(R14*1), Y10
+	VMOVDQU    Y3, 96(SP)
+	VPMAXUW    8(R12)(R14*1), Y10, Y3
+	VPMINUW    8(R12)(R14*1), Y10, Y10
+	VMOVDQU    Y13, 128(SP)
+	VPMINUW    Y5, Y10, Y13
+	VPMAXUW    Y5, Y10, Y5
+	VPMINUW    Y7, Y15, Y10
+	VPMAXUW    Y7, Y15, Y7
+	VPMINUW    Y14, Y13, Y15
+	VPMAXUW    Y14, Y13, Y14
+	VPMINUW    Y12, Y5, Y13
+	VPMAXUW    Y12, Y5, Y12
+	VPMINUW    Y11, Y3, Y5
+	VPMAXUW    Y11, Y3, Y11
+	VPMAXUW    Y0, Y9, Y9
+	VPMINUW    Y11, Y1, Y1
+	VPMINUW    Y9, Y1, Y0
+	VPMAXUW    Y9, Y1, Y9
+	VPMINUW    Y14, Y4, Y1
+	VPMAXUW    Y14, Y4, Y14
+	VPMAXUW    Y1, Y0, Y0
+	VPMINUW    Y9, Y14, Y14
+	VPMAXUW    Y6, Y7, Y7
+	VPMINUW    Y12, Y2, Y2
+	VPMINUW    Y7, Y2, Y1
+	VPMAXUW    Y7, Y2, Y7
+	VPMAXUW    Y1, Y0, Y0
+	VPMINUW    Y14, Y7, Y1
+	VPMAXUW    Y14, Y7, Y14
+	VPMAXUW    Y8, Y10, Y10
+	VMOVDQU    96(SP), Y2
+	VPMINUW    128(SP), Y2, Y2
+	VPMINUW    Y10, Y2, Y3
+	VPMAXUW    Y10, Y2, Y10
+	VMOVDQU    64(SP), Y2
+	VPMINUW    Y13, Y2, Y4
+	VPMAXUW    Y13, Y2, Y13
+	VPMAXUW    Y4, Y3, Y3
+	VPMINUW    Y10, Y13, Y13
+	VPMAXUW    32(SP), Y15, Y15
+	VPMINUW    (SP), Y5, Y5
+	VPMINUW    Y15, Y5, Y2
+	VPMAXUW    Y15, Y5, Y15
+	VPMINUW    Y3, Y2, Y4
+	VPMAXUW    Y3, Y2, Y3
+	VPMINUW    Y13, Y15, Y15
+	VPMINUW    Y0, Y4, Y2
+	VPMAXUW    Y0, Y4, Y0
+	VPMINUW    Y1, Y3, Y4
+	VPMAXUW    Y1, Y3, Y1
+	VPMINUW    Y14, Y15, Y3
+	VPMAXUW    Y14, Y15, Y14
+	VPMAXUW    (DX)(R14*1), Y2, Y5
+	VPMAXUW    (R12)(R14*1), Y0, Y6
+	VPMINUW    Y6, Y5, Y5
+	VPMAXUW    (R10)(R14*1), Y4, Y6
+	VPMINUW    Y6, Y5, Y5
+	VPMAXUW    (R8)(R14*1), Y1, Y6
+	VPMINUW    Y6, Y5, Y5
+	VPMAXUW    (SI)(R14*1), Y3, Y6
+	VPMINUW    Y6, Y5, Y5
+	VPMINUW    Y14, Y5, Y5
+	VPMAXUW    8(BX)(R14*1), Y2, Y7
+	VPMAXUW    8(R13)(R14*1), Y0, Y8
+	VPMINUW    Y8, Y7, Y7
+	VPMAXUW    8(R11)(R14*1), Y4, Y8
+	VPMINUW    Y8, Y7, Y7
+	VPMAXUW    8(R9)(R14*1), Y1, Y8
+	VPMINUW    Y8, Y7, Y7
+	VPMAXUW    8(DI)(R14*1), Y3, Y8
+	VPMINUW    Y8, Y7, Y7
+	VPMINUW    Y14, Y7, Y7
+	VPUNPCKLDQ Y7, Y5, Y9
+	VPUNPCKHDQ Y7, Y5, Y10
+	VPERM2I128 $0x20, Y10, Y9, Y5
+	VPERM2I128 $0x31, Y10, Y9, Y7
+	VMOVDQU    Y5, (AX)(R14*2)
+	VMOVDQU    Y7, 32(AX)(R14*2)
+	ADDQ       $0x20, R14
+	DECQ       CX
+	JMP        medianPair5x5c2AVX2block
+
+medianPair5x5c2AVX2done:
+	VZEROUPPER
+	RET
+
+// func unpremulWords2AVX2(d []byte, res []byte)
+// Requires: AVX, AVX2
+TEXT ·unpremulWords2AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         res_base+24(FP), DX
+	SHRQ         $0x05, CX
+	VBROADCASTSS unpremulWords2AVX2one<>+0(SB), Y0
+	VBROADCASTSS unpremulWords2AVX2half<>+0(SB), Y1
+	VMOVDQU      unpremulWords2AVX2perm<>+0(SB), Y2
+
+unpremulWords2AVX2block:
+	TESTQ      CX, CX
+	JZ         unpremulWords2AVX2done
+	VPMOVZXWD  (DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y5
+	VDIVPS     Y4, Y5, Y5
+	VADDPS     Y1, Y5, Y5
+	VCVTTPS2DQ Y5, Y5
+	VPBLENDD   $0xaa, Y3, Y5, Y5
+	VPMOVZXWD  16(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y6
+	VDIVPS     Y4, Y6, Y6
+	VADDPS     Y1, Y6, Y6
+	VCVTTPS2DQ Y6, Y6
+	VPBLENDD   $0xaa, Y3, Y6, Y6
+	VPMOVZXWD  32(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y7
+	VDIVPS     Y4, Y7, Y7
+	VADDPS     Y1, Y7, Y7
+	VCVTTPS2DQ Y7, Y7
+	VPBLENDD   $0xaa, Y3, Y7, Y7
+	VPMOVZXWD  48(DX), Y3
+	VPSHUFD    $0xf5, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y8
+	VDIVPS     Y4, Y8, Y8
+	VADDPS     Y1, Y8, Y8
+	VCVTTPS2DQ Y8, Y8
+	VPBLENDD   $0xaa, Y3, Y8, Y8
+	VPACKUSDW  Y6, Y5, Y5
+	VPACKUSDW  Y8, Y7, Y7
+	VPACKUSWB  Y7, Y5, Y5
+	VPERMD     Y5, Y2, Y5
+	VMOVDQU    Y5, (AX)
+	ADDQ       $0x40, DX
+	ADDQ       $0x20, AX
+	DECQ       CX
+	JMP        unpremulWords2AVX2block
+
+unpremulWords2AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulWords2AVX2one<>+0(SB)/4, $0x3f800000
+GLOBL unpremulWords2AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords2AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulWords2AVX2half<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords2AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x02\x00\x00\x00\x06\x00\x00\x00\x03\x00\x00\x00\a\x00\x00\x00"
+GLOBL unpremulWords2AVX2perm<>(SB), RODATA|NOPTR, $32
+
+// func packPMSplit4AVX2(e []byte, o []byte, px []byte)
+// Requires: AVX, AVX2
+TEXT ·packPMSplit4AVX2(SB), NOSPLIT, $0-72
+	MOVQ    e_base+0(FP), AX
+	MOVQ    o_base+24(FP), CX
+	MOVQ    px_base+48(FP), DX
+	MOVQ    px_len+56(FP), BX
+	SHRQ    $0x04, BX
+	VMOVDQU packPMSplit4AVX2spread<>+0(SB), Y0
+	VMOVDQU packPMSplit4AVX2split<>+0(SB), Y1
+
+packPMSplit4AVX2block:
+	TESTQ        BX, BX
+	JZ           packPMSplit4AVX2done
+	VPMOVZXBW    (DX), Y2
+	VPSHUFB      Y0, Y2, Y3
+	VPMULLW      Y2, Y3, Y3
+	VPBLENDW     $0x88, Y2, Y3, Y3
+	VPERMD       Y3, Y1, Y3
+	VMOVDQU      X3, (AX)
+	VEXTRACTI128 $0x01, Y3, (CX)
+	ADDQ         $0x10, DX
+	ADDQ         $0x10, AX
+	ADDQ         $0x10, CX
+	DECQ         BX
+	JMP          packPMSplit4AVX2block
+
+packPMSplit4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA packPMSplit4AVX2spread<>+0(SB)/32, $"\x06\x80\x06\x80\x06\x80\x06\x80\x0e\x80\x0e\x80\x0e\x80\x0e\x80\x06\x80\x06\x80\x06\x80\x06\x80\x0e\x80\x0e\x80\x0e\x80\x0e\x80"
+GLOBL packPMSplit4AVX2spread<>(SB), RODATA|NOPTR, $32
+
+DATA packPMSplit4AVX2split<>+0(SB)/32, $"\x00\x00\x00\x00\x01\x00\x00\x00\x04\x00\x00\x00\x05\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\x06\x00\x00\x00\a\x00\x00\x00"
+GLOBL packPMSplit4AVX2split<>(SB), RODATA|NOPTR, $32
+
+// func medianPair3x3c4AVX2(d []byte, p []*byte, half int)
+// Requires: AVX, AVX2
+TEXT ·medianPair3x3c4AVX2(SB), NOSPLIT, $0-56
+	MOVQ d_base+0(FP), AX
+	MOVQ d_len+8(FP), CX
+	MOVQ p_base+24(FP), DX
+	MOVQ half+48(FP), BX
+	MOVQ (DX), SI
+	LEAQ (SI)(BX*1), DI
+	MOVQ 8(DX), R8
+	LEAQ (R8)(BX*1), R9
+	MOVQ 16(DX), DX
+	LEAQ (DX)(BX*1), BX
+	SHRQ $0x06, CX
+	XORQ R10, R10
+
+medianPair3x3c4AVX2block:
+	TESTQ       CX, CX
+	JZ          medianPair3x3c4AVX2done
+	VMOVDQU     8(SI)(R10*1), Y0
+	VPMAXUW     (DI)(R10*1), Y0, Y0
+	VMOVDQU     (BX)(R10*1), Y1
+	VPMINUW     8(DX)(R10*1), Y1, Y1
+	VPMINUW     Y0, Y1, Y2
+	VPMAXUW     Y0, Y1, Y0
+	VMOVDQU     (R9)(R10*1), Y1
+	VPMAXUW     8(R8)(R10*1), Y1, Y3
+	VPMINUW     8(R8)(R10*1), Y1, Y1
+	VPMINUW     Y2, Y1, Y4
+	VPMAXUW     Y2, Y1, Y2
+	VPMINUW     Y0, Y3, Y1
+	VPMAXUW     Y0, Y3, Y0
+	VPMAXUW     (DX)(R10*1), Y4, Y3
+	VPMAXUW     (R8)(R10*1), Y2, Y5
+	VPMINUW     Y5, Y3, Y3
+	VPMAXUW     (SI)(R10*1), Y1, Y5
+	VPMINUW     Y5, Y3, Y3
+	VPMINUW     Y0, Y3, Y3
+	VPMAXUW     8(BX)(R10*1), Y4, Y6
+	VPMAXUW     8(R9)(R10*1), Y2, Y7
+	VPMINUW     Y7, Y6, Y6
+	VPMAXUW     8(DI)(R10*1), Y1, Y7
+	VPMINUW     Y7, Y6, Y6
+	VPMINUW     Y0, Y6, Y6
+	VPUNPCKLQDQ Y6, Y3, Y8
+	VPUNPCKHQDQ Y6, Y3, Y9
+	VPERM2I128  $0x20, Y9, Y8, Y3
+	VPERM2I128  $0x31, Y9, Y8, Y6
+	VMOVDQU     Y3, (AX)(R10*2)
+	VMOVDQU     Y6, 32(AX)(R10*2)
+	ADDQ        $0x20, R10
+	DECQ        CX
+	JMP         medianPair3x3c4AVX2block
+
+medianPair3x3c4AVX2done:
+	VZEROUPPER
+	RET
+
+// func medianPair5x5c4AVX2(d []byte, p []*byte, half int)
+// Requires: AVX, AVX2
+TEXT ·medianPair5x5c4AVX2(SB), NOSPLIT, $160-56
+	MOVQ d_base+0(FP), AX
+	MOVQ d_len+8(FP), CX
+	MOVQ p_base+24(FP), DX
+	MOVQ half+48(FP), BX
+	MOVQ (DX), SI
+	LEAQ (SI)(BX*1), DI
+	MOVQ 8(DX), R8
+	LEAQ (R8)(BX*1), R9
+	MOVQ 16(DX), R10
+	LEAQ (R10)(BX*1), R11
+	MOVQ 24(DX), R12
+	LEAQ (R12)(BX*1), R13
+	MOVQ 32(DX), DX
+	LEAQ (DX)(BX*1), BX
+	SHRQ $0x06, CX
+	XORQ R14, R14
+
+medianPair5x5c4AVX2block:
+	TESTQ       CX, CX
+	JZ          medianPair5x5c4AVX2done
+	VMOVDQU     (DI)(R14*1), Y0
+	VPMAXUW     8(SI)(R14*1), Y0, Y1
+	VPMINUW     8(SI)(R14*1), Y0, Y0
+	VMOVDQU     (BX)(R14*1), Y2
+	VPMAXUW     8(DX)(R14*1), Y2, Y3
+	VPMINUW     8(DX)(R14*1), Y2, Y2
+	VPMINUW     Y1, Y2, Y4
+	VPMAXUW     Y1, Y2, Y1
+	VMOVDQU     (R11)(R14*1), Y2
+	VPMAXUW     8(R10)(R14*1), Y2, Y5
+	VPMINUW     8(R10)(R14*1), Y2, Y2
+	VPMINUW     Y4, Y2, Y6
+	VPMAXUW     Y4, Y2, Y4
+	VPMINUW     Y1, Y5, Y2
+	VPMAXUW     Y1, Y5, Y1
+	VMOVDQU     (R9)(R14*1), Y5
+	VPMAXUW     8(R8)(R14*1), Y5, Y7
+	VPMINUW     8(R8)(R14*1), Y5, Y5
+	VMOVDQU     (R13)(R14*1), Y8
+	VPMAXUW     8(R12)(R14*1), Y8, Y9
+	VPMINUW     8(R12)(R14*1), Y8, Y8
+	VPMINUW     Y7, Y8, Y10
+	VPMAXUW     Y7, Y8, Y7
+	VPMINUW     Y6, Y5, Y8
+	VPMAXUW     Y6, Y5, Y6
+	VPMINUW     Y4, Y10, Y5
+	VPMAXUW     Y4, Y10, Y4
+	VPMINUW     Y2, Y7, Y10
+	VPMAXUW     Y2, Y7, Y2
+	VPMINUW     Y1, Y9, Y7
+	VPMAXUW     Y1, Y9, Y1
+	VMOVDQU     8(DI)(R14*1), Y9
+	VPMAXUW     16(SI)(R14*1), Y9, Y11
+	VPMINUW     16(SI)(R14*1), Y9, Y9
+	VMOVDQU     8(BX)(R14*1), Y12
+	VPMAXUW     16(DX)(R14*1), Y12, Y13
+	VPMINUW     16(DX)(R14*1), Y12, Y12
+	VPMINUW     Y11, Y12, Y14
+	VPMAXUW     Y11, Y12, Y11
+	VMOVDQU     8(R11)(R14*1), Y12
+	VPMAXUW     16(R10)(R14*1), Y12, Y15
+	VPMINUW     16(R10)(R14*1), Y12, Y12
+	VMOVDQU     Y7, (SP)
+	VPMINUW     Y14, Y12, Y7
+	VPMAXUW     Y14, Y12, Y14
+	VPMINUW     Y11, Y15, Y12
+	VPMAXUW     Y11, Y15, Y11
+	VMOVDQU     8(R9)(R14*1), Y15
+	VMOVDQU     Y5, 32(SP)
+	VPMAXUW     16(R8)(R14*1), Y15, Y5
+	VPMINUW     16(R8)(R14*1), Y15, Y15
+	VMOVDQU     Y10, 64(SP)
+	VMOVDQU     8(R13)(R14*1), Y10
+	VMOVDQU     Y3, 96(SP)
+	VPMAXUW     16(R12)(R14*1), Y10, Y3
+	VPMINUW     16(R12)(R14*1), Y10, Y10
+	VMOVDQU     Y13, 128(SP)
+	VPMINUW     Y5, Y10, Y13
+	VPMAXUW     Y5, Y10, Y5
+	VPMINUW     Y7, Y15, Y10
+	VPMAXUW     Y7, Y15, Y7
+	VPMINUW     Y14, Y13, Y15
+	VPMAXUW     Y14, Y13, Y14
+	VPMINUW     Y12, Y5, Y13
+	VPMAXUW     Y12, Y5, Y12
+	VPMINUW     Y11, Y3, Y5
+	VPMAXUW     Y11, Y3, Y11
+	VPMAXUW     Y0, Y9, Y9
+	VPMINUW     Y11, Y1, Y1
+	VPMINUW     Y9, Y1, Y0
+	VPMAXUW     Y9, Y1, Y9
+	VPMINUW     Y14, Y4, Y1
+	VPMAXUW     Y14, Y4, Y14
+	VPMAXUW     Y1, Y0, Y0
+	VPMINUW     Y9, Y14, Y14
+	VPMAXUW     Y6, Y7, Y7
+	VPMINUW     Y12, Y2, Y2
+	VPMINUW     Y7, Y2, Y1
+	VPMAXUW     Y7, Y2, Y7
+	VPMAXUW     Y1, Y0, Y0
+	VPMINUW     Y14, Y7, Y1
+	VPMAXUW     Y14, Y7, Y14
+	VPMAXUW     Y8, Y10, Y10
+	VMOVDQU     96(SP), Y2
+	VPMINUW     128(SP), Y2, Y2
+	VPMINUW     Y10, Y2, Y3
+	VPMAXUW     Y10, Y2, Y10
+	VMOVDQU     64(SP), Y2
+	VPMINUW     Y13, Y2, Y4
+	VPMAXUW     Y13, Y2, Y13
+	VPMAXUW     Y4, Y3, Y3
+	VPMINUW     Y10, Y13, Y13
+	VPMAXUW     32(SP), Y15, Y15
+	VPMINUW     (SP), Y5, Y5
+	VPMINUW     Y15, Y5, Y2
+	VPMAXUW     Y15, Y5, Y15
+	VPMINUW     Y3, Y2, Y4
+	VPMAXUW     Y3, Y2, Y3
+	VPMINUW     Y13, Y15, Y15
+	VPMINUW     Y0, Y4, Y2
+	VPMAXUW     Y0, Y4, Y0
+	VPMINUW     Y1, Y3, Y4
+	VPMAXUW     Y1, Y3, Y1
+	VPMINUW     Y14, Y15, Y3
+	VPMAXUW     Y14, Y15, Y14
+	VPMAXUW     (DX)(R14*1), Y2, Y5
+	VPMAXUW     (R12)(R14*1), Y0, Y6
+	VPMINUW     Y6, Y5, Y5
+	VPMAXUW     (R10)(R14*1), Y4, Y6
+	VPMINUW     Y6, Y5, Y5
+	VPMAXUW     (R8)(R14*1), Y1, Y6
+	VPMINUW     Y6, Y5, Y5
+	VPMAXUW     (SI)(R14*1), Y3, Y6
+	VPMINUW     Y6, Y5, Y5
+	VPMINUW     Y14, Y5, Y5
+	VPMAXUW     16(BX)(R14*1), Y2, Y7
+	VPMAXUW     16(R13)(R14*1), Y0, Y8
+	VPMINUW     Y8, Y7, Y7
+	VPMAXUW     16(R11)(R14*1), Y4, Y8
+	VPMINUW     Y8, Y7, Y7
+	VPMAXUW     16(R9)(R14*1), Y1, Y8
+	VPMINUW     Y8, Y7, Y7
+	VPMAXUW     16(DI)(R14*1), Y3, Y8
+	VPMINUW     Y8, Y7, Y7
+	VPMINUW     Y14, Y7, Y7
+	VPUNPCKLQDQ Y7, Y5, Y9
+	VPUNPCKHQDQ Y7, Y5, Y10
+	VPERM2I128  $0x20, Y10, Y9, Y5
+	VPERM2I128  $0x31, Y10, Y9, Y7
+	VMOVDQU     Y5, (AX)(R14*2)
+	VMOVDQU     Y7, 32(AX)(R14*2)
+	ADDQ        $0x20, R14
+	DECQ        CX
+	JMP         medianPair5x5c4AVX2block
+
+medianPair5x5c4AVX2done:
+	VZEROUPPER
+	RET
+
+// func unpremulWords4AVX2(d []byte, res []byte)
+// Requires: AVX, AVX2
+TEXT ·unpremulWords4AVX2(SB), NOSPLIT, $0-48
+	MOVQ         d_base+0(FP), AX
+	MOVQ         d_len+8(FP), CX
+	MOVQ         res_base+24(FP), DX
+	SHRQ         $0x05, CX
+	VBROADCASTSS unpremulWords4AVX2one<>+0(SB), Y0
+	VBROADCASTSS unpremulWords4AVX2half<>+0(SB), Y1
+	VMOVDQU      unpremulWords4AVX2perm<>+0(SB), Y2
+
+unpremulWords4AVX2block:
+	TESTQ      CX, CX
+	JZ         unpremulWords4AVX2done
+	VPMOVZXWD  (DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y5
+	VDIVPS     Y4, Y5, Y5
+	VADDPS     Y1, Y5, Y5
+	VCVTTPS2DQ Y5, Y5
+	VPBLENDD   $0x88, Y3, Y5, Y5
+	VPMOVZXWD  16(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y6
+	VDIVPS     Y4, Y6, Y6
+	VADDPS     Y1, Y6, Y6
+	VCVTTPS2DQ Y6, Y6
+	VPBLENDD   $0x88, Y3, Y6, Y6
+	VPMOVZXWD  32(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y7
+	VDIVPS     Y4, Y7, Y7
+	VADDPS     Y1, Y7, Y7
+	VCVTTPS2DQ Y7, Y7
+	VPBLENDD   $0x88, Y3, Y7, Y7
+	VPMOVZXWD  48(DX), Y3
+	VPSHUFD    $0xff, Y3, Y4
+	VCVTDQ2PS  Y4, Y4
+	VMAXPS     Y0, Y4, Y4
+	VCVTDQ2PS  Y3, Y8
+	VDIVPS     Y4, Y8, Y8
+	VADDPS     Y1, Y8, Y8
+	VCVTTPS2DQ Y8, Y8
+	VPBLENDD   $0x88, Y3, Y8, Y8
+	VPACKUSDW  Y6, Y5, Y5
+	VPACKUSDW  Y8, Y7, Y7
+	VPACKUSWB  Y7, Y5, Y5
+	VPERMD     Y5, Y2, Y5
+	VMOVDQU    Y5, (AX)
+	ADDQ       $0x40, DX
+	ADDQ       $0x20, AX
+	DECQ       CX
+	JMP        unpremulWords4AVX2block
+
+unpremulWords4AVX2done:
+	VZEROUPPER
+	RET
+
+DATA unpremulWords4AVX2one<>+0(SB)/4, $0x3f800000
+GLOBL unpremulWords4AVX2one<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords4AVX2half<>+0(SB)/4, $0x3f000000
+GLOBL unpremulWords4AVX2half<>(SB), RODATA|NOPTR, $4
+
+DATA unpremulWords4AVX2perm<>+0(SB)/32, $"\x00\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x05\x00\x00\x00\x02\x00\x00\x00\x06\x00\x00\x00\x03\x00\x00\x00\a\x00\x00\x00"
+GLOBL unpremulWords4AVX2perm<>(SB), RODATA|NOPTR, $32

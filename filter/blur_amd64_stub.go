@@ -145,6 +145,36 @@ func unpremulResPM2AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA flo
 //go:noescape
 func unpremulResPM4AVX2(d []byte, h []float32, k1 float32, k2 float32, fullA float32)
 
+// vresU16AVX2 is vresFixedGo on rows of 16-bit samples, on the first
+// len(d) &^ 15 samples: row j is weighed by w[j].
+//
+//go:noescape
+func vresU16AVX2(d []int32, rows []*byte, w []int32, shift uint64)
+
+// vresBoxAVX2 is vresBoxGo on rows of block averages, on the first
+// len(d) &^ 15 samples: row j is weighed by w[j].
+//
+//go:noescape
+func vresBoxAVX2(d []int32, rows []*int32, w []int32, shift uint64)
+
+// hresU16c1AVX2 is hresFixedGo on 1-channel 16-bit samples, for every pixel
+// of offs; taps is a multiple of 4.
+//
+//go:noescape
+func hresU16c1AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+
+// hresU16c3AVX2 is hresFixedGo on 3-channel 16-bit samples, for every pixel
+// of offs; taps is a multiple of 2. It stores 8 bytes a pixel: d must
+// have room past its last, and m one sample past the last tap's.
+//
+//go:noescape
+func hresU16c3AVX2(d []byte, m []int32, offs []int32, w []int32, taps int, shift uint64)
+
+// addRowU16AVX2 is addRow16Go on the first len(cols) &^ 15 samples.
+//
+//go:noescape
+func addRowU16AVX2(cols []int32, row []byte)
+
 // convColSymAVX2 is convColSymGo on the first len(d) &^ 7 samples;
 // rows holds the first sample of each of the 2·(len(w)-1)+1 rows.
 //
@@ -211,26 +241,12 @@ func sortCols3W16AVX2(planes []*byte, rows []*byte, n int)
 //go:noescape
 func median3x3c1W16AVX2(d []byte, p []*byte)
 
-// median3x3c2W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 3.
-//
-//go:noescape
-func median3x3c2W16AVX2(d []byte, p []*byte)
-
 // median3x3c3W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
 // a block) of 3-channel rows: p[r] points at word 0 of sorted-column plane r,
 // 0 ≤ r < 3.
 //
 //go:noescape
 func median3x3c3W16AVX2(d []byte, p []*byte)
-
-// median3x3c4W16AVX2 is median3Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 3.
-//
-//go:noescape
-func median3x3c4W16AVX2(d []byte, p []*byte)
 
 // sortCols5W16AVX2 is sortCols16Go on the first n &^ 31 bytes (16 words a
 // block) of n rows: plane r receives the r-th smallest of the rows' words
@@ -246,26 +262,12 @@ func sortCols5W16AVX2(planes []*byte, rows []*byte, n int)
 //go:noescape
 func median5x5c1W16AVX2(d []byte, p []*byte)
 
-// median5x5c2W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 2-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 5.
-//
-//go:noescape
-func median5x5c2W16AVX2(d []byte, p []*byte)
-
 // median5x5c3W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
 // a block) of 3-channel rows: p[r] points at word 0 of sorted-column plane r,
 // 0 ≤ r < 5.
 //
 //go:noescape
 func median5x5c3W16AVX2(d []byte, p []*byte)
-
-// median5x5c4W16AVX2 is median5Words16 on the first len(d) &^ 31 bytes (16 words
-// a block) of 4-channel rows: p[r] points at word 0 of sorted-column plane r,
-// 0 ≤ r < 5.
-//
-//go:noescape
-func median5x5c4W16AVX2(d []byte, p []*byte)
 
 // sortCols3W32AVX2 is sortCols32Go on the first n &^ 31 bytes (8 words a
 // block) of n rows: plane r receives the r-th smallest of the rows' words
@@ -308,3 +310,55 @@ func median5x5c2W32AVX2(d []byte, p []*byte)
 //
 //go:noescape
 func median5x5c4W32AVX2(d []byte, p []*byte)
+
+// packPMSplit2AVX2 is packPMSplitGo on the first len(px) &^ 15 bytes of
+// 2-channel pixels.
+//
+//go:noescape
+func packPMSplit2AVX2(e []byte, o []byte, px []byte)
+
+// medianPair3x3c2AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair3x3c2AVX2(d []byte, p []*byte, half int)
+
+// medianPair5x5c2AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 2-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair5x5c2AVX2(d []byte, p []*byte, half int)
+
+// unpremulWords2AVX2 is unpremulWordsGo without a table on the first
+// len(d) &^ 31 samples of 2-channel pixels.
+//
+//go:noescape
+func unpremulWords2AVX2(d []byte, res []byte)
+
+// packPMSplit4AVX2 is packPMSplitGo on the first len(px) &^ 15 bytes of
+// 4-channel pixels.
+//
+//go:noescape
+func packPMSplit4AVX2(e []byte, o []byte, px []byte)
+
+// medianPair3x3c4AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 3, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair3x3c4AVX2(d []byte, p []*byte, half int)
+
+// medianPair5x5c4AVX2 is medianPairsGo on the first len(d) &^ 63 bytes of
+// 4-channel rows: p[r] points at word 0 of sorted-column plane r,
+// 0 ≤ r < 5, whose odd pixels start half bytes after.
+//
+//go:noescape
+func medianPair5x5c4AVX2(d []byte, p []*byte, half int)
+
+// unpremulWords4AVX2 is unpremulWordsGo without a table on the first
+// len(d) &^ 31 samples of 4-channel pixels.
+//
+//go:noescape
+func unpremulWords4AVX2(d []byte, res []byte)

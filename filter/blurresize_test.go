@@ -90,8 +90,8 @@ func TestBlurResizeChains(t *testing.T) {
 					}
 					q = floatPlan(p)
 				case "int16":
-					// The 16-bit fixed-point resize, which the plan leaves
-					// to the float32 pass when a blur is folded in.
+					// The 16-bit fixed-point kernels of the chain, should
+					// the plan leave it to the float32 path.
 					if f.Depth != 16 || f.HasAlpha() {
 						continue
 					}

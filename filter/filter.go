@@ -79,9 +79,8 @@
 // conv, erode, dilate, larger medians, area operations other than blur,
 // sharpen, median and a last resize on alpha, anything but median on
 // 16-bit alpha) run in float32, fused, quantised once. So do 16-bit chains
-// of blurs and point operations, and 16-bit resizes with a blur folded in,
-// where the float32 passes, which have vector kernels, are faster than the
-// scalar 16-bit ones.
+// of blurs and point operations, where the float32 passes, which have
+// vector kernels, are faster than the scalar 16-bit ones.
 //
 // # Geometry
 //

@@ -420,3 +420,146 @@ func median5Words32(d []byte, p0, p1, p2, p3, p4 []byte, c int) int {
 	}
 	return i
 }
+
+// medianPair3Words16 is medianPairsGo's network for 3×3 windows: for the
+// first len(d) &^ 15 bytes, which it returns, the medians of pixels 2k and
+// 2k+1 of c channels (2 or 4) of 16-bit words, in pixel order, from the
+// planes p<r> in halves, the odd pixels half bytes after the even: 22 min
+// and max operations a pair on four words at a time, held in a word.
+func medianPair3Words16(d []byte, p0, p1, p2 []byte, half, c int) int {
+	le := binary.LittleEndian
+	pw := 2 * c
+	j := 0
+	for ; j+16 <= len(d); j += 16 {
+		i := j / 2
+		w0 := le.Uint64(p0[half+i:])
+		w1 := le.Uint64(p1[half+i:])
+		w2 := le.Uint64(p2[half+i:])
+		w3 := le.Uint64(p0[i+1*pw:])
+		w4 := le.Uint64(p1[i+1*pw:])
+		w5 := le.Uint64(p2[i+1*pw:])
+		w3 = max16(w0, w3)
+		w2 = min16(w2, w5)
+		w2, w3 = minMax16(w2, w3)
+		w1, w4 = minMax16(w1, w4)
+		w1, w2 = minMax16(w1, w2)
+		w4, w3 = minMax16(w4, w3)
+		e := min16(w3, max16(w1, le.Uint64(p2[i:])))
+		e = min16(e, max16(w2, le.Uint64(p1[i:])))
+		e = min16(e, max16(w4, le.Uint64(p0[i:])))
+		o := min16(w3, max16(w1, le.Uint64(p2[half+i+1*pw:])))
+		o = min16(o, max16(w2, le.Uint64(p1[half+i+1*pw:])))
+		o = min16(o, max16(w4, le.Uint64(p0[half+i+1*pw:])))
+		if c == 4 {
+			le.PutUint64(d[j:], e)
+			le.PutUint64(d[j+8:], o)
+		} else {
+			le.PutUint64(d[j:], e&0xffffffff|o<<32)
+			le.PutUint64(d[j+8:], e>>32|o&^0xffffffff)
+		}
+	}
+	return j
+}
+
+// medianPair5Words16 is medianPairsGo's network for 5×5 windows: for the
+// first len(d) &^ 15 bytes, which it returns, the medians of pixels 2k and
+// 2k+1 of c channels (2 or 4) of 16-bit words, in pixel order, from the
+// planes p<r> in halves, the odd pixels half bytes after the even: 108 min
+// and max operations a pair on four words at a time, held in a word.
+func medianPair5Words16(d []byte, p0, p1, p2, p3, p4 []byte, half, c int) int {
+	le := binary.LittleEndian
+	pw := 2 * c
+	j := 0
+	for ; j+16 <= len(d); j += 16 {
+		i := j / 2
+		w0 := le.Uint64(p0[half+i:])
+		w1 := le.Uint64(p1[half+i:])
+		w2 := le.Uint64(p2[half+i:])
+		w3 := le.Uint64(p3[half+i:])
+		w4 := le.Uint64(p4[half+i:])
+		w5 := le.Uint64(p0[i+1*pw:])
+		w6 := le.Uint64(p1[i+1*pw:])
+		w7 := le.Uint64(p2[i+1*pw:])
+		w8 := le.Uint64(p3[i+1*pw:])
+		w9 := le.Uint64(p4[i+1*pw:])
+		w10 := le.Uint64(p0[half+i+1*pw:])
+		w11 := le.Uint64(p1[half+i+1*pw:])
+		w12 := le.Uint64(p2[half+i+1*pw:])
+		w13 := le.Uint64(p3[half+i+1*pw:])
+		w14 := le.Uint64(p4[half+i+1*pw:])
+		w15 := le.Uint64(p0[i+2*pw:])
+		w16 := le.Uint64(p1[i+2*pw:])
+		w17 := le.Uint64(p2[i+2*pw:])
+		w18 := le.Uint64(p3[i+2*pw:])
+		w19 := le.Uint64(p4[i+2*pw:])
+		w0, w5 = minMax16(w0, w5)
+		w4, w9 = minMax16(w4, w9)
+		w4, w5 = minMax16(w4, w5)
+		w2, w7 = minMax16(w2, w7)
+		w2, w4 = minMax16(w2, w4)
+		w7, w5 = minMax16(w7, w5)
+		w1, w6 = minMax16(w1, w6)
+		w3, w8 = minMax16(w3, w8)
+		w3, w6 = minMax16(w3, w6)
+		w1, w2 = minMax16(w1, w2)
+		w3, w4 = minMax16(w3, w4)
+		w6, w7 = minMax16(w6, w7)
+		w8, w5 = minMax16(w8, w5)
+		w10, w15 = minMax16(w10, w15)
+		w14, w19 = minMax16(w14, w19)
+		w14, w15 = minMax16(w14, w15)
+		w12, w17 = minMax16(w12, w17)
+		w12, w14 = minMax16(w12, w14)
+		w17, w15 = minMax16(w17, w15)
+		w11, w16 = minMax16(w11, w16)
+		w13, w18 = minMax16(w13, w18)
+		w13, w16 = minMax16(w13, w16)
+		w11, w12 = minMax16(w11, w12)
+		w13, w14 = minMax16(w13, w14)
+		w16, w17 = minMax16(w16, w17)
+		w18, w15 = minMax16(w18, w15)
+		w10 = max16(w0, w10)
+		w5 = min16(w5, w15)
+		w5, w10 = minMax16(w5, w10)
+		w4, w14 = minMax16(w4, w14)
+		w5 = max16(w4, w5)
+		w14 = min16(w14, w10)
+		w12 = max16(w2, w12)
+		w7 = min16(w7, w17)
+		w7, w12 = minMax16(w7, w12)
+		w5 = max16(w7, w5)
+		w12, w14 = minMax16(w12, w14)
+		w11 = max16(w1, w11)
+		w9 = min16(w9, w19)
+		w9, w11 = minMax16(w9, w11)
+		w6, w16 = minMax16(w6, w16)
+		w9 = max16(w6, w9)
+		w16 = min16(w16, w11)
+		w13 = max16(w3, w13)
+		w8 = min16(w8, w18)
+		w8, w13 = minMax16(w8, w13)
+		w8, w9 = minMax16(w8, w9)
+		w13 = min16(w13, w16)
+		w8, w5 = minMax16(w8, w5)
+		w9, w12 = minMax16(w9, w12)
+		w13, w14 = minMax16(w13, w14)
+		e := min16(w14, max16(w8, le.Uint64(p4[i:])))
+		e = min16(e, max16(w5, le.Uint64(p3[i:])))
+		e = min16(e, max16(w9, le.Uint64(p2[i:])))
+		e = min16(e, max16(w12, le.Uint64(p1[i:])))
+		e = min16(e, max16(w13, le.Uint64(p0[i:])))
+		o := min16(w14, max16(w8, le.Uint64(p4[half+i+2*pw:])))
+		o = min16(o, max16(w5, le.Uint64(p3[half+i+2*pw:])))
+		o = min16(o, max16(w9, le.Uint64(p2[half+i+2*pw:])))
+		o = min16(o, max16(w12, le.Uint64(p1[half+i+2*pw:])))
+		o = min16(o, max16(w13, le.Uint64(p0[half+i+2*pw:])))
+		if c == 4 {
+			le.PutUint64(d[j:], e)
+			le.PutUint64(d[j+8:], o)
+		} else {
+			le.PutUint64(d[j:], e&0xffffffff|o<<32)
+			le.PutUint64(d[j+8:], e>>32|o&^0xffffffff)
+		}
+	}
+	return j
+}

@@ -93,10 +93,11 @@ func sortColsW(planes, rows [][]byte, bits int) {
 
 // medianRowW is medianRow on bits-wide words (16 or 32) of c-channel
 // pixels: whole blocks of 32 bytes with AVX2 when useAsm is set, the rest
-// in Go.
+// in Go. Gray+alpha and RGBA rows of 16-bit words, which medianPairs
+// takes, run in Go.
 func medianRowW(d []byte, planes [][]byte, c, bits int) {
 	done := 0
-	if useAsm && len(d) >= 32 {
+	if useAsm && len(d) >= 32 && (bits == 32 || c%2 == 1) {
 		done = len(d) &^ 31
 		var pp [5]*byte
 		for k := range planes {
@@ -106,20 +107,12 @@ func medianRowW(d []byte, planes [][]byte, c, bits int) {
 		switch 100*bits + 10*len(planes) + c {
 		case 1631:
 			median3x3c1W16AVX2(d[:done], pp[:3])
-		case 1632:
-			median3x3c2W16AVX2(d[:done], pp[:3])
 		case 1633:
 			median3x3c3W16AVX2(d[:done], pp[:3])
-		case 1634:
-			median3x3c4W16AVX2(d[:done], pp[:3])
 		case 1651:
 			median5x5c1W16AVX2(d[:done], pp[:5])
-		case 1652:
-			median5x5c2W16AVX2(d[:done], pp[:5])
 		case 1653:
 			median5x5c3W16AVX2(d[:done], pp[:5])
-		case 1654:
-			median5x5c4W16AVX2(d[:done], pp[:5])
 		case 3232:
 			median3x3c2W32AVX2(d[:done], pp[:3])
 		case 3234:

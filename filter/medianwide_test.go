@@ -51,7 +51,7 @@ func TestUnpremulRGBA(t *testing.T) {
 			w[6], w[7] = byte(a), 0
 		}
 		unpremulRGBA(got, res)
-		unpremulWordsAny(want, res, 4, nil)
+		unpremulWordsAny(want, res, 4)
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("alpha %d, sample %d: got %d, want %d", a, i, got[i], want[i])

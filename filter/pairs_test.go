@@ -98,9 +98,7 @@ func wantKernels(a, b string, f raster.PixelFormat) []string {
 	if a == "blur:1" && b == "resize:0.5" {
 		// One stage: the resize with the blur folded into its taps, where
 		// the resize has an integer kernel.
-		if kb == "" || kb == "resize16" {
-			// On 16 bits the float32 pass is faster than the scalar
-			// resize over the wider taps.
+		if kb == "" {
 			return []string{"float32(" + a + " " + b + ")"}
 		}
 		return []string{kb + "(" + a + " " + b + ")"}

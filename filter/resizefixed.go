@@ -9,32 +9,39 @@ import (
 
 // resizeFixed is the integer kernel of resize on gray and RGB images
 // without alpha at 16 bits (8-bit images take resize8, and with alpha
-// resizePM). The Lanczos-3 taps
-// of every output column and row are worked out once, when the plan is
-// made (not per tile), with the edges folded into the first and last pixel
-// of the image, and rounded to integers that sum to exactly 1<<bits. A row
-// is resized vertically into sums of input samples, kept whole, then
-// horizontally; only the result is rounded, half up, and clamped to the
-// range as the float path clamps the kernel's ringing. A large reduction
-// first averages K×K blocks (Resize.box) into rows of 1/16 levels, kept in
-// a ring so that each block is averaged once per tile; its vertical sums
-// are rounded to 1/256 levels before the horizontal pass, which keeps the
-// sums in 64 bits.
+// resizePM). The Lanczos-3 taps of every output column and row are worked
+// out once, when the plan is made (not per tile), with the edges folded
+// into the first and last pixel of the image, and rounded to integers
+// that sum to exactly 1<<bits. A row is resized vertically into 64-bit
+// sums of input samples, rounded half up to 32-bit samples with
+// resizeMidFrac fraction bits (the ringing kept: no clamp between the
+// passes), then horizontally into 64-bit sums, rounded half up and
+// clamped to the range as the float path clamps the kernel's ringing. A
+// large reduction first averages K×K blocks (Resize.box) into rows of
+// 1/16 levels, kept in a ring so that each block is averaged once per
+// tile. The columns' weights are padded with zeros to one count for all,
+// a multiple of 4 (of 2 for three channels), so that the vector kernels
+// (vresU16AVX2, vresBoxAVX2, hresU16c1AVX2, hresU16c3AVX2, addRowU16AVX2)
+// take them four or two at a time; the pure-Go kernels (vresFixedGo,
+// vresBoxGo, hresFixedGo, addRow16Go) do the same integer arithmetic, so
+// both give the same bytes.
 type resizeFixed struct {
 	c, depth int
 	box      int // K, 1 when there is no box
 	bits     int // the scale of the weights
 	xs, ys   resizeTaps
+	xw, yw   []int32 // xs's and ys's weights as 32-bit integers
 }
 
-// resizeBits is the scale of resizeFixed's weights: a sum of 16-bit samples
-// weighed twice stays below 2^16·2^46·2.3 < 2^63. Block averages carry
-// boxFrac fraction bits, and the vertical sums over them are rounded to
-// boxMidFrac before the horizontal pass.
+// resizeBits is the scale of resizeFixed's weights. The vertical sums, of
+// 16-bit samples or of block averages with boxFrac fraction bits (below
+// 2^20), weighed by at most 2.3·2^23 in all, stay below 2^45; the samples
+// between the passes, with resizeMidFrac fraction bits, below 2^26 (ringing
+// included), so they fit 32 bits; and the horizontal sums below 2^50.
 const (
-	resizeBits = 23
-	boxFrac    = 4
-	boxMidFrac = 8
+	resizeBits    = 23
+	boxFrac       = 4
+	resizeMidFrac = 8
 )
 
 // resizeTaps are the taps of every output pixel along one axis.
@@ -154,150 +161,224 @@ func newResizeFixed(z Resize, sigma float64, w, h int, f raster.PixelFormat) (*r
 	l := z.lanczos()
 	g := blurKernel(sigma)
 	k := &resizeFixed{c: f.Channels, depth: f.Depth, box: z.box(), bits: resizeBits}
-	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, k.bits, 1, false, true)
+	// The horizontal kernels take the taps of three channels two at a
+	// time, of one channel four at a time.
+	xpad := 4
+	if k.c == 3 {
+		xpad = 2
+	}
+	k.xs = newResizeTaps(l, g, z.boxedLen(w), ow, k.bits, xpad, true, true)
 	k.ys = newResizeTaps(l, g, z.boxedLen(h), oh, k.bits, 1, false, true)
+	k.xw, k.yw = int32s(k.xs.w), int32s(k.ys.w)
 	gain := k.xs.gain * k.ys.gain
 	d := (k.xs.err*k.ys.gain + k.ys.err*k.xs.gain) * float64(f.MaxValue())
+	d += k.xs.gain * 0.5 / (1 << resizeMidFrac) // the rounding between the passes
 	if k.box > 1 {
-		d += gain*0.5/(1<<boxFrac) + k.xs.gain*0.5/(1<<boxMidFrac) // the averages' and the vertical sums' rounding
+		d += gain * 0.5 / (1 << boxFrac) // the averages' rounding
 	}
 	return k, d, gain
 }
 
+// int32s returns the weights w as 32-bit integers.
+func int32s(w []int64) []int32 {
+	o := make([]int32, len(w))
+	for i, v := range w {
+		o[i] = int32(v)
+	}
+	return o
+}
+
 func (k *resizeFixed) run(s *scratch, dst, src *raster.Tile, in image.Rectangle) {
 	c, out := k.c, dst.Rect
-	// The input columns (or blocks) that the output columns read.
+	// The input columns (or blocks) that the output columns read, and the
+	// samples between the passes, with room for the zero weights past the
+	// last column and the vector loads' overreach.
 	x0 := k.xs.first[out.Min.X]
 	x1 := k.xs.first[out.Max.X-1] + k.xs.n[out.Max.X-1]
 	n := (x1 - x0) * c
-	sums := s.ints(n)
+	mid := s.longs(n + k.xs.most*c + 8)
+	row := mid[:n]
+	offs := s.longs(out.Dx())
+	for x := range offs {
+		offs[x] = int32((k.xs.first[out.Min.X+x] - x0) * c)
+	}
 	bps := k.depth / 8
-	maxV := int64(1)<<k.depth - 1
-	shift := 2 * k.bits
 	var ring []int32
 	var boxAcc []uint64
+	var colSums []int32
 	var slotRow []int
 	if k.box > 1 {
-		shift = k.bits + boxMidFrac
 		ring = s.longs(k.ys.most * n)
 		boxAcc = s.words(n)
+		colSums = s.longs(n * k.box)
 		slotRow = s.idx[:0]
 		for range k.ys.most {
 			slotRow = append(slotRow, -1)
 		}
 	}
-	rnd := int64(1) << (shift - 1)
-	rs := make([][]int32, k.ys.most)
+	var rows [][]byte
+	var boxed [][]int32
+	xw := k.xw[k.xs.off[out.Min.X]:]
 	for y := out.Min.Y; y < out.Max.Y; y++ {
-		clear(sums)
 		fy := k.ys.first[y]
-		ws := k.ys.w[k.ys.off[y]:k.ys.off[y+1]]
-		row := func(j int) []byte {
-			o := src.PixOffset(in.Min.X+x0, fy+j)
-			return src.Pix[o : o+n*bps]
-		}
-		j := 0
-		switch {
-		case k.box > 1:
-			rs = rs[:len(ws)]
-			for ; j < len(ws); j++ {
+		ws := k.yw[k.ys.off[y]:k.ys.off[y+1]]
+		if k.box > 1 {
+			boxed = boxed[:0]
+			for j := range ws {
 				by := fy + j
 				slot := by % k.ys.most
 				r := ring[slot*n : (slot+1)*n]
 				if slotRow[slot] != by {
-					boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
+					if bps == 2 {
+						boxRow16(r, boxAcc, colSums, src, by, x0, x1, k.box, in)
+					} else {
+						boxRow(r, boxAcc, src, by, x0, x1, k.box, in)
+					}
 					slotRow[slot] = by
 				}
-				rs[j] = r
+				boxed = append(boxed, r)
 			}
-			j = 0
-			for ; j+4 <= len(ws); j += 4 {
-				addRows32(sums, rs[j], rs[j+1], rs[j+2], rs[j+3], ws[j:j+4:j+4])
+			vresBox(row, boxed, ws, uint(k.bits+boxFrac-resizeMidFrac))
+		} else {
+			rows = rows[:0]
+			for j := range ws {
+				o := src.PixOffset(in.Min.X+x0, fy+j)
+				rows = append(rows, src.Pix[o:o+n*bps])
 			}
-			for ; j < len(ws); j++ {
-				addRow32(sums, rs[j], ws[j])
-			}
-			if k.box > 1 {
-				vs := k.bits + boxFrac - boxMidFrac
-				for i, v := range sums {
-					sums[i] = (v + 1<<(vs-1)) >> vs
-				}
-			}
-		case bps == 1:
-			for ; j+2 <= len(ws); j += 2 {
-				addRows8(sums, row(j), row(j+1), ws[j], ws[j+1])
-			}
-			for ; j < len(ws); j++ {
-				addRow8(sums, row(j), ws[j])
-			}
-		default:
-			for ; j+4 <= len(ws); j += 4 {
-				addRows16(sums, row(j), row(j+1), row(j+2), row(j+3), ws[j:j+4:j+4])
-			}
-			for ; j < len(ws); j++ {
-				addRow16(sums, row(j), ws[j])
+			if bps == 2 {
+				vresFixed16(row, rows, ws, uint(k.bits-resizeMidFrac))
+			} else {
+				vresFixedGo(row, rows, ws, uint(k.bits-resizeMidFrac), 1)
 			}
 		}
-		d := dst.Row(y)
-		for x := out.Min.X; x < out.Max.X; x++ {
-			ws := k.xs.w[k.xs.off[x]:k.xs.off[x+1]]
-			v := sums[(k.xs.first[x]-x0)*c:]
-			i := (x - out.Min.X) * c
-			var acc [4]int64
-			switch c {
-			case 1:
-				a := rnd
-				v = v[:len(ws)]
-				for j, w := range ws {
-					a += w * v[j]
-				}
-				acc[0] = a
-			case 3:
-				a0, a1, a2 := rnd, rnd, rnd
-				v = v[:3*len(ws)]
-				for j, w := range ws {
-					px := v[3*j : 3*j+3 : 3*j+3]
-					a0 += w * px[0]
-					a1 += w * px[1]
-					a2 += w * px[2]
-				}
-				acc[0], acc[1], acc[2] = a0, a1, a2
-			case 4:
-				a0, a1, a2, a3 := rnd, rnd, rnd, rnd
-				v = v[:4*len(ws)]
-				for j, w := range ws {
-					px := v[4*j : 4*j+4 : 4*j+4]
-					a0 += w * px[0]
-					a1 += w * px[1]
-					a2 += w * px[2]
-					a3 += w * px[3]
-				}
-				acc = [4]int64{a0, a1, a2, a3}
-			default:
-				for ch := 0; ch < c; ch++ {
-					a := rnd
-					for j, w := range ws {
-						a += w * v[j*c+ch]
-					}
-					acc[ch] = a
-				}
-			}
-			for ch, a := range acc[:c] {
-				q := min(max(a>>shift, 0), maxV)
-				if bps == 1 {
-					d[i+ch] = byte(q)
-				} else {
-					d[2*(i+ch)], d[2*(i+ch)+1] = byte(q>>8), byte(q)
-				}
-			}
-		}
+		d := dst.Row(y)[:out.Dx()*c*bps]
+		hresFixed(d, mid, offs, xw, k.xs.most, c, uint(k.bits+resizeMidFrac), k.depth)
 	}
 	if ring != nil {
 		s.idx = slotRow
 		s.putLongs(ring)
 		s.putWords(boxAcc)
+		s.putLongs(colSums)
 	}
-	s.putInts(sums)
+	s.putLongs(offs)
+	s.putLongs(mid)
+}
+
+// vresFixedGo stores into d the vertical pass of resizeFixed over rows of
+// big-endian samples of bps bytes: sample i of d is the sum of w[j] times
+// sample i of rows[j], rounded half up and shifted right by shift. It
+// adds up a block of samples row by row, which reads each row in order.
+func vresFixedGo(d []int32, rows [][]byte, w []int32, shift uint, bps int) {
+	var acc [256]int64
+	for i0 := 0; i0 < len(d); i0 += len(acc) {
+		a := acc[:min(len(acc), len(d)-i0)]
+		clear(a)
+		j := 0
+		if bps == 2 {
+			// Four rows at a time: a quarter of the sums' loads and stores.
+			n := 2 * len(a)
+			for ; j+4 <= len(rows); j += 4 {
+				r0, r1, r2, r3 := rows[j][2*i0:][:n], rows[j+1][2*i0:][:n], rows[j+2][2*i0:][:n], rows[j+3][2*i0:][:n]
+				w0, w1, w2, w3 := int64(w[j]), int64(w[j+1]), int64(w[j+2]), int64(w[j+3])
+				for i := range a {
+					k := 2 * i
+					a[i] += w0*int64(uint16(r0[k])<<8|uint16(r0[k+1])) + w1*int64(uint16(r1[k])<<8|uint16(r1[k+1])) +
+						w2*int64(uint16(r2[k])<<8|uint16(r2[k+1])) + w3*int64(uint16(r3[k])<<8|uint16(r3[k+1]))
+				}
+			}
+		}
+		for ; j < len(rows); j++ {
+			r, wj := rows[j], int64(w[j])
+			if bps == 2 {
+				r = r[2*i0 : 2*(i0+len(a))]
+				for i := range a {
+					a[i] += wj * int64(uint16(r[2*i])<<8|uint16(r[2*i+1]))
+				}
+			} else {
+				r = r[i0 : i0+len(a)]
+				for i := range a {
+					a[i] += wj * int64(r[i])
+				}
+			}
+		}
+		roundSums(d[i0:], a, shift)
+	}
+}
+
+// vresBoxGo is vresFixedGo over rows of block averages.
+func vresBoxGo(d []int32, rows [][]int32, w []int32, shift uint) {
+	var acc [256]int64
+	for i0 := 0; i0 < len(d); i0 += len(acc) {
+		a := acc[:min(len(acc), len(d)-i0)]
+		clear(a)
+		for j, r := range rows {
+			wj := int64(w[j])
+			r = r[i0 : i0+len(a)]
+			for i := range a {
+				a[i] += wj * int64(r[i])
+			}
+		}
+		roundSums(d[i0:], a, shift)
+	}
+}
+
+// roundSums stores into d the sums a, rounded half up and shifted right
+// by shift.
+func roundSums(d []int32, a []int64, shift uint) {
+	rnd := int64(1) << (shift - 1)
+	d = d[:len(a)]
+	for i, v := range a {
+		d[i] = int32((v + rnd) >> shift)
+	}
+}
+
+// hresFixedGo stores into d the horizontal pass of resizeFixed over the
+// samples m of c channels: output pixel x weighs the taps pixels from
+// sample offs[x] of m by w[x·taps:], and each sum is rounded half up,
+// shifted right by shift, clamped to the range of depth bits and stored
+// big-endian.
+func hresFixedGo(d []byte, m []int32, offs []int32, w []int32, taps, c int, shift uint, depth int) {
+	rnd := int64(1) << (shift - 1)
+	top := int64(1)<<depth - 1
+	for x, o := range offs {
+		ws := w[x*taps : (x+1)*taps]
+		v := m[o : int(o)+taps*c]
+		var sums [4]int64
+		switch c {
+		case 1:
+			a := rnd
+			for j, wj := range ws {
+				a += int64(wj) * int64(v[j])
+			}
+			sums[0] = a
+		case 3:
+			a0, a1, a2 := rnd, rnd, rnd
+			for j, wj := range ws {
+				px := v[3*j : 3*j+3 : 3*j+3]
+				a0 += int64(wj) * int64(px[0])
+				a1 += int64(wj) * int64(px[1])
+				a2 += int64(wj) * int64(px[2])
+			}
+			sums[0], sums[1], sums[2] = a0, a1, a2
+		default:
+			for ch := range c {
+				a := rnd
+				for j, wj := range ws {
+					a += int64(wj) * int64(v[j*c+ch])
+				}
+				sums[ch] = a
+			}
+		}
+		for ch, acc := range sums[:c] {
+			q := min(max(acc>>shift, 0), top)
+			if depth == 8 {
+				d[x*c+ch] = byte(q)
+			} else {
+				i := 2 * (x*c + ch)
+				d[i], d[i+1] = byte(q>>8), byte(q)
+			}
+		}
+	}
 }
 
 // boxRow stores into dst the averages, in units of 2^-boxFrac levels
@@ -360,9 +441,65 @@ func boxRow[T int16 | int32](dst []T, acc []uint64, src *raster.Tile, by, x0, x1
 			}
 		}
 	}
-	area := uint64(k * k)
+	average(dst, acc, k)
+}
+
+// average stores into dst the averages, in units of 2^-boxFrac rounded
+// half up, of the k×k blocks whose sums acc holds. A quotient of integers
+// below 2^53 moves by less than 1/k² when rounded to float64, and a
+// quotient that is not whole lies at least 1/k² below the next integer:
+// its floor is exact, and a division in float64 costs a fraction of one
+// of 64-bit integers.
+func average[T int16 | int32](dst []T, acc []uint64, k int) {
+	area, half := float64(k*k), uint64(k*k)/2
 	for i, v := range acc[:len(dst)] {
-		dst[i] = T((v<<boxFrac + area/2) / area)
+		dst[i] = T(math.Floor(float64(v<<boxFrac+half) / area))
+	}
+}
+
+// boxRow16 is boxRow on 16-bit samples: the blocks that lie wholly inside
+// the image add up their k rows' samples column by column into cols
+// (addRow16), then each block its k columns; the last block, which may
+// need the edge repeated, is boxRow's. cols is working space of k·len(dst)
+// samples; a column sum stays below 65535·32768 < 2^31.
+func boxRow16(dst []int32, acc []uint64, cols []int32, src *raster.Tile, by, x0, x1, k int, in image.Rectangle) {
+	c := src.Format.Channels
+	full := min(x1, in.Dx()/k)
+	if full <= x0 {
+		boxRow(dst, acc, src, by, x0, x1, k, in)
+		return
+	}
+	nf := (full - x0) * c // the samples of the whole blocks
+	cols = cols[:nf*k]
+	clear(cols)
+	for j := range k {
+		y := min(in.Min.Y+by*k+j, in.Max.Y-1)
+		o := src.PixOffset(in.Min.X+x0*k, y)
+		addRow16(cols, src.Pix[o:o+2*len(cols)])
+	}
+	sums := acc[:nf]
+	for px := range full - x0 {
+		cs := cols[px*k*c : (px+1)*k*c]
+		for ch := range c {
+			var t uint64
+			for i := ch; i < len(cs); i += c {
+				t += uint64(cs[i])
+			}
+			sums[px*c+ch] = t
+		}
+	}
+	average(dst[:nf], sums, k)
+	if full < x1 {
+		boxRow(dst[nf:], acc, src, by, full, x1, k, in)
+	}
+}
+
+// addRow16Go adds each big-endian 16-bit sample of row to the sum of its
+// column in cols.
+func addRow16Go(cols []int32, row []byte) {
+	row = row[:2*len(cols)]
+	for i := range cols {
+		cols[i] += int32(row[2*i])<<8 | int32(row[2*i+1])
 	}
 }
 
@@ -372,61 +509,4 @@ func sample(row []byte, i, bps int) uint64 {
 		return uint64(row[i])
 	}
 	return uint64(row[2*i])<<8 | uint64(row[2*i+1])
-}
-
-// addRow8 adds w times each sample of row to sums.
-func addRow8(sums []int64, row []byte, w int64) {
-	row = row[:len(sums)]
-	for i, v := range row {
-		sums[i] += w * int64(v)
-	}
-}
-
-// addRows8 adds wa times each sample of a and wb times each of b to sums.
-func addRows8(sums []int64, a, b []byte, wa, wb int64) {
-	a, b = a[:len(sums)], b[:len(sums)]
-	for i := range sums {
-		sums[i] += wa*int64(a[i]) + wb*int64(b[i])
-	}
-}
-
-// addRow16 adds w times each big-endian 16-bit sample of row to sums.
-func addRow16(sums []int64, row []byte, w int64) {
-	row = row[:2*len(sums)]
-	for i := range sums {
-		sums[i] += w * int64(uint16(row[2*i])<<8|uint16(row[2*i+1]))
-	}
-}
-
-// addRows16 adds w[0] times each big-endian 16-bit sample of a, w[1]
-// times each of b, w[2] of c and w[3] of d to sums: one pass over sums for
-// four rows.
-func addRows16(sums []int64, a, b, c, d []byte, w []int64) {
-	n := 2 * len(sums)
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
-	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
-	for i := range sums {
-		j := 2 * i
-		sums[i] += w0*int64(uint16(a[j])<<8|uint16(a[j+1])) + w1*int64(uint16(b[j])<<8|uint16(b[j+1])) +
-			w2*int64(uint16(c[j])<<8|uint16(c[j+1])) + w3*int64(uint16(d[j])<<8|uint16(d[j+1]))
-	}
-}
-
-// addRows32 adds w[0] times each value of a, w[1] of b, w[2] of c and
-// w[3] of d to sums.
-func addRows32(sums []int64, a, b, c, d []int32, w []int64) {
-	n := len(sums)
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
-	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
-	for i := range sums {
-		sums[i] += w0*int64(a[i]) + w1*int64(b[i]) + w2*int64(c[i]) + w3*int64(d[i])
-	}
-}
-
-// addRow32 adds w times each value of row to sums.
-func addRow32(sums []int64, row []int32, w int64) {
-	row = row[:len(sums)]
-	for i, v := range row {
-		sums[i] += w * int64(v)
-	}
 }

@@ -140,5 +140,8 @@ func Chains(size int) []Comparison {
 		chain("blur-rgb16", rgb16, "blur:2"),
 		chain("sharpen-rgb16", rgb16, "sharpen"),
 		chain("median-rgb16", rgb16, "median:2"),
+		resize("resize-0.1-rgb16", rgb16, "0.1"),
+		resize("resize-0.5-rgb16", rgb16, "0.5"),
+		resize("resize-2-rgb16", rgb16, "2"),
 	}
 }

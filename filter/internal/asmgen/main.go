@@ -58,6 +58,7 @@ func main() {
 	sharpen8w()
 	blurPM()
 	resizePM()
+	resize16()
 	convColSymF32()
 	axpy3F32()
 	hresLanczosF32()
@@ -69,6 +70,7 @@ func main() {
 		}
 	}
 	medianKernels16(nets)
+	medianPM()
 	Generate()
 	if *netOut != "" {
 		if err := os.WriteFile(*netOut, goNetworks(nets), 0o644); err != nil {

@@ -128,12 +128,13 @@ func medianKernel16(n, c, bits int, net network) {
 }
 
 // medianKernels16 writes the word kernels: the column sorts of 3 and 5
-// rows, and the networks for gray, gray+alpha, RGB and RGBA rows of 16-bit
-// words, and for gray+alpha and RGBA rows of 32-bit words.
+// rows, and the networks for gray and RGB rows of 16-bit words, and for
+// gray+alpha and RGBA rows of 32-bit words. (Gray+alpha and RGBA rows of
+// 16-bit words take the pair kernels of medianpair.go.)
 func medianKernels16(nets map[int]network) {
 	for _, n := range []int{3, 5} {
 		sortKernel16(n, 16)
-		for _, c := range []int{1, 2, 3, 4} {
+		for _, c := range []int{1, 3} {
 			medianKernel16(n, c, 16, nets[n])
 		}
 	}
