@@ -246,13 +246,11 @@ func (s *scratch) load(src *raster.Tile, r image.Rectangle, premul bool) *planes
 			}
 			continue
 		}
-		for ch := 0; ch < c; ch++ {
-			p := b.p[ch][off : off+w]
-			for x := range p {
-				i := 2 * (x*c + ch)
-				p[x] = float32(int(row[i])<<8|int(row[i+1])) * (1.0 / 65535)
-			}
+		var chs [4][]float32
+		for ch := range c {
+			chs[ch] = b.p[ch][off : off+w]
 		}
+		convRow(chs[:c], row, f)
 	}
 	b.levels8 = f.Depth == 8
 	if premul && b.alpha {

@@ -313,8 +313,18 @@ func blockSize(w, channels int) (int, int) {
 // runBlock computes dst from src through every stage; rs are the
 // rectangles of p.rects(dst.Rect).
 func (p *Plan) runBlock(s *scratch, dst, src *raster.Tile, rs []image.Rectangle) {
-	b := s.load(src, rs[0], p.loadPM)
-	for i, ps := range p.stages {
+	stages := p.stages
+	var b *planes
+	if z, ok := stages[0].st.(Resize); ok && z.box() > 1 && (!stages[0].alpha || stages[0].mode == premulAlpha) {
+		// A large reduction first: its box averages come from the
+		// source rows, not from planes of the whole input.
+		in := stages[0].inB
+		b = z.runBoxed(s, z.boxLoad(s, src, z.boxRect(rs[1], in), in, true), rs[1], in)
+		stages, rs = stages[1:], rs[1:]
+	} else {
+		b = s.load(src, rs[0], p.loadPM)
+	}
+	for i, ps := range stages {
 		if ps.alpha {
 			// Whether colour is premultiplied here depends on the chain
 			// alone, never on the tile, so every tile takes the same path.

@@ -3,6 +3,7 @@ package filter
 import (
 	"fmt"
 	"image"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -57,6 +58,47 @@ func TestResizeBoxAccuracy(t *testing.T) {
 				}
 				t.Logf("largest difference %d levels, mean %.3f", worst, mean)
 			})
+		}
+	}
+}
+
+// TestBoxLoad checks that a large reduction's box averages taken from the
+// source rows (boxLoad) are the very floats of those taken from the loaded
+// planes (boxPlanes after load), on every format, premultiplied or not, on
+// blocks inside the image and on those its edges cut.
+func TestBoxLoad(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	formats := raster.Formats()
+	in := image.Rect(0, 0, 203, 157)
+	for _, f := range formats {
+		src := randomTile(rng, in.Dx(), in.Dy(), f)
+		for _, sc := range []float64{0.1, 0.07, 0.2} {
+			z := Resize{S: sc}
+			if z.box() < 2 {
+				t.Fatalf("resize:%v has no box", sc)
+			}
+			ow, oh := z.resizedLen(in.Dx()), z.resizedLen(in.Dy())
+			for _, out := range []image.Rectangle{
+				image.Rect(0, 0, ow, oh), image.Rect(1, 2, ow/2, oh/2+1), image.Rect(ow/2, oh/3, ow, oh),
+			} {
+				for _, pm := range []bool{false, true} {
+					s := new(scratch)
+					r := z.boxRect(out, in)
+					want := z.boxPlanes(s, s.load(src, z.need(out, in), pm), r, in)
+					got := z.boxLoad(s, src, r, in, pm)
+					if got.r != want.r || len(got.p) != len(want.p) || got.alpha != want.alpha || got.premul != want.premul {
+						t.Fatalf("%v resize:%v %v pm %v: planes %v/%d/%v/%v, want %v/%d/%v/%v", f, sc, out, pm,
+							got.r, len(got.p), got.alpha, got.premul, want.r, len(want.p), want.alpha, want.premul)
+					}
+					for ch := range want.p {
+						for i, v := range want.p[ch] {
+							if math.Float32bits(got.p[ch][i]) != math.Float32bits(v) {
+								t.Fatalf("%v resize:%v %v pm %v: channel %d sample %d is %v, want %v", f, sc, out, pm, ch, i, got.p[ch][i], v)
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }
