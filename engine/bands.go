@@ -42,8 +42,9 @@ type bandDecoder struct {
 	held int64                   // bytes one of s's pending bands holds
 	// scratch is what a goroutine that decodes keeps (decodeScratcher).
 	scratch int64
-	rows    int // the reader's band height
-	next    int // s: the reader's next band
+	rows    int        // the reader's band height
+	next    int        // s: the reader's next band
+	join    bandJoiner // s, when its bands leave rows to the stage cut
 
 	// Source rows the cut stage keeps for the next band, in order.
 	carry            []byte
@@ -56,6 +57,18 @@ type bandDecoder struct {
 // reserves it for each worker, as it does a tile's scratch.
 type decodeScratcher interface {
 	DecodeScratch() int64
+}
+
+// bandJoiner is implemented by serial band readers whose bands can leave
+// their first row to be finished once the band above is decoded
+// (jpegio.Reader, for a JPEG decoded by restart intervals: the row blends
+// chroma of both bands, and the band would otherwise decode an MCU row
+// above its own for it). The job asks for it (JoinBands) when it runs the
+// stage "cut", which calls JoinBand for each of the reader's bands in
+// order, after they are decoded.
+type bandJoiner interface {
+	JoinBands()
+	JoinBand(k int, row []byte) error
 }
 
 // decodeSpan says how a band's source rows arrive: the reader's bands
@@ -175,6 +188,14 @@ func (j *Job) decode(ctx context.Context, b *band) (*band, error) {
 func (j *Job) carryRows(b *band) error {
 	d := j.dec
 	rb := j.in.RowBytes()
+	if d.join != nil {
+		h := d.rows
+		for k := max(b.dec.k0, 1); k < b.dec.k1; k++ {
+			if err := d.join.JoinBand(k, b.buf[(k*h-b.y0)*rb:(k*h-b.y0+1)*rb]); err != nil {
+				return err
+			}
+		}
+	}
 	sy0 := b.src.Rect.Min.Y
 	if to := b.dec.carryTo; to > sy0 {
 		if d.carryY0 > sy0 || d.carryY1 < to {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sluice-go/sluice/raster"
@@ -140,5 +141,87 @@ func TestWideJPEGDecodesInPool(t *testing.T) {
 	}
 	if !decode {
 		t.Fatalf("no decode stage of 2 workers ran: %+v", job.Stats().Stages)
+	}
+}
+
+// joinCounter is a JPEG reader whose JoinBand counts the rows it writes.
+type joinCounter struct {
+	*jpegio.Reader
+	written atomic.Int32
+}
+
+func (r *joinCounter) JoinBand(k int, row []byte) error {
+	before := bytes.Clone(row)
+	err := r.Reader.JoinBand(k, row)
+	if !bytes.Equal(before, row) {
+		r.written.Add(1)
+	}
+	return err
+}
+
+// TestJPEGBandsJoined runs a JPEG with a restart marker every MCU row,
+// decoded by restart intervals, through chains with and without a halo
+// and a crop, on one to three workers: the job asks the reader to leave
+// each band's first row (jpegio.Reader.JoinBands), the stage cut writes
+// it, and the pixels must be those of a serial read through the same
+// chain.
+func TestJPEGBandsJoined(t *testing.T) {
+	h := raster.Header{Width: 300, Height: 700, Pixel: raster.RGB8}
+	src := randomImage(h.Width, h.Height, h.Pixel, 9)
+	var file bytes.Buffer
+	w, err := jpegio.NewWriter(&file, h, jpegio.WriterOptions{Quality: 90, BandRows: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteRows(src.pix); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := file.Bytes()
+	for _, spec := range []string{"", "blur:2", "crop:10,200,250,300", "resize:2"} {
+		serial, err := jpegio.NewReader(bytes.NewReader(data), jpegio.ReaderOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := mustPlan(t, mustChain(t, spec), h.Width, h.Height, h.Pixel)
+		ow, _ := plan.OutputSize()
+		ref := &memWriter{rb: ow * plan.Output().BytesPerPixel()}
+		job, err := New(serial, ref, plan, Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := job.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2, 3} {
+			t.Run(fmt.Sprintf("%q/workers=%d", spec, workers), func(t *testing.T) {
+				jr, err := jpegio.NewReader(bytes.NewReader(data), jpegio.ReaderOptions{At: bytes.NewReader(data)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer jr.Close()
+				r := &joinCounter{Reader: jr}
+				plan := mustPlan(t, mustChain(t, spec), h.Width, h.Height, h.Pixel)
+				dst := &memWriter{rb: ref.rb}
+				job, err := New(r, dst, plan, Options{Workers: workers, Tile: 64, Memory: 8 << 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if job.dec == nil || job.dec.s == nil {
+					t.Fatal("the job does not decode by serial bands")
+				}
+				if err := job.Run(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(dst.buf.Bytes(), ref.buf.Bytes()) {
+					t.Fatal("pixels differ from a serial read")
+				}
+				if r.written.Load() == 0 {
+					t.Fatal("JoinBand wrote no row")
+				}
+			})
+		}
 	}
 }

@@ -550,6 +550,10 @@ func (j *Job) Run(ctx context.Context) error {
 		// The producer only lays bands out; decoding is work for the pool.
 		bands = sluice.Source(j.pipe, "read", j.readBands)
 		if j.dec.s != nil {
+			if bj, ok := j.dec.s.(bandJoiner); ok {
+				bj.JoinBands()
+				j.dec.join = bj
+			}
 			bands = sluice.Map(bands, "serial", sluice.Opts{Workers: 1, Ordered: true}, j.serial)
 		}
 		bands = sluice.Map(bands, "decode", sluice.Opts{Workers: j.workers, Ordered: true}, j.decode)

@@ -93,10 +93,17 @@ func (b *Band) decode(dst, rest []byte) {
 			}
 		}
 	}
+	if b.join != nil {
+		b.keepEdges(b.join)
+	}
 	rb := sc.width * b.pixel.BytesPerPixel()
 	fit := len(dst) / rb
 	var src [4][]byte
-	for y := y0; y < y1; y++ {
+	from := y0
+	if b.left {
+		from++ // JoinBand writes it
+	}
+	for y := from; y < y1; y++ {
 		for ci := range f.comps {
 			src[ci] = b.compRow(ci, y)
 		}
@@ -123,20 +130,32 @@ func (b *Band) planeRow(ci, cy int) []byte {
 // compRow returns component ci upsampled to full width for image row y.
 func (b *Band) compRow(ci, y int) []byte {
 	f := b.f
-	w := f.sc.width
-	dw, dh := f.sc.dw[ci], f.sc.dh[ci]
-	hr, vr := f.sc.hr[ci], f.sc.vr[ci]
+	vr := f.sc.vr[ci]
 	cy := y / vr
-	cur := b.planeRow(ci, cy)
-	out := b.rows[ci]
+	var near []byte
 	if vr == 2 {
 		ny := cy - 1
+		if y%2 == 1 {
+			ny = cy + 1
+		}
+		near = b.planeRow(ci, max(0, min(ny, f.sc.dh[ci]-1)))
+	}
+	return upsampleRow(f, ci, y, b.planeRow(ci, cy), near, b.rows[ci])
+}
+
+// upsampleRow returns component ci upsampled to full width for image row
+// y, written to out when it is not cur itself: cur is the component's row
+// that holds y and, for a component upsampled down 2:1, near is the row
+// next nearest to y (above it for an even y, below for an odd).
+func upsampleRow(f *frame, ci, y int, cur, near, out []byte) []byte {
+	w := f.sc.width
+	dw := f.sc.dw[ci]
+	hr, vr := f.sc.hr[ci], f.sc.vr[ci]
+	if vr == 2 {
 		bias := int32(1)
 		if y%2 == 1 {
-			ny, bias = cy+1, 2
+			bias = 2
 		}
-		ny = max(0, min(ny, dh-1))
-		near := b.planeRow(ci, ny)
 		switch {
 		case hr == 1:
 			for x := range w {

@@ -16,14 +16,14 @@ import (
 // SerialBands returns the height of the Reader's bands in image rows and
 // the most bytes a band handed out by NextBand holds: its coefficients
 // with the halo rows or, for a file decoded by restart intervals (see
-// ReaderOptions.At), the 256 bytes of their offsets, its bands then
-// being whole intervals. It implements raster.SerialBandReader.
+// ReaderOptions.At), the offsets of their intervals and the edges kept
+// for JoinBand (segHeld), its bands then being whole intervals. It implements raster.SerialBandReader.
 func (r *Reader) SerialBands() (rows int, held int64) {
 	d := r.d
 	mcus := d.bandMCU
 	held = d.bandHeld()
 	if d.canSegment() {
-		mcus, held = d.segBandMCU(), segHeld
+		mcus, held = d.segBandMCU(), d.segHeld()
 	}
 	return mcus * d.f.mcuH / d.f.sc.div, held
 }
@@ -71,6 +71,19 @@ func (d *Decoder) canSegment() bool {
 	return d.o.At != nil && !d.buffered && d.f.segmentable() && d.nextMCU == 0 && d.decoded == 0 && d.f.sc.div == 1
 }
 
+// segHeld is the most bytes a band decoded by restart intervals holds:
+// the offsets of its intervals and, when chroma is upsampled down, the
+// edges it keeps for JoinBand (join.go), if asked to.
+func (d *Decoder) segHeld() int64 {
+	held := int64(segOffsets)
+	if d.halo {
+		for ci := range d.f.comps {
+			held += int64(2 * d.f.sc.dw[ci])
+		}
+	}
+	return held
+}
+
 // bandHeld is the most bytes one Band holds: the coefficients of its MCU
 // rows and halo, 2 bytes a sample. (Decode's scratch is per goroutine.)
 func (d *Decoder) bandHeld() int64 {
@@ -105,14 +118,15 @@ func (r *Reader) NextBand() (raster.PendingBand, error) {
 		r.d.Close()
 		return nil, err
 	}
-	p.b = b
+	p.b, p.decoded = b, false
 	return p, nil
 }
 
 // pendingBand is a Band handed out by Reader.NextBand.
 type pendingBand struct {
-	r *Reader
-	b *Band
+	r       *Reader
+	b       *Band
+	decoded bool
 }
 
 // Decode writes the band's rows into dst: dequantisation, IDCT,
@@ -121,6 +135,7 @@ func (p *pendingBand) Decode(dst []byte) error {
 	if n := p.b.Bytes(); len(dst) < n {
 		return fmt.Errorf("jpeg: band of %d bytes given %d", n, len(dst))
 	}
+	p.decoded = true
 	if p.b.segs != nil {
 		return p.b.segs.decodeSegments(p.b, p.b.seg, dst)
 	}
@@ -131,6 +146,12 @@ func (p *pendingBand) Decode(dst []byte) error {
 // Release hands the band back to its Reader for the next NextBand.
 func (p *pendingBand) Release() {
 	r := p.r
+	if js := p.b.join; js != nil && !p.decoded {
+		// The band below decodes the MCU row above it itself.
+		js.mu.Lock()
+		js.undec = p.b.m1
+		js.mu.Unlock()
+	}
 	r.free.Put(p)
 }
 

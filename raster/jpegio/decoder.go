@@ -92,7 +92,8 @@ type Decoder struct {
 	carryLo int
 	decoded int // MCU rows decoded so far
 
-	seg *segments // decoding by restart intervals, when set
+	seg  *segments // decoding by restart intervals, when set
+	join *joints   // bands leave their first row to Reader.JoinBand
 
 	eobrun     int
 	scans      int
@@ -426,6 +427,10 @@ type Band struct {
 	// which its decodeSegments fills.
 	segs *segments
 	seg  segBand
+	// When the Reader joins bands (join.go), their edges, and whether
+	// this band leaves its first row to JoinBand.
+	join *joints
+	left bool
 }
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
@@ -444,7 +449,7 @@ func (b *Band) Bytes() int {
 func (b *Band) reset(d *Decoder, m0, m1, lo, hi int) {
 	b.f, b.pixel = &d.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
-	b.segs = nil
+	b.segs, b.join, b.left = nil, nil, false
 	b.sizeCoef()
 }
 

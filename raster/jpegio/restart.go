@@ -61,8 +61,8 @@ type segBand struct {
 	skip     int   // MCU rows of the first interval before the band's rows
 }
 
-// segHeld is what SerialBands reports a band of offsets holds.
-const segHeld = 256
+// segOffsets is what a band's offsets hold, for SerialBands.
+const segOffsets = 256
 
 // startSegments sets the decoder up to decode by restart intervals
 // through at, before the first byte of the scan is read.
@@ -171,6 +171,15 @@ func (d *Decoder) nextSegBand(b *Band, m0, m1, lo, hi int) (*Band, error) {
 	if d.halo {
 		nextLo = max(m1-1, 0)
 	}
+	left := false // see join.go
+	if d.join != nil && m0 > 0 {
+		d.join.mu.Lock()
+		left = d.join.undec != m0
+		d.join.mu.Unlock()
+	}
+	if left {
+		lo = m0 // no MCU row above: JoinBand writes the first row
+	}
 	sb, err := d.segBand(lo, hi, nextLo)
 	if err != nil {
 		d.fail(err)
@@ -179,6 +188,7 @@ func (d *Decoder) nextSegBand(b *Band, m0, m1, lo, hi int) (*Band, error) {
 	b.f, b.pixel = &d.seg.snap.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
 	b.segs, b.seg = d.seg, sb
+	b.join, b.left = d.join, left
 	d.nextMCU = m1
 	if m1 >= f.mcusY && !d.allDecoded {
 		d.allDecoded = true

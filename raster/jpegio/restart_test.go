@@ -71,8 +71,8 @@ func TestRestartSegmentsSameBytes(t *testing.T) {
 					}
 					defer r.Close()
 					can := r.d.canSegment()
-					if _, held := r.SerialBands(); can && held != segHeld {
-						t.Fatalf("SerialBands: got %d bytes held, want %d for bands of offsets", held, segHeld)
+					if _, held := r.SerialBands(); can && held != r.d.segHeld() {
+						t.Fatalf("SerialBands: got %d bytes held, want %d for bands of offsets", held, r.d.segHeld())
 					}
 					got, err := bandtest.DecodeSerial(r, workers)
 					if err != nil {
