@@ -45,6 +45,8 @@ type bandDecoder struct {
 	rows    int        // the reader's band height
 	next    int        // s: the reader's next band
 	join    bandJoiner // s, when its bands leave rows to the stage cut
+	last    bool       // join: they leave their last row too
+	hold    *band      // last: the band cut holds until the next is decoded
 
 	// Source rows the cut stage keeps for the next band, in order.
 	carry            []byte
@@ -60,15 +62,18 @@ type decodeScratcher interface {
 }
 
 // bandJoiner is implemented by serial band readers whose bands can leave
-// their first row to be finished once the band above is decoded
-// (jpegio.Reader, for a JPEG decoded by restart intervals: the row blends
-// chroma of both bands, and the band would otherwise decode an MCU row
-// above its own for it). The job asks for it (JoinBands) when it runs the
-// stage "cut", which calls JoinBand for each of the reader's bands in
-// order, after they are decoded.
+// the rows that blend them with the band above and below to be finished
+// once both are decoded (jpegio.Reader, for a JPEG decoded by restart
+// intervals: those rows blend chroma of both bands, and a band would
+// otherwise decode an MCU row above and below its own for them). The job
+// asks for it (JoinBands) when it runs the stage "cut", which calls
+// JoinBand for each of the reader's bands in order, after they are
+// decoded. When every band of the job decodes some of the reader's bands,
+// one after the other to the last, bands leave their last row too (last):
+// cut then holds a band back until the next is decoded (see cut).
 type bandJoiner interface {
-	JoinBands()
-	JoinBand(k int, row []byte) error
+	JoinBands(last bool)
+	JoinBand(k int, above, row []byte) error
 }
 
 // decodeSpan says how a band's source rows arrive: the reader's bands
@@ -182,20 +187,61 @@ func (j *Job) decode(ctx context.Context, b *band) (*band, error) {
 	return b, nil
 }
 
+// joinBands writes the rows the reader's bands of b left (bandJoiner):
+// where each meets the band above, that in prev, the band before b, for
+// the first, when it left its last row (d.last). The cut stage calls it
+// in band order, before carryRows.
+func (j *Job) joinBands(prev, b *band) error {
+	d := j.dec
+	rb := j.in.RowBytes()
+	h := d.rows
+	row := func(b *band, y int) []byte { return b.buf[(y-b.y0)*rb : (y-b.y0+1)*rb] }
+	for k := max(b.dec.k0, 1); k < b.dec.k1; k++ {
+		var above []byte
+		switch {
+		case !d.last:
+		case k > b.dec.k0:
+			above = row(b, k*h-1)
+		case prev == nil || prev.dec.k1 != k:
+			return fmt.Errorf("engine: band %d starts with the reader's band %d, not joined to the band before", b.index, k)
+		default:
+			above = row(prev, k*h-1)
+		}
+		if err := d.join.JoinBand(k, above, row(b, k*h)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinsLast reports whether every band of the job decodes some of the
+// reader's bands, each band going on from the last the band before
+// decoded, and the last band decodes to the end: as readBands lays them
+// out. The reader's bands may then leave their last row for the stage
+// cut to join (bandJoiner).
+func (j *Job) joinsLast() bool {
+	h := j.dec.rows
+	nb := (j.in.Height + h - 1) / h
+	covered := 0
+	for y0 := 0; y0 < j.outH; y0 += j.bandH {
+		sy0, sy1 := j.sourceRows(y0, min(y0+j.bandH, j.outH))
+		if covered >= sy1 || (y0 > 0 && covered < sy0) {
+			return false
+		}
+		if y0 == 0 && sy0 >= h {
+			return false // the first band starts past the reader's first
+		}
+		covered = min((sy1+h-1)/h*h, j.in.Height)
+	}
+	return covered == j.in.Height && nb > 0
+}
+
 // carryRows copies into b the source rows it shares with the band before,
 // then keeps those it shares with the next. The cut stage calls it, in
 // band order.
 func (j *Job) carryRows(b *band) error {
 	d := j.dec
 	rb := j.in.RowBytes()
-	if d.join != nil {
-		h := d.rows
-		for k := max(b.dec.k0, 1); k < b.dec.k1; k++ {
-			if err := d.join.JoinBand(k, b.buf[(k*h-b.y0)*rb:(k*h-b.y0+1)*rb]); err != nil {
-				return err
-			}
-		}
-	}
 	sy0 := b.src.Rect.Min.Y
 	if to := b.dec.carryTo; to > sy0 {
 		if d.carryY0 > sy0 || d.carryY1 < to {

@@ -147,24 +147,30 @@ func TestWideJPEGDecodesInPool(t *testing.T) {
 // joinCounter is a JPEG reader whose JoinBand counts the rows it writes.
 type joinCounter struct {
 	*jpegio.Reader
-	written atomic.Int32
+	written atomic.Int32 // first rows of bands
+	above   atomic.Int32 // last rows of the bands above
 }
 
-func (r *joinCounter) JoinBand(k int, row []byte) error {
-	before := bytes.Clone(row)
-	err := r.Reader.JoinBand(k, row)
+func (r *joinCounter) JoinBand(k int, above, row []byte) error {
+	before, beforeAbove := bytes.Clone(row), bytes.Clone(above)
+	err := r.Reader.JoinBand(k, above, row)
 	if !bytes.Equal(before, row) {
 		r.written.Add(1)
+	}
+	if !bytes.Equal(beforeAbove, above) {
+		r.above.Add(1)
 	}
 	return err
 }
 
 // TestJPEGBandsJoined runs a JPEG with a restart marker every MCU row,
-// decoded by restart intervals, through chains with and without a halo
-// and a crop, on one to three workers: the job asks the reader to leave
-// each band's first row (jpegio.Reader.JoinBands), the stage cut writes
-// it, and the pixels must be those of a serial read through the same
-// chain.
+// decoded by restart intervals, through chains with and without a halo,
+// a crop and an enlargement, on one to three workers: the job asks the
+// reader to leave each band's first row (jpegio.Reader.JoinBands) and,
+// where every band of the job decodes some of the reader's (the plain
+// conversion; not a crop, nor an enlargement whose bands need fewer
+// source rows than the reader's bands hold), its last row too; the stage cut writes them, and the
+// pixels must be those of a serial read through the same chain.
 func TestJPEGBandsJoined(t *testing.T) {
 	h := raster.Header{Width: 300, Height: 700, Pixel: raster.RGB8}
 	src := randomImage(h.Width, h.Height, h.Pixel, 9)
@@ -220,6 +226,12 @@ func TestJPEGBandsJoined(t *testing.T) {
 				}
 				if r.written.Load() == 0 {
 					t.Fatal("JoinBand wrote no row")
+				}
+				if want, ok := map[string]bool{"": true, "crop:10,200,250,300": false, "resize:2": false}[spec]; ok && job.dec.last != want {
+					t.Errorf("bands leave their last row: %v, want %v", job.dec.last, want)
+				}
+				if last, above := job.dec.last, r.above.Load() > 0; above != last {
+					t.Errorf("JoinBand wrote the last row of a band: %v, want %v", above, last)
 				}
 			})
 		}

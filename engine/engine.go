@@ -207,6 +207,11 @@ func New(src raster.RowReader, dst raster.RowWriter, plan *filter.Plan, o Option
 	if br, ok := src.(raster.BandReader); ok && br.BandRows() > 0 && j.remote == nil {
 		j.dec = &bandDecoder{r: br, rows: br.BandRows()}
 	} else if sr, ok := src.(raster.SerialBandReader); ok && j.remote == nil {
+		if bj, ok := sr.(bandJoiner); ok {
+			// Joined bands are shorter: ask before their height (Run
+			// asks again, saying whether they leave their last row).
+			bj.JoinBands(false)
+		}
 		if rows, held := sr.SerialBands(); rows > 0 {
 			j.dec = &bandDecoder{s: sr, rows: rows, held: held}
 		}
@@ -446,7 +451,10 @@ func (j *Job) inFlight() int64 {
 	}
 	n := int64(j.workers + 2)
 	if j.dec != nil && j.dec.s != nil {
-		n++
+		n++ // the stage serial's
+		if j.dec.last {
+			n++ // the one cut holds back
+		}
 	}
 	return min(j.budget, n*j.bandCap)
 }
@@ -544,16 +552,18 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.strategy != Fused {
 		return j.runIterative(ctx)
 	}
+	if j.dec != nil && j.dec.s != nil {
+		if bj, ok := j.dec.s.(bandJoiner); ok {
+			j.dec.join, j.dec.last = bj, j.joinsLast()
+			bj.JoinBands(j.dec.last)
+		}
+	}
 	j.pipe = sluice.New(sluice.Config{Budget: j.inFlight(), QueueLen: j.workers * 4, Name: j.opts.Name, StallTimeout: j.opts.Stall, Pool: j.pool})
 	var bands *sluice.Stream[*band]
 	if j.dec != nil {
 		// The producer only lays bands out; decoding is work for the pool.
 		bands = sluice.Source(j.pipe, "read", j.readBands)
 		if j.dec.s != nil {
-			if bj, ok := j.dec.s.(bandJoiner); ok {
-				bj.JoinBands()
-				j.dec.join = bj
-			}
 			bands = sluice.Map(bands, "serial", sluice.Opts{Workers: 1, Ordered: true}, j.serial)
 		}
 		bands = sluice.Map(bands, "decode", sluice.Opts{Workers: j.workers, Ordered: true}, j.decode)
@@ -741,6 +751,36 @@ func (j *Job) newBand(index, y0, y1, b0, sy0, sy1, b1 int) *band {
 
 // cut splits a band into tiles along its width.
 func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
+	if d := j.dec; d != nil && d.last {
+		// The reader's bands leave their last row, which needs the next
+		// band: hold each band back until the next one is decoded.
+		prev := d.hold
+		d.hold = nil
+		if err := j.joinBands(prev, b); err != nil {
+			return err
+		}
+		if prev != nil {
+			if err := j.cutBand(prev, emit); err != nil {
+				return err
+			}
+		}
+		if b.out.Rect.Max.Y < j.outH {
+			d.hold = b
+			return nil
+		}
+		return j.cutBand(b, emit)
+	}
+	if j.dec != nil && j.dec.join != nil {
+		if err := j.joinBands(nil, b); err != nil {
+			return err
+		}
+	}
+	return j.cutBand(b, emit)
+}
+
+// cutBand hands on the rows b shares with the next band and emits its
+// tiles.
+func (j *Job) cutBand(b *band, emit func(tile) error) error {
 	if j.dec != nil {
 		if err := j.carryRows(b); err != nil {
 			return err

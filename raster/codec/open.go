@@ -42,9 +42,10 @@ type ReadOptions struct {
 	// Intervals lets a JPEG with restart markers, opened from a file,
 	// decode its intervals on several goroutines: the serial step then only
 	// finds the markers (jpegio.ReaderOptions.At). Without it one goroutine
-	// decodes the Huffman data and the others the rest, which costs less CPU
-	// and, up to two workers, no more time; past that the one goroutine holds
-	// the others back.
+	// decodes the Huffman data and the others the rest; past two workers
+	// the one goroutine holds the others back. By intervals, a band of
+	// 4:2:0 decodes MCU rows of its neighbours too unless the caller joins
+	// the bands (JoinBands, as the engine does).
 	Intervals bool
 	// HeaderOnly opens the file to read its header and no pixel: no size
 	// limit applies, and ReadRows fails. It is what `sluice info` uses.

@@ -53,32 +53,34 @@ func (r *Reader) DecodeScratch() int64 {
 	return 0
 }
 
-// joiner is a reader whose serial bands can leave their first row to
-// JoinBand (jpegio.Reader).
+// joiner is a reader whose serial bands can leave rows to JoinBand
+// (jpegio.Reader).
 type joiner interface {
-	JoinBands()
-	JoinBand(k int, row []byte) error
+	JoinBands(last bool)
+	JoinBand(k int, above, row []byte) error
 }
 
 // JoinBands asks the file's serial bands to leave to JoinBand the rows
-// that blend a band with the one above, rather than decode more of the
-// band above for them, when the format can (a JPEG decoded by restart
-// intervals); it does nothing otherwise. Call it before the first
-// NextBand; the caller then calls JoinBand for every band but the first
-// that it decodes, in order, after that band and the one above it were
-// decoded or released, and releases a band it does not decode before it
-// asks NextBand for the next.
-func (r *Reader) JoinBands() {
+// that blend a band with the one above (and, with last, with the one
+// below), rather than decode more of the neighbouring bands for them,
+// when the format can (a JPEG decoded by restart intervals); it does
+// nothing otherwise. Call it before the first NextBand; the caller then
+// calls JoinBand for every band but the first that it decodes, in order,
+// after that band and the one above it were decoded or released, and
+// releases a band it does not decode before it asks NextBand for the
+// next; with last, it decodes every band after the first it decodes.
+func (r *Reader) JoinBands(last bool) {
 	if jr, ok := r.rows.(joiner); ok {
-		jr.JoinBands()
+		jr.JoinBands(last)
 	}
 }
 
-// JoinBand writes the row that band k left when it was decoded, if it left
-// one (see JoinBands), into row. Errors name the file.
-func (r *Reader) JoinBand(k int, row []byte) error {
+// JoinBand writes the rows that band k and the band above it left when
+// they were decoded, if they left any (see JoinBands): the first row of
+// band k into row, the last of band k-1 into above. Errors name the file.
+func (r *Reader) JoinBand(k int, above, row []byte) error {
 	if jr, ok := r.rows.(joiner); ok {
-		return r.wrap(jr.JoinBand(k, row))
+		return r.wrap(jr.JoinBand(k, above, row))
 	}
 	return nil
 }

@@ -99,11 +99,14 @@ func (b *Band) decode(dst, rest []byte) {
 	rb := sc.width * b.pixel.BytesPerPixel()
 	fit := len(dst) / rb
 	var src [4][]byte
-	from := y0
+	from, to := y0, y1
 	if b.left {
 		from++ // JoinBand writes it
 	}
-	for y := from; y < y1; y++ {
+	if b.leftLast {
+		to-- // and this one
+	}
+	for y := from; y < to; y++ {
 		for ci := range f.comps {
 			src[ci] = b.compRow(ci, y)
 		}

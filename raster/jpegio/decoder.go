@@ -429,8 +429,9 @@ type Band struct {
 	seg  segBand
 	// When the Reader joins bands (join.go), their edges, and whether
 	// this band leaves its first row to JoinBand.
-	join *joints
-	left bool
+	join     *joints
+	left     bool
+	leftLast bool // and its last row
 }
 
 // Rows returns the image rows the band covers: y0 ≤ y < y1.
@@ -449,7 +450,7 @@ func (b *Band) Bytes() int {
 func (b *Band) reset(d *Decoder, m0, m1, lo, hi int) {
 	b.f, b.pixel = &d.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
-	b.segs, b.join, b.left = nil, nil, false
+	b.segs, b.join, b.left, b.leftLast = nil, nil, false, false
 	b.sizeCoef()
 }
 

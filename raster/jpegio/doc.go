@@ -84,7 +84,10 @@
 //     too, of its rows and of the MCU row above and below that its chroma
 //     upsampling reads. Those are decoded twice, once per band that needs
 //     them, unless one goroutine decodes the two bands one after the
-//     other: it then goes on from where its decoder stands.
+//     other (it then goes on from where its decoder stands) or the caller
+//     joins the bands (Reader.JoinBands): they then leave the rows where
+//     they meet, and Reader.JoinBand writes them, in order, from the edges
+//     each band kept.
 //   - Encoding: Encoder.EncodeBand(i, pixels) is the parallel step: band i
 //     (the rows Encoder.BandRows names) becomes an entropy-coded segment,
 //     a restart interval ending in its RST marker. Encoder.WriteSegment

@@ -16,9 +16,9 @@ import (
 // goroutines, in reverse order; then JoinBand for each decoded band in
 // order. It returns the rows, with those of band skip left zero, and how
 // many bands left their first row to JoinBand.
-func decodeJoined(t *testing.T, r *Reader, workers, skip int) ([]byte, int) {
+func decodeJoined(t *testing.T, r *Reader, workers, skip int, last bool) ([]byte, int) {
 	t.Helper()
-	r.JoinBands()
+	r.JoinBands(last)
 	h := r.Header()
 	rows, _ := r.SerialBands()
 	rb := h.RowBytes()
@@ -63,7 +63,11 @@ func decodeJoined(t *testing.T, r *Reader, workers, skip int) ([]byte, int) {
 		if bands[k] == nil {
 			continue
 		}
-		if err := r.JoinBand(k, out[k*rows*rb:(k*rows+1)*rb]); err != nil {
+		var above []byte
+		if k > 0 {
+			above = out[(k*rows-1)*rb : k*rows*rb]
+		}
+		if err := r.JoinBand(k, above, out[k*rows*rb:(k*rows+1)*rb]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,8 +76,8 @@ func decodeJoined(t *testing.T, r *Reader, workers, skip int) ([]byte, int) {
 
 // TestJoinBands decodes files with restart markers by restart intervals
 // with their bands joined (JoinBands): each band but the first leaves its
-// first row, decoded out of order on one and three goroutines, and
-// JoinBand writes it. The pixels must be those ReadRows gives; for files
+// first row (and, with last, each but the last its last row), decoded out
+// of order on one and three goroutines, and JoinBand writes them. The pixels must be those ReadRows gives; for files
 // whose chroma is upsampled down every band but the first must have left
 // its row, for others none; a band released undecoded makes the next one
 // decode the MCU row above it itself.
@@ -83,8 +87,12 @@ func TestJoinBands(t *testing.T) {
 		rb := h.RowBytes()
 		for _, bandRows := range []int{1, 3, 0} {
 			for _, workers := range []int{1, 3} {
-				for _, skip := range []int{-1, 1} {
-					t.Run(fmt.Sprintf("%s/band=%d/workers=%d/skip=%d", name, bandRows, workers, skip), func(t *testing.T) {
+				for _, c := range []struct {
+					skip int
+					last bool
+				}{{-1, false}, {1, false}, {-1, true}} {
+					skip := c.skip
+					t.Run(fmt.Sprintf("%s/band=%d/workers=%d/skip=%d/last=%v", name, bandRows, workers, skip, c.last), func(t *testing.T) {
 						r, err := NewReader(bytes.NewReader(data), ReaderOptions{BandRows: bandRows, At: bytes.NewReader(data)})
 						if err != nil {
 							t.Fatal(err)
@@ -93,7 +101,7 @@ func TestJoinBands(t *testing.T) {
 						joins := r.d.halo && r.d.canSegment()
 						rows, _ := r.SerialBands()
 						n := (h.Height + rows - 1) / rows
-						got, left := decodeJoined(t, r, workers, skip)
+						got, left := decodeJoined(t, r, workers, skip, c.last)
 						if skip >= n {
 							skip = -1
 						}
@@ -133,7 +141,7 @@ func TestJoinBandOutOfOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	r.JoinBands()
+	r.JoinBands(false)
 	h := r.Header()
 	rows, _ := r.SerialBands()
 	p0, err := r.NextBand()
@@ -148,7 +156,7 @@ func TestJoinBandOutOfOrder(t *testing.T) {
 	if err := p1.Decode(out[rows*h.RowBytes():]); err != nil {
 		t.Fatal(err)
 	}
-	err = r.JoinBand(1, out[rows*h.RowBytes():])
+	err = r.JoinBand(1, nil, out[rows*h.RowBytes():])
 	if err == nil || !strings.Contains(err.Error(), "band above") {
 		t.Fatalf("JoinBand before the band above was decoded: got %v, want an error naming the band above", err)
 	}

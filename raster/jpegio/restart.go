@@ -18,7 +18,8 @@ import (
 //
 // A band whose chroma is upsampled down also decodes the MCU row above and
 // below it for its halo, so the Huffman decoding of those rows is done
-// twice; bands of several MCU rows keep that share small.
+// twice; bands of several MCU rows keep that share small. Joined bands
+// (join.go) decode neither.
 
 // segmentable reports whether the file's restart intervals start whole
 // MCU rows often enough to decode bands from them: an interval is a
@@ -30,11 +31,12 @@ func (f *frame) segmentable() bool {
 
 // segBandMCU is the band height when decoding by restart intervals: the
 // usual one rounded up to whole intervals, so that a band starts where
-// an interval does. With a halo, the default is at least 4 MCU rows, so
-// that the 2 MCU rows decoded again for it are not as many as its own.
+// an interval does. With a halo, unless the bands are joined (join.go),
+// the default is at least 4 MCU rows, so that the 2 MCU rows decoded
+// again for it are not as many as its own.
 func (d *Decoder) segBandMCU() int {
 	m := d.bandMCU
-	if d.halo && d.o.BandRows <= 0 {
+	if d.halo && d.o.BandRows <= 0 && d.join == nil {
 		m = max(m, 4)
 	}
 	k := max(1, d.f.restart/d.f.mcusX)
@@ -180,6 +182,10 @@ func (d *Decoder) nextSegBand(b *Band, m0, m1, lo, hi int) (*Band, error) {
 	if left {
 		lo = m0 // no MCU row above: JoinBand writes the first row
 	}
+	leftLast := d.join != nil && d.join.last && m1 < f.mcusY
+	if leftLast {
+		hi = m1 // nor below: JoinBand writes the last row too
+	}
 	sb, err := d.segBand(lo, hi, nextLo)
 	if err != nil {
 		d.fail(err)
@@ -188,7 +194,7 @@ func (d *Decoder) nextSegBand(b *Band, m0, m1, lo, hi int) (*Band, error) {
 	b.f, b.pixel = &d.seg.snap.f, d.h.Pixel
 	b.m0, b.m1, b.lo, b.hi = m0, m1, lo, hi
 	b.segs, b.seg = d.seg, sb
-	b.join, b.left = d.join, left
+	b.join, b.left, b.leftLast = d.join, left, leftLast
 	d.nextMCU = m1
 	if m1 >= f.mcusY && !d.allDecoded {
 		d.allDecoded = true
