@@ -18,9 +18,10 @@ const resize8Frac = 6
 // vres16Go and hres8Go.
 
 // shiftAndRound loads the shift parameter into the low quadword of an XMM
-// register, for VPSRAD, and returns it with a YMM register holding
-// 1<<(shift-1) in every doubleword, the rounding of the sums.
-func shiftAndRound(prefix string) (VecVirtual, VecVirtual) {
+// register, for the vector shifts, and returns it with a YMM register
+// holding 1<<(shift-1) in every doubleword (quad false), or in every
+// quadword (quad true), the rounding of the sums.
+func shiftAndRound(prefix string, quad bool) (VecVirtual, VecVirtual) {
 	sh := Load(Param("shift"), GP64())
 	cnt := XMM()
 	MOVQ(sh, cnt)
@@ -28,8 +29,13 @@ func shiftAndRound(prefix string) (VecVirtual, VecVirtual) {
 	c1 := XMM()
 	MOVQ(sh, c1)
 	rnd := YMM()
-	VPBROADCASTD(ConstData(prefix+"one", U32(1)), rnd)
-	VPSLLD(c1, rnd, rnd)
+	if quad {
+		VPBROADCASTQ(ConstData(prefix+"one", U64(1)), rnd)
+		VPSLLQ(c1, rnd, rnd)
+	} else {
+		VPBROADCASTD(ConstData(prefix+"one", U32(1)), rnd)
+		VPSLLD(c1, rnd, rnd)
+	}
 	return cnt, rnd
 }
 
@@ -52,7 +58,7 @@ func vres(wide bool) {
 	rp := Load(Param("rows").Base(), GP64())
 	wp := Load(Param("wt").Base(), GP64())
 	ng := Load(Param("wt").Len(), GP64())
-	cnt, rnd := shiftAndRound(name)
+	cnt, rnd := shiftAndRound(name, false)
 	SHRQ(U8(4), n)
 	i := GP64()
 	XORQ(i, i)
@@ -135,7 +141,7 @@ func hres(c int, wide bool) {
 	nx := Load(Param("offs").Len(), GP64())
 	wq := Load(Param("w").Base(), GP64())
 	taps := Load(Param("taps"), GP64())
-	cnt, rnd := shiftAndRound(name)
+	cnt, rnd := shiftAndRound(name, false)
 	var msk, idx VecVirtual
 	if c > 1 {
 		msk = YMM()

@@ -36,22 +36,6 @@ func swapData(size int, src ...int) Constant {
 	return String(string(b))
 }
 
-// shiftQ loads the shift parameter into an XMM register, for VPSRLQ, and
-// returns it with a YMM register holding 1<<(shift-1) in every quadword,
-// the rounding of the sums.
-func shiftQ(prefix string) (VecVirtual, VecVirtual) {
-	sh := Load(Param("shift"), GP64())
-	cnt := XMM()
-	MOVQ(sh, cnt)
-	DECQ(sh)
-	c1 := XMM()
-	MOVQ(sh, c1)
-	rnd := YMM()
-	VPBROADCASTQ(ConstData(prefix+"one", U64(1)), rnd)
-	VPSLLQ(c1, rnd, rnd)
-	return cnt, rnd
-}
-
 // vresU16 writes vresU16AVX2 (box false) or vresBoxAVX2 (rows of 32-bit
 // block averages): 16 samples at a time, each tap one row weighed by one
 // doubleword. Over 16-bit samples, quadword lanes take samples 0 and 2 of
@@ -74,7 +58,7 @@ func vresU16(box bool) {
 	rp := Load(Param("rows").Base(), GP64())
 	nt := Load(Param("rows").Len(), GP64())
 	wp := Load(Param("w").Base(), GP64())
-	cnt, bias := shiftQ(name)
+	cnt, bias := shiftAndRound(name, true)
 	big, bigD := YMM(), YMM()
 	VPBROADCASTQ(ConstData(name+"big", U64(1<<30)), big)
 	VPSLLQ(cnt, big, big)
@@ -192,7 +176,7 @@ func hresU16(c int) {
 	nx := Load(Param("offs").Len(), GP64())
 	wq := Load(Param("w").Base(), GP64())
 	taps := Load(Param("taps"), GP64())
-	cnt, rnd := shiftQ(name)
+	cnt, rnd := shiftAndRound(name, true)
 	zero, perm, swap := YMM(), YMM(), XMM()
 	VPXOR(zero, zero, zero)
 	VMOVDQU(ConstData(name+"perm", String(string([]byte{0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 6, 0, 0, 0,
