@@ -356,12 +356,10 @@ func (q *jsQueue) onResult(m *nats.Msg) {
 	r := &Result{Job: m.Header.Get(hdrJob), Payload: m.Data, Err: m.Header.Get(hdrError)}
 	seq, attempt, ok := q.parseAck(ackSubj)
 	q.mu.Lock()
-	item, known := q.items[seq]
-	// A worker may answer a task before its publisher has the server's
-	// acknowledgement that names the task's sequence: wait for it.
-	for ok && !known && q.publishing > 0 && !q.closed {
-		q.published.Wait()
-		item, known = q.items[seq]
+	var item uint64
+	var known bool
+	if ok {
+		item, known = q.itemOf(seq)
 	}
 	attempt += q.earlier[item]
 	q.mu.Unlock()
@@ -388,6 +386,19 @@ func (q *jsQueue) onResult(m *nats.Msg) {
 	}
 }
 
+// itemOf returns the item of the task at stream sequence seq. A worker may
+// answer or settle a task, and the server report it, before its publisher
+// has the server's acknowledgement that names the task's sequence: it
+// waits for the Publish calls under way. q.mu is held.
+func (q *jsQueue) itemOf(seq uint64) (uint64, bool) {
+	item, known := q.items[seq]
+	for !known && q.publishing > 0 && !q.closed {
+		q.published.Wait()
+		item, known = q.items[seq]
+	}
+	return item, known
+}
+
 // onMaxDeliveries reports a task that reached the delivery limit.
 func (q *jsQueue) onMaxDeliveries(m *nats.Msg) {
 	var adv struct {
@@ -398,7 +409,7 @@ func (q *jsQueue) onMaxDeliveries(m *nats.Msg) {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	item, ok := q.items[adv.StreamSeq]
+	item, ok := q.itemOf(adv.StreamSeq)
 	if !ok || q.closed {
 		return
 	}
@@ -427,7 +438,7 @@ func (q *jsQueue) onSettled(m *nats.Msg) {
 		delete(q.ours, ev.StreamSeq)
 		return
 	}
-	item, known := q.items[ev.StreamSeq]
+	item, known := q.itemOf(ev.StreamSeq)
 	if !known || !q.open[item] || q.closed {
 		return
 	}

@@ -7,15 +7,18 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
 )
@@ -297,5 +300,38 @@ func TestWorkerInbox(t *testing.T) {
 	_, err = plain.Next(nctx)
 	if err == nil || !strings.Contains(err.Error(), "ConnectOptions.Worker") {
 		t.Fatalf("got %v, want an error naming ConnectOptions.Worker", err)
+	}
+}
+
+// TestSettledBeforePubAck checks that a task settled by a worker before
+// its publisher has the server's acknowledgement (so before the queue
+// knows the task's stream sequence) is still published again: the report
+// waits for the Publish under way instead of being dropped as unknown.
+func TestSettledBeforePubAck(t *testing.T) {
+	q := &jsQueue{job: Job{ID: "j"}, items: map[uint64]uint64{}, open: map[uint64]bool{},
+		earlier: map[uint64]int{}, ours: map[uint64]bool{}, results: make(chan *Result, 1)}
+	q.published = sync.NewCond(&q.mu)
+	q.publishing = 1 // a Publish waits for the server's acknowledgement
+	ev, _ := json.Marshal(map[string]any{"stream_seq": 5, "deliveries": 1})
+	done := make(chan struct{})
+	go func() { defer close(done); q.onSettled(&nats.Msg{Data: ev}) }()
+	select {
+	case <-done:
+		t.Fatal("the report of an unknown sequence was dropped while a Publish was under way")
+	case <-time.After(50 * time.Millisecond):
+	}
+	q.mu.Lock() // the acknowledgement arrives, naming sequence 5
+	q.items[5], q.open[42] = 42, true
+	q.publishing--
+	q.mu.Unlock()
+	q.published.Broadcast()
+	<-done
+	select {
+	case r := <-q.results:
+		if r.Item != 42 || !r.again {
+			t.Fatalf("result %+v, want item 42 to be published again", r)
+		}
+	default:
+		t.Fatal("no result: the settled task would never be done")
 	}
 }
