@@ -90,18 +90,7 @@ func TestIdentityBandsInPlace(t *testing.T) {
 func TestWideJPEGDecodesInPool(t *testing.T) {
 	h := raster.Header{Width: 10000, Height: 80, Pixel: raster.RGB8}
 	src := randomImage(h.Width, h.Height, h.Pixel, 6)
-	var file bytes.Buffer
-	w, err := jpegio.NewWriter(&file, h, jpegio.WriterOptions{Quality: 90})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteRows(src.pix); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data := file.Bytes()
+	data := jpegFile(t, h, src.pix, jpegio.WriterOptions{Quality: 90})
 	serial, err := jpegio.NewReader(bytes.NewReader(data), jpegio.ReaderOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -174,18 +163,7 @@ func (r *joinCounter) JoinBand(k int, above, row []byte) error {
 func TestJPEGBandsJoined(t *testing.T) {
 	h := raster.Header{Width: 300, Height: 700, Pixel: raster.RGB8}
 	src := randomImage(h.Width, h.Height, h.Pixel, 9)
-	var file bytes.Buffer
-	w, err := jpegio.NewWriter(&file, h, jpegio.WriterOptions{Quality: 90, BandRows: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteRows(src.pix); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data := file.Bytes()
+	data := jpegFile(t, h, src.pix, jpegio.WriterOptions{Quality: 90, BandRows: 1})
 	for _, spec := range []string{"", "blur:2", "crop:10,200,250,300", "resize:2"} {
 		serial, err := jpegio.NewReader(bytes.NewReader(data), jpegio.ReaderOptions{})
 		if err != nil {
@@ -236,4 +214,21 @@ func TestJPEGBandsJoined(t *testing.T) {
 			})
 		}
 	}
+}
+
+// jpegFile returns the JPEG file of the h.Width×h.Height pixels pix.
+func jpegFile(t *testing.T, h raster.Header, pix []byte, o jpegio.WriterOptions) []byte {
+	t.Helper()
+	var file bytes.Buffer
+	w, err := jpegio.NewWriter(&file, h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteRows(pix); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return file.Bytes()
 }

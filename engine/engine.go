@@ -751,29 +751,26 @@ func (j *Job) newBand(index, y0, y1, b0, sy0, sy1, b1 int) *band {
 
 // cut splits a band into tiles along its width.
 func (j *Job) cut(ctx context.Context, b *band, emit func(tile) error) error {
-	if d := j.dec; d != nil && d.last {
-		// The reader's bands leave their last row, which needs the next
-		// band: hold each band back until the next one is decoded.
-		prev := d.hold
-		d.hold = nil
-		if err := j.joinBands(prev, b); err != nil {
-			return err
-		}
-		if prev != nil {
-			if err := j.cutBand(prev, emit); err != nil {
-				return err
-			}
-		}
-		if b.out.Rect.Max.Y < j.outH {
-			d.hold = b
-			return nil
-		}
+	d := j.dec
+	if d == nil || d.join == nil {
 		return j.cutBand(b, emit)
 	}
-	if j.dec != nil && j.dec.join != nil {
-		if err := j.joinBands(nil, b); err != nil {
+	// The reader's bands leave rows to join. With d.last they leave their
+	// last row, which needs the next band: each band is held back until
+	// the next one is decoded (else d.hold stays nil).
+	prev := d.hold
+	d.hold = nil
+	if err := j.joinBands(prev, b); err != nil {
+		return err
+	}
+	if prev != nil {
+		if err := j.cutBand(prev, emit); err != nil {
 			return err
 		}
+	}
+	if d.last && b.out.Rect.Max.Y < j.outH {
+		d.hold = b
+		return nil
 	}
 	return j.cutBand(b, emit)
 }

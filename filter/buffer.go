@@ -226,37 +226,58 @@ func (s *scratch) load(src *raster.Tile, r image.Rectangle, premul bool) *planes
 	f := src.Format
 	b := s.newPlanes(r, f.Channels, f.HasAlpha(), false)
 	w, c := r.Dx(), f.Channels
+	var chs [4][]float32
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		o := src.PixOffset(r.Min.X, y)
-		row := src.Pix[o : o+w*f.BytesPerPixel()]
 		off := (y - r.Min.Y) * w
-		if f.Depth == 8 {
-			switch c {
-			case 1:
-				deint1x8(b.p[0][off:off+w], row)
-			case 3:
-				deint3x8(b.p[0][off:off+w], b.p[1][off:off+w], b.p[2][off:off+w], row)
-			default:
-				for ch := 0; ch < c; ch++ {
-					p := b.p[ch][off : off+w]
-					for x := range p {
-						p[x] = lut8[row[x*c+ch]]
-					}
-				}
-			}
-			continue
-		}
-		var chs [4][]float32
 		for ch := range c {
 			chs[ch] = b.p[ch][off : off+w]
 		}
-		convRow(chs[:c], row, f)
+		convRow(chs[:c], src.Pix[o:o+w*f.BytesPerPixel()], f)
 	}
 	b.levels8 = f.Depth == 8
 	if premul && b.alpha {
 		b.premultiply()
 	}
 	return b
+}
+
+// convRow sets the planes ch to the samples of the pixels of row, in [0,
+// 1], as load converts them.
+func convRow(ch [][]float32, row []byte, f raster.PixelFormat) {
+	n := len(ch[0])
+	if f.Depth == 8 {
+		switch len(ch) {
+		case 1:
+			deint1x8(ch[0], row)
+		case 3:
+			deint3x8(ch[0], ch[1], ch[2], row)
+		default:
+			for q, p := range ch {
+				for x := range p {
+					p[x] = lut8[row[x*len(ch)+q]]
+				}
+			}
+		}
+		return
+	}
+	conv := func(i int) float32 { return float32(int(row[i])<<8|int(row[i+1])) * (1.0 / 65535) }
+	switch len(ch) {
+	case 4:
+		p0, p1, p2, p3 := ch[0][:n], ch[1][:n], ch[2][:n], ch[3][:n]
+		row = row[:8*n]
+		for x := range p0 {
+			i := 8 * x
+			p0[x], p1[x], p2[x], p3[x] = conv(i), conv(i+2), conv(i+4), conv(i+6)
+		}
+	default:
+		c := len(ch)
+		for q, p := range ch {
+			for x := range p {
+				p[x] = conv(2 * (x*c + q))
+			}
+		}
+	}
 }
 
 func deint1x8(p []float32, row []byte) {

@@ -134,7 +134,7 @@ func (f *medianWide) strip(s *scratch, dst, src *raster.Tile, in, out image.Rect
 		case f.pm:
 			unpremulWords32(d, res, c, f.post.t16)
 		default:
-			swap16(d, res)
+			raster.SwapBytes16(d, res)
 			if f.post.t16 != nil {
 				f.post.apply(d)
 			}
@@ -169,7 +169,7 @@ func (f *medianWide) pack(row []byte, src *raster.Tile, y, x0, x1 int, in image.
 	case f.pm:
 		packPMWords32(w, px, f.c)
 	default:
-		swap16(w, px)
+		raster.SwapBytes16(w, px)
 	}
 	first := w[:pw]
 	for j := 0; j < (a-x0)*pw; j += pw {
@@ -178,21 +178,6 @@ func (f *medianWide) pack(row []byte, src *raster.Tile, y, x0, x1 int, in image.
 	last := w[len(w)-pw:]
 	for j := (b - x0) * pw; j < (x1-x0)*pw; j += pw {
 		copy(row[j:], last)
-	}
-}
-
-// swap16 copies the 16-bit samples of s into d, swapping the two bytes of
-// each: big-endian samples to little-endian words, and back.
-func swap16(d, s []byte) {
-	d = d[:len(s)]
-	le := binary.LittleEndian
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		v := le.Uint64(s[i:])
-		le.PutUint64(d[i:], v>>8&0x00ff00ff00ff00ff|v&0x00ff00ff00ff00ff<<8)
-	}
-	for ; i+1 < len(s); i += 2 {
-		d[i], d[i+1] = s[i+1], s[i]
 	}
 }
 

@@ -343,37 +343,6 @@ func boxAddPM16x4(d0, d1, d2, d3 []float32, row []byte, k int, first bool) {
 	}
 }
 
-// convRow sets the planes ch to the samples of the pixels of row, in [0,
-// 1], as load converts them.
-func convRow(ch [][]float32, row []byte, f raster.PixelFormat) {
-	n := len(ch[0])
-	if f.Depth == 8 {
-		for q, p := range ch {
-			for x := range p {
-				p[x] = lut8[row[x*len(ch)+q]]
-			}
-		}
-		return
-	}
-	conv := func(i int) float32 { return float32(int(row[i])<<8|int(row[i+1])) * (1.0 / 65535) }
-	switch len(ch) {
-	case 4:
-		p0, p1, p2, p3 := ch[0][:n], ch[1][:n], ch[2][:n], ch[3][:n]
-		row = row[:8*n]
-		for x := range p0 {
-			i := 8 * x
-			p0[x], p1[x], p2[x], p3[x] = conv(i), conv(i+2), conv(i+4), conv(i+6)
-		}
-	default:
-		c := len(ch)
-		for q, p := range ch {
-			for x := range p {
-				p[x] = conv(2 * (x*c + q))
-			}
-		}
-	}
-}
-
 func (Resize) alpha() alphaMode { return premulAlpha }
 
 // run resizes b, which covers need(out, in): it averages the blocks of a

@@ -159,7 +159,7 @@ func (d *decoder) finishRow(raw, out []byte) {
 		return
 	}
 	if l.bits == 16 && l.bo == binary.LittleEndian {
-		swap16(out)
+		raster.SwapBytes16(out, out)
 	}
 	if l.photometric == photoMinIsWhite {
 		invertGray(out, l.spp, l.bits)

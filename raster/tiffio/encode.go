@@ -59,7 +59,7 @@ func (e *encoder) encodeChunk(dst, band []byte, n, tx int) ([]byte, error) {
 			clear(row)
 		}
 		if g.pix.Depth == 16 {
-			swap16(row) // raster rows are big-endian; the file is little-endian
+			raster.SwapBytes16(row, row) // raster rows are big-endian; the file is little-endian
 		}
 		if g.predictor {
 			applyPredictor(row, g.pix.Channels, g.pix.Depth, binary.LittleEndian)

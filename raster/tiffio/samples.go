@@ -42,19 +42,6 @@ func applyPredictor(row []byte, spp, bits int, bo binary.ByteOrder) {
 	}
 }
 
-// swap16 swaps the bytes of each 16-bit sample.
-func swap16(b []byte) {
-	le := binary.LittleEndian
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		v := le.Uint64(b[i:])
-		le.PutUint64(b[i:], v>>8&0x00ff00ff00ff00ff|v&0x00ff00ff00ff00ff<<8)
-	}
-	for ; i+1 < len(b); i += 2 {
-		b[i], b[i+1] = b[i+1], b[i]
-	}
-}
-
 // invertGray inverts the gray sample (not alpha) of each pixel, turning
 // MinIsWhite into MinIsBlack. 16-bit samples are big-endian here.
 func invertGray(b []byte, spp, bits int) {

@@ -3,7 +3,10 @@ package tiffio
 import (
 	"encoding/binary"
 	"errors"
+
 	"github.com/klauspost/compress/zlib"
+
+	"github.com/sluice-go/sluice/raster"
 )
 
 // stripStreamer writes strips too large to hold (more than streamStripBytes
@@ -46,7 +49,7 @@ func (s *stripStreamer) writeRows(src []byte) error {
 		copy(row, src[:g.rowBytes])
 		src = src[g.rowBytes:]
 		if g.pix.Depth == 16 {
-			swap16(row)
+			raster.SwapBytes16(row, row)
 		}
 		if g.predictor {
 			applyPredictor(row, g.pix.Channels, g.pix.Depth, binary.LittleEndian)
