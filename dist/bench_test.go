@@ -120,7 +120,7 @@ func BenchmarkTileHandler(b *testing.B) {
 	})
 	b.Run("handler", func(b *testing.B) {
 		var z compressor
-		req, _ := z.encodeTile(dr, src, allocate)
+		req, _ := z.encodeTile(dr, src, 0, true, allocate)
 		job := TileJob(img.Header(), c)
 		job.ID = "bench"
 		hd := FilterTiles()

@@ -29,6 +29,9 @@ type Stats struct {
 type Dispatcher struct {
 	q   Queue
 	job Job
+	// onServerHost: the coordinator runs on the server's machine (see
+	// Tiles for what it changes).
+	onServerHost bool
 
 	mu      sync.Mutex
 	waiting map[uint64]*waiter
@@ -58,7 +61,7 @@ func Dispatch(ctx context.Context, t Transport, job Job) (*Dispatcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{q: q, job: job, waiting: map[uint64]*waiter{}, lostErr: map[uint64]bool{}, done: make(chan struct{})}
+	d := &Dispatcher{q: q, job: job, onServerHost: onServerHost(t), waiting: map[uint64]*waiter{}, lostErr: map[uint64]bool{}, done: make(chan struct{})}
 	go d.route()
 	return d, nil
 }

@@ -56,7 +56,11 @@
 // request by a worker, a result message and an acknowledgement: a few
 // hundred microseconds on loopback, whatever the payload; the payload
 // itself costs its bytes on the wire twice (to the server, to the worker).
-// Tiles are compressed with S2 when that saves an eighth or more. A tile's
+// Tiles are compressed with S2 when that saves an eighth or more and a
+// network lies between the two ends: every tile says whether its sender
+// runs on the server's machine, and between two ends that both do, the
+// bytes only cross loopback, where S2 costs more CPU than the copies it
+// saves. A worker's results go out from buffers it uses again. A tile's
 // message is made in a reused buffer while it is published, and made again
 // from the coordinator's band if it must go out again, so the coordinator
 // holds its bands and no copy of the tiles it has out. On one 2-core

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,6 +100,22 @@ func Dial(url string, o ConnectOptions) (*JetStream, error) {
 	}
 	t.owned = true
 	return t, nil
+}
+
+// onServerHost reports whether the connection is a loopback or an
+// in-process one.
+func (t *JetStream) onServerHost() bool { return serverHostAddr(t.nc.ConnectedAddr()) }
+
+// serverHostAddr reports whether a connection whose server has the
+// address addr runs on this machine: a loopback address, or net.Pipe's
+// "pipe" for an in-process connection. A name is not resolved.
+func serverHostAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr == "pipe"
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // MaxPayload is the largest message the server takes, in bytes: the

@@ -44,6 +44,9 @@ type localTask struct {
 	timer    *time.Timer
 }
 
+// onServerHost is true: coordinator and workers share the process.
+func (t *Local) onServerHost() bool { return true }
+
 // wake tells waiting workers that something changed. Call with t.mu held.
 func (t *Local) wake() {
 	if t.changed != nil {
@@ -210,6 +213,7 @@ func (d *localDelivery) nak() error {
 }
 
 func (d *localDelivery) reply(ctx context.Context, r *Result) error {
+	r.Payload = bytes.Clone(r.Payload) // as the wire would: the worker may reuse its buffer
 	d.j.t.mu.Lock()
 	defer d.j.t.mu.Unlock()
 	if d.j.closed {

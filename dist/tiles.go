@@ -52,8 +52,13 @@ func planFor(params []byte) (*filter.Plan, error) {
 }
 
 // Tiles sends the tiles of one image job through a dispatcher; it
-// implements engine.Remote. Tile pixels travel compressed with S2 when that
-// saves an eighth or more. A tile's message exists only while it is being
+// implements engine.Remote. Tile pixels travel compressed with S2 when a
+// network lies between the two ends and compressing saves an eighth or
+// more. Every message says whether its sender runs on the server's
+// machine; between two ends that both do, the bytes only cross loopback,
+// where S2 costs more CPU than the copies it saves, and tiles go raw. Until
+// a result has said where workers run, the coordinator assumes a network.
+// A tile's message exists only while it is being
 // published, two at a time (the server holds it after that, and it is
 // made again from the source pixels if it must go out again), so what the
 // coordinator holds for its tiles out is their bands, two tiles' messages
@@ -64,8 +69,11 @@ type Tiles struct {
 	slots int
 	seq   atomic.Uint64
 	z     compressor
-	pub   chan struct{} // a token per message being published
-	bufs  sync.Pool     // *[]byte: messages and decompressed results
+	// heard: a result has come back; remote: one came from a worker off
+	// the server's machine.
+	heard, remote atomic.Bool
+	pub           chan struct{} // a token per message being published
+	bufs          sync.Pool     // *[]byte: messages and decompressed results
 }
 
 // publishing is how many tiles' messages a Tiles makes and publishes at
@@ -136,11 +144,23 @@ func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
 		case <-ctx.Done():
 			return nil, nil, context.Cause(ctx)
 		}
-		req, release := t.z.encodeTile(dst.Rect, src, t.buf)
+		var flags byte
+		if t.d.onServerHost {
+			flags = flagServerHost
+		}
+		try := !t.d.onServerHost || !t.heard.Load() || t.remote.Load()
+		req, release := t.z.encodeTile(dst.Rect, src, flags, try, t.buf)
 		return req, func() { release(); <-t.pub }, nil
 	}
 	_, err := t.d.do(ctx, t.seq.Add(1), enc, func(p []byte) error {
-		return decodeTileInto(p, dst, t.buf)
+		if err := decodeTileInto(p, dst, t.buf); err != nil {
+			return err
+		}
+		if p[1]&flagServerHost == 0 {
+			t.remote.Store(true)
+		}
+		t.heard.Store(true)
+		return nil
 	})
 	return err
 }
@@ -148,13 +168,15 @@ func (t *Tiles) Filter(ctx context.Context, dst, src *raster.Tile) error {
 // Wire format of a tile, request and result alike:
 //
 //	byte 0    version (1)
-//	byte 1    1 when the pixels are S2-compressed
+//	byte 1    flags: 1 when the pixels are S2-compressed, 2 when the
+//	          sender runs on the server's machine
 //	bytes 2…  int32 little-endian: the destination rectangle (4), then for a
 //	          request the source rectangle (4)
 //	rest      the pixels of the last rectangle, rows packed
 const (
 	tileVersion    = 1
 	flagCompressed = 1
+	flagServerHost = 2
 	tileHeaderMax  = 34 + 256 // the header of a request, and room for the message's own headers
 )
 
@@ -171,9 +193,10 @@ func readRect(b []byte) image.Rectangle {
 	return image.Rect(v(0), v(1), v(2), v(3))
 }
 
-// compressor compresses tiles with S2 while that pays: a tile that does not
-// shrink by an eighth goes raw, and so do the next skipAfterMiss tiles
-// without a try, since the tiles of one image tend to be alike. It is safe
+// compressor compresses tiles with S2, when asked to try, while that
+// pays: a tile that does not shrink by an eighth goes raw, and so do the
+// next skipAfterMiss tiles without a try, since the tiles of one image
+// tend to be alike. It is safe
 // for concurrent use; what it decides changes the bytes on the wire, never
 // the pixels.
 type compressor struct {
@@ -200,9 +223,12 @@ func frame(hdr []byte, n int, alloc allocator) ([]byte, func()) {
 }
 
 // finish returns the framed tile f, whose header is hdrLen bytes long,
-// with its pixels compressed when that pays, and what gives the buffers
-// back (f's release among them).
-func (c *compressor) finish(f []byte, release func(), hdrLen int, alloc allocator) ([]byte, func()) {
+// with its pixels compressed when try is set and that pays, and what
+// gives the buffers back (f's release among them).
+func (c *compressor) finish(f []byte, release func(), hdrLen int, try bool, alloc allocator) ([]byte, func()) {
+	if !try {
+		return f, release
+	}
 	if c.skip.Load() > 0 {
 		c.skip.Add(-1)
 		return f, release
@@ -212,7 +238,7 @@ func (c *compressor) finish(f []byte, release func(), hdrLen int, alloc allocato
 	enc := s2.Encode(z[hdrLen:], raw)
 	if len(enc) < len(raw)-len(raw)/8 {
 		copy(z, f[:hdrLen])
-		z[1] = flagCompressed
+		z[1] |= flagCompressed
 		release()
 		return z[:hdrLen+len(enc)], zrelease
 	}
@@ -221,25 +247,26 @@ func (c *compressor) finish(f []byte, release func(), hdrLen int, alloc allocato
 	return f, release
 }
 
-// encodeTile is the request for dst, computed from src, and what gives its
-// buffer back.
-func (c *compressor) encodeTile(dst image.Rectangle, src *raster.Tile, alloc allocator) ([]byte, func()) {
+// encodeTile is the request for dst, computed from src, with the header
+// flags given (flagServerHost or none) and compressed if try is set and
+// that pays, and what gives its buffer back.
+func (c *compressor) encodeTile(dst image.Rectangle, src *raster.Tile, flags byte, try bool, alloc allocator) ([]byte, func()) {
 	var hdr [34]byte
-	hdr[0] = tileVersion
+	hdr[0], hdr[1] = tileVersion, flags
 	appendRect(appendRect(hdr[:2], dst), src.Rect)
 	rb := src.Rect.Dx() * src.Format.BytesPerPixel()
 	f, release := frame(hdr[:], rb*src.Rect.Dy(), alloc)
 	for i, y := 0, src.Rect.Min.Y; y < src.Rect.Max.Y; i, y = i+1, y+1 {
 		copy(f[len(hdr)+i*rb:], src.Row(y))
 	}
-	return c.finish(f, release, len(hdr), alloc)
+	return c.finish(f, release, len(hdr), try, alloc)
 }
 
 // pixels returns the pixels after a header of n bytes, checking that they
 // are exactly want bytes once decompressed (into a buffer from alloc), and
 // what gives that buffer back.
 func pixels(p []byte, n, want int, alloc allocator) ([]byte, func(), error) {
-	if len(p) < n || p[0] != tileVersion || p[1]&^flagCompressed != 0 {
+	if len(p) < n || p[0] != tileVersion || p[1]&^(flagCompressed|flagServerHost) != 0 {
 		return nil, nil, errors.New("not a tile")
 	}
 	body := p[n:]
@@ -288,16 +315,35 @@ func decodeTileInto(p []byte, dst *raster.Tile, alloc allocator) error {
 
 // FilterTiles returns the handler that workers register under
 // FilterHandler: it plans each job's chain against the job's header once
-// and runs it on the job's tiles.
+// and runs it on the job's tiles. Its results are compressed as Tiles
+// describes, and their buffers used again once sent.
 func FilterTiles() Handler {
-	h := &tileHandler{plans: map[string]*filter.Plan{}}
-	return HandlerFunc(h.handle)
+	return &tileHandler{plans: map[string]*filter.Plan{}}
 }
 
 type tileHandler struct {
 	z     compressor
 	mu    sync.Mutex
 	plans map[string]*filter.Plan // by job ID; a few recent jobs
+	bufs  sync.Pool               // *[]byte: raw results
+}
+
+// alloc is the allocator of raw results: buffers come back through
+// recycle once the result is sent, or are dropped when it went compressed.
+func (h *tileHandler) alloc(n int) ([]byte, func()) {
+	bp, _ := h.bufs.Get().(*[]byte)
+	if bp == nil || cap(*bp) < n {
+		b := make([]byte, n)
+		return b, func() {}
+	}
+	return (*bp)[:n], func() {}
+}
+
+func (h *tileHandler) recycle(b []byte) {
+	if len(b) < 2 || b[1]&flagCompressed != 0 {
+		return // S2's buffer, made for this result alone
+	}
+	h.bufs.Put(&b)
 }
 
 func (h *tileHandler) plan(job Job) (*filter.Plan, error) {
@@ -320,7 +366,8 @@ func (h *tileHandler) plan(job Job) (*filter.Plan, error) {
 	return p, nil
 }
 
-func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, error) {
+// Handle runs the job's chain on the tile in p.
+func (h *tileHandler) Handle(ctx context.Context, job Job, p []byte) ([]byte, error) {
 	plan, err := h.plan(job)
 	if err != nil {
 		return nil, err
@@ -343,11 +390,17 @@ func (h *tileHandler) handle(ctx context.Context, job Job, p []byte) ([]byte, er
 	hdr[0] = tileVersion
 	appendRect(hdr[:2], dr)
 	out := plan.Output()
-	f, release := frame(hdr[:], dr.Dx()*dr.Dy()*out.BytesPerPixel(), allocate)
+	local := workerOnServerHost(ctx)
+	if local {
+		hdr[1] = flagServerHost
+	}
+	f, release := frame(hdr[:], dr.Dx()*dr.Dy()*out.BytesPerPixel(), h.alloc)
 	dst := &raster.Tile{Rect: dr, Pix: f[len(hdr):], Stride: dr.Dx() * out.BytesPerPixel(), Format: out}
 	if err := plan.Run(dst, src); err != nil {
 		return nil, err
 	}
-	res, _ := h.z.finish(f, release, len(hdr), allocate)
+	// Both ends on the server's machine: nothing crosses a network.
+	try := !local || p[1]&flagServerHost == 0
+	res, _ := h.z.finish(f, release, len(hdr), try, allocate)
 	return res, nil
 }

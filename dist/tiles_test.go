@@ -328,24 +328,24 @@ func TestCompressor(t *testing.T) {
 			t.Fatalf("%d buffers not given back", pool.out)
 		}
 	}
-	m, release := c.encodeTile(r, flat, pool.alloc)
+	m, release := c.encodeTile(r, flat, 0, true, pool.alloc)
 	if m[1] != flagCompressed || len(m) > 34+len(flat.Pix)/4 {
 		t.Fatalf("flat tile: flag %d, %d bytes", m[1], len(m))
 	}
 	decode(m, release, flat)
-	m, release = c.encodeTile(r, noise, pool.alloc)
+	m, release = c.encodeTile(r, noise, 0, true, pool.alloc)
 	if m[1] != 0 || len(m) != 34+len(noise.Pix) {
 		t.Fatalf("noise tile: flag %d, %d bytes", m[1], len(m))
 	}
 	decode(m, release, noise)
 	for i := range skipAfterMiss {
-		if m, release := c.encodeTile(r, flat, pool.alloc); m[1] != 0 {
+		if m, release := c.encodeTile(r, flat, 0, true, pool.alloc); m[1] != 0 {
 			t.Fatalf("tile %d after a miss was compressed; want raw until %d have gone", i, skipAfterMiss)
 		} else {
 			decode(m, release, flat)
 		}
 	}
-	m, release = c.encodeTile(r, flat, pool.alloc)
+	m, release = c.encodeTile(r, flat, 0, true, pool.alloc)
 	if m[1] != flagCompressed {
 		t.Fatal("compression was not tried again after the skipped tiles")
 	}
@@ -356,9 +356,149 @@ func TestCompressor(t *testing.T) {
 	for y := sub.Rect.Min.Y; y < sub.Rect.Max.Y; y++ {
 		copy(want.Row(y), sub.Row(y))
 	}
-	m, release = c.encodeTile(sub.Rect, sub, pool.alloc)
+	m, release = c.encodeTile(sub.Rect, sub, 0, true, pool.alloc)
 	if readRect(m[18:]) != sub.Rect {
 		t.Fatalf("source rectangle %v, want %v", readRect(m[18:]), sub.Rect)
 	}
 	decode(m, release, want)
+}
+
+// elsewhere hides its transport's knowledge of where the server runs: the
+// ends that use it behave as if a network lay between them and the server.
+type elsewhere struct{ Transport }
+
+// TestCompressWhere checks when tiles travel compressed: not between a
+// coordinator and a worker that both run on the server's machine (once a
+// result has said so), and whenever either end runs elsewhere.
+func TestCompressWhere(t *testing.T) {
+	c, err := filter.ParseChain([]string{"blur:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := c.Plan(128, 128, raster.RGB8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr := image.Rect(32, 32, 96, 96)
+	src := raster.NewTile(plan.SourceRect(dr), raster.RGB8) // zeros: compresses well
+	rawOut, rawIn := int64(34+len(src.Pix)), int64(18+dr.Dx()*dr.Dy()*3)
+	for _, tc := range []struct {
+		name                string
+		coordOff, workerOff bool
+		// whether the first and the second task, and their results, go compressed
+		task1, task2, results bool
+	}{
+		{"both on the server's machine", false, false, true, false, false},
+		{"worker elsewhere", false, true, true, true, true},
+		{"coordinator elsewhere", true, false, true, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := testCtx(t)
+			var tr Transport = new(Local)
+			coord, worker := tr, tr
+			if tc.coordOff {
+				coord = elsewhere{tr}
+			}
+			if tc.workerOff {
+				worker = elsewhere{tr}
+			}
+			serveTiles(t, worker, 1)
+			d, err := Dispatch(ctx, coord, TileJob(raster.Header{Width: 128, Height: 128, Pixel: raster.RGB8}, c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			tiles := NewTiles(d, plan, 4)
+			var last Stats
+			for i, wantZ := range []bool{tc.task1, tc.task2} {
+				dst := raster.NewTile(dr, raster.RGB8)
+				if err := tiles.Filter(ctx, dst, src); err != nil {
+					t.Fatal(err)
+				}
+				st := d.Stats()
+				out, in := st.BytesOut-last.BytesOut, st.BytesIn-last.BytesIn
+				last = st
+				if (out < rawOut) != wantZ || (in < rawIn) != tc.results {
+					t.Errorf("tile %d: task of %d bytes (raw %d), result of %d (raw %d); want compressed %v and %v",
+						i+1, out, rawOut, in, rawIn, wantZ, tc.results)
+				}
+				if !bytes.Equal(dst.Pix, make([]byte, len(dst.Pix))) {
+					t.Fatalf("tile %d: pixels changed on the wire", i+1)
+				}
+			}
+		})
+	}
+}
+
+// TestHandlerReusesResults checks that the tile handler takes back a
+// result's buffer once it is sent, and that a result made in a used buffer
+// is whole: every pixel written again.
+func TestHandlerReusesResults(t *testing.T) {
+	c, err := filter.ParseChain([]string{"blur:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := c.Plan(128, 128, raster.RGB8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := TileJob(raster.Header{Width: 128, Height: 128, Pixel: raster.RGB8}, c)
+	job.ID = "reuse"
+	dr := image.Rect(0, 0, 64, 64)
+	noise := raster.NewTile(plan.SourceRect(dr), raster.RGB8)
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(i*7919>>3 ^ i*104729>>7)
+	}
+	flat := raster.NewTile(plan.SourceRect(dr), raster.RGB8)
+	ctx := context.WithValue(context.Background(), serverHostKey{}, true)
+	h := FilterTiles()
+	var z compressor
+	first, _ := z.encodeTile(dr, noise, flagServerHost, false, allocate)
+	out1, err := h.Handle(ctx, job, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out1[1] != flagServerHost {
+		t.Fatalf("result flags %d between two ends on the server's machine, want %d (raw)", out1[1], flagServerHost)
+	}
+	h.(recycler).recycle(out1)
+	second, _ := z.encodeTile(dr, flat, flagServerHost, false, allocate)
+	out2, err := h.Handle(ctx, job, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &out2[0] != &out1[0] {
+		t.Error("the second result did not reuse the first one's buffer")
+	}
+	if !bytes.Equal(out2[18:], make([]byte, len(out2)-18)) {
+		t.Fatal("a result made in a used buffer kept pixels of the earlier one")
+	}
+}
+
+// TestServerHost checks how a connection tells that it runs on the
+// server's machine: by a loopback address or an in-process pipe, never by
+// a name, which it does not resolve.
+func TestServerHost(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:4222":   true,
+		"127.8.9.10:4222":  true,
+		"[::1]:4222":       true,
+		"pipe":             true,
+		"192.0.2.2:4222":   false,
+		"[2001:db8::]:80":  false,
+		"localhost:4222":   false,
+		"example.com:4222": false,
+		"":                 false,
+	} {
+		if got := serverHostAddr(addr); got != want {
+			t.Errorf("serverHostAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	s := testServer(t, ServerConfig{})
+	if tr := jsTransport(t, s.URL, ConnectOptions{Creds: s.RunCreds}); !onServerHost(tr) {
+		t.Errorf("a connection to %s is not seen as on the server's machine", s.URL)
+	}
+	if onServerHost(elsewhere{new(Local)}) || !onServerHost(new(Local)) {
+		t.Error("a transport that does not say is taken for one on the server's machine, or Local is not")
+	}
 }

@@ -53,6 +53,27 @@ type Transport interface {
 	Next(ctx context.Context) (*Delivery, error)
 }
 
+// serverHost is implemented by a transport that knows whether this
+// process runs on the server's machine: its connection is a loopback or an
+// in-process one, so that what it sends and receives crosses no network.
+type serverHost interface{ onServerHost() bool }
+
+func onServerHost(t Transport) bool {
+	h, ok := t.(serverHost)
+	return ok && h.onServerHost()
+}
+
+// serverHostKey keys, in the context a Worker gives its handlers, whether
+// the worker runs on the server's machine.
+type serverHostKey struct{}
+
+// workerOnServerHost reports whether the worker whose handler got ctx runs
+// on the server's machine.
+func workerOnServerHost(ctx context.Context) bool {
+	v, _ := ctx.Value(serverHostKey{}).(bool)
+	return v
+}
+
 // Queue is one job's side of a transport at the coordinator.
 type Queue interface {
 	// Publish sends the payload of task item. It blocks until the
@@ -95,7 +116,9 @@ func (d *Delivery) InProgress() error { return d.settle.inProgress() }
 func (d *Delivery) Nak() error { return d.settle.nak() }
 
 // Reply sends the result of the task to the coordinator, or the error
-// that the handler returned (err non-nil, payload ignored).
+// that the handler returned (err non-nil, payload ignored). It keeps
+// nothing of payload: its caller may use the buffer again once Reply
+// returns.
 func (d *Delivery) Reply(ctx context.Context, payload []byte, err error) error {
 	r := &Result{Job: d.Job.ID, Item: d.Item, Attempt: d.Attempt, Payload: payload}
 	if err != nil {

@@ -81,6 +81,7 @@ func (w *Worker) Serve(ctx context.Context) error {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
+	ctx = context.WithValue(ctx, serverHostKey{}, onServerHost(w.Transport))
 	errc := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
@@ -209,8 +210,15 @@ func (w *Worker) run(ctx context.Context, d *Delivery) bool {
 		w.log("send", d)
 	}
 	d.Reply(context.WithoutCancel(ctx), out, err)
+	if r, ok := h.(recycler); ok && err == nil {
+		r.recycle(out)
+	}
 	return true
 }
+
+// recycler is a Handler that takes back a result it returned once the
+// result is sent, to use its buffer again.
+type recycler interface{ recycle([]byte) }
 
 // call runs the handler, turning a panic into an error.
 func call(ctx context.Context, h Handler, d *Delivery) (out []byte, err error) {
