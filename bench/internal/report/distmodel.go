@@ -17,27 +17,33 @@ distributed run picks (1,024 wide, as tall as the budget allows: 182 rows for me
 |---|---:|---:|---:|---:|
 | tiles | 550 | 740 | 740 | 21,450 |
 | bytes out to workers (input 286 MiB raw at 10,000²) | 299.7 MiB | 323.1 MiB | 313.0 MiB | 3.2 GiB |
-| bytes back from workers (S2-compressed results) | 90.7 MiB | 63.5 MiB | 90.2 MiB | 765.2 MiB |
-| CPU of the local run (whole command; median of 3) | 11.1 s | 18.3 s | | |
-| CPU of all processes, distributed (median of 3) | 17.2 s | 24.3 s | | |
-| distributed ÷ local, CPU (the three pairs) | 1.55, 1.56, 1.56 | 1.33, 1.43, 1.45 | | |
-| peak RSS: coordinator / each worker / server | 74 / 28 / 70 MiB | 73 / 26 / 59 MiB | 74 / 26 / 60 MiB | 73 / 24 / 54 MiB |
+| bytes back from workers, S2-compressed (through a network address; raw over loopback) | 90.7 MiB | 63.5 MiB | 90.2 MiB | 765.2 MiB |
+| CPU of the local run (whole command; median of 3) | 11.0 s | 17.6 s | | |
+| CPU of all processes, distributed (median of 3) | 15.9 s | 23.3 s | | |
+| distributed ÷ local, CPU (the three pairs) | 1.44, 1.44, 1.41 | 1.31, 1.32, 1.33 | | |
+| distributed ÷ local, wall time (the three pairs) | 1.46, 1.46, 1.42 | 1.33, 1.34, 1.34 | | |
+| peak RSS: coordinator / each worker / server | 76 / 29 / 75 MiB | 73 / 26 / 59 MiB | 74 / 26 / 60 MiB | 73 / 24 / 54 MiB |
 
 Commands: ` + "`" + `bench/run --only dist --runs 3` + "`" + ` for the CPU rows (the ` + "`" + `dist` + "`" + ` comparison; its
 CPU column counts every process of the distributed script); the other rows by hand, with
 each process under ` + "`" + `/usr/bin/time -v` + "`" + ` and the run's own summary line (tiles, bytes out and
 back) without ` + "`" + `--quiet` + "`" + `.
 
-CPU by process for median:4 at 10,000², by hand, four rounds alternating the previous
-version (tiles of 1,024 × 76, each band charged twice) with this one, medians:
+CPU by process for median:4 at 10,000², by hand, rounds alternating the versions
+(medians; the first two rows four rounds, the last two three):
 
 | | server | coordinator | both workers | all |
 |---|---:|---:|---:|---:|
 | 1,320 tiles of 1,024 × 76 | 2.67 s | 2.34 s | 13.3 s | 18.4 s |
 | 550 tiles of 1,024 × 182 | 1.84 s | 2.03 s | 12.7 s | 16.6 s |
+| the same, another window | 1.60 s | 1.71 s | 12.9 s | 16.4 s |
+| raw tiles over loopback, results from reused buffers | 1.79 s | 1.48 s | 10.5 s | 13.7 s |
 
-The local runs of the same window took 9.8 to 12.6 s. The coordinator's 2 s include
-about 0.5 s of reading and writing the files, which the local run does too.
+The local runs of the first window took 9.8 to 12.6 s, of the second 8.9 to 10.7 s. The
+coordinator's time includes about 0.4 s of reading and writing the files, which the
+local run does too. At 30,000² (` + "`" + `sluice gen 30000x30000` + "`" + `, 2.5 GiB) median:4 took 93 s of
+CPU alone and 128 s distributed (15,810 tiles of 1,024 × 56 at the default budget), or
+112 s with ` + "`" + `--memory 128MiB` + "`" + ` (3,720 tiles), the coordinator at 76 and 215 MiB.
 
 Every byte crosses the network twice, to the server and from it. Per tile of median:4 a
 worker receives b_in ≈ 558 KiB, sends b_out ≈ 169 KiB and computes for t ≈ 20 ms of one
@@ -51,20 +57,30 @@ Past that the link sets the pace: about 110 MiB/s ÷ 727 KiB ≈ 155 tiles/s on 
 
 The limits, honestly:
 
-- The machinery costs CPU: 17.2 − 11.1 = 6.1 CPU-seconds for median:4, about 11 ms a
-  tile, 21 ms per MiB of input pixels (16 ms per MiB on the wire, out and back), or +55%
-  on this machine, where the server, the coordinator and both workers share two cores.
-  The target of 15% is not met; it misses by 40 points. The cost is per byte, not per
-  chain: median:8, twice the work per pixel, pays 24.3 − 18.3 = 6.0 s, +33%. The machinery
-  falls under 15% of the local run for chains of about 41 CPU-seconds at 10,000² (74 ms of
-  one core per tile of 1,024 × 182, 140 ms per MiB of input), some 3.7 times median:4.
-  Of the 6.1 s, the server takes 1.8 s and the coordinator about 1.5 s beyond its file
-  I/O, copying the bytes through loopback sockets and JetStream's memory store; the
-  workers take the rest: S2 on the results (about 0.35 s each), NATS, and filtering about
-  10% slower per pixel than the local run (in one pair of profiles), with four processes
-  sharing two cores' caches.
-  A server on a machine of its own takes its share off the workers' cores.
-- This round cut 1.8 CPU-seconds (18.4 → 16.6 s by hand): a tile's message now exists
+- The machinery costs CPU: 15.9 − 11.0 = 4.9 CPU-seconds for median:4, about 9 ms a
+  tile, 17 ms per MiB of input pixels, or +44% on this machine, where the server, the
+  coordinator and both workers share two cores. The target of 15% is not met; it misses
+  by 29 points. The cost is per byte, not per chain: median:8, twice the work per pixel,
+  pays 23.3 − 17.6 = 5.7 s (more halo, 740 tiles), +33%. The machinery falls under 15% of
+  the local run for chains of about 33 CPU-seconds at 10,000² (60 ms of one core per tile
+  of 1,024 × 182), some 3 times median:4.
+  Where the rest goes (system-wide CPU profiles of the four processes, median:4): the
+  server about 1.3–1.8 s, relaying 600 MiB through loopback sockets and JetStream's
+  memory store (copies, page faults, its garbage collector, wake-ups); the coordinator
+  about 1 s beyond its file I/O, the same for its side; each worker about 0.6 s beside
+  filtering (NATS, wake-ups and interrupts from the other processes, page faults); and
+  filtering some 3% slower per pixel than alone, with four processes sharing two cores'
+  caches. Sockets alone are not the cost: 1.2 GiB through one loopback TCP connection
+  takes 0.45 s of CPU on this machine. A server on a machine of its own takes its share
+  off the workers' cores.
+- This round cut 2.7 CPU-seconds (16.4 → 13.7 s by hand): S2 is no longer used between
+  two ends on the server's machine. Compressing the results cost the workers about 0.3 s
+  each and decompressing them the coordinator 0.3 s, for bytes that only crossed
+  loopback. Each tile says whether its sender runs on the server's machine, so a worker
+  or a coordinator reached through a network still gets compressed tiles (90.7 MiB back
+  for median:4 when the workers connect through the machine's network address instead of
+  127.0.0.1). Workers also send their results from buffers they use again.
+- The round before cut 1.8 CPU-seconds (18.4 → 16.6 s by hand): a tile's message now exists
   only while it is published, two at a time, and is made again from the band if the tile
   must go out again, so the budget counts a band once, not twice. At the default budget
   the bands are 182 rows instead of 76: 2.4 times fewer tiles, 6% fewer bytes out (less
