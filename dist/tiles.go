@@ -14,6 +14,7 @@ import (
 	"github.com/klauspost/compress/s2"
 
 	"github.com/sluice-go/sluice/filter"
+	"github.com/sluice-go/sluice/internal/freelist"
 	"github.com/sluice-go/sluice/raster"
 )
 
@@ -325,13 +326,15 @@ type tileHandler struct {
 	z     compressor
 	mu    sync.Mutex
 	plans map[string]*filter.Plan // by job ID; a few recent jobs
-	bufs  sync.Pool               // *[]byte: raw results
+	// bufs keeps the buffers of raw results sent, at most one per task
+	// run at once (a sync.Pool would lose them to every collection).
+	bufs freelist.List[[]byte]
 }
 
 // alloc is the allocator of raw results: buffers come back through
 // recycle once the result is sent, or are dropped when it went compressed.
 func (h *tileHandler) alloc(n int) ([]byte, func()) {
-	bp, _ := h.bufs.Get().(*[]byte)
+	bp := h.bufs.Get()
 	if bp == nil || cap(*bp) < n {
 		b := make([]byte, n)
 		return b, func() {}
