@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/sluice-go/sluice"
 )
 
@@ -487,4 +489,66 @@ func testBudget(t *testing.T, tp transport) {
 		t.Fatalf("got up to %d items out at once, want at most %d", w, budget>>10+1)
 	}
 	d.Close()
+}
+
+// TestPullerRouting checks how a worker's pulls share their messages: a
+// task goes to the pull waiting longest, a status to its own pull or, when
+// that pull has had a task, to the one waiting longest (whose request the
+// task used up), and a task that comes when no pull waits is handed back.
+func TestPullerRouting(t *testing.T) {
+	s := testServer(t, ServerConfig{Token: "secret"})
+	nc, err := Connect(s.URL, ConnectOptions{Token: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	p := &puller{nc: nc, prefix: "_INBOX.test.", wait: map[string]chan *nats.Msg{}}
+	waitFor := func(tok string) chan *nats.Msg {
+		ch := make(chan *nats.Msg, 1)
+		p.wait[tok] = ch
+		p.order = append(p.order, tok)
+		return ch
+	}
+	got := func(ch chan *nats.Msg) *nats.Msg {
+		select {
+		case m := <-ch:
+			return m
+		default:
+			return nil
+		}
+	}
+	task := func(n string) *nats.Msg {
+		return &nats.Msg{Subject: "sluice.job.tasks", Reply: "$JS.ACK.SLUICE_job.workers.1." + n + ".1.0.0", Header: nats.Header{}}
+	}
+	status := func(tok, code string) *nats.Msg {
+		return &nats.Msg{Subject: p.prefix + tok, Header: nats.Header{"Status": {code}}}
+	}
+	a, b, c := waitFor("a"), waitFor("b"), waitFor("c")
+	p.deliver(task("1")) // answers a request, whichever: a waited longest
+	if m := got(a); m == nil || m.Reply == "" {
+		t.Fatal("the task did not go to the pull waiting longest")
+	}
+	p.deliver(status("c", "408")) // c's own request expired
+	if m := got(c); m == nil || m.Header.Get("Status") != "408" {
+		t.Fatal("a status did not go to its own pull")
+	}
+	p.deliver(status("a", "408")) // a has its task: b's request was the one used
+	if m := got(b); m == nil || m.Header.Get("Status") != "408" {
+		t.Fatal("a status for a pull that had its task did not wake the pull waiting longest")
+	}
+	if len(p.wait) != 0 || len(p.order) != 0 {
+		t.Fatalf("pulls left waiting: %v", p.order)
+	}
+	acks, err := nc.SubscribeSync("$JS.ACK.SLUICE_job.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.deliver(task("2")) // nobody waits
+	m, err := acks.NextMsg(5 * time.Second)
+	if err != nil {
+		t.Fatal("a task that came when no pull waited was not handed back:", err)
+	}
+	if !strings.HasPrefix(string(m.Data), "-NAK") {
+		t.Fatalf("hand-back %q, want a -NAK", m.Data)
+	}
 }

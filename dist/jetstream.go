@@ -55,6 +55,7 @@ type JetStream struct {
 
 	mu      sync.Mutex
 	sub     *nats.Subscription // announcements, on the worker's side
+	pulls   *puller            // tasks, on the worker's side
 	jobs    map[string]*seenJob
 	rr      int
 	changed chan struct{}
@@ -131,6 +132,10 @@ func (t *JetStream) Close() error {
 	if t.sub != nil {
 		err = t.sub.Unsubscribe()
 		t.sub = nil
+	}
+	if t.pulls != nil {
+		t.pulls.sub.Unsubscribe()
+		t.pulls = nil
 	}
 	if t.owned {
 		t.nc.Close()
@@ -342,27 +347,36 @@ func (q *jsQueue) Publish(ctx context.Context, item uint64, payload []byte) erro
 func (q *jsQueue) Results() <-chan *Result { return q.results }
 func (q *jsQueue) Lost() <-chan uint64     { return q.lost }
 
-// ackPrefix is the start of the acknowledgement subjects of the job's
-// deliveries.
+// parseAck reads the stream sequence and the delivery count from the
+// acknowledgement subject of one of the job's deliveries.
 func (q *jsQueue) parseAck(subj string) (seq uint64, attempt int, ok bool) {
-	tok := strings.Split(subj, ".")
-	// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>,
-	// or with <domain>.<account hash> after ACK and a random token at the end.
-	var s, c, n, sq string
-	switch {
-	case len(tok) == 9:
-		s, c, n, sq = tok[2], tok[3], tok[4], tok[5]
-	case len(tok) >= 12:
-		s, c, n, sq = tok[4], tok[5], tok[6], tok[7]
-	default:
+	s, c, d, seq, ok := ackTokens(subj)
+	if !ok || s != q.stream || c != consumerName {
 		return 0, 0, false
 	}
-	if tok[0] != "$JS" || tok[1] != "ACK" || s != q.stream || c != consumerName {
-		return 0, 0, false
+	return seq, d, true
+}
+
+// ackTokens reads a delivery's acknowledgement subject:
+// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>, or
+// with <domain>.<account hash> after ACK and a random token at the end.
+func ackTokens(subj string) (stream, consumer string, delivered int, seq uint64, ok bool) {
+	tok := strings.Split(subj, ".")
+	var n, sq string
+	switch {
+	case len(tok) == 9:
+		stream, consumer, n, sq = tok[2], tok[3], tok[4], tok[5]
+	case len(tok) >= 12:
+		stream, consumer, n, sq = tok[4], tok[5], tok[6], tok[7]
+	default:
+		return "", "", 0, 0, false
+	}
+	if tok[0] != "$JS" || tok[1] != "ACK" {
+		return "", "", 0, 0, false
 	}
 	d, err1 := strconv.Atoi(n)
 	seq, err2 := strconv.ParseUint(sq, 10, 64)
-	return seq, d, err1 == nil && err2 == nil && d > 0
+	return stream, consumer, d, seq, err1 == nil && err2 == nil && d > 0
 }
 
 // onResult turns a result message into a Result. The task it answers is
@@ -552,10 +566,11 @@ func (t *JetStream) listen() error {
 	}
 	// Pulls get their tasks on the connection's inboxes: make sure this
 	// credential may read them, rather than wait for tasks that never come.
-	probe, err := t.nc.SubscribeSync(t.nc.NewInbox())
+	pl := &puller{nc: t.nc, prefix: t.nc.NewInbox() + ".", wait: map[string]chan *nats.Msg{}}
+	pl.sub, err = t.nc.Subscribe(pl.prefix+"*", pl.deliver)
 	if err == nil {
+		pl.sub.SetPendingLimits(-1, 256<<20)
 		err = t.nc.Flush()
-		probe.Unsubscribe()
 	}
 	if err == nil {
 		if le := t.nc.LastError(); isPermission(le) {
@@ -564,10 +579,142 @@ func (t *JetStream) listen() error {
 	}
 	if err != nil {
 		sub.Unsubscribe()
+		if pl.sub != nil {
+			pl.sub.Unsubscribe()
+		}
 		return fmt.Errorf("dist: this connection may not read its replies (a worker connects with ConnectOptions.Worker): %w", err)
 	}
-	t.sub = sub
+	t.sub, t.pulls = sub, pl
 	return nil
+}
+
+// puller makes a worker's pull requests. They share one subscription:
+// each names a reply subject of its own under the subscription's inbox, so
+// that a pull costs a request and a message, where the client library's
+// Fetch subscribes and unsubscribes around each one.
+//
+// Each request ends in one message: a task, or a status (no task came
+// before it expired). A status comes on the request's own subject, a task
+// on the subject it was published on, so a task goes to the pull waiting
+// longest, whichever request it answers; tasks are alike. A status for a
+// pull that has had its task then means that another pull's request was
+// used up: the pull waiting longest asks again.
+type puller struct {
+	nc     *nats.Conn
+	prefix string // the inbox, and a dot
+	sub    *nats.Subscription
+
+	mu    sync.Mutex
+	n     uint64
+	wait  map[string]chan *nats.Msg // by reply token: the pulls waiting
+	order []string                  // their tokens, oldest first
+}
+
+// take removes the pull of token tok (or the oldest, if tok is "" or not
+// waiting) from the waiting ones and returns its channel, or nil when none
+// waits. p.mu is held.
+func (p *puller) take(tok string) chan *nats.Msg {
+	ch := p.wait[tok]
+	if ch == nil {
+		if len(p.order) == 0 {
+			return nil
+		}
+		tok = p.order[0]
+		ch = p.wait[tok]
+	}
+	delete(p.wait, tok)
+	for i, t := range p.order {
+		if t == tok {
+			p.order = append(p.order[:i], p.order[i+1:]...)
+			break
+		}
+	}
+	return ch
+}
+
+// deliver hands a message to a waiting pull (see puller). A task that
+// comes when none waits goes back at once.
+func (p *puller) deliver(m *nats.Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	tok := ""
+	if m.Header.Get("Status") != "" {
+		tok = strings.TrimPrefix(m.Subject, p.prefix)
+	}
+	if ch := p.take(tok); ch != nil {
+		ch <- m // buffered, and each pull is taken once
+		return
+	}
+	handBackLate(p.nc, m)
+}
+
+// handBackLate hands back a task that came for no pull.
+func handBackLate(nc *nats.Conn, m *nats.Msg) {
+	if strings.HasPrefix(m.Reply, "$JS.ACK.") {
+		nc.Publish(m.Reply, nakBody(handBack))
+	}
+}
+
+// nakBody is a negative acknowledgement asking for redelivery after delay.
+func nakBody(delay time.Duration) []byte {
+	return fmt.Appendf(nil, "-NAK {\"delay\": %d}", delay.Nanoseconds())
+}
+
+// next asks the consumer of stream for one task, waiting up to a second
+// for one to come, and returns it, or nil when none came or ctx ended; a
+// status the server sent instead (the consumer is gone, say) is an error.
+func (p *puller) next(ctx context.Context, stream string) (*nats.Msg, error) {
+	p.mu.Lock()
+	p.n++
+	tok := strconv.FormatUint(p.n, 36)
+	ch := make(chan *nats.Msg, 1)
+	p.wait[tok] = ch
+	p.order = append(p.order, tok)
+	p.mu.Unlock()
+	giveUp := func() *nats.Msg {
+		p.mu.Lock()
+		if p.wait[tok] != nil {
+			p.take(tok)
+		}
+		p.mu.Unlock()
+		select {
+		case m := <-ch:
+			return m
+		default:
+			return nil
+		}
+	}
+	const expires = time.Second
+	req := fmt.Appendf(nil, `{"batch":1,"expires":%d}`, expires.Nanoseconds())
+	if err := p.nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT."+stream+"."+consumerName, p.prefix+tok, req); err != nil {
+		giveUp()
+		return nil, err
+	}
+	timer := time.NewTimer(expires + time.Second)
+	defer timer.Stop()
+	var m *nats.Msg
+	select {
+	case m = <-ch:
+		giveUp()
+	case <-ctx.Done():
+		if m := giveUp(); m != nil {
+			handBackLate(p.nc, m)
+		}
+		return nil, nil
+	case <-timer.C:
+		if m := giveUp(); m != nil {
+			handBackLate(p.nc, m)
+		}
+		return nil, nil
+	}
+	switch status := m.Header.Get("Status"); status {
+	case "":
+		return m, nil
+	case "404", "408": // no task now; the request expired
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("pull from %s: status %s %s", stream, status, m.Header.Get("Description"))
+	}
 }
 
 // pick returns the next job to pull from, round robin, forgetting jobs not
@@ -660,46 +807,47 @@ func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
 		t.mu.Unlock()
 		cons = c
 	}
-	fctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	m, err := cons.Next(jetstream.FetchContext(fctx))
+	t.mu.Lock()
+	pl := t.pulls
+	t.mu.Unlock()
+	if pl == nil {
+		return nil, errors.New("dist: transport closed")
+	}
+	m, err := pl.next(ctx, streamPrefix+s.job.ID)
 	if err != nil {
-		if errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-			return nil, nil
-		}
 		t.mu.Lock()
 		s.cons = nil
 		t.mu.Unlock()
 		return nil, err
 	}
-	meta, err := m.Metadata()
-	if err != nil {
-		m.Term()
+	if m == nil {
 		return nil, nil
 	}
-	item, err := strconv.ParseUint(m.Headers().Get(hdrItem), 10, 64)
-	if err != nil {
-		m.Term()
+	_, _, delivered, _, ok := ackTokens(m.Reply)
+	item, err := strconv.ParseUint(m.Header.Get(hdrItem), 10, 64)
+	if !ok || err != nil {
+		t.nc.Publish(m.Reply, []byte("+TERM"))
 		return nil, nil
 	}
-	return &Delivery{Job: s.job, Item: item, Attempt: int(meta.NumDelivered), Payload: m.Data(),
-		settle: &jsDelivery{nc: t.nc, m: m, job: s.job.ID}, received: time.Now()}, nil
+	return &Delivery{Job: s.job, Item: item, Attempt: delivered, Payload: m.Data,
+		settle: &jsDelivery{nc: t.nc, ackSubj: m.Reply, job: s.job.ID}, received: time.Now()}, nil
 }
 
-// jsDelivery settles a task on the worker's side.
+// jsDelivery settles a task on the worker's side, on the delivery's
+// acknowledgement subject.
 type jsDelivery struct {
-	nc  *nats.Conn
-	m   jetstream.Msg
-	job string
+	nc      *nats.Conn
+	ackSubj string
+	job     string
 }
 
-func (d *jsDelivery) inProgress() error { return d.m.InProgress() }
+func (d *jsDelivery) inProgress() error { return d.nc.Publish(d.ackSubj, []byte("+WPI")) }
 
 // nak hands the task back, for redelivery after handBack: a worker that
 // stops may still have a pull request open on the server for a moment
-// (the client withdraws it just after its fetch returns), and a task
-// delivered into it would wait out the ack wait.
-func (d *jsDelivery) nak() error { return d.m.NakWithDelay(handBack) }
+// (it expires a second after it was made), and a task delivered into it
+// would wait out the ack wait.
+func (d *jsDelivery) nak() error { return d.nc.Publish(d.ackSubj, nakBody(handBack)) }
 
 // handBack is how long a task handed back by a stopping worker waits
 // before the server delivers it again.
@@ -709,7 +857,7 @@ func (d *jsDelivery) reply(ctx context.Context, r *Result) error {
 	m := nats.NewMsg(resultsSubject(d.job))
 	m.Header.Set(hdrJob, r.Job)
 	m.Header.Set(hdrItem, strconv.FormatUint(r.Item, 10))
-	m.Header.Set(hdrAck, d.m.Reply())
+	m.Header.Set(hdrAck, d.ackSubj)
 	if r.Err != "" {
 		m.Header.Set(hdrError, strings.ReplaceAll(r.Err, "\n", " "))
 	}
