@@ -363,14 +363,9 @@ func TestCompressor(t *testing.T) {
 	decode(m, release, want)
 }
 
-// elsewhere hides its transport's knowledge of where the server runs: the
-// ends that use it behave as if a network lay between them and the server.
-type elsewhere struct{ Transport }
-
-// TestCompressWhere checks when tiles travel compressed: not between a
-// coordinator and a worker that both run on the server's machine (once a
-// result has said so), and whenever either end runs elsewhere.
-func TestCompressWhere(t *testing.T) {
+// blur128 is blur:1 and its plan for a 128² RGB8 image.
+func blur128(t *testing.T) (filter.Chain, *filter.Plan) {
+	t.Helper()
 	c, err := filter.ParseChain([]string{"blur:1"})
 	if err != nil {
 		t.Fatal(err)
@@ -379,6 +374,18 @@ func TestCompressWhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, plan
+}
+
+// elsewhere hides its transport's knowledge of where the server runs: the
+// ends that use it behave as if a network lay between them and the server.
+type elsewhere struct{ Transport }
+
+// TestCompressWhere checks when tiles travel compressed: not between a
+// coordinator and a worker that both run on the server's machine (once a
+// result has said so), and whenever either end runs elsewhere.
+func TestCompressWhere(t *testing.T) {
+	c, plan := blur128(t)
 	dr := image.Rect(32, 32, 96, 96)
 	src := raster.NewTile(plan.SourceRect(dr), raster.RGB8) // zeros: compresses well
 	rawOut, rawIn := int64(34+len(src.Pix)), int64(18+dr.Dx()*dr.Dy()*3)
@@ -434,14 +441,7 @@ func TestCompressWhere(t *testing.T) {
 // result's buffer once it is sent, and that a result made in a used buffer
 // is whole: every pixel written again.
 func TestHandlerReusesResults(t *testing.T) {
-	c, err := filter.ParseChain([]string{"blur:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := c.Plan(128, 128, raster.RGB8)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, plan := blur128(t)
 	job := TileJob(raster.Header{Width: 128, Height: 128, Pixel: raster.RGB8}, c)
 	job.ID = "reuse"
 	dr := image.Rect(0, 0, 64, 64)
