@@ -65,9 +65,9 @@
 // from the coordinator's band if it must go out again, so the coordinator
 // holds its bands and no copy of the tiles it has out. On one 2-core
 // machine running the server, the coordinator and two workers, the whole
-// machinery (server, coordinator and workers together) costs about 17 ms
-// of CPU per MiB of input pixels, 9 ms a tile of 1,024 × 182 RGB pixels:
-// 44% of median:4's work, under 15% of the work of chains that compute
+// machinery (server, coordinator and workers together) costs about 13 ms
+// of CPU per MiB of input pixels, 7 ms a tile of 1,024 × 182 RGB pixels:
+// 43% of median:4's work, under 15% of the work of chains that compute
 // three times as long. The
 // benchmarks in this package measure a task's cost (go test -bench .
 // ./dist), and BENCHMARKS.md the machinery's on whole images.

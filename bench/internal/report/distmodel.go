@@ -18,10 +18,10 @@ distributed run picks (1,024 wide, as tall as the budget allows: 182 rows for me
 | tiles | 550 | 740 | 740 | 21,450 |
 | bytes out to workers (input 286 MiB raw at 10,000²) | 299.7 MiB | 323.1 MiB | 313.0 MiB | 3.2 GiB |
 | bytes back from workers, S2-compressed (through a network address; raw over loopback) | 90.7 MiB | 63.5 MiB | 90.2 MiB | 765.2 MiB |
-| CPU of the local run (whole command; median of 3) | 11.0 s | 17.6 s | | |
-| CPU of all processes, distributed (median of 3) | 15.9 s | 23.3 s | | |
-| distributed ÷ local, CPU (the three pairs) | 1.44, 1.44, 1.41 | 1.31, 1.32, 1.33 | | |
-| distributed ÷ local, wall time (the three pairs) | 1.46, 1.46, 1.42 | 1.33, 1.34, 1.34 | | |
+| CPU of the local run (whole command; median of 3) | 8.6 s | 14.4 s | | |
+| CPU of all processes, distributed (median of 3) | 12.4 s | 18.4 s | | |
+| distributed ÷ local, CPU (the three pairs) | 1.47, 1.43, 1.43 | 1.27, 1.27, 1.30 | | |
+| distributed ÷ local, wall time (the three pairs) | 1.49, 1.45, 1.47 | 1.28, 1.29, 1.32 | | |
 | peak RSS: coordinator / each worker / server | 76 / 29 / 75 MiB | 73 / 26 / 59 MiB | 74 / 26 / 60 MiB | 73 / 24 / 54 MiB |
 
 Commands: ` + "`" + `bench/run --only dist --runs 3` + "`" + ` for the CPU rows (the ` + "`" + `dist` + "`" + ` comparison; its
@@ -57,12 +57,12 @@ Past that the link sets the pace: about 110 MiB/s ÷ 727 KiB ≈ 155 tiles/s on 
 
 The limits, honestly:
 
-- The machinery costs CPU: 15.9 − 11.0 = 4.9 CPU-seconds for median:4, about 9 ms a
-  tile, 17 ms per MiB of input pixels, or +44% on this machine, where the server, the
+- The machinery costs CPU: 12.4 − 8.6 = 3.8 CPU-seconds for median:4, about 7 ms a
+  tile, 13 ms per MiB of input pixels, or +43% on this machine, where the server, the
   coordinator and both workers share two cores. The target of 15% is not met; it misses
-  by 29 points. The cost is per byte, not per chain: median:8, twice the work per pixel,
-  pays 23.3 − 17.6 = 5.7 s (more halo, 740 tiles), +33%. The machinery falls under 15% of
-  the local run for chains of about 33 CPU-seconds at 10,000² (60 ms of one core per tile
+  by 28 points. The cost is per byte, not per chain: median:8, twice the work per pixel,
+  pays 18.4 − 14.4 = 4.0 s (more halo, 740 tiles), +27%. The machinery falls under 15% of
+  the local run for chains of about 25 CPU-seconds at 10,000² (46 ms of one core per tile
   of 1,024 × 182), some 3 times median:4.
   Where the rest goes (system-wide CPU profiles of the four processes, median:4): the
   server about 1.3–1.8 s, relaying 600 MiB through loopback sockets and JetStream's
@@ -79,7 +79,10 @@ The limits, honestly:
   loopback. Each tile says whether its sender runs on the server's machine, so a worker
   or a coordinator reached through a network still gets compressed tiles (90.7 MiB back
   for median:4 when the workers connect through the machine's network address instead of
-  127.0.0.1). Workers also send their results from buffers they use again.
+  127.0.0.1). Workers also send their results from buffers they use again, and make
+  their pull requests on one subscription: the client library's Fetch subscribed and
+  unsubscribed around every task (about 2% of the total, and 0.1–0.6 ms less per task in
+  ` + "`" + `go test -run '^$' -bench Task -benchtime 100x ./dist` + "`" + `).
 - The round before cut 1.8 CPU-seconds (18.4 → 16.6 s by hand): a tile's message now exists
   only while it is published, two at a time, and is made again from the band if the tile
   must go out again, so the budget counts a band once, not twice. At the default budget
@@ -94,8 +97,8 @@ The limits, honestly:
 - Wide images give short bands under the budget (1,024 × 42 tiles for blur:2 at 30,000²,
   so the tiles carry 30% more rows than they compute): give the coordinator a larger
   ` + "`" + `--memory` + "`" + ` for them.
-- A task's latency on loopback was 1.1 to 1.2 ms at 64 KiB, 2.3 to 3.4 ms at 256 KiB and
-  8 to 11 ms at 1 MiB (16 in flight, ` + "`" + `go test -run '^$' -bench Task -benchtime 100x ./dist` + "`" + `);
+- Tasks went through loopback one every 0.90 to 0.97 ms at 64 KiB, 1.5 to 1.6 ms at
+  256 KiB and 4.8 to 4.9 ms at 1 MiB (16 in flight, 1 or 2 worker processes, ` + "`" + `go test -run '^$' -bench Task -benchtime 100x ./dist` + "`" + `);
   a worker takes its next tile while it filters the current one, so the latency is hidden
   as long as a tile takes longer.
 - After a worker is killed with SIGKILL, its tiles went to the other worker 2.8 s and
