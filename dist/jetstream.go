@@ -65,7 +65,9 @@ type JetStream struct {
 type seenJob struct {
 	job  Job
 	seen time.Time
-	cons jetstream.Consumer
+	// found: the job's consumer was looked up and exists; pulls go to it
+	// until one fails.
+	found bool
 }
 
 // announcement is what a coordinator publishes on announceSubj.
@@ -660,6 +662,11 @@ func nakBody(delay time.Duration) []byte {
 	return fmt.Appendf(nil, "-NAK {\"delay\": %d}", delay.Nanoseconds())
 }
 
+// pullRequest asks for one task, waiting up to pullExpires for it.
+const pullExpires = time.Second
+
+var pullRequest = fmt.Appendf(nil, `{"batch":1,"expires":%d}`, pullExpires.Nanoseconds())
+
 // next asks the consumer of stream for one task, waiting up to a second
 // for one to come, and returns it, or nil when none came or ctx ended; a
 // status the server sent instead (the consumer is gone, say) is an error.
@@ -684,18 +691,15 @@ func (p *puller) next(ctx context.Context, stream string) (*nats.Msg, error) {
 			return nil
 		}
 	}
-	const expires = time.Second
-	req := fmt.Appendf(nil, `{"batch":1,"expires":%d}`, expires.Nanoseconds())
-	if err := p.nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT."+stream+"."+consumerName, p.prefix+tok, req); err != nil {
+	if err := p.nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT."+stream+"."+consumerName, p.prefix+tok, pullRequest); err != nil {
 		giveUp()
 		return nil, err
 	}
-	timer := time.NewTimer(expires + time.Second)
+	timer := time.NewTimer(pullExpires + time.Second)
 	defer timer.Stop()
 	var m *nats.Msg
 	select {
-	case m = <-ch:
-		giveUp()
+	case m = <-ch: // deliver took the pull off the waiting ones
 	case <-ctx.Done():
 		if m := giveUp(); m != nil {
 			handBackLate(p.nc, m)
@@ -784,11 +788,11 @@ func (t *JetStream) Next(ctx context.Context) (*Delivery, error) {
 // pull waits up to a second for one task of job s.
 func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
 	t.mu.Lock()
-	cons := s.cons
+	found := s.found
 	t.mu.Unlock()
-	if cons == nil {
+	if !found {
 		cctx, cancel := context.WithTimeout(ctx, apiTimeout)
-		c, err := t.js.Consumer(cctx, streamPrefix+s.job.ID, consumerName)
+		_, err := t.js.Consumer(cctx, streamPrefix+s.job.ID, consumerName)
 		cancel()
 		if err != nil {
 			// The job ended; forget it until it is announced again.
@@ -803,9 +807,8 @@ func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
 			return nil, err
 		}
 		t.mu.Lock()
-		s.cons = c
+		s.found = true
 		t.mu.Unlock()
-		cons = c
 	}
 	t.mu.Lock()
 	pl := t.pulls
@@ -816,7 +819,7 @@ func (t *JetStream) pull(ctx context.Context, s *seenJob) (*Delivery, error) {
 	m, err := pl.next(ctx, streamPrefix+s.job.ID)
 	if err != nil {
 		t.mu.Lock()
-		s.cons = nil
+		s.found = false
 		t.mu.Unlock()
 		return nil, err
 	}

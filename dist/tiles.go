@@ -331,15 +331,16 @@ type tileHandler struct {
 	bufs freelist.List[[]byte]
 }
 
-// alloc is the allocator of raw results: buffers come back through
-// recycle once the result is sent, or are dropped when it went compressed.
+// alloc is the allocator of raw results: a buffer comes back through
+// recycle once its result is sent raw, or through its release when the
+// result went compressed instead.
 func (h *tileHandler) alloc(n int) ([]byte, func()) {
 	bp := h.bufs.Get()
 	if bp == nil || cap(*bp) < n {
 		b := make([]byte, n)
-		return b, func() {}
+		bp = &b
 	}
-	return (*bp)[:n], func() {}
+	return (*bp)[:n], func() { h.bufs.Put(bp) }
 }
 
 func (h *tileHandler) recycle(b []byte) {
